@@ -1,0 +1,1 @@
+//! YAML reader (work in progress).

@@ -19,7 +19,7 @@
 //! let diagnostics = check(&source).unwrap_err();
 //! let first = diagnostics.errors().next().unwrap();
 //! assert_eq!(first.code.id(), "ASL102");
-//! assert!(first.render_short(&source).starts_with("hello.asl.json:3:53: error[ASL102]"));
+//! assert!(first.render_short(&source).starts_with("hello.asl.json:3:61: error[ASL102]"));
 //! ```
 #![deny(missing_docs)]
 

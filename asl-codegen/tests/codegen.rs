@@ -1,0 +1,27 @@
+//! Snapshots of the code generated for each valid fixture, pretty-printed as users see it
+//! in `OUT_DIR` or through `asl expand`. The same fixtures are compiled by the trybuild
+//! pass tests in asl-macros, so these snapshots are never code nobody compiles.
+
+use asl_codegen::{Generator, Settings, Source};
+
+#[test]
+fn generated_code_snapshots() {
+    insta::glob!("fixtures/valid/*.asl.*", |path| {
+        let source = Source::read(path).expect("fixture readable");
+        let generated = Generator::new(&Settings::new())
+            .generate(&source)
+            .unwrap_or_else(|diags| panic!("{} is invalid: {diags:#?}", path.display()));
+        let code = generated.to_pretty_string().expect("generated code parses as a Rust file");
+        insta::assert_snapshot!(code);
+    });
+}
+
+#[test]
+fn valid_fixtures_have_no_warnings() {
+    insta::glob!("fixtures/valid/*.asl.*", |path| {
+        let source = Source::read(path).expect("fixture readable");
+        let checked = asl_codegen::check(&source).unwrap_or_else(|d| panic!("{d:#?}"));
+        let warnings: Vec<_> = checked.warnings.iter().map(|w| w.render_short(&source)).collect();
+        assert!(warnings.is_empty(), "{warnings:#?}");
+    });
+}

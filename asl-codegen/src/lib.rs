@@ -24,14 +24,25 @@
 #![deny(missing_docs)]
 
 pub mod ast;
+/// The build.rs front-end: compiles definitions into `OUT_DIR` (prost-build style).
+pub mod builder;
+mod codegen;
 pub mod diagnostic;
+mod ir;
 pub mod json;
+mod lower;
 pub mod node;
+/// JSONPath paths, Reference Paths and intrinsic function calls.
+pub mod path;
+/// Rendering diagnostics as rustc-style source snippets.
+pub mod render;
 pub mod source;
 pub mod validate;
 #[cfg(feature = "yaml")]
 pub mod yaml;
 
+/// The build.rs front-end, at the crate root as prost-build and tonic-build have theirs.
+pub use builder::Builder;
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity};
 pub use source::{LineCol, Source, SourceFormat, Span};
 
@@ -68,10 +79,7 @@ pub fn check(source: &Source) -> Result<Checked, Diagnostics> {
             Code::DefinitionTooLarge,
             "",
             Span::new(0, 0),
-            format!(
-                "the definition is {} bytes; AWS accepts at most {MAX_DEFINITION_BYTES}",
-                source.text().len()
-            ),
+            format!("the definition is {} bytes; AWS accepts at most {MAX_DEFINITION_BYTES}", source.text().len()),
         );
         return Err(diags);
     }
@@ -96,4 +104,78 @@ pub struct Checked {
     pub machine: ast::StateMachine,
     /// Warnings (they do not make the definition invalid).
     pub warnings: Diagnostics,
+}
+
+/// Options shared by every front-end (`include_asl!`, [`Builder`](builder::Builder), the
+/// `asl` command), so the three routes cannot drift apart.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    runtime_path: Option<String>,
+}
+
+impl Settings {
+    /// Default settings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The path generated code uses to name the runtime crate (default `::asl_runtime`).
+    /// `include_asl!` re-exported from asl-runtime passes `$crate` here, so renamed
+    /// dependencies keep working.
+    pub fn with_runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.runtime_path = Some(path.into());
+        self
+    }
+
+    /// The runtime path in effect.
+    pub fn runtime_path(&self) -> &str {
+        self.runtime_path.as_deref().unwrap_or("::asl_runtime")
+    }
+}
+
+/// Turns validated definitions into Rust items.
+#[derive(Clone, Debug)]
+pub struct Generator {
+    settings: Settings,
+}
+
+/// Generated items for one definition, plus the warnings found on the way.
+#[derive(Debug)]
+pub struct Generated {
+    /// The Rust items (not wrapped in a module: callers choose where they go).
+    pub tokens: proc_macro2::TokenStream,
+    /// Warnings found while validating.
+    pub warnings: Diagnostics,
+}
+
+impl Generated {
+    /// The generated items pretty-printed with prettyplease (what `asl expand` prints and
+    /// the Builder writes). Fails only if the generator produced tokens that are not a
+    /// valid Rust file, which is a bug in the generator.
+    #[cfg(feature = "format")]
+    pub fn to_pretty_string(&self) -> Result<String, syn::Error> {
+        syn::parse2::<syn::File>(self.tokens.clone()).map(|file| prettyplease::unparse(&file))
+    }
+}
+
+impl Generator {
+    /// A generator with the given settings.
+    pub fn new(settings: &Settings) -> Self {
+        Generator { settings: settings.clone() }
+    }
+
+    /// Checks a definition and generates its Rust items, or returns every diagnostic.
+    pub fn generate(&self, source: &Source) -> Result<Generated, Diagnostics> {
+        let checked = check(source)?;
+        let machine = lower::lower(&checked.machine)?;
+        let tokens = codegen::generate(&machine, &self.settings);
+        Ok(Generated { tokens, warnings: checked.warnings })
+    }
+
+    /// What to emit after a `compile_error!` for an invalid definition: the same public
+    /// items with no states, so the caller sees our error and not a cascade of
+    /// "cannot find type" errors.
+    pub fn fallback(&self) -> proc_macro2::TokenStream {
+        codegen::fallback(&self.settings)
+    }
 }

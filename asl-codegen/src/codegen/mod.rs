@@ -89,10 +89,12 @@ fn container_enum(machine: &Machine, container: &Container, name: &Ident) -> Tok
     quote! {
         #[doc = #enum_doc]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[allow(dead_code)] // generated: an application rarely uses every item
         pub enum #name {
             #( #[doc = #docs] #variants, )*
         }
 
+        #[allow(dead_code)]
         impl #name {
             /// Every state, in definition order.
             pub const ALL: &'static [#name] = &[ #( #name::#variants ),* ];

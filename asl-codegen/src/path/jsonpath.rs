@@ -130,7 +130,7 @@ impl<'a> Parser<'a> {
         PathError::new(PathErrorKind::InvalidPath, offset, message)
     }
 
-    /// The next character, quoted for a message, or "the end of the path".
+    /// The next character, quoted for a message, or "the end of the text".
     pub(super) fn found(&self) -> String {
         match self.peek() {
             Some(c) => format!("`{c}`"),

@@ -28,7 +28,7 @@ pub(super) fn check(machine: &StateMachine, cx: &Context, diags: &mut Diagnostic
             Spanned { value: n, span: timeout.span, pointer: timeout.pointer.clone(), key_span: timeout.key_span };
         values::number(&field, "TimeoutSeconds", "the state machine", QueryLanguage::JsonPath, Range::Positive, diags);
     }
-    walk(machine, &mut |_, _| {}, &mut |state, _| check_state(state, cx, diags));
+    walk(machine, &mut |state| check_state(state, cx, diags));
 }
 
 /// The fields each state type takes besides `Type`, `Comment` and `QueryLanguage`

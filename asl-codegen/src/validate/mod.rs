@@ -16,8 +16,9 @@ mod fields;
 mod graph;
 mod paths;
 mod retry_catch;
+mod timestamp;
 
-use crate::ast::{ContainerKind, QueryLanguage, State, StateMachine};
+use crate::ast::{QueryLanguage, State, StateMachine};
 use crate::diagnostic::Diagnostics;
 
 /// Runs every rule family over a decoded definition.
@@ -50,35 +51,13 @@ impl Context {
     }
 }
 
-/// Where a state sits, handed to visitors by [`walk`].
-pub(crate) struct Place<'a> {
-    /// The container (top level, branch or Map processor) that holds the state.
-    pub container: &'a StateMachine,
-    /// How many Parallel/Map levels enclose the container (0 at the top level).
-    pub depth: usize,
-}
-
-/// Calls `visit` for every state in the machine, depth first, containers before their
-/// nested branches/processors. Also visits each container via `visit_container`.
-pub(crate) fn walk<'a>(
-    machine: &'a StateMachine,
-    visit_container: &mut dyn FnMut(&'a StateMachine, usize),
-    visit: &mut dyn FnMut(&'a State, &Place<'a>),
-) {
-    walk_at(machine, 0, visit_container, visit);
-}
-
-fn walk_at<'a>(
-    machine: &'a StateMachine,
-    depth: usize,
-    visit_container: &mut dyn FnMut(&'a StateMachine, usize),
-    visit: &mut dyn FnMut(&'a State, &Place<'a>),
-) {
-    visit_container(machine, depth);
+/// Calls `visit` for every state in the machine, depth first: a state before the states of
+/// its branches or processor.
+pub(crate) fn walk<'a>(machine: &'a StateMachine, visit: &mut dyn FnMut(&'a State)) {
     for state in machine.states() {
-        visit(state, &Place { container: machine, depth });
+        visit(state);
         for child in children(state) {
-            walk_at(child, depth + 1, visit_container, visit);
+            walk(child, visit);
         }
     }
 }
@@ -89,13 +68,4 @@ pub(crate) fn children(state: &State) -> impl Iterator<Item = &StateMachine> {
     let branches = state.branches.iter().flat_map(|b| b.value.iter());
     let processor = state.item_processor.iter().chain(state.iterator.iter()).map(|p| &p.value);
     branches.chain(processor)
-}
-
-/// A human name of a container for messages.
-pub(crate) fn container_name(machine: &StateMachine) -> &'static str {
-    match machine.kind {
-        ContainerKind::Top => "the state machine",
-        ContainerKind::Branch => "this Parallel branch",
-        ContainerKind::Processor => "this Map processor",
-    }
 }

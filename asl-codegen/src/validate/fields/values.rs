@@ -5,6 +5,7 @@
 //! the checkers here that need no diagnostics context (`is_rfc3339`, `is_resource`) are pure
 //! functions with their own tests.
 
+use super::super::timestamp::is_rfc3339;
 use crate::ast::{NumberOrExpr, ProcessorConfig, QueryLanguage, Spanned, State};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::node::{Node, pointer_push};
@@ -392,58 +393,6 @@ fn api_with_suffix(api: &str, suffixes: &[&str]) -> bool {
     suffixes.contains(&suffix)
         && name.starts_with(|c: char| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
-/// Rule 14: an RFC 3339 date-time as AWS accepts it: `YYYY-MM-DDTHH:MM:SS[.fraction]` then
-/// `Z` or `±HH:MM`, with uppercase `T` and `Z`, and a real calendar date.
-pub(crate) fn is_rfc3339(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |from: usize, len: usize| -> Option<u32> {
-        let part = b.get(from..from + len)?;
-        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
-    };
-    let at = |i: usize, c: u8| b.get(i) == Some(&c);
-    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) =
-        (digits(0, 4), digits(5, 2), digits(8, 2), digits(11, 2), digits(14, 2), digits(17, 2))
-    else {
-        return false;
-    };
-    if !(at(4, b'-') && at(7, b'-') && at(10, b'T') && at(13, b':') && at(16, b':')) {
-        return false;
-    }
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    // RFC 3339 allows a leap second only as 23:59:60.
-    let second_ok = second <= 59 || (second == 60 && hour == 23 && minute == 59);
-    if !(1..=days).contains(&day) || hour > 23 || minute > 59 || !second_ok {
-        return false;
-    }
-    let mut i = 19;
-    if at(i, b'.') {
-        let start = i + 1;
-        i = start;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        if i == start {
-            return false;
-        }
-    }
-    match b.get(i) {
-        Some(b'Z') => i + 1 == b.len(),
-        Some(b'+' | b'-') => {
-            matches!((digits(i + 1, 2), digits(i + 4, 2)), (Some(h), Some(m)) if h <= 23 && m <= 59)
-                && at(i + 3, b':')
-                && i + 6 == b.len()
-        }
-        _ => false,
-    }
 }
 
 #[cfg(test)]

@@ -25,7 +25,11 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Node> {
     parser.skip_ws();
     if parser.pos != parser.bytes.len() {
         let start = parser.pos;
-        parser.error(start, "unexpected text after the end of the JSON document", "remove everything after the closing bracket");
+        parser.error(
+            start,
+            "unexpected text after the end of the JSON document",
+            "remove everything after the closing bracket",
+        );
         return None;
     }
     Some(node)
@@ -359,8 +363,21 @@ mod tests {
     #[test]
     fn rejects_non_json() {
         for bad in [
-            "{\"a\":1,}", "[1,]", "{'a':1}", "// c\n{}", "{\"a\":1} x", "01", "1.", "NaN", "\"\\x\"",
-            "\"a\nb\"", "\"\\ud800\"", "[", "{\"a\"}", "-", "1e",
+            "{\"a\":1,}",
+            "[1,]",
+            "{'a':1}",
+            "// c\n{}",
+            "{\"a\":1} x",
+            "01",
+            "1.",
+            "NaN",
+            "\"\\x\"",
+            "\"a\nb\"",
+            "\"\\ud800\"",
+            "[",
+            "{\"a\"}",
+            "-",
+            "1e",
         ] {
             assert_eq!(err(bad).code, Code::Syntax, "{bad}");
         }

@@ -14,12 +14,12 @@
 //!
 //! let source = Source::new("hello.asl.json", r#"{
 //!   "StartAt": "Hello",
-//!   "States": { "Hello": { "Type": "Pass", "Result": "world", "Nxt": "Done" } }
+//!   "States": { "Hello": { "Type": "Pass", "Result": "world", "End": true, "Nxt": "Done" } }
 //! }"#);
 //! let diagnostics = check(&source).unwrap_err();
 //! let first = diagnostics.errors().next().unwrap();
 //! assert_eq!(first.code.id(), "ASL102");
-//! assert!(first.render_short(&source).starts_with("hello.asl.json:3:61: error[ASL102]"));
+//! assert!(first.render_short(&source).starts_with("hello.asl.json:3:74: error[ASL102]"));
 //! ```
 #![deny(missing_docs)]
 
@@ -32,7 +32,6 @@ mod ir;
 pub mod json;
 mod lower;
 pub mod node;
-/// JSONPath paths, Reference Paths and intrinsic function calls.
 pub mod path;
 /// Rendering diagnostics as rustc-style source snippets.
 pub mod render;
@@ -106,7 +105,7 @@ pub struct Checked {
     pub warnings: Diagnostics,
 }
 
-/// Options shared by every front-end (`include_asl!`, [`Builder`](builder::Builder), the
+/// Options shared by every front-end (`include_asl!`, [`Builder`], the
 /// `asl` command), so the three routes cannot drift apart.
 #[derive(Clone, Debug, Default)]
 pub struct Settings {

@@ -94,9 +94,7 @@ impl Node {
             NodeValue::Number(n) => Value::Number(n.clone()),
             NodeValue::String(s) => Value::String(s.clone()),
             NodeValue::Array(a) => Value::Array(a.iter().map(Node::to_json).collect()),
-            NodeValue::Object(m) => {
-                Value::Object(m.iter().map(|m| (m.key.clone(), m.value.to_json())).collect())
-            }
+            NodeValue::Object(m) => Value::Object(m.iter().map(|m| (m.key.clone(), m.value.to_json())).collect()),
         }
     }
 }

@@ -37,9 +37,7 @@ impl SourceFormat {
     /// Picks the format from a file name: `.yaml`/`.yml` are YAML, everything else JSON.
     pub fn from_path(path: &Path) -> Self {
         match path.extension().and_then(|e| e.to_str()) {
-            Some(ext) if ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml") => {
-                SourceFormat::Yaml
-            }
+            Some(ext) if ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml") => SourceFormat::Yaml,
             _ => SourceFormat::Json,
         }
     }
@@ -65,9 +63,7 @@ impl Source {
     /// A source whose format is given explicitly.
     pub fn with_format(path: impl Into<PathBuf>, text: impl Into<String>, format: SourceFormat) -> Self {
         let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
         Source { path: path.into(), text, format, line_starts }
     }
 

@@ -8,22 +8,60 @@ use crate::node::{Member, Node, NodeValue, pointer_push};
 
 /// Every field a state object may have, in any state type or query language.
 pub const STATE_FIELDS: &[&str] = &[
-    "Type", "Comment", "QueryLanguage", "Next", "End", "InputPath", "OutputPath", "ResultPath",
-    "Parameters", "ResultSelector", "Arguments", "Output", "Assign", "Retry", "Catch", "Resource",
-    "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath",
-    "Credentials", "Result", "Choices", "Default", "Seconds", "SecondsPath", "Timestamp",
-    "TimestampPath", "Error", "ErrorPath", "Cause", "CausePath", "Branches", "ItemProcessor",
-    "Iterator", "ItemsPath", "Items", "ItemSelector", "MaxConcurrency", "MaxConcurrencyPath",
-    "ItemReader", "ItemBatcher", "ResultWriter", "ToleratedFailurePercentage",
-    "ToleratedFailurePercentagePath", "ToleratedFailureCount", "ToleratedFailureCountPath", "Label",
+    "Type",
+    "Comment",
+    "QueryLanguage",
+    "Next",
+    "End",
+    "InputPath",
+    "OutputPath",
+    "ResultPath",
+    "Parameters",
+    "ResultSelector",
+    "Arguments",
+    "Output",
+    "Assign",
+    "Retry",
+    "Catch",
+    "Resource",
+    "TimeoutSeconds",
+    "TimeoutSecondsPath",
+    "HeartbeatSeconds",
+    "HeartbeatSecondsPath",
+    "Credentials",
+    "Result",
+    "Choices",
+    "Default",
+    "Seconds",
+    "SecondsPath",
+    "Timestamp",
+    "TimestampPath",
+    "Error",
+    "ErrorPath",
+    "Cause",
+    "CausePath",
+    "Branches",
+    "ItemProcessor",
+    "Iterator",
+    "ItemsPath",
+    "Items",
+    "ItemSelector",
+    "MaxConcurrency",
+    "MaxConcurrencyPath",
+    "ItemReader",
+    "ItemBatcher",
+    "ResultWriter",
+    "ToleratedFailurePercentage",
+    "ToleratedFailurePercentagePath",
+    "ToleratedFailureCount",
+    "ToleratedFailureCountPath",
+    "Label",
 ];
 
 const MACHINE_FIELDS: &[&str] =
     &["StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage", "ProcessorConfig"];
-const RETRIER_FIELDS: &[&str] = &[
-    "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy",
-    "Comment",
-];
+const RETRIER_FIELDS: &[&str] =
+    &["ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment"];
 const CATCHER_FIELDS: &[&str] = &["ErrorEquals", "Next", "ResultPath", "Assign", "Output", "Comment"];
 const RULE_FIELDS: &[&str] = &["Variable", "And", "Or", "Not", "Condition", "Next", "Assign", "Output", "Comment"];
 
@@ -367,9 +405,7 @@ impl Decoder<'_> {
                 "ErrorPath" => s.error_path = self.string(m, &p, o),
                 "Cause" => s.cause = self.string(m, &p, o),
                 "CausePath" => s.cause_path = self.string(m, &p, o),
-                "Branches" => {
-                    s.branches = self.array(m, &p, o, |d, n, p| Some(d.machine(n, p, ContainerKind::Branch)))
-                }
+                "Branches" => s.branches = self.array(m, &p, o, |d, n, p| Some(d.machine(n, p, ContainerKind::Branch))),
                 "ItemProcessor" => s.item_processor = self.processor(m, &p, o),
                 "Iterator" => s.iterator = self.processor(m, &p, o),
                 "ItemsPath" => s.items_path = self.string(m, &p, o),
@@ -441,11 +477,8 @@ impl Decoder<'_> {
             self.wrong_type(ptr, &m.value, m.value.span, &format!("`{}` of {owner}", m.key), "an array");
             return None;
         };
-        let decoded = items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, n)| item(self, n, &pointer_push(ptr, &i.to_string())))
-            .collect();
+        let decoded =
+            items.iter().enumerate().filter_map(|(i, n)| item(self, n, &pointer_push(ptr, &i.to_string()))).collect();
         Some(spanned(m, ptr, decoded))
     }
 

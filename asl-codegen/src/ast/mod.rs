@@ -251,7 +251,7 @@ pub struct State {
     /// Parallel `Branches`.
     pub branches: Option<Spanned<Vec<StateMachine>>>,
 
-    /// Map `ItemProcessor` or legacy `Iterator` (see [`State::processor_key`]).
+    /// Map `ItemProcessor`, or the legacy `Iterator` when it is given alone.
     pub item_processor: Option<Spanned<StateMachine>>,
     /// Map legacy `Iterator`, when both it and `ItemProcessor` are given (an error).
     pub iterator: Option<Spanned<StateMachine>>,
@@ -478,15 +478,21 @@ impl Operator {
     pub fn operand(self) -> OperandKind {
         use Operator::*;
         match self {
-            StringEquals | StringLessThan | StringGreaterThan | StringLessThanEquals
-            | StringGreaterThanEquals | StringMatches => OperandKind::String,
-            NumericEquals | NumericLessThan | NumericGreaterThan | NumericLessThanEquals
-            | NumericGreaterThanEquals => OperandKind::Number,
-            TimestampEquals | TimestampLessThan | TimestampGreaterThan | TimestampLessThanEquals
-            | TimestampGreaterThanEquals => OperandKind::Timestamp,
-            BooleanEquals | IsNull | IsPresent | IsNumeric | IsString | IsBoolean | IsTimestamp => {
-                OperandKind::Boolean
+            StringEquals
+            | StringLessThan
+            | StringGreaterThan
+            | StringLessThanEquals
+            | StringGreaterThanEquals
+            | StringMatches => OperandKind::String,
+            NumericEquals | NumericLessThan | NumericGreaterThan | NumericLessThanEquals | NumericGreaterThanEquals => {
+                OperandKind::Number
             }
+            TimestampEquals
+            | TimestampLessThan
+            | TimestampGreaterThan
+            | TimestampLessThanEquals
+            | TimestampGreaterThanEquals => OperandKind::Timestamp,
+            BooleanEquals | IsNull | IsPresent | IsNumeric | IsString | IsBoolean | IsTimestamp => OperandKind::Boolean,
         }
     }
 

@@ -1,1 +1,54 @@
-//! placeholder
+//! asl-runtime: what Rust code compiled from Amazon States Language (ASL) workflows by
+//! asl-rs runs on. It is the one dependency a user needs: it re-exports the compiler as
+//! [`include_asl!`] (behind the default `macros` feature) and every type generated code
+//! names.
+//!
+//! # Compiling a workflow
+//!
+//! Two routes produce the same code.
+//!
+//! **The macro** compiles a definition when your crate is compiled. The path is relative to
+//! your crate's `Cargo.toml`:
+//!
+//! ```ignore
+//! asl_runtime::include_asl!("flows/order.asl.json");
+//!
+//! fn main() {
+//!     println!("the order flow starts at {}", State::START.name());
+//! }
+//! ```
+//!
+//! A definition with mistakes fails the build with one error listing each of them as
+//! `flows/order.asl.json:12:7: error[ASL201]: …`.
+//!
+//! **A build script** (`asl_codegen::Builder` in `build.rs`) writes the code to `OUT_DIR`,
+//! where [`include_generated!`] picks it up. Prefer it for flows you edit often: IDEs
+//! such as rust-analyzer cache macro expansions and may not notice an edited definition
+//! until the macro call itself is touched.
+//!
+//! ```ignore
+//! mod order {
+//!     asl_runtime::include_generated!("order");
+//! }
+//! ```
+//!
+//! # Features
+//!
+//! - `macros` (default): re-exports [`include_asl!`]; pulls in the compiler, including
+//!   its YAML reader for `.asl.yaml`/`.asl.yml` definitions.
+#![deny(missing_docs)]
+
+mod macros;
+
+/// What generated code uses. Not public API: anything here may change in any release.
+///
+/// Generated code names these items only through absolute paths (`::asl_runtime::__private`
+/// or `$crate::__private`), so users need no dependency besides asl-runtime.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde_json;
+
+    /// The proc macro behind [`include_asl!`](crate::include_asl); call that instead.
+    #[cfg(feature = "macros")]
+    pub use asl_macros::include_asl as include_asl_impl;
+}

@@ -74,7 +74,9 @@ impl Parser<'_, '_> {
             Some(b'\'') => self.error(at, "strings must use double quotes", "replace ' with \""),
             Some(_) => {
                 let c = self.text[at..].chars().next().unwrap_or('?');
-                self.error(at, &format!("unexpected character `{}`, expected {expected}", c.escape_debug()), "")
+                // Show printable characters as they are; only invisible ones need escaping.
+                let shown = if c.is_control() { c.escape_debug().to_string() } else { c.to_string() };
+                self.error(at, &format!("unexpected character `{shown}`, expected {expected}"), "")
             }
         }
     }

@@ -227,3 +227,29 @@ fn warnings_become_cargo_warnings() {
     assert!(warnings[0].starts_with(&format!("cargo:warning={}:4:", file.display())), "{cargo}");
     assert!(warnings[0].contains("warning[ASL901]"), "{cargo}");
 }
+
+/// Three mistakes in three different states: all reported, each at its own line:column.
+#[test]
+fn three_mistakes_in_three_states_are_all_reported_at_their_positions() {
+    let tmp = TempDir::new("three-mistakes");
+    let flow = tmp.write(
+        "flows/three.asl.json",
+        r#"{
+  "StartAt": "A",
+  "States": {
+    "A": { "Type": "Pass", "Resul": 1, "Next": "B" },
+    "B": { "Type": "Wait", "Seconds": "ten", "Next": "C" },
+    "C": { "Type": "Pass", "Next": "Done", "End": true },
+    "Done": { "Type": "Succeed" }
+  }
+}"#,
+    );
+    let (result, _) = compile(&Builder::new().file(&flow).out_dir(tmp.path().join("out")));
+    let shown = result.expect_err("three mistakes").render(RenderStyle::Plain);
+    for (code, position) in [("ASL102", "4:28"), ("ASL103", "5:39"), ("ASL115", "6:44")] {
+        let header = shown.find(&format!("error[{code}]")).unwrap_or_else(|| panic!("no {code} in {shown}"));
+        let location = format!("--> {}:{position}", flow.display());
+        assert!(shown[header..].contains(&location), "{code} not at {position}:\n{shown}");
+    }
+    assert!(shown.contains("due to 3 previous errors"), "{shown}");
+}

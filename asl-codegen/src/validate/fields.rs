@@ -576,44 +576,4 @@ mod tests {
         assert_eq!(errors(&text), one(Code::MissingField, "/States/S/ItemProcessor/ProcessorConfig"));
         assert_eq!(errors(&map(distributed, r#", "ResultWriter": {}"#)), one(Code::MapMode, "/States/S/ResultWriter"));
     }
-
-    /// The definitions AWS rejected in the conformance set are all rejected by the field or
-    /// graph rules, with AWS's message among ours.
-    #[test]
-    fn rejects_the_invalid_conformance_cases() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/invalid");
-        let Ok(entries) = std::fs::read_dir(&dir) else { return };
-        for entry in entries.flatten() {
-            let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
-            let Ok(case) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
-            let ours = diagnostics(&case["definition"].to_string());
-            let expected = case["expected"]["message"].as_str().unwrap_or_default();
-            assert!(
-                ours.iter().any(|d| expected.contains(d.message.split(" (").next().unwrap_or_default())
-                    || expected.contains(d.message.split(" in ").next().unwrap_or_default())),
-                "{}: expected {expected:?}, got {:?}",
-                entry.path().display(),
-                ours.iter().map(|d| &d.message).collect::<Vec<_>>()
-            );
-        }
-    }
-
-    /// Every definition AWS accepted must pass the field (and graph) rules.
-    #[test]
-    fn accepts_every_conformance_case() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/cases");
-        let Ok(entries) = std::fs::read_dir(&dir) else { return };
-        let mut failures = Vec::new();
-        let mut seen = 0;
-        for entry in entries.flatten() {
-            let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
-            let Ok(case) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
-            seen += 1;
-            for d in diagnostics(&case["definition"].to_string()) {
-                failures.push(format!("{}: {:?} at {}: {}", entry.path().display(), d.code, d.pointer, d.message));
-            }
-        }
-        assert!(seen > 0, "no cases in {}", dir.display());
-        assert!(failures.is_empty(), "{} false positives in {seen} cases:\n{}", failures.len(), failures.join("\n"));
-    }
 }

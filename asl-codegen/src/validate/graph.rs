@@ -719,24 +719,4 @@ mod tests {
         let long = "l".repeat(41);
         assert_eq!(errors(&text(&long, "ok")), vec![(Code::InvalidLabel, "/States/A/Label".to_string())]);
     }
-
-    /// Every definition AWS accepted must pass the graph rules.
-    #[test]
-    fn accepts_every_conformance_case() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/cases");
-        let Ok(entries) = std::fs::read_dir(&dir) else { return };
-        let mut failures = Vec::new();
-        let mut seen = 0;
-        for entry in entries.flatten() {
-            let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
-            let Ok(case) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
-            let definition = case["definition"].to_string();
-            seen += 1;
-            for (code, pointer) in errors(&definition) {
-                failures.push(format!("{}: {code:?} at {pointer}", entry.path().display()));
-            }
-        }
-        assert!(seen > 0, "no cases in {}", dir.display());
-        assert!(failures.is_empty(), "{} false positives in {seen} cases:\n{}", failures.len(), failures.join("\n"));
-    }
 }

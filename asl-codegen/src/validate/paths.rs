@@ -548,7 +548,7 @@ fn looks_like_path(text: &str) -> bool {
 /// Shared by the tests of `choice`, `retry_catch` and `paths`.
 #[cfg(test)]
 pub(super) mod test_support {
-    use crate::diagnostic::{Code, Diagnostic};
+    use crate::diagnostic::Diagnostic;
     use crate::{Source, check};
 
     /// Every diagnostic (errors and warnings) for a definition.
@@ -558,46 +558,11 @@ pub(super) mod test_support {
             Err(d) => d.into_vec(),
         }
     }
-
-    /// The AWS-accepted definitions of the conformance cases, as `(case file, JSON text)`.
-    /// Empty when the directory is not there (the crate is built outside the workspace);
-    /// `ASL_CONFORMANCE_CASES` overrides where it is looked for.
-    pub fn accepted_definitions() -> Vec<(String, String)> {
-        let dir = std::env::var("ASL_CONFORMANCE_CASES")
-            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance/cases").to_string());
-        let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
-        let mut out = Vec::new();
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_none_or(|e| e != "json") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).expect("readable case");
-            let case: serde_json::Value = serde_json::from_str(&text).expect("case is JSON");
-            let definition = serde_json::to_string_pretty(&case["definition"]).expect("serialisable");
-            out.push((path.display().to_string(), definition));
-        }
-        out.sort();
-        out
-    }
-
-    /// Errors with one of `codes` that AWS-accepted definitions produce; must be empty.
-    pub fn false_positives(codes: &[Code]) -> Vec<String> {
-        let mut found = Vec::new();
-        for (file, text) in accepted_definitions() {
-            for d in diagnostics(&text) {
-                if d.is_error() && codes.contains(&d.code) {
-                    found.push(format!("{file}: {} at {}: {}", d.code, d.pointer, d.message));
-                }
-            }
-        }
-        found
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::test_support::{diagnostics, false_positives};
+    use super::test_support::diagnostics;
     use crate::diagnostic::{Code, Diagnostic};
 
     fn found(text: &str) -> Vec<(Code, String)> {
@@ -740,11 +705,5 @@ mod tests {
         for p in ["/States/P/Output/a", "/States/P/Output/b/0", "/States/P/Output/c", "/States/P/Output/d"] {
             assert!(has(&f, Code::InvalidJsonata, p), "{p}: {f:?}");
         }
-    }
-
-    #[test]
-    fn no_false_positives_on_accepted_definitions() {
-        let found = false_positives(&MINE);
-        assert!(found.is_empty(), "{} false positives:\n{}", found.len(), found.join("\n"));
     }
 }

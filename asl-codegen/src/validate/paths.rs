@@ -162,7 +162,28 @@ impl PathCheck<'_> {
 
     // ── JSONPath ──────────────────────────────────────────────────────────────────
 
+    /// AWS's `NO_PATH` warning: a literal field whose value looks like a path, when the
+    /// field has a `…Path` sibling that would evaluate it (`"Cause": "$.reason"` is the
+    /// text `$.reason`, not the input's `reason`).
+    fn no_path_warnings(&mut self, s: &State) {
+        for (field, value) in [("Error", &s.error), ("Cause", &s.cause), ("Timestamp", &s.timestamp)] {
+            let Some(v) = value else { continue };
+            if v.value.starts_with("$.") || v.value.starts_with("$$.") {
+                let message = format!(
+                    "{} looks like a path, but it is used as literal text; only `{field}Path` is evaluated",
+                    self.what(field)
+                );
+                self.diags.push(
+                    Diagnostic::new(Code::NoPath, &v.pointer, v.span, message)
+                        .with_label("literal text")
+                        .with_help(format!("rename the field to `{field}Path` to read the value from the input")),
+                );
+            }
+        }
+    }
+
     fn jsonpath_state(&mut self, s: &State) {
+        self.no_path_warnings(s);
         self.nullable_path_field("InputPath", s.input_path.as_ref(), PathRule::Path);
         self.nullable_path_field("OutputPath", s.output_path.as_ref(), PathRule::Path);
         self.nullable_path_field("ResultPath", s.result_path.as_ref(), PathRule::Result);
@@ -607,6 +628,14 @@ mod tests {
                               "list": [{"v.$": "$var.f"}, 1, "$ in an array is literal"]}"#,
         ));
         assert!(none_of_mine(&f), "{f:?}");
+    }
+
+    #[test]
+    fn literal_fields_that_look_like_paths_warn() {
+        let f = found(r#"{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "$.reason"}}}"#);
+        assert!(has(&f, Code::NoPath, "/States/F/Cause"), "{f:?}");
+        let f = found(r#"{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "why"}}}"#);
+        assert!(!has(&f, Code::NoPath, "/States/F/Cause"), "{f:?}");
     }
 
     #[test]

@@ -338,6 +338,24 @@ impl Diagnostics {
         self.items.dedup();
     }
 
+    /// Makes every span a valid range of `text`: clamped to its length and widened to
+    /// character boundaries. Rules compute spans from byte offsets (e.g. "the first
+    /// character of this object"), which in YAML may start a multi-byte character; callers
+    /// that slice the text with a diagnostic's span must never panic.
+    pub fn align_to(&mut self, text: &str) {
+        for d in &mut self.items {
+            let mut start = d.span.start.min(text.len());
+            let mut end = d.span.end.clamp(start, text.len());
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            d.span = Span::new(start, end);
+        }
+    }
+
     /// Consumes the collection.
     pub fn into_vec(self) -> Vec<Diagnostic> {
         self.items
@@ -408,6 +426,16 @@ mod tests {
         let before = ids.len();
         ids.dedup();
         assert_eq!(before, ids.len());
+    }
+
+    #[test]
+    fn spans_are_aligned_to_characters() {
+        let mut diags = Diagnostics::new();
+        diags.report(Code::MissingField, "", Span::new(0, 1), "x");
+        diags.report(Code::MissingField, "", Span::new(5, 99), "y");
+        diags.align_to("é: 1");
+        let spans: Vec<Span> = diags.iter().map(|d| d.span).collect();
+        assert_eq!(spans, [Span::new(0, 2), Span::new(5, 5)]);
     }
 
     #[test]

@@ -86,6 +86,7 @@ pub fn check(source: &Source) -> Result<Checked, Diagnostics> {
     if let Some(machine) = &machine {
         validate::validate(machine, &mut diags);
     }
+    diags.align_to(source.text());
     diags.sort();
     match machine {
         Some(machine) if !diags.has_errors() => Ok(Checked { machine, warnings: diags }),

@@ -67,7 +67,7 @@ const RULE_FIELDS: &[&str] = &["Variable", "And", "Or", "Not", "Condition", "Nex
 
 /// Decodes the document's root node. Returns `None` only when the root is not an object.
 pub fn decode(root: &Node, diags: &mut Diagnostics) -> Option<StateMachine> {
-    let mut d = Decoder { diags };
+    let mut d = Decoder { diags, nesting: 0 };
     if root.as_object().is_none() {
         d.wrong_type("", root, root.span, "the state machine definition", "an object");
         return None;
@@ -77,6 +77,8 @@ pub fn decode(root: &Node, diags: &mut Diagnostics) -> Option<StateMachine> {
 
 struct Decoder<'d> {
     diags: &'d mut Diagnostics,
+    /// How many Parallel/Map containers enclose the one being decoded.
+    nesting: usize,
 }
 
 /// Builds a [`Spanned`] for a member's value.
@@ -219,6 +221,10 @@ impl Decoder<'_> {
             ContainerKind::Branch => "this Parallel branch",
             ContainerKind::Processor => "this Map processor",
         };
+        // Below the nesting limit nothing is decoded: validation reports the container
+        // (TooDeeplyNested) and decoding deeper would only grow the stack.
+        let too_deep = self.nesting > MAX_NESTING;
+        let members = if too_deep { &[] } else { members };
         let mut sm = StateMachine {
             kind,
             span: node.span,
@@ -267,6 +273,14 @@ impl Decoder<'_> {
             }
         }
         sm
+    }
+
+    /// Decodes a Parallel branch or Map processor one nesting level deeper.
+    fn nested(&mut self, node: &Node, pointer: &str, kind: ContainerKind) -> StateMachine {
+        self.nesting += 1;
+        let machine = self.machine(node, pointer, kind);
+        self.nesting -= 1;
+        machine
     }
 
     fn processor_config(&mut self, m: &Member, ptr: &str) -> Option<Spanned<ProcessorConfig>> {
@@ -462,7 +476,7 @@ impl Decoder<'_> {
             self.wrong_type(ptr, &m.value, m.value.span, &format!("`{}` of {owner}", m.key), "an object");
             return None;
         }
-        Some(spanned(m, ptr, self.machine(&m.value, ptr, ContainerKind::Processor)))
+        Some(spanned(m, ptr, self.nested(&m.value, ptr, ContainerKind::Processor)))
     }
 
     /// An array whose elements are decoded by `item`; elements that fail are dropped.

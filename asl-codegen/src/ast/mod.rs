@@ -15,6 +15,14 @@ pub use decode::decode;
 use crate::node::Node;
 use crate::source::Span;
 
+/// Deepest nesting of Parallel/Map containers accepted (the document is level 0).
+///
+/// AWS has a `TOO_DEEPLY_NESTED` diagnostic but documents no number. Real definitions nest
+/// a handful of levels (the deepest of the 924 AWS-accepted conformance cases nests 2).
+/// Every phase recurses once per level, so the limit also keeps hostile input from
+/// exhausting a 2 MiB thread stack in a debug build (about 55 KiB per level when decoding).
+pub const MAX_NESTING: usize = 16;
+
 /// A value with the byte range and JSON Pointer it was read from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Spanned<T> {

@@ -15,17 +15,10 @@
 use std::collections::{HashMap, HashSet};
 
 use super::Context;
+use crate::ast::MAX_NESTING;
 use crate::ast::{ChoiceRule, State, StateMachine, StateType};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::source::Span;
-
-/// Deepest nesting of Parallel/Map containers accepted (the document is level 0).
-///
-/// AWS has a `TOO_DEEPLY_NESTED` diagnostic but documents no number. Real definitions nest a
-/// handful of levels (the deepest of the 924 AWS-accepted conformance cases nests 2), while
-/// generated code grows one module per level, so 32 is far above any plausible definition and
-/// still reachable below the JSON reader's 128-level limit (a Map level costs 3 JSON levels).
-pub(crate) const MAX_NESTING: usize = 32;
 
 /// Longest state name AWS accepts, in characters (the spec says "Unicode characters").
 const MAX_STATE_NAME: usize = 80;

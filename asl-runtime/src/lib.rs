@@ -38,7 +38,12 @@
 //!   its YAML reader for `.asl.yaml`/`.asl.yml` definitions.
 #![deny(missing_docs)]
 
+pub mod error;
+pub mod intrinsics;
 mod macros;
+pub mod path;
+
+pub use error::Error;
 
 /// What generated code uses. Not public API: anything here may change in any release.
 ///

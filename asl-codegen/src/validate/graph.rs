@@ -211,6 +211,11 @@ fn check_container(c: &Container<'_>, homes: &HashMap<&str, &str>, diags: &mut D
         referenced.insert(target);
         if edge.report && !known.contains(target) {
             missing_target(edge, c, &names, homes.get(target).copied(), diags);
+            // A misspelt target most likely meant the state we suggest: calling that state
+            // unreachable as well would report one typo twice.
+            if let Some(meant) = did_you_mean(target, names.iter().copied()) {
+                referenced.insert(meant);
+            }
         }
     }
 
@@ -559,6 +564,13 @@ mod tests {
               "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "F"}], "Next": "M"},
         "M": {"Type": "Map", "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": true}}}, "End": true},
         "F": {"Type": "Fail"}}}"#;
+
+    #[test]
+    fn a_misspelt_target_does_not_also_make_its_state_unreachable() {
+        let text = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Shp"}, "Ship": {"Type": "Succeed"}}}"#;
+        let found = errors(text);
+        assert_eq!(found, vec![(Code::MissingTransitionTarget, "/States/A/Next".to_string())]);
+    }
 
     #[test]
     fn accepts_a_well_formed_graph() {

@@ -42,6 +42,7 @@ pub mod error;
 pub mod intrinsics;
 mod macros;
 pub mod path;
+pub mod template;
 
 pub use error::Error;
 

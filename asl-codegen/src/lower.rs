@@ -355,10 +355,8 @@ impl Lowerer {
             let seconds = self.dynamic_u64(s.seconds.as_ref(), s.seconds_path.as_ref());
             return WaitFor::Seconds(seconds.unwrap_or(Dynamic::Literal(0)));
         }
-        if let Some(p) = &s.timestamp_path {
-            if let Some(path) = self.path(p, true) {
-                return WaitFor::Timestamp(Dynamic::Path(path));
-            }
+        if let Some(path) = s.timestamp_path.as_ref().and_then(|p| self.path(p, true)) {
+            return WaitFor::Timestamp(Dynamic::Path(path));
         }
         match &s.timestamp {
             Some(t) => match jsonata_expression(&t.value) {
@@ -525,6 +523,7 @@ fn processor_mode(machine: &ast::StateMachine) -> ProcessorMode {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::Source;

@@ -132,6 +132,7 @@ pub fn lookup<'a>(root: &'a Node, pointer: &str) -> Option<&'a Node> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

@@ -128,6 +128,7 @@ impl fmt::Display for LineCol {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

@@ -1,6 +1,7 @@
 //! Snapshots of the code generated for each valid fixture, pretty-printed as users see it
 //! in `OUT_DIR` or through `asl expand`. The same fixtures are compiled by the trybuild
 //! pass tests in asl-macros, so these snapshots are never code nobody compiles.
+#![allow(clippy::panic, clippy::expect_used)]
 
 use asl_codegen::{Generator, Settings, Source};
 

@@ -38,10 +38,14 @@
 //!   its YAML reader for `.asl.yaml`/`.asl.yml` definitions.
 #![deny(missing_docs)]
 
+pub mod choice;
+pub mod clock;
+pub mod context;
 pub mod error;
 pub mod intrinsics;
 mod macros;
 pub mod path;
+pub mod retry;
 pub mod template;
 
 pub use error::Error;

@@ -582,6 +582,7 @@ pub(super) mod test_support {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::test_support::diagnostics;
     use crate::diagnostic::{Code, Diagnostic};

@@ -264,6 +264,7 @@ fn integer_in(
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::validate::paths::test_support::diagnostics;

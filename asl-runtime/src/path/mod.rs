@@ -3,8 +3,24 @@
 //!
 //! Every type here is const-constructible (`&'static` slices and strings), so a workflow's
 //! paths live in read-only memory and cost nothing to set up.
+//!
+//! [`select`] evaluates a path the way AWS does (borrowing from the documents in a
+//! [`Scope`]), [`put`] applies a `ResultPath`, and [`cause`] words the failures as AWS does.
 
 use std::fmt;
+
+pub mod cause;
+mod eval;
+mod filter;
+mod write;
+
+#[cfg(test)]
+mod cause_tests;
+#[cfg(test)]
+mod tests;
+
+pub use eval::{Missing, MissingKind, Scope, Selection, Variables, is_definite, select, select_value};
+pub use write::put;
 
 /// Where a path starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -74,7 +90,8 @@ pub enum Filter {
     And(&'static Filter, &'static Filter),
     /// `!a`.
     Not(&'static Filter),
-    /// `@.x` alone: the value exists (and, per Jayway, is not false/null).
+    /// `@.x` alone: the path selects something (any value, even `null` or `false`: Jayway
+    /// tests existence only).
     Exists(&'static Operand),
     /// `left op right`.
     Compare {

@@ -41,8 +41,11 @@
 pub mod choice;
 pub mod clock;
 pub mod context;
+pub mod dataflow;
 pub mod error;
+pub mod execution;
 pub mod intrinsics;
+pub mod machine;
 mod macros;
 pub mod path;
 pub mod retry;

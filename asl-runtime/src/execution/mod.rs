@@ -1,0 +1,48 @@
+//! Running a compiled workflow.
+
+mod task;
+
+pub use task::{BoxFuture, TaskCall, TaskHandler};
+
+use crate::machine::Containers;
+
+/// A compiled workflow: its name and static description, as generated code provides it.
+#[derive(Clone, Copy, Debug)]
+pub struct Workflow {
+    /// The workflow's name (the definition's file stem), used for `$$.StateMachine.Name`
+    /// unless the execution overrides it.
+    pub name: &'static str,
+    /// The containers; `[0]` is the top level.
+    pub containers: Containers,
+}
+
+mod run;
+
+pub use run::{Frame, run};
+
+/// How an execution ended (AWS's `DescribeExecution` statuses for finished executions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    /// The top level reached an `End` or a Succeed state.
+    Succeeded,
+    /// An error escaped every Retry and Catch, or a Fail state ran.
+    Failed,
+    /// The state machine's `TimeoutSeconds` passed.
+    TimedOut,
+    /// The execution was stopped.
+    Aborted,
+}
+
+/// The result of an execution.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Outcome {
+    /// How it ended.
+    pub status: Status,
+    /// The output (when it succeeded).
+    pub output: Option<serde_json::Value>,
+    /// The error name (when it failed, unless a Fail state gave none).
+    pub error: Option<String>,
+    /// The cause (when there is one).
+    pub cause: Option<String>,
+}

@@ -1,0 +1,48 @@
+//! How the driver calls Task states: one dynamic entry point that generated handler traits,
+//! mocks and non-Rust bindings all implement.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::Value;
+
+use crate::Error;
+
+/// A boxed, sendable future (what [`TaskHandler::invoke`] returns).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One invocation of a Task state.
+#[derive(Debug)]
+pub struct TaskCall<'a> {
+    /// The task's index in the workflow's handler trait (Task states numbered in
+    /// definition order, nested containers included).
+    pub task: u16,
+    /// The Task state's name.
+    pub state: &'static str,
+    /// The state's `Resource`.
+    pub resource: &'static str,
+    /// The effective input (after InputPath and Parameters).
+    pub input: Value,
+    /// The context object (`$$`) as the state sees it.
+    pub context: &'a Value,
+    /// How many times this state's task ran before in this state execution
+    /// (`$$.State.RetryCount`).
+    pub retry_count: u32,
+}
+
+/// Runs Task states. Generated code implements it for the workflow's typed handler trait;
+/// mocks and bindings implement it directly.
+pub trait TaskHandler: Send + Sync {
+    /// Runs one task and returns its result, or the error it failed with (`Error::name`
+    /// is what Retry and Catch match).
+    fn invoke<'a>(&'a self, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Error>>;
+}
+
+impl<F> TaskHandler for F
+where
+    F: for<'a> Fn(TaskCall<'a>) -> BoxFuture<'a, Result<Value, Error>> + Send + Sync,
+{
+    fn invoke<'a>(&'a self, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Error>> {
+        self(call)
+    }
+}

@@ -1,0 +1,199 @@
+//! The static description of a compiled workflow: what generated code declares (as
+//! `static` data) and the driver walks.
+//!
+//! A workflow is a list of containers — index 0 is the top level, then every Parallel
+//! branch and Map processor in depth-first order — each a list of states. Transitions are
+//! indices into the state's own container (ASL forbids transitions across containers), so
+//! moving from one state to the next never looks a name up. Names are kept only for
+//! history, errors and the context object.
+
+use crate::choice::Rule;
+use crate::dataflow::{Io, PathField};
+use crate::intrinsics::Call;
+use crate::path::{Literal, Path};
+use crate::retry::RetryPolicy;
+use crate::template::Template;
+
+/// A compiled workflow's containers; `[0]` is the top level.
+pub type Containers = &'static [ContainerDef];
+
+/// A top-level machine, Parallel branch or Map processor.
+#[derive(Debug)]
+pub struct ContainerDef {
+    /// Its states, in definition order (a state's index is its `StateId`).
+    pub states: &'static [StateDef],
+    /// Index of the `StartAt` state.
+    pub start: u16,
+}
+
+/// One state.
+#[derive(Debug)]
+pub struct StateDef {
+    /// The name as written in the definition.
+    pub name: &'static str,
+    /// Where control goes when the state completes normally.
+    pub next: Next,
+    /// What the state does.
+    pub kind: StateKind,
+}
+
+/// Normal completion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// `Next`: the index of the following state in the same container.
+    State(u16),
+    /// `End: true` (and Succeed): the container completes with the state's output.
+    End,
+    /// Choice (targets in its rules) and Fail (never completes normally).
+    None,
+}
+
+/// A number given literally or through a Reference Path.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Amount {
+    /// A literal.
+    Literal(u64),
+    /// A `…Path` field.
+    Path(&'static Path),
+}
+
+/// What a state does, with its static data.
+#[derive(Debug)]
+pub enum StateKind {
+    /// Pass.
+    Pass {
+        /// InputPath/Parameters/ResultPath/OutputPath.
+        io: &'static Io,
+        /// `Result`: the state's result instead of its effective input.
+        result: Option<&'static Literal>,
+    },
+    /// Task.
+    Task(&'static TaskDef),
+    /// Choice.
+    Choice {
+        /// InputPath (OutputPath is in `output_path`).
+        input_path: PathField,
+        /// OutputPath.
+        output_path: PathField,
+        /// `Choices`: a rule and the index of its `Next` state; the first match wins.
+        rules: &'static [(Rule, u16)],
+        /// `Default`.
+        default: Option<u16>,
+    },
+    /// Wait.
+    Wait {
+        /// InputPath.
+        input_path: PathField,
+        /// OutputPath.
+        output_path: PathField,
+        /// How long.
+        until: WaitDef,
+    },
+    /// Succeed.
+    Succeed {
+        /// InputPath.
+        input_path: PathField,
+        /// OutputPath.
+        output_path: PathField,
+    },
+    /// Fail.
+    Fail {
+        /// `Error` / `ErrorPath`.
+        error: Option<FailText>,
+        /// `Cause` / `CausePath`.
+        cause: Option<FailText>,
+    },
+    /// Parallel.
+    Parallel {
+        /// InputPath/Parameters/ResultSelector/ResultPath/OutputPath.
+        io: &'static Io,
+        /// Container index of each branch, in order.
+        branches: &'static [u16],
+        /// Retry/Catch.
+        recovery: &'static Recovery,
+    },
+    /// Map (inline).
+    Map(&'static MapDef),
+}
+
+/// A Task state.
+#[derive(Debug)]
+pub struct TaskDef {
+    /// InputPath/Parameters/ResultSelector/ResultPath/OutputPath.
+    pub io: &'static Io,
+    /// Index of the task in the workflow's handler trait (Task states numbered in
+    /// definition order across all containers).
+    pub task: u16,
+    /// The `Resource` ARN.
+    pub resource: &'static str,
+    /// `TimeoutSeconds` / `TimeoutSecondsPath`.
+    pub timeout: Option<Amount>,
+    /// `HeartbeatSeconds` / `HeartbeatSecondsPath`.
+    pub heartbeat: Option<Amount>,
+    /// Retry/Catch.
+    pub recovery: &'static Recovery,
+}
+
+/// An inline Map state.
+#[derive(Debug)]
+pub struct MapDef {
+    /// InputPath/Parameters(none)/ResultSelector/ResultPath/OutputPath.
+    pub io: &'static Io,
+    /// Container index of the item processor.
+    pub processor: u16,
+    /// `ItemsPath` (default `$`).
+    pub items_path: Option<&'static Path>,
+    /// `ItemSelector` (or legacy `Parameters`).
+    pub item_selector: Option<&'static Template>,
+    /// `MaxConcurrency` / `MaxConcurrencyPath` (0 or absent: unbounded).
+    pub max_concurrency: Option<Amount>,
+    /// Retry/Catch.
+    pub recovery: &'static Recovery,
+}
+
+/// Retry and Catch of a Task, Parallel or Map.
+#[derive(Debug)]
+pub struct Recovery {
+    /// `Retry`, in order.
+    pub retry: &'static [RetryPolicy],
+    /// `Catch`, in order.
+    pub catch: &'static [CatcherDef],
+}
+
+/// No Retry, no Catch.
+pub static NO_RECOVERY: Recovery = Recovery { retry: &[], catch: &[] };
+
+/// One catcher.
+#[derive(Debug)]
+pub struct CatcherDef {
+    /// `ErrorEquals`.
+    pub error_equals: &'static [&'static str],
+    /// Index of the `Next` state.
+    pub next: u16,
+    /// `ResultPath` for the Error Output (default `$`).
+    pub result_path: PathField,
+}
+
+/// What a Wait state waits for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum WaitDef {
+    /// `Seconds`.
+    Seconds(u64),
+    /// `SecondsPath`.
+    SecondsPath(&'static Path),
+    /// `Timestamp` (RFC 3339, validated at build time).
+    Timestamp(&'static str),
+    /// `TimestampPath`.
+    TimestampPath(&'static Path),
+}
+
+/// Fail `Error`/`Cause` and their `…Path` forms.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FailText {
+    /// A literal.
+    Literal(&'static str),
+    /// A Reference Path.
+    Path(&'static Path),
+    /// An intrinsic call.
+    Intrinsic(&'static Call),
+}

@@ -133,10 +133,20 @@ pub(crate) enum Template {
     /// A `.$` value that is a path.
     Path(JsonPath),
     /// A `.$` value that is an intrinsic function call.
-    Intrinsic(IntrinsicCall),
+    Intrinsic(Intrinsic),
     /// A JSONata expression (without the `{%`/`%}` delimiters). Kept as text until the
     /// JSONata engine lands; it is the only string downstream still has to parse.
     Jsonata(String),
+}
+
+/// A parsed intrinsic function call with the text it was parsed from.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Intrinsic {
+    /// The call.
+    pub call: IntrinsicCall,
+    /// The text as written. Run-time errors quote a call as written ("Invalid arguments in
+    /// States.…"), and each nested call's `span` is a range of this text.
+    pub text: String,
 }
 
 /// A number given literally, through a Reference Path, or by a JSONata expression.
@@ -339,8 +349,8 @@ pub(crate) enum Condition {
 pub(crate) enum Operand {
     /// A literal string (also RFC 3339 timestamps and StringMatches patterns).
     String(String),
-    /// A literal number.
-    Number(f64),
+    /// A literal number, exactly as written (large integers compare exactly at run time).
+    Number(serde_json::Number),
     /// A literal boolean (also the `Is…` tests' expected value).
     Bool(bool),
     /// A `…Path` operand.
@@ -364,7 +374,7 @@ pub(crate) enum FailText {
     /// A Reference Path.
     Path(JsonPath),
     /// An intrinsic function call.
-    Intrinsic(IntrinsicCall),
+    Intrinsic(Intrinsic),
     /// A JSONata expression.
     Jsonata(String),
 }

@@ -168,7 +168,7 @@ impl Generator {
     pub fn generate(&self, source: &Source) -> Result<Generated, Diagnostics> {
         let checked = check(source)?;
         let machine = lower::lower(&checked.machine)?;
-        let tokens = codegen::generate(&machine, &self.settings);
+        let tokens = codegen::generate(&machine, &self.settings, source.path());
         Ok(Generated { tokens, warnings: checked.warnings })
     }
 

@@ -188,7 +188,7 @@ impl Lowerer {
         };
         match parse_dollar_value(text) {
             Ok(DollarValue::Path(p)) => Template::Path(p),
-            Ok(DollarValue::Intrinsic(call)) => Template::Intrinsic(call),
+            Ok(DollarValue::Intrinsic(call)) => Template::Intrinsic(Intrinsic { call, text: text.to_string() }),
             Err(e) => {
                 self.internal(pointer, node.span, e.message);
                 Template::Literal(Value::Null)
@@ -336,7 +336,7 @@ impl Lowerer {
         } else {
             match &operand.value.value {
                 NodeValue::String(s) => Some(Operand::String(s.clone())),
-                NodeValue::Number(n) => n.as_f64().map(Operand::Number),
+                NodeValue::Number(n) => Some(Operand::Number(n.clone())),
                 NodeValue::Bool(b) => Some(Operand::Bool(*b)),
                 _ => None,
             }
@@ -371,7 +371,9 @@ impl Lowerer {
         if let Some(p) = path {
             return match parse_dollar_value(&p.value) {
                 Ok(DollarValue::Path(path)) => Some(FailText::Path(path)),
-                Ok(DollarValue::Intrinsic(call)) => Some(FailText::Intrinsic(call)),
+                Ok(DollarValue::Intrinsic(call)) => {
+                    Some(FailText::Intrinsic(Intrinsic { call, text: p.value.clone() }))
+                }
                 Err(e) => {
                     self.internal(&p.pointer, p.span, e.message);
                     None

@@ -1,31 +1,94 @@
 //! IR → Rust tokens.
 //!
-//! For now a workflow expands to the shape of its machine: one `enum` per container (the
-//! top level, each Parallel branch, each Map processor) with one variant per state, and
-//! constants to navigate them. The async state machine and handler trait come with the
-//! code-generation issue and build on these enums.
+//! A workflow expands to:
+//!
+//! - one `enum` per container (the top level, each Parallel branch, each Map processor)
+//!   with one variant per state, and constants to navigate them;
+//! - `CONTAINERS` and `WORKFLOW`: the runtime's static description of the machine, which
+//!   its driver walks ([`statics`]);
+//! - `UNSUPPORTED`: why the runtime cannot run the workflow yet, if it cannot;
+//! - the `Handlers` trait with one method per Task state, and `Typed`, which turns an
+//!   implementation into the runtime's task handler ([`handlers`]).
+//!
+//! Every runtime item is named through [`Settings::runtime_path`], parsed once.
 
+mod handlers;
 mod naming;
+mod statics;
 
-use proc_macro2::{Ident, Span, TokenStream};
+use std::path::Path;
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::Settings;
-use crate::ir::{Container, Machine};
+use crate::ir::{Container, ContainerId, Machine, StateId};
 
 pub(crate) use naming::Namer;
 
-/// The Rust items for a lowered machine.
-pub(crate) fn generate(machine: &Machine, _settings: &Settings) -> TokenStream {
+/// The Rust items for a lowered machine read from `path` (whose file name names the
+/// workflow).
+pub(crate) fn generate(machine: &Machine, settings: &Settings, path: &Path) -> TokenStream {
+    let (rt, rt_error) = runtime_path(settings);
     let names = enum_names(machine);
     let enums = machine.containers.iter().zip(&names).map(|(c, name)| container_enum(machine, c, name));
-    quote! { #(#enums)* }
+
+    let tasks = handlers::task_states(machine);
+    let mut emitter = statics::Emitter::new(&rt, &tasks);
+    let containers = emitter.containers(machine);
+    let count = Literal::usize_unsuffixed(machine.containers.len());
+    let container_docs =
+        machine.containers.iter().enumerate().map(|(i, c)| format!(" - `[{i}]`: {}", describe(machine, c)));
+    let name = statics::workflow_name(path);
+    let unsupported = match emitter.unsupported() {
+        Some(why) => quote!(::core::option::Option::Some(#why)),
+        None => quote!(::core::option::Option::None),
+    };
+    // An IR shape validation should have rejected: say so at compile time rather than
+    // emit a machine that misbehaves.
+    let bugs = emitter.bugs().iter().map(|bug| {
+        let msg = format!("asl-codegen bug, please report it with this definition: {bug}");
+        quote!(::core::compile_error!(#msg);)
+    });
+    let handlers = handlers::handlers(machine, &tasks, &rt, &name);
+
+    quote! {
+        #rt_error
+        #(#bugs)*
+        #(#enums)*
+
+        /// Why the runtime cannot run this workflow yet (`None` when it can). The
+        /// definition is valid; running a workflow with this set fails with this message.
+        #[allow(dead_code)]
+        pub const UNSUPPORTED: ::core::option::Option<&str> = #unsupported;
+
+        /// The static description of this workflow's containers, which the runtime's
+        /// driver walks:
+        ///
+        #( #[doc = #container_docs] )*
+        #[allow(dead_code)]
+        // Numbers are the definition's data, whatever they look like.
+        #[allow(clippy::approx_constant, clippy::excessive_precision, clippy::unreadable_literal)]
+        pub static CONTAINERS: [#rt::machine::ContainerDef; #count] = #containers;
+
+        /// This workflow, ready for the runtime: its name and its [`CONTAINERS`].
+        #[allow(dead_code)]
+        pub static WORKFLOW: #rt::execution::Workflow =
+            #rt::execution::Workflow { name: #name, containers: &CONTAINERS };
+
+        #handlers
+    }
 }
 
 /// The same public items with no states: emitted after a `compile_error!`, so code that
 /// uses the generated module still resolves and the user sees only the real error.
-pub(crate) fn fallback(_settings: &Settings) -> TokenStream {
+///
+/// `Handlers` and `Typed` are left out on purpose: an empty trait would turn each method of
+/// the user's implementation into an error of its own, where a missing trait is one.
+pub(crate) fn fallback(settings: &Settings) -> TokenStream {
+    let (rt, rt_error) = runtime_path(settings);
     quote! {
+        #rt_error
         /// States of the state machine (empty: the definition has errors).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum State {}
@@ -41,7 +104,36 @@ pub(crate) fn fallback(_settings: &Settings) -> TokenStream {
                 ::core::option::Option::None
             }
         }
+        /// Why the workflow cannot run: its definition has errors.
+        #[allow(dead_code)]
+        pub const UNSUPPORTED: ::core::option::Option<&str> =
+            ::core::option::Option::Some("the definition has errors");
+        /// No containers: the definition has errors.
+        #[allow(dead_code)]
+        pub static CONTAINERS: [#rt::machine::ContainerDef; 0] = [];
+        /// The workflow (empty: the definition has errors).
+        #[allow(dead_code)]
+        pub static WORKFLOW: #rt::execution::Workflow =
+            #rt::execution::Workflow { name: "", containers: &CONTAINERS };
     }
+}
+
+/// The runtime path as tokens, and a `compile_error!` if the setting does not parse (then
+/// `::asl_runtime` stands in, so the rest of the output still makes sense).
+fn runtime_path(settings: &Settings) -> (TokenStream, Option<TokenStream>) {
+    let text = settings.runtime_path();
+    match text.parse::<TokenStream>() {
+        Ok(tokens) if !tokens.is_empty() => (tokens, None),
+        _ => {
+            let msg = format!("the runtime path `{text}` is not a Rust path");
+            (quote!(::asl_runtime), Some(quote!(::core::compile_error!(#msg);)))
+        }
+    }
+}
+
+/// The name of a state, or `?` if the ids do not resolve.
+fn state_name(machine: &Machine, container: ContainerId, state: StateId) -> &str {
+    machine.containers.get(container.0).and_then(|c| c.states.get(state.0)).map_or("?", |s| s.name.as_str())
 }
 
 /// Enum names per container: `State` for the top level, `<Owner>Branch<i>State` for
@@ -55,12 +147,7 @@ fn enum_names(machine: &Machine) -> Vec<Ident> {
             let base = match c.owner {
                 None => "State".to_string(),
                 Some(owner) => {
-                    let owner_name = machine
-                        .containers
-                        .get(owner.container.0)
-                        .and_then(|oc| oc.states.get(owner.state.0))
-                        .map_or("Nested", |s| s.name.as_str());
-                    let owner_ident = naming::to_camel_case(owner_name);
+                    let owner_ident = naming::to_camel_case(state_name(machine, owner.container, owner.state));
                     match c.kind {
                         crate::ast::ContainerKind::Branch => format!("{owner_ident}Branch{}State", owner.index),
                         _ => format!("{owner_ident}ItemState"),
@@ -133,11 +220,7 @@ fn describe(machine: &Machine, container: &Container) -> String {
     let Some(owner) = container.owner else {
         return "the state machine".to_string();
     };
-    let owner_name = machine
-        .containers
-        .get(owner.container.0)
-        .and_then(|c| c.states.get(owner.state.0))
-        .map_or("?", |s| s.name.as_str());
+    let owner_name = state_name(machine, owner.container, owner.state);
     match container.kind {
         crate::ast::ContainerKind::Branch => format!("branch {} of Parallel state `{owner_name}`", owner.index),
         _ => format!("the item processor of Map state `{owner_name}`"),

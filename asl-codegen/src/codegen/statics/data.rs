@@ -1,0 +1,254 @@
+//! Paths, filters, literals, payload templates and intrinsic calls as runtime statics.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::Value;
+
+use super::{Emitter, float, int, option};
+use crate::ir::{Intrinsic, Template};
+use crate::path::{FilterExpr, FilterOperand, IntrinsicArg, IntrinsicCall, IntrinsicFunction, JsonPath, PathRoot};
+use crate::path::{Segment, UnionItem};
+
+impl Emitter<'_> {
+    /// A `path::Path` value.
+    pub(super) fn path(&mut self, p: &JsonPath) -> TokenStream {
+        let rt = self.rt;
+        let root = match &p.root {
+            PathRoot::Input => quote!(#rt::path::Root::Input),
+            PathRoot::Context => quote!(#rt::path::Root::Context),
+            PathRoot::Variable(name) => quote!(#rt::path::Root::Variable(#name)),
+        };
+        let segments = self.segments(&p.segments);
+        let text = &p.text;
+        quote! { #rt::path::Path { root: #root, segments: #segments, text: #text } }
+    }
+
+    /// `&[Segment, …]`.
+    pub(super) fn segments(&mut self, segments: &[Segment]) -> TokenStream {
+        let segments: Vec<TokenStream> = segments.iter().map(|s| self.segment(s)).collect();
+        quote!(&[ #(#segments),* ])
+    }
+
+    /// A `path::Segment` value.
+    fn segment(&mut self, s: &Segment) -> TokenStream {
+        let rt = self.rt;
+        let p = quote!(#rt::path);
+        match s {
+            Segment::Field(name) => quote!(#p::Segment::Field(#name)),
+            Segment::Index(i) => {
+                let i = int(*i);
+                quote!(#p::Segment::Index(#i))
+            }
+            Segment::Wildcard => quote!(#p::Segment::Wildcard),
+            Segment::Slice { start, end, step } => {
+                let [start, end, step] = [start, end, step].map(|n| option(n.map(int)));
+                quote!(#p::Segment::Slice { start: #start, end: #end, step: #step })
+            }
+            Segment::Union(items) => {
+                let items = items.iter().map(|item| match item {
+                    UnionItem::Field(name) => quote!(#p::UnionItem::Field(#name)),
+                    UnionItem::Index(i) => {
+                        let i = int(*i);
+                        quote!(#p::UnionItem::Index(#i))
+                    }
+                });
+                quote!(#p::Segment::Union(&[ #(#items),* ]))
+            }
+            Segment::Filter(expr) => {
+                let f = self.filter(expr);
+                quote!(#p::Segment::Filter(&#f))
+            }
+            Segment::Descendant(inner) => {
+                let inner = self.segment(inner);
+                quote!(#p::Segment::Descendant(&#inner))
+            }
+            Segment::Function(name) => quote!(#p::Segment::Function(#name)),
+        }
+    }
+
+    /// A `path::Filter` value (borrowed by its parent).
+    fn filter(&mut self, expr: &FilterExpr) -> TokenStream {
+        let rt = self.rt;
+        let p = quote!(#rt::path);
+        match expr {
+            FilterExpr::Or(a, b) => {
+                let (a, b) = (self.filter(a), self.filter(b));
+                quote!(#p::Filter::Or(&#a, &#b))
+            }
+            FilterExpr::And(a, b) => {
+                let (a, b) = (self.filter(a), self.filter(b));
+                quote!(#p::Filter::And(&#a, &#b))
+            }
+            FilterExpr::Not(a) => {
+                let a = self.filter(a);
+                quote!(#p::Filter::Not(&#a))
+            }
+            FilterExpr::Exists(o) => {
+                let o = self.filter_operand(o);
+                quote!(#p::Filter::Exists(&#o))
+            }
+            FilterExpr::Compare { left, op, right } => {
+                let (left, right) = (self.filter_operand(left), self.filter_operand(right));
+                let op = op.as_str();
+                quote!(#p::Filter::Compare { left: &#left, op: #op, right: &#right })
+            }
+        }
+    }
+
+    /// A `path::Operand` value (a filter's side).
+    fn filter_operand(&mut self, o: &FilterOperand) -> TokenStream {
+        let rt = self.rt;
+        let p = quote!(#rt::path);
+        match o {
+            FilterOperand::Current(segments) => {
+                let segments = self.segments(segments);
+                quote!(#p::Operand::Current(#segments))
+            }
+            FilterOperand::Path(path) => {
+                let path = self.path(path);
+                quote!(#p::Operand::Path(&#path))
+            }
+            FilterOperand::Literal(v) => {
+                let v = self.literal(v);
+                quote!(#p::Operand::Literal(&#v))
+            }
+            FilterOperand::Regex { pattern, flags } => quote!(#p::Operand::Regex { pattern: #pattern, flags: #flags }),
+        }
+    }
+
+    /// A `path::Literal` value.
+    pub(super) fn literal(&self, v: &Value) -> TokenStream {
+        let rt = self.rt;
+        let l = quote!(#rt::path::Literal);
+        match v {
+            Value::Null => quote!(#l::Null),
+            Value::Bool(b) => quote!(#l::Bool(#b)),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => {
+                    let i = int(i);
+                    quote!(#l::Int(#i))
+                }
+                // u64 beyond i64 and fractions: the runtime's literal has no wider integer.
+                None => {
+                    let f = float(n.as_f64().unwrap_or(f64::NAN));
+                    quote!(#l::Float(#f))
+                }
+            },
+            Value::String(s) => quote!(#l::Str(#s)),
+            Value::Array(items) => {
+                let items = items.iter().map(|v| self.literal(v));
+                quote!(#l::Array(&[ #(#items),* ]))
+            }
+            Value::Object(members) => {
+                let members = members.iter().map(|(k, v)| {
+                    let v = self.literal(v);
+                    quote!((#k, #v))
+                });
+                quote!(#l::Object(&[ #(#members),* ]))
+            }
+        }
+    }
+
+    /// A `template::Template` value.
+    pub(super) fn template(&mut self, t: &Template) -> TokenStream {
+        let rt = self.rt;
+        let tm = quote!(#rt::template::Template);
+        match t {
+            Template::Literal(v) => {
+                let v = self.literal(v);
+                quote!(#tm::Literal(&#v))
+            }
+            Template::Object(members) => {
+                let members: Vec<TokenStream> = members
+                    .iter()
+                    .map(|(k, t)| {
+                        let t = self.template(t);
+                        quote!((#k, #t))
+                    })
+                    .collect();
+                quote!(#tm::Object(&[ #(#members),* ]))
+            }
+            Template::Array(items) => {
+                let items: Vec<TokenStream> = items.iter().map(|t| self.template(t)).collect();
+                quote!(#tm::Array(&[ #(#items),* ]))
+            }
+            Template::Path(p) => {
+                let p = self.path(p);
+                quote!(#tm::Path(&#p))
+            }
+            Template::Intrinsic(call) => {
+                let call = self.call(call);
+                quote!(#tm::Intrinsic(#call))
+            }
+            Template::Jsonata(_) => {
+                self.unsupported_here("JSONata");
+                quote!(#tm::Literal(&#rt::path::Literal::Null))
+            }
+        }
+    }
+
+    /// `&Call { … }` for a call and its text as written.
+    pub(super) fn call(&mut self, intrinsic: &Intrinsic) -> TokenStream {
+        self.call_at(&intrinsic.call, &intrinsic.text)
+    }
+
+    /// `&Call { … }` for `call`, a call within `text` (the outermost call's text).
+    fn call_at(&mut self, call: &IntrinsicCall, text: &str) -> TokenStream {
+        let rt = self.rt;
+        let i = quote!(#rt::intrinsics);
+        let function = proc_macro2::Ident::new(function_variant(call.function), proc_macro2::Span::call_site());
+        let args: Vec<TokenStream> = call
+            .args
+            .iter()
+            .map(|arg| match arg {
+                IntrinsicArg::String(s) => quote!(#i::Arg::Literal(#rt::path::Literal::Str(#s))),
+                IntrinsicArg::Number(n) => {
+                    let v = self.literal(&Value::Number(n.clone()));
+                    quote!(#i::Arg::Literal(#v))
+                }
+                IntrinsicArg::Bool(b) => quote!(#i::Arg::Literal(#rt::path::Literal::Bool(#b))),
+                IntrinsicArg::Null => quote!(#i::Arg::Literal(#rt::path::Literal::Null)),
+                IntrinsicArg::Path(p) => {
+                    let p = self.path(p);
+                    quote!(#i::Arg::Path(#p))
+                }
+                IntrinsicArg::Call(inner) => {
+                    let inner = self.call_at(inner, text);
+                    quote!(#i::Arg::Call(#inner))
+                }
+            })
+            .collect();
+        let pieces = option(call.format_pieces.as_ref().map(|pieces| quote!(&[ #(#pieces),* ])));
+        // Spans are byte ranges of the text the outermost call was parsed from.
+        let written = text.get(call.span.0..call.span.1).unwrap_or(text);
+        quote! {
+            &#i::Call { function: #i::Function::#function, args: &[ #(#args),* ], format_pieces: #pieces, text: #written }
+        }
+    }
+}
+
+/// The runtime `intrinsics::Function` variant (exhaustive, so a new function cannot be
+/// forgotten here).
+fn function_variant(function: IntrinsicFunction) -> &'static str {
+    use IntrinsicFunction::*;
+    match function {
+        Format => "Format",
+        StringToJson => "StringToJson",
+        JsonToString => "JsonToString",
+        Array => "Array",
+        ArrayPartition => "ArrayPartition",
+        ArrayContains => "ArrayContains",
+        ArrayRange => "ArrayRange",
+        ArrayGetItem => "ArrayGetItem",
+        ArrayLength => "ArrayLength",
+        ArrayUnique => "ArrayUnique",
+        Base64Encode => "Base64Encode",
+        Base64Decode => "Base64Decode",
+        Hash => "Hash",
+        JsonMerge => "JsonMerge",
+        MathRandom => "MathRandom",
+        MathAdd => "MathAdd",
+        StringSplit => "StringSplit",
+        Uuid => "Uuid",
+    }
+}

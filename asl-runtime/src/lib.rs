@@ -52,6 +52,9 @@ pub mod retry;
 pub mod template;
 
 pub use error::Error;
+/// The JSON value type handlers take and return (re-exported so users need no direct
+/// serde_json dependency).
+pub use serde_json::Value;
 
 /// What generated code uses. Not public API: anything here may change in any release.
 ///

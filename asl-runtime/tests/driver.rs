@@ -67,7 +67,8 @@ static TOP: [StateDef; 5] = [
         },
     },
 ];
-static WORKFLOW: Workflow = Workflow { name: "driver", containers: &[ContainerDef { states: &TOP, start: 0 }] };
+static WORKFLOW: Workflow =
+    Workflow { name: "driver", containers: &[ContainerDef { states: &TOP, start: 0 }], unsupported: None };
 
 fn info(input: &Value) -> ExecutionInfo {
     ExecutionInfo::new("driver", "exec-1", datetime!(2024-01-01 00:00:00 UTC), input.clone())
@@ -165,6 +166,7 @@ static FAN_WORKFLOW: Workflow = Workflow {
         ContainerDef { states: &BRANCH_B, start: 0 },
         ContainerDef { states: &ITEM, start: 0 },
     ],
+    unsupported: None,
 };
 
 /// For machines without Task states.
@@ -183,4 +185,13 @@ async fn parallel_results_keep_branch_order_and_map_keeps_item_order() {
     let outcome = run(&FAN_WORKFLOW, &NoTasks, &clock, &info(&input), input).await;
     assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
     assert_eq!(outcome.output, Some(json!({"items": [1, 2, 3], "both": ["a", "b"], "each": [1, 2, 3]})));
+}
+
+#[tokio::test(start_paused = true)]
+async fn unsupported_workflows_are_refused_not_run() {
+    static LATER: Workflow = Workflow { name: "later", containers: &[], unsupported: Some("uses JSONata") };
+    let clock = VirtualClock::starting_at(datetime!(2024-01-01 00:00:00 UTC));
+    let outcome = run(&LATER, &NoTasks, &clock, &info(&json!({})), json!({})).await;
+    assert_eq!(outcome.error.as_deref(), Some(asl_runtime::execution::UNSUPPORTED_ERROR));
+    assert_eq!(outcome.cause.as_deref(), Some("uses JSONata"));
 }

@@ -74,7 +74,7 @@ pub(crate) fn generate(machine: &Machine, settings: &Settings, path: &Path) -> T
         /// This workflow, ready for the runtime: its name and its [`CONTAINERS`].
         #[allow(dead_code)]
         pub static WORKFLOW: #rt::execution::Workflow =
-            #rt::execution::Workflow { name: #name, containers: &CONTAINERS };
+            #rt::execution::Workflow { name: #name, containers: &CONTAINERS, unsupported: UNSUPPORTED };
 
         #handlers
     }
@@ -114,7 +114,7 @@ pub(crate) fn fallback(settings: &Settings) -> TokenStream {
         /// The workflow (empty: the definition has errors).
         #[allow(dead_code)]
         pub static WORKFLOW: #rt::execution::Workflow =
-            #rt::execution::Workflow { name: "", containers: &CONTAINERS };
+            #rt::execution::Workflow { name: "", containers: &CONTAINERS, unsupported: UNSUPPORTED };
     }
 }
 

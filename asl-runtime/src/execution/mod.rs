@@ -14,7 +14,15 @@ pub struct Workflow {
     pub name: &'static str,
     /// The containers; `[0]` is the top level.
     pub containers: Containers,
+    /// Why this runtime cannot run the workflow yet (it uses a feature that a later version
+    /// adds: JSONata, variables, Distributed Map…), or `None`. [`run`] refuses such a
+    /// workflow instead of running it wrongly.
+    pub unsupported: Option<&'static str>,
 }
+
+/// The error name [`run`] reports for a workflow that uses a feature the runtime does not
+/// have yet. It is not an AWS error name, so it cannot be mistaken for one.
+pub const UNSUPPORTED_ERROR: &str = "asl-rs.Unsupported";
 
 mod run;
 

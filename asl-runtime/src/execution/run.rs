@@ -47,6 +47,14 @@ pub async fn run(
     execution: &ExecutionInfo,
     input: Value,
 ) -> Outcome {
+    if let Some(reason) = workflow.unsupported {
+        return Outcome {
+            status: Status::Failed,
+            output: None,
+            error: Some(super::UNSUPPORTED_ERROR.to_string()),
+            cause: Some(reason.to_string()),
+        };
+    }
     let runner = Runner { workflow, handler, clock, execution, rng: Mutex::new(SplitMix64::from_entropy()) };
     match runner.container(0, input, None).await {
         Ok(output) => Outcome { status: Status::Succeeded, output: Some(output), error: None, cause: None },

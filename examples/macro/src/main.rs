@@ -1,26 +1,65 @@
 //! The macro route: `include_asl!` compiles `flows/order.asl.json` while this crate
-//! compiles. A mistake in the JSON (try renaming a `Next` target) fails `cargo build`
-//! with the file, line and column of every problem.
-//!
-//! Today the workflow compiles to the shape of its state machine: one enum per container
-//! (the top level, each Parallel branch) with a variant per state. The async state machine
-//! and handler trait that run it arrive with the code-generation issue.
+//! compiles, and the workflow runs on asl-runtime with the handlers below. A mistake in the
+//! JSON (try renaming a `Next` target) fails `cargo build` with the file, line and column of
+//! every problem; leaving out a handler method fails it too.
+
+use asl_runtime::clock::{Clock, RealClock};
+use asl_runtime::context::ExecutionInfo;
+use asl_runtime::execution::run;
+use asl_runtime::{Error, Value};
+use serde_json::json;
 
 /// The order-processing workflow, compiled from `flows/order.asl.json`.
 mod order {
     asl_runtime::include_asl!("flows/order.asl.json");
 }
 
-fn main() {
-    use order::{ShipAndNotifyBranch0State as Shipping, ShipAndNotifyBranch1State as Confirmation, State};
+/// The application's side of the workflow: one method per Task state.
+struct Shop;
 
-    println!("order.asl.json compiled to Rust; it starts at `{}`.", State::START.name());
-    println!("top-level states:");
-    for state in State::ALL {
-        println!("  {state:?} <- {:?}", state.name());
+impl order::Handlers for Shop {
+    async fn validate_order(&self, input: Value, _context: &Value) -> Result<Value, Error> {
+        println!("  ValidateOrder     <- {input}");
+        let total: f64 = input["Payload"]["items"].as_array().map_or(0.0, |items| {
+            items.iter().map(|i| i["price"].as_f64().unwrap_or(0.0) * i["qty"].as_f64().unwrap_or(0.0)).sum()
+        });
+        Ok(json!({"valid": total > 0.0, "total": total}))
     }
-    println!("Parallel `ShipAndNotify` branch 0 starts at `{}`", Shipping::START.name());
-    println!("Parallel `ShipAndNotify` branch 1 starts at `{}`", Confirmation::START.name());
-    // State names map back to variants without a string anywhere on the hot path.
-    assert_eq!(State::from_name("PaymentApproved?"), Some(State::PaymentApproved));
+
+    async fn check_inventory(&self, input: Value, _context: &Value) -> Result<Value, Error> {
+        println!("  CheckInventory    <- {input}");
+        Ok(json!({"inStock": true}))
+    }
+
+    async fn ship_order(&self, input: Value, _context: &Value) -> Result<Value, Error> {
+        println!("  ShipOrder         <- {input}");
+        Ok(json!({"MessageId": "msg-1"}))
+    }
+
+    async fn send_confirmation(&self, input: Value, _context: &Value) -> Result<Value, Error> {
+        println!("  SendConfirmation  <- {input}");
+        Ok(json!({"MessageId": "msg-2"}))
+    }
+
+    async fn record_analytics(&self, input: Value, _context: &Value) -> Result<Value, Error> {
+        println!("  RecordAnalytics   <- {input}");
+        Ok(json!({"FailedEntryCount": 0}))
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let input = json!({
+        "order": {"id": "A-1001", "items": [{"sku": "tea", "qty": 2, "price": 4.5}]},
+        "payment": {"status": "APPROVED"}
+    });
+    let clock = RealClock;
+    let info = ExecutionInfo::new(order::WORKFLOW.name, "example-1", clock.now(), input.clone());
+    println!("running `{}` (starts at `{}`); task calls:", order::WORKFLOW.name, order::State::START.name());
+    let outcome = run(&order::WORKFLOW, &order::Typed(Shop), &clock, &info, input).await;
+    println!("status: {:?}", outcome.status);
+    match outcome.output {
+        Some(output) => println!("output: {output:#}"),
+        None => println!("error: {:?}, cause: {:?}", outcome.error, outcome.cause),
+    }
 }

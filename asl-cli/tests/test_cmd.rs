@@ -1,0 +1,222 @@
+//! `asl test`, run as the built binary on a directory of hand-written cases.
+//!
+//! Each run builds a scratch crate. The build directory is shared with every other run
+//! under this workspace's target directory, so asl-runtime is compiled once (about half a
+//! minute, the first time) and each run after that takes seconds.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::{Value, json};
+
+/// A Pass state writing its `Result` under `ResultPath`.
+const PASS: &str = r#"{
+  "name": "pass-result-path",
+  "source": "hand-written",
+  "features": ["Pass", "ResultPath"],
+  "definition": {
+    "StartAt": "Greet",
+    "States": { "Greet": { "Type": "Pass", "Result": "hello", "ResultPath": "$.greeting", "End": true } }
+  },
+  "input": { "who": "world" },
+  "expected": { "status": "SUCCEEDED", "output": { "who": "world", "greeting": "hello" },
+                "history": ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"] }
+}"#;
+
+/// A Choice that picks the Fail branch.
+const CHOICE: &str = r#"{
+  "name": "choice-to-fail",
+  "source": "hand-written",
+  "features": ["Choice", "Fail"],
+  "definition": {
+    "StartAt": "Check",
+    "States": {
+      "Check": { "Type": "Choice",
+                 "Choices": [{ "Variable": "$.n", "NumericGreaterThan": 10, "Next": "Big" }],
+                 "Default": "Small" },
+      "Big": { "Type": "Fail", "Error": "TooBig", "Cause": "n is over 10" },
+      "Small": { "Type": "Succeed" }
+    }
+  },
+  "input": { "n": 11 },
+  "expected": { "status": "FAILED", "error": "TooBig", "cause": "n is over 10" }
+}"#;
+
+/// A Task whose mock fails once, then returns its input; Retry takes the failure (an
+/// hour of virtual time), ResultSelector and ResultPath shape the result.
+const TASK: &str = r#"{
+  "name": "task-mock-retry",
+  "source": "hand-written",
+  "features": ["Task", "Retry", "mocks"],
+  "definition": {
+    "StartAt": "Charge",
+    "States": {
+      "Charge": {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": { "amount.$": "$.amount" },
+        "Retry": [{ "ErrorEquals": ["Card.Declined"], "IntervalSeconds": 3600, "MaxAttempts": 2 }],
+        "ResultSelector": { "charged.$": "$.amount" },
+        "ResultPath": "$.result",
+        "End": true
+      }
+    }
+  },
+  "input": { "amount": 42 },
+  "mocks": {
+    "Charge": {
+      "0": { "Throw": { "Error": "Card.Declined", "Cause": "try again" } },
+      "1": { "ReturnInput": true }
+    }
+  },
+  "expected": { "status": "SUCCEEDED", "output": { "amount": 42, "result": { "charged": 42 } } }
+}"#;
+
+/// A Pass whose expected output is wrong.
+const WRONG: &str = r#"{
+  "name": "wrong-expectation",
+  "source": "hand-written",
+  "features": ["Pass"],
+  "definition": { "StartAt": "P", "States": { "P": { "Type": "Pass", "Result": { "a": 1, "b": 2 }, "End": true } } },
+  "input": {},
+  "expected": { "status": "SUCCEEDED", "output": { "a": 1, "b": 3 } }
+}"#;
+
+/// JSONata: a later issue, so skipped.
+const JSONATA: &str = r#"{
+  "name": "jsonata-output",
+  "source": "hand-written",
+  "features": ["JSONata"],
+  "definition": {
+    "QueryLanguage": "JSONata",
+    "StartAt": "P",
+    "States": { "P": { "Type": "Pass", "Output": "{% 1 + 1 %}", "End": true } }
+  },
+  "input": {},
+  "expected": { "status": "SUCCEEDED", "output": 2 }
+}"#;
+
+/// A fresh, empty directory under the system temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("asl-cli-{name}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+
+    fn with_cases(name: &str, cases: &[&str]) -> Self {
+        let dir = TempDir::new(name);
+        for case in cases {
+            let parsed: Value = serde_json::from_str(case).expect("a JSON case");
+            let file = format!("{}.json", parsed["name"].as_str().expect("a name"));
+            std::fs::write(dir.0.join(file), case).expect("write case");
+        }
+        dir
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn asl_test(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_asl")).arg("test").args(args).arg(dir).output().expect("run asl")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn counts_diffs_and_exit_status() {
+    let dir = TempDir::with_cases("test-mixed", &[PASS, CHOICE, TASK, WRONG, JSONATA]);
+    let output = asl_test(&[], &dir.0);
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(
+        stdout,
+        concat!(
+            "FAIL wrong-expectation: output differs\n",
+            "    output (- expected, + actual):\n",
+            "      {\n",
+            "        \"a\": 1,\n",
+            "    -   \"b\": 3\n",
+            "    +   \"b\": 2\n",
+            "      }\n",
+            "3 passed, 1 failed, 1 skipped\n",
+        ),
+        "stderr:\n{stderr}"
+    );
+    assert!(stderr.contains("skipped 1: JSONata (a later issue)"), "{stderr}");
+    assert!(stderr.contains("histories are not compared yet"), "{stderr}");
+
+    // The same directory as JSON: one object per case, in file-name order.
+    let output = asl_test(&["--format", "json", "--jobs", "1"], &dir.0);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let results: Value = serde_json::from_slice(&output.stdout).expect("a JSON array");
+    let summary: Vec<(&str, &str)> = results
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|r| (r["name"].as_str().expect("name"), r["result"].as_str().expect("result")))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("choice-to-fail", "pass"),
+            ("jsonata-output", "skip"),
+            ("pass-result-path", "pass"),
+            ("task-mock-retry", "pass"),
+            ("wrong-expectation", "fail"),
+        ]
+    );
+    assert_eq!(results[0]["reason"], Value::Null);
+    assert_eq!(results[1]["reason"], json!("JSONata (a later issue)"));
+    let reason = results[4]["reason"].as_str().expect("a reason");
+    assert!(reason.starts_with("output differs\n"), "{reason}");
+}
+
+#[test]
+fn all_passing_exits_zero_and_missing_mocks_fail() {
+    let dir = TempDir::with_cases("test-pass", &[PASS, TASK]);
+    let output = asl_test(&[], &dir.0);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), "2 passed, 0 failed, 0 skipped\n");
+
+    // The Task without its mocks is a failed run of the case, whatever the execution does.
+    let mut case: Value = serde_json::from_str(TASK).expect("JSON");
+    case.as_object_mut().expect("an object").remove("mocks");
+    std::fs::write(dir.0.join("task-mock-retry.json"), case.to_string()).expect("write");
+    let output = asl_test(&[], &dir.0);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout),
+        "FAIL task-mock-retry: runner error: Task state `Charge` has no mock (resource arn:aws:states:::lambda:invoke)\n\
+         1 passed, 1 failed, 0 skipped\n"
+    );
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let dir = TempDir::new("test-usage");
+    let missing = dir.0.join("nope");
+    let output = asl_test(&[], &missing);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("no such directory"), "{}", text(&output.stderr));
+    let output = asl_test(&["--jobs", "0"], &dir.0);
+    assert_eq!(output.status.code(), Some(2));
+    // An empty directory is not an error: nothing failed.
+    let output = asl_test(&[], &dir.0);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(text(&output.stdout), "0 passed, 0 failed, 0 skipped\n");
+}

@@ -25,7 +25,7 @@
 //!   path does not fail the state.
 
 mod glob;
-mod timestamp;
+pub(crate) mod timestamp;
 
 #[cfg(test)]
 mod conformance;

@@ -50,6 +50,8 @@ mod macros;
 pub mod path;
 pub mod retry;
 pub mod template;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 pub use error::Error;
 /// The JSON value type handlers take and return (re-exported so users need no direct

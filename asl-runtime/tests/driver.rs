@@ -67,8 +67,12 @@ static TOP: [StateDef; 5] = [
         },
     },
 ];
-static WORKFLOW: Workflow =
-    Workflow { name: "driver", containers: &[ContainerDef { states: &TOP, start: 0 }], unsupported: None };
+static WORKFLOW: Workflow = Workflow {
+    name: "driver",
+    containers: &[ContainerDef { states: &TOP, start: 0 }],
+    timeout_seconds: None,
+    unsupported: None,
+};
 
 fn info(input: &Value) -> ExecutionInfo {
     ExecutionInfo::new("driver", "exec-1", datetime!(2024-01-01 00:00:00 UTC), input.clone())
@@ -166,6 +170,7 @@ static FAN_WORKFLOW: Workflow = Workflow {
         ContainerDef { states: &BRANCH_B, start: 0 },
         ContainerDef { states: &ITEM, start: 0 },
     ],
+    timeout_seconds: None,
     unsupported: None,
 };
 
@@ -189,7 +194,8 @@ async fn parallel_results_keep_branch_order_and_map_keeps_item_order() {
 
 #[tokio::test(start_paused = true)]
 async fn unsupported_workflows_are_refused_not_run() {
-    static LATER: Workflow = Workflow { name: "later", containers: &[], unsupported: Some("uses JSONata") };
+    static LATER: Workflow =
+        Workflow { name: "later", containers: &[], timeout_seconds: None, unsupported: Some("uses JSONata") };
     let clock = VirtualClock::starting_at(datetime!(2024-01-01 00:00:00 UTC));
     let outcome = run(&LATER, &NoTasks, &clock, &info(&json!({})), json!({})).await;
     assert_eq!(outcome.error.as_deref(), Some(asl_runtime::execution::UNSUPPORTED_ERROR));

@@ -37,6 +37,10 @@ pub(crate) fn generate(machine: &Machine, settings: &Settings, path: &Path) -> T
     let mut emitter = statics::Emitter::new(&rt, &tasks);
     let containers = emitter.containers(machine);
     let count = Literal::usize_unsuffixed(machine.containers.len());
+    let timeout = match machine.timeout_seconds {
+        Some(seconds) => quote! { ::core::option::Option::Some(#seconds) },
+        None => quote! { ::core::option::Option::None },
+    };
     let container_docs =
         machine.containers.iter().enumerate().map(|(i, c)| format!(" - `[{i}]`: {}", describe(machine, c)));
     let name = statics::workflow_name(path);
@@ -74,7 +78,12 @@ pub(crate) fn generate(machine: &Machine, settings: &Settings, path: &Path) -> T
         /// This workflow, ready for the runtime: its name and its [`CONTAINERS`].
         #[allow(dead_code)]
         pub static WORKFLOW: #rt::execution::Workflow =
-            #rt::execution::Workflow { name: #name, containers: &CONTAINERS, unsupported: UNSUPPORTED };
+            #rt::execution::Workflow {
+                name: #name,
+                containers: &CONTAINERS,
+                timeout_seconds: #timeout,
+                unsupported: UNSUPPORTED,
+            };
 
         #handlers
     }
@@ -114,7 +123,12 @@ pub(crate) fn fallback(settings: &Settings) -> TokenStream {
         /// The workflow (empty: the definition has errors).
         #[allow(dead_code)]
         pub static WORKFLOW: #rt::execution::Workflow =
-            #rt::execution::Workflow { name: "", containers: &CONTAINERS, unsupported: UNSUPPORTED };
+            #rt::execution::Workflow {
+                name: "",
+                containers: &CONTAINERS,
+                timeout_seconds: ::core::option::Option::None,
+                unsupported: UNSUPPORTED,
+            };
     }
 }
 

@@ -16,7 +16,7 @@
 
 /// The instant a timestamp denotes, in nanoseconds since 1970-01-01T00:00:00Z, or `None` when
 /// the text is not a timestamp.
-pub(super) fn parse(text: &str) -> Option<i128> {
+pub(crate) fn parse(text: &str) -> Option<i128> {
     let mut p = Cursor { bytes: text.as_bytes(), at: 0 };
     let year = p.year()?;
     p.literal(b'-')?;

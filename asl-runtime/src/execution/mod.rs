@@ -14,6 +14,9 @@ pub struct Workflow {
     pub name: &'static str,
     /// The containers; `[0]` is the top level.
     pub containers: Containers,
+    /// The definition's top-level `TimeoutSeconds`: past it the execution ends with status
+    /// `TIMED_OUT` (and, as in AWS's `DescribeExecution`, no error or cause).
+    pub timeout_seconds: Option<u64>,
     /// Why this runtime cannot run the workflow yet (it uses a feature that a later version
     /// adds: JSONata, variables, Distributed Map…), or `None`. [`run`] refuses such a
     /// workflow instead of running it wrongly.

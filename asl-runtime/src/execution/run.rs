@@ -7,6 +7,8 @@
 //! are dropped) and propagates the child's own error, as AWS does.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use futures_util::future::{Either, select};
 use futures_util::stream::{FuturesOrdered, StreamExt};
@@ -17,7 +19,7 @@ use super::task::{TaskCall, TaskHandler};
 use super::{Outcome, Status, Workflow};
 use crate::choice;
 use crate::clock::Clock;
-use crate::context::{ContextObject, ExecutionInfo, StateInfo, parse_timestamp};
+use crate::context::{ContextObject, ExecutionInfo, StateInfo};
 use crate::dataflow::{self, Env, Io, PathField};
 use crate::error::{self, Error, names};
 use crate::intrinsics::{RandomSource, SplitMix64};
@@ -55,8 +57,27 @@ pub async fn run(
             cause: Some(reason.to_string()),
         };
     }
-    let runner = Runner { workflow, handler, clock, execution, rng: Mutex::new(SplitMix64::from_entropy()) };
-    match runner.container(0, input, None).await {
+    let runner = Runner {
+        workflow,
+        handler,
+        clock,
+        execution,
+        rng: Mutex::new(SplitMix64::from_entropy()),
+        // ExecutionStarted is event #1.
+        events: AtomicU64::new(1),
+    };
+    let work = runner.container(0, input, None);
+    let finished = match workflow.timeout_seconds {
+        None => work.await,
+        Some(seconds) => match select(work, clock.sleep(Duration::from_secs(seconds))).await {
+            Either::Left((finished, _)) => finished,
+            // AWS's DescribeExecution has neither error nor cause for a timed-out execution.
+            Either::Right(((), _)) => {
+                return Outcome { status: Status::TimedOut, output: None, error: None, cause: None };
+            }
+        },
+    };
+    match finished {
         Ok(output) => Outcome { status: Status::Succeeded, output: Some(output), error: None, cause: None },
         Err(e) => Outcome {
             status: Status::Failed,
@@ -74,6 +95,9 @@ struct Runner<'r> {
     clock: &'r dyn Clock,
     execution: &'r ExecutionInfo,
     rng: Mutex<SplitMix64>,
+    /// The id of the last history event AWS would have recorded; a `States.Runtime` cause
+    /// names the id of its state's `…StateEntered` event.
+    events: AtomicU64,
 }
 
 /// A Map iteration's item, visible as `$$.Map.Item` in the processor's ItemSelector.
@@ -152,7 +176,38 @@ impl Runner<'_> {
         }
     }
 
+    /// Records one history event and returns its id.
+    fn event(&self) -> u64 {
+        self.events.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Records `n` history events (the ones a state emits besides Entered).
+    fn events(&self, n: u64) {
+        self.events.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Runs one state: its `…StateEntered` event, its work, and its `…StateExited` event.
+    /// A `States.Runtime` error raised by the state itself gets AWS's execution-level prefix
+    /// naming the state and the id of its Entered event.
     async fn state(&self, state: &'static StateDef, input: Value) -> Result<Completion, Error> {
+        let entered_id = self.event();
+        match self.state_work(state, input).await {
+            Ok(completion) => {
+                self.event(); // …StateExited
+                Ok(completion)
+            }
+            Err(mut error) => {
+                if error.name == names::RUNTIME {
+                    if let Some(cause) = error.cause.as_deref().filter(|c| !c.starts_with(CAUSE_PREFIX)) {
+                        error.cause = Some(path::cause::in_state(state.name, entered_id, cause));
+                    }
+                }
+                Err(error)
+            }
+        }
+    }
+
+    async fn state_work(&self, state: &'static StateDef, input: Value) -> Result<Completion, Error> {
         let entered = self.clock.now();
         match &state.kind {
             StateKind::Pass { io, result } => {
@@ -196,10 +251,14 @@ impl Runner<'_> {
                 Self::complete(state, output)
             }
             StateKind::Task(task) => {
-                let recovery = task.recovery;
-                let io = task.io;
-                self.with_recovery(state, entered, io, recovery, input, |effective, context, retry_count| {
-                    Box::pin(self.task_attempt(state, task, effective, context, retry_count))
+                // `TimeoutSecondsPath` reads the state's raw input, not the effective input.
+                let context = self.context(state, entered, None);
+                let timeout = match task.timeout {
+                    Some(amount) => Some(self.amount(amount, &input, &context, "TimeoutSecondsPath")?),
+                    None => None,
+                };
+                self.with_recovery(state, entered, task.io, task.recovery, input, |effective, context, retry_count| {
+                    Box::pin(self.task_attempt(state, task, timeout, effective, context, retry_count))
                 })
                 .await
             }
@@ -296,14 +355,12 @@ impl Runner<'_> {
         &self,
         state: &'static StateDef,
         task: &'static crate::machine::TaskDef,
+        timeout: Option<u64>,
         input: Value,
         context: Value,
         retry_count: u32,
     ) -> Result<Value, Error> {
-        let timeout = match task.timeout {
-            Some(amount) => Some(self.amount(amount, &input, &context, "TimeoutSecondsPath")?),
-            None => None,
-        };
+        self.events(2); // TaskScheduled, TaskStarted
         let call = TaskCall {
             task: task.task,
             state: state.name,
@@ -313,26 +370,36 @@ impl Runner<'_> {
             retry_count,
         };
         let work = self.handler.invoke(call);
-        match timeout {
+        let result = match timeout {
             None => work.await,
             Some(seconds) => {
-                let timer = self.clock.sleep(std::time::Duration::from_secs(seconds));
+                let timer = self.clock.sleep(Duration::from_secs(seconds));
                 match select(work, timer).await {
                     Either::Left((result, _)) => result,
                     Either::Right(((), _)) => Err(Error::named(names::TIMEOUT)),
                 }
             }
-        }
+        };
+        self.event(); // TaskSucceeded, TaskFailed or TaskTimedOut
+        result
     }
 
     async fn parallel(&self, branches: &'static [u16], input: Value) -> Result<Value, Error> {
+        self.event(); // ParallelStateStarted
         let mut running: FuturesOrdered<_> =
             branches.iter().map(|&branch| self.container(branch, input.clone(), None)).collect();
         let mut results = Vec::with_capacity(branches.len());
         // The first failure wins; dropping `running` cancels the other branches.
         while let Some(result) = running.next().await {
-            results.push(result?);
+            match result {
+                Ok(output) => results.push(output),
+                Err(error) => {
+                    self.event(); // ParallelStateFailed
+                    return Err(error);
+                }
+            }
         }
+        self.event(); // ParallelStateSucceeded
         Ok(Value::Array(results))
     }
 
@@ -361,19 +428,36 @@ impl Runner<'_> {
         for (index, item) in items.iter().enumerate() {
             inputs.push(self.item_input(state, map, &input, index as u64, item)?);
         }
+        self.event(); // MapStateStarted
         let mut results = Vec::with_capacity(inputs.len());
         let mut pending = inputs.into_iter();
         let mut running = FuturesOrdered::new();
         for item in pending.by_ref().take(limit) {
-            running.push_back(self.container(map.processor, item, None));
+            running.push_back(self.iteration(map.processor, item));
         }
         while let Some(result) = running.next().await {
-            results.push(result?);
+            match result {
+                Ok(output) => results.push(output),
+                Err(error) => {
+                    self.event(); // MapStateFailed
+                    return Err(error);
+                }
+            }
             if let Some(item) = pending.next() {
-                running.push_back(self.container(map.processor, item, None));
+                running.push_back(self.iteration(map.processor, item));
             }
         }
+        self.event(); // MapStateSucceeded
         Ok(Value::Array(results))
+    }
+
+    /// One Map iteration: its MapIterationStarted and …Succeeded/Failed events around the
+    /// processor's run.
+    async fn iteration(&self, processor: u16, item: Value) -> Result<Value, Error> {
+        self.event(); // MapIterationStarted
+        let result = self.container(processor, item, None).await;
+        self.event(); // MapIterationSucceeded / MapIterationFailed
+        result
     }
 
     /// An iteration's input: the item, or the ItemSelector built with `$$.Map.Item`.
@@ -465,6 +549,16 @@ impl Runner<'_> {
         }))
     }
 }
+
+/// A timestamp as AWS parses Wait timestamps (Java's ISO offset date-time format, the same
+/// parser Choice uses): stricter than RFC 3339 parsers that accept a space for `T`.
+fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
+    crate::choice::timestamp::parse(text).and_then(|nanos| OffsetDateTime::from_unix_timestamp_nanos(nanos).ok())
+}
+
+/// How `path::cause::in_state` starts: a cause that has it was already attributed to the
+/// state that raised it (an inner state of a branch or iteration).
+const CAUSE_PREFIX: &str = "An error occurred while executing the state";
 
 /// The value a definite path selects, borrowed from the scope. Choice rules compare values
 /// in place; an indefinite path (whose result is a new array) reads as absent here.

@@ -2,9 +2,11 @@
 //!
 //! [`parse`] turns an intrinsic as written in a definition into the static [`Call`] tree
 //! the compiler would generate (leaked: tests only), so tests state calls as AWS users
-//! write them. [`conformance_cases`] then evaluates every recorded case whose only state
-//! is a Pass with intrinsic `Parameters` (or a Fail with intrinsic `ErrorPath`/`CausePath`)
-//! and compares with what AWS returned.
+//! write them. Unlike the compiler's parser it does not check argument counts or literal
+//! argument types, so tests can reach the runtime's own checks; paths inside calls are read
+//! with the compiler's parser (through [`crate::test_support`]). [`conformance_cases`] then
+//! evaluates every recorded case whose only state is a Pass with intrinsic `Parameters` (or
+//! a Fail with intrinsic `ErrorPath`/`CausePath`) and compares with what AWS returned.
 #![allow(clippy::panic)] // failing loudly is a test's job
 
 use std::path::Path as FsPath;
@@ -15,6 +17,7 @@ use super::{Arg, Call, Function, RandomSource, SplitMix64, call};
 use crate::Error;
 use crate::error::names;
 use crate::path::{Literal, Path, Root, Segment};
+use crate::test_support::{boxed, function, leak, text, try_path as parse_path};
 
 /// The error name the test resolver gives for what it cannot read (workflow variables).
 const UNSUPPORTED: &str = "Test.Unsupported";
@@ -57,14 +60,6 @@ fn resolve(path: &Path, input: &Value, context: &Value) -> Result<Value, Error> 
     Ok(value.clone())
 }
 
-fn leak_str(s: &str) -> &'static str {
-    Box::leak(s.to_string().into_boxed_str())
-}
-
-fn leak_slice<T>(v: Vec<T>) -> &'static [T] {
-    Box::leak(v.into_boxed_slice())
-}
-
 /// Parses `States.Fn(arg, …)` as written in a definition (after JSON decoding).
 pub(super) fn parse(text: &str) -> Result<&'static Call, String> {
     let mut p = Parser { chars: text.chars().collect(), pos: 0 };
@@ -75,40 +70,6 @@ pub(super) fn parse(text: &str) -> Result<&'static Call, String> {
         return Err(format!("unexpected text after the call in {text}"));
     }
     Ok(parsed)
-}
-
-/// Parses a path as written.
-fn parse_path(text: &str) -> Result<Path, String> {
-    let (root, rest) = if let Some(rest) = text.strip_prefix("$$") {
-        (Root::Context, rest)
-    } else if let Some(rest) = text.strip_prefix('$') {
-        match rest.find(['.', '[']).unwrap_or(rest.len()) {
-            0 => (Root::Input, rest),
-            n => (Root::Variable(leak_str(&rest[..n])), &rest[n..]),
-        }
-    } else {
-        return Err(format!("not a path: {text}"));
-    };
-    let mut segments = Vec::new();
-    let mut rest = rest;
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix("['") {
-            let end = after.find("']").ok_or("unclosed ['")?;
-            segments.push(Segment::Field(leak_str(&after[..end])));
-            rest = &after[end + 2..];
-        } else if let Some(after) = rest.strip_prefix('[') {
-            let end = after.find(']').ok_or("unclosed [")?;
-            segments.push(Segment::Index(after[..end].trim().parse().map_err(|_| "bad index")?));
-            rest = &after[end + 1..];
-        } else if let Some(after) = rest.strip_prefix('.') {
-            let end = after.find(['.', '[']).unwrap_or(after.len());
-            segments.push(Segment::Field(leak_str(&after[..end])));
-            rest = &after[end..];
-        } else {
-            return Err(format!("bad path step in {text}"));
-        }
-    }
-    Ok(Path { root, segments: leak_slice(segments), text: leak_str(text) })
 }
 
 struct Parser {
@@ -137,8 +98,7 @@ impl Parser {
             self.pos += 1;
         }
         let name = self.text(start);
-        let function =
-            FUNCTIONS.iter().copied().find(|f| f.name() == name).ok_or(format!("unknown function {name}"))?;
+        let function = function(&name).ok_or(format!("unknown function {name}"))?;
         if self.peek() != Some('(') {
             return Err(format!("expected ( after {name}"));
         }
@@ -153,7 +113,7 @@ impl Parser {
                 self.skip_spaces();
                 let (arg, pieces) = self.arg()?;
                 if function == Function::Format && args.is_empty() {
-                    format_pieces = pieces.map(|p: Vec<String>| leak_slice(p.iter().map(|s| leak_str(s)).collect()));
+                    format_pieces = pieces.map(|p: Vec<String>| leak(p.iter().map(|s| text(s)).collect()));
                 }
                 args.push(arg);
                 self.skip_spaces();
@@ -167,8 +127,7 @@ impl Parser {
                 }
             }
         }
-        let text = leak_str(&self.text(start));
-        Ok(Box::leak(Box::new(Call { function, args: leak_slice(args), format_pieces, text })))
+        Ok(boxed(Call { function, args: leak(args), format_pieces, text: text(&self.text(start)) }))
     }
 
     /// One argument, and for a string literal its pieces around unescaped `{}`.
@@ -201,7 +160,7 @@ impl Parser {
                 }
                 self.pos += 1;
                 pieces.push(piece);
-                Ok((Arg::Literal(Literal::Str(leak_str(&value))), Some(pieces)))
+                Ok((Arg::Literal(Literal::Str(text(&value))), Some(pieces)))
             }
             Some('$') => {
                 let start = self.pos;
@@ -233,27 +192,6 @@ impl Parser {
         }
     }
 }
-
-const FUNCTIONS: [Function; 18] = [
-    Function::Format,
-    Function::StringToJson,
-    Function::JsonToString,
-    Function::Array,
-    Function::ArrayPartition,
-    Function::ArrayContains,
-    Function::ArrayRange,
-    Function::ArrayGetItem,
-    Function::ArrayLength,
-    Function::ArrayUnique,
-    Function::Base64Encode,
-    Function::Base64Decode,
-    Function::Hash,
-    Function::JsonMerge,
-    Function::MathRandom,
-    Function::MathAdd,
-    Function::StringSplit,
-    Function::Uuid,
-];
 
 #[test]
 fn the_test_parser_builds_what_the_compiler_would() {

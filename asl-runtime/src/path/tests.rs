@@ -5,93 +5,14 @@
 
 use std::borrow::Cow;
 
-use asl_codegen::path as parsed;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::test_support;
 
-// ---- from the compiler's parsed form to the static form (leaked: tests only) ----
-
-fn leak<T>(items: Vec<T>) -> &'static [T] {
-    Box::leak(items.into_boxed_slice())
-}
-
-fn text(s: &str) -> &'static str {
-    Box::leak(s.to_string().into_boxed_str())
-}
-
+/// A path as written, read by the compiler's parser.
 pub(super) fn p(source: &str) -> Path {
-    let path = parsed::parse_path(source).unwrap_or_else(|e| panic!("{source}: {e}"));
-    convert(&path)
-}
-
-fn convert(path: &parsed::JsonPath) -> Path {
-    let root = match &path.root {
-        parsed::PathRoot::Input => Root::Input,
-        parsed::PathRoot::Context => Root::Context,
-        parsed::PathRoot::Variable(name) => Root::Variable(text(name)),
-    };
-    Path { root, segments: segments(&path.segments), text: text(&path.text) }
-}
-
-fn segments(items: &[parsed::Segment]) -> &'static [Segment] {
-    leak(items.iter().map(segment).collect())
-}
-
-fn segment(s: &parsed::Segment) -> Segment {
-    match s {
-        parsed::Segment::Field(name) => Segment::Field(text(name)),
-        parsed::Segment::Index(i) => Segment::Index(*i),
-        parsed::Segment::Wildcard => Segment::Wildcard,
-        parsed::Segment::Slice { start, end, step } => Segment::Slice { start: *start, end: *end, step: *step },
-        parsed::Segment::Union(items) => Segment::Union(leak(
-            items
-                .iter()
-                .map(|item| match item {
-                    parsed::UnionItem::Field(name) => UnionItem::Field(text(name)),
-                    parsed::UnionItem::Index(i) => UnionItem::Index(*i),
-                })
-                .collect(),
-        )),
-        parsed::Segment::Filter(expr) => Segment::Filter(Box::leak(Box::new(filter(expr)))),
-        parsed::Segment::Descendant(inner) => Segment::Descendant(Box::leak(Box::new(segment(inner)))),
-        parsed::Segment::Function(name) => Segment::Function(text(name)),
-    }
-}
-
-fn filter(expr: &parsed::FilterExpr) -> Filter {
-    let boxed = |e: &parsed::FilterExpr| -> &'static Filter { Box::leak(Box::new(filter(e))) };
-    match expr {
-        parsed::FilterExpr::Or(a, b) => Filter::Or(boxed(a), boxed(b)),
-        parsed::FilterExpr::And(a, b) => Filter::And(boxed(a), boxed(b)),
-        parsed::FilterExpr::Not(a) => Filter::Not(boxed(a)),
-        parsed::FilterExpr::Exists(o) => Filter::Exists(operand(o)),
-        parsed::FilterExpr::Compare { left, op, right } => {
-            Filter::Compare { left: operand(left), op: op.as_str(), right: operand(right) }
-        }
-    }
-}
-
-fn operand(o: &parsed::FilterOperand) -> &'static Operand {
-    Box::leak(Box::new(match o {
-        parsed::FilterOperand::Current(segs) => Operand::Current(segments(segs)),
-        parsed::FilterOperand::Path(path) => Operand::Path(Box::leak(Box::new(convert(path)))),
-        parsed::FilterOperand::Literal(value) => Operand::Literal(Box::leak(Box::new(literal(value)))),
-        parsed::FilterOperand::Regex { pattern, flags } => {
-            Operand::Regex { pattern: text(pattern), flags: text(flags) }
-        }
-    }))
-}
-
-fn literal(value: &Value) -> Literal {
-    match value {
-        Value::Null => Literal::Null,
-        Value::Bool(b) => Literal::Bool(*b),
-        Value::Number(n) => n.as_i64().map_or(Literal::Float(n.as_f64().unwrap_or(0.0)), Literal::Int),
-        Value::String(s) => Literal::Str(text(s)),
-        Value::Array(items) => Literal::Array(leak(items.iter().map(literal).collect())),
-        Value::Object(map) => Literal::Object(leak(map.iter().map(|(k, v)| (text(k), literal(v))).collect())),
-    }
+    *test_support::path(source)
 }
 
 // ---- helpers ----

@@ -8,7 +8,7 @@
 //! to the user's module).
 //!
 //! What the runtime cannot run yet (JSONata, workflow variables, Distributed Map, the
-//! top-level `TimeoutSeconds`) is still emitted with neutral placeholders, and recorded so
+//! …) is still emitted with neutral placeholders, and recorded so
 //! the generated module can say so in its `UNSUPPORTED` constant: the definition is valid,
 //! so refusing to compile it would be wrong, but running it would silently misbehave.
 
@@ -99,9 +99,6 @@ impl<'a> Emitter<'a> {
 
     /// `[ContainerDef { … }, …]`, the initializer of `CONTAINERS`.
     pub(super) fn containers(&mut self, machine: &Machine) -> TokenStream {
-        if machine.timeout_seconds.is_some() {
-            self.unsupported.push(("the top-level `TimeoutSeconds`", None));
-        }
         for c in &machine.containers {
             if let (Some(ProcessorMode::Distributed { .. }), Some(owner)) = (c.processor, c.owner) {
                 // Reported at the Map state: its processor's states are ordinary states.

@@ -18,12 +18,12 @@ pub struct Workflow {
     /// `TIMED_OUT` (and, as in AWS's `DescribeExecution`, no error or cause).
     pub timeout_seconds: Option<u64>,
     /// Why this runtime cannot run the workflow yet (it uses a feature that a later version
-    /// adds: JSONata, variables, Distributed Map…), or `None`. [`run`] refuses such a
+    /// adds: JSONata, variables, Distributed Map…), or `None`. [`run()`] refuses such a
     /// workflow instead of running it wrongly.
     pub unsupported: Option<&'static str>,
 }
 
-/// The error name [`run`] reports for a workflow that uses a feature the runtime does not
+/// The error name [`run()`] reports for a workflow that uses a feature the runtime does not
 /// have yet. It is not an AWS error name, so it cannot be mistaken for one.
 pub const UNSUPPORTED_ERROR: &str = "asl-rs.Unsupported";
 

@@ -197,10 +197,9 @@ impl Runner<'_> {
                 Ok(completion)
             }
             Err(mut error) => {
-                if error.name == names::RUNTIME {
-                    if let Some(cause) = error.cause.as_deref().filter(|c| !c.starts_with(CAUSE_PREFIX)) {
-                        error.cause = Some(path::cause::in_state(state.name, entered_id, cause));
-                    }
+                let unattributed = error.cause.as_deref().filter(|c| !c.starts_with(CAUSE_PREFIX));
+                if let (true, Some(cause)) = (error.name == names::RUNTIME, unattributed) {
+                    error.cause = Some(path::cause::in_state(state.name, entered_id, cause));
                 }
                 Err(error)
             }

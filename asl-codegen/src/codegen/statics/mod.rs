@@ -275,7 +275,13 @@ impl<'a> Emitter<'a> {
             let value = self.path_field(&io.output_path);
             fields.push(quote!(output_path: #value));
         }
-        if fields.is_empty() { quote!(&#d::Io::DEFAULT) } else { quote!(&#d::Io { #(#fields,)* ..#d::Io::DEFAULT }) }
+        // `Io` has five fields; with all of them given, `..DEFAULT` would be a needless
+        // update that clippy flags in the user's crate.
+        match fields.len() {
+            0 => quote!(&#d::Io::DEFAULT),
+            5 => quote!(&#d::Io { #(#fields,)* }),
+            _ => quote!(&#d::Io { #(#fields,)* ..#d::Io::DEFAULT }),
+        }
     }
 
     /// IR `None` (absent) → `Default`, `Some(None)` (JSON null) → `Null`.

@@ -58,7 +58,8 @@ pub enum Command {
     /// the case's `mocks` answering its Task states and its `execution` block fixing `$$`.
     /// Prints one block per failing case (what differs, and a diff of expected against
     /// actual), then `N passed, M failed, K skipped`. Cases needing a feature a later
-    /// issue adds (JSONata, variables, task tokens, distributed Map) are skipped.
+    /// issue adds (JSONata, variables, task tokens, a Distributed Map's S3 reader, batcher
+    /// or writer) are skipped.
     /// Exit status 0 only when no case failed.
     Test(test::TestArgs),
 }

@@ -51,7 +51,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use time::OffsetDateTime;
+/// The wall-clock instant type of [`Clock`] and of the context object (re-exported so that
+/// implementing [`Clock`] or starting an execution at a given time needs no direct `time`
+/// dependency; `OffsetDateTime::from_unix_timestamp` builds one).
+pub use time::OffsetDateTime;
 
 /// The future returned by [`Clock::sleep_until`]: completes at the deadline. It must be
 /// polled inside a Tokio runtime with the time driver enabled.

@@ -57,6 +57,16 @@ pub enum Amount {
     Path(&'static Path),
 }
 
+/// A number with a fraction, given literally or through a Reference Path
+/// (`ToleratedFailurePercentage` / `ToleratedFailurePercentagePath`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Fraction {
+    /// A literal.
+    Literal(f64),
+    /// A `…Path` field.
+    Path(&'static Path),
+}
+
 /// What a state does, with its static data.
 #[derive(Debug)]
 pub enum StateKind {
@@ -112,7 +122,7 @@ pub enum StateKind {
         /// Retry/Catch.
         recovery: &'static Recovery,
     },
-    /// Map (inline).
+    /// Map (inline or distributed).
     Map(&'static MapDef),
 }
 
@@ -134,7 +144,7 @@ pub struct TaskDef {
     pub recovery: &'static Recovery,
 }
 
-/// An inline Map state.
+/// A Map state.
 #[derive(Debug)]
 pub struct MapDef {
     /// InputPath/Parameters(none)/ResultSelector/ResultPath/OutputPath.
@@ -147,8 +157,27 @@ pub struct MapDef {
     pub item_selector: Option<&'static Template>,
     /// `MaxConcurrency` / `MaxConcurrencyPath` (0 or absent: unbounded).
     pub max_concurrency: Option<Amount>,
+    /// `ProcessorConfig.Mode: DISTRIBUTED`: the Map's settings as a Distributed Map;
+    /// `None` for an inline Map.
+    pub distributed: Option<&'static DistributedDef>,
     /// Retry/Catch.
     pub recovery: &'static Recovery,
+}
+
+/// What a Distributed Map adds to a Map: each item runs as a child execution, and failed
+/// items are tolerated up to a threshold.
+///
+/// An inline Map accepts the `ToleratedFailure…` fields too (AWS does), but they mean
+/// nothing there: its first failed iteration fails it.
+#[derive(Debug)]
+pub struct DistributedDef {
+    /// `Label`: names the Map Run and its child executions' state machine
+    /// (`<state machine>/<label>`); absent, each Map Run gets a generated one.
+    pub label: Option<&'static str>,
+    /// `ToleratedFailureCount` / `ToleratedFailureCountPath`.
+    pub tolerated_failure_count: Option<Amount>,
+    /// `ToleratedFailurePercentage` / `ToleratedFailurePercentagePath`.
+    pub tolerated_failure_percentage: Option<Fraction>,
 }
 
 /// Retry and Catch of a Task, Parallel or Map.

@@ -271,8 +271,8 @@ pub fn skip_reason(definition: &Value) -> Option<&'static str> {
         Some("task tokens/activities (a later issue)")
     } else if needs.variables {
         Some("variables (the JSONata/variables issue)")
-    } else if needs.distributed_map {
-        Some("distributed Map (a later issue)")
+    } else if needs.s3_map {
+        Some("Distributed Map ItemReader/ItemBatcher/ResultWriter (a later issue)")
     } else {
         None
     }
@@ -284,7 +284,8 @@ struct Needs {
     jsonata: bool,
     task_tokens: bool,
     variables: bool,
-    distributed_map: bool,
+    /// A Distributed Map that reads items from S3, batches them or writes results to S3.
+    s3_map: bool,
 }
 
 impl Needs {
@@ -292,9 +293,6 @@ impl Needs {
     fn machine(&mut self, machine: &Value) {
         if machine.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
             self.jsonata = true;
-        }
-        if let Some(config) = machine.get("ProcessorConfig") {
-            self.processor_config(config);
         }
         for state in machine.get("States").and_then(Value::as_object).into_iter().flat_map(|s| s.values()) {
             self.state(state);
@@ -324,6 +322,9 @@ impl Needs {
                 self.variables = true;
             }
         }
+        if ["ItemReader", "ItemBatcher", "ResultWriter"].iter().any(|key| state.get(key).is_some()) {
+            self.s3_map = true;
+        }
         for branch in state.get("Branches").and_then(Value::as_array).into_iter().flatten() {
             self.machine(branch);
         }
@@ -331,13 +332,6 @@ impl Needs {
             if let Some(processor) = state.get(key) {
                 self.machine(processor);
             }
-        }
-    }
-
-    /// A Map processor's `ProcessorConfig`.
-    fn processor_config(&mut self, config: &Value) {
-        if config.get("Mode").and_then(Value::as_str) == Some("DISTRIBUTED") {
-            self.distributed_map = true;
         }
     }
 }
@@ -464,7 +458,7 @@ mod tests {
     }
 
     #[test]
-    fn tokens_variables_and_distributed_maps_are_skipped() {
+    fn tokens_variables_and_s3_maps_are_skipped() {
         let token = machine(json!({
             "A": { "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "End": true }
         }));
@@ -491,7 +485,16 @@ mod tests {
                 "StartAt": "B", "States": { "B": { "Type": "Succeed" } }
             } }
         }));
-        assert_eq!(skip_reason(&distributed), Some("distributed Map (a later issue)"));
+        assert_eq!(skip_reason(&distributed), None);
+        let reader = machine(json!({
+            "A": { "Type": "Map", "End": true,
+                "ItemReader": { "Resource": "arn:aws:states:::s3:getObject", "Parameters": { "Bucket": "b", "Key": "k" } },
+                "ItemProcessor": {
+                    "ProcessorConfig": { "Mode": "DISTRIBUTED", "ExecutionType": "STANDARD" },
+                    "StartAt": "B", "States": { "B": { "Type": "Succeed" } }
+            } }
+        }));
+        assert_eq!(skip_reason(&reader), Some("Distributed Map ItemReader/ItemBatcher/ResultWriter (a later issue)"));
         let inline = machine(json!({
             "A": { "Type": "Map", "End": true, "ItemProcessor": {
                 "ProcessorConfig": { "Mode": "INLINE" },

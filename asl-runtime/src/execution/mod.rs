@@ -18,8 +18,8 @@ pub struct Workflow {
     /// `TIMED_OUT` (and, as in AWS's `DescribeExecution`, no error or cause).
     pub timeout_seconds: Option<u64>,
     /// Why this runtime cannot run the workflow yet (it uses a feature that a later version
-    /// adds: JSONata, variables, Distributed Map…), or `None`. [`run()`] refuses such a
-    /// workflow instead of running it wrongly.
+    /// adds: JSONata, variables, a Distributed Map's `ItemReader`…), or `None`. [`run()`]
+    /// refuses such a workflow instead of running it wrongly.
     pub unsupported: Option<&'static str>,
 }
 

@@ -23,7 +23,7 @@ mod tests;
 
 use serde_json::{Map, Number, Value};
 
-pub use random::{RandomSource, SplitMix64};
+pub use random::{RandomSource, SplitMix64, uuid_v4};
 
 use crate::Error;
 use crate::path::{Literal, Path};

@@ -85,6 +85,12 @@ pub(super) fn below(rng: &mut dyn RandomSource, bound: u64) -> u64 {
 /// `States.UUID()`: a random version 4 UUID in lowercase hyphenated form.
 pub(super) fn uuid(args: Args, rng: &mut dyn RandomSource) -> Result<Value, Error> {
     args.count(0, 0)?;
+    Ok(Value::String(uuid_v4(rng)))
+}
+
+/// A random version 4 UUID in lowercase hyphenated form (what `States.UUID()` returns, and
+/// how Step Functions names generated things such as child executions).
+pub fn uuid_v4(rng: &mut dyn RandomSource) -> String {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&rng.next_u64().to_be_bytes());
     bytes[8..].copy_from_slice(&rng.next_u64().to_be_bytes());
@@ -97,7 +103,7 @@ pub(super) fn uuid(args: Args, rng: &mut dyn RandomSource) -> Result<Value, Erro
         }
         text.push_str(&format!("{b:02x}"));
     }
-    Ok(Value::String(text))
+    text
 }
 
 /// Java's `java.util.Random`: the 48-bit linear congruential generator of the Java

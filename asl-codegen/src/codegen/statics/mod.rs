@@ -7,15 +7,16 @@
 //! initializer live for `'static`, so nested data needs no names of its own (and adds none
 //! to the user's module).
 //!
-//! What the runtime cannot run yet (JSONata, workflow variables, Distributed Map, the
-//! …) is still emitted with neutral placeholders, and recorded so
+//! What the runtime cannot run yet (JSONata, workflow variables, a Distributed Map's
+//! `ItemReader`, `ItemBatcher` and `ResultWriter`, …) is still emitted with neutral
+//! placeholders, and recorded so
 //! the generated module can say so in its `UNSUPPORTED` constant: the definition is valid,
 //! so refusing to compile it would be wrong, but running it would silently misbehave.
 
 mod choice;
 mod data;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Literal as Lit, TokenStream};
 use quote::quote;
@@ -53,6 +54,8 @@ pub(super) struct Emitter<'a> {
     tasks: HashMap<(usize, usize), usize>,
     /// Name of the state being emitted, for messages.
     state: String,
+    /// The containers that are Distributed Map processors.
+    distributed: HashSet<usize>,
     /// Features the runtime cannot run yet, each with the first state using it (`None`:
     /// the top level).
     unsupported: Vec<(&'static str, Option<String>)>,
@@ -64,7 +67,14 @@ impl<'a> Emitter<'a> {
     /// An emitter; `tasks` lists every Task state in handler-trait order.
     pub(super) fn new(rt: &'a TokenStream, tasks: &[(ContainerId, crate::ir::StateId)]) -> Self {
         let tasks = tasks.iter().enumerate().map(|(i, (c, s))| ((c.0, s.0), i)).collect();
-        Emitter { rt, tasks, state: String::new(), unsupported: Vec::new(), bugs: Vec::new() }
+        Emitter {
+            rt,
+            tasks,
+            state: String::new(),
+            distributed: HashSet::new(),
+            unsupported: Vec::new(),
+            bugs: Vec::new(),
+        }
     }
 
     /// Why the workflow cannot run yet, if it cannot.
@@ -99,13 +109,13 @@ impl<'a> Emitter<'a> {
 
     /// `[ContainerDef { … }, …]`, the initializer of `CONTAINERS`.
     pub(super) fn containers(&mut self, machine: &Machine) -> TokenStream {
-        for c in &machine.containers {
-            if let (Some(ProcessorMode::Distributed { .. }), Some(owner)) = (c.processor, c.owner) {
-                // Reported at the Map state: its processor's states are ordinary states.
-                self.state = super::state_name(machine, owner.container, owner.state).to_string();
-                self.unsupported_here("a Distributed Map");
-            }
-        }
+        self.distributed = machine
+            .containers
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c.processor, Some(ProcessorMode::Distributed { .. })))
+            .map(|(cid, _)| cid)
+            .collect();
         let rt = self.rt;
         let containers: Vec<TokenStream> = machine
             .containers
@@ -236,12 +246,39 @@ impl<'a> Emitter<'a> {
             quote!(&#t)
         }));
         let max_concurrency = option(map.max_concurrency.as_ref().map(|a| self.amount(a)));
+        let distributed = option(self.distributed.contains(&map.processor.0).then(|| self.distributed(map)));
         let recovery = self.recovery(&map.recovery);
         quote! {
             #rt::machine::StateKind::Map(&#rt::machine::MapDef {
                 io: #io, processor: #processor, items_path: #items_path, item_selector: #item_selector,
-                max_concurrency: #max_concurrency, recovery: #recovery,
+                max_concurrency: #max_concurrency, distributed: #distributed, recovery: #recovery,
             })
+        }
+    }
+
+    /// `&DistributedDef { … }` for a Distributed Map. An inline Map's `ToleratedFailure…`
+    /// fields (which AWS accepts) mean nothing, so they are not emitted.
+    fn distributed(&mut self, map: &MapState) -> TokenStream {
+        let rt = self.rt;
+        // Reading items from S3, batching them and writing results to S3 need S3; the
+        // runtime has no S3 client yet.
+        let s3 = [
+            (map.item_reader.is_some(), "a Distributed Map's `ItemReader`"),
+            (map.item_batcher.is_some(), "a Distributed Map's `ItemBatcher`"),
+            (map.result_writer.is_some(), "a Distributed Map's `ResultWriter`"),
+        ];
+        for (present, feature) in s3 {
+            if present {
+                self.unsupported_here(feature);
+            }
+        }
+        let label = option(map.label.as_ref().map(|l| quote!(#l)));
+        let count = option(map.tolerated_failure_count.as_ref().map(|a| self.amount(a)));
+        let percentage = option(map.tolerated_failure_percentage.as_ref().map(|f| self.fraction(f)));
+        quote! {
+            &#rt::machine::DistributedDef {
+                label: #label, tolerated_failure_count: #count, tolerated_failure_percentage: #percentage,
+            }
         }
     }
 
@@ -367,6 +404,25 @@ impl<'a> Emitter<'a> {
             Dynamic::Jsonata(_) => {
                 self.unsupported_here("JSONata");
                 quote!(#rt::machine::Amount::Literal(0))
+            }
+        }
+    }
+
+    /// `Fraction::Literal` / `Fraction::Path` for `ToleratedFailurePercentage(Path)`.
+    fn fraction(&mut self, fraction: &Dynamic<f64>) -> TokenStream {
+        let rt = self.rt;
+        match fraction {
+            Dynamic::Literal(f) => {
+                let f = float(*f);
+                quote!(#rt::machine::Fraction::Literal(#f))
+            }
+            Dynamic::Path(p) => {
+                let p = self.path(p);
+                quote!(#rt::machine::Fraction::Path(&#p))
+            }
+            Dynamic::Jsonata(_) => {
+                self.unsupported_here("JSONata");
+                quote!(#rt::machine::Fraction::Literal(0.0))
             }
         }
     }

@@ -18,6 +18,7 @@ use asl_codegen::render::{RenderStyle, render_all};
 use asl_codegen::{Diagnostic, Diagnostics, Source, SourceFormat};
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub mod expand;
 pub mod test;
 
 /// Every definition was valid (there may have been warnings).
@@ -62,6 +63,11 @@ pub enum Command {
     /// or writer) are skipped.
     /// Exit status 0 only when no case failed.
     Test(test::TestArgs),
+
+    /// Print the Rust code a definition compiles to (what `include_asl!` expands to and
+    /// the build.rs `Builder` writes), formatted. Exit status 1 when the definition is
+    /// invalid (its diagnostics go to standard error), 2 when the file cannot be read.
+    Expand(expand::ExpandArgs),
 }
 
 /// Arguments of `asl validate`.
@@ -123,6 +129,7 @@ pub fn run(args: Args) -> u8 {
     match &args.command {
         Command::Validate(validate_args) => validate(validate_args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Test(test_args) => test::run(test_args, &mut stdout.lock(), &mut stderr.lock()),
+        Command::Expand(expand_args) => expand::run(expand_args, &mut stdout.lock(), &mut stderr.lock()),
     }
 }
 

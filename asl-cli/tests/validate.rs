@@ -276,3 +276,26 @@ fn conformance_invalid_definitions_are_each_rejected() {
     let accepted: Vec<_> = files.iter().filter(|f| validate(&[f], &[]).status.code() != Some(1)).collect();
     assert!(accepted.is_empty(), "accepted: {accepted:#?}");
 }
+
+/// `asl expand` prints the generated code of a valid definition and the diagnostics of an
+/// invalid one.
+#[test]
+fn expand_prints_generated_code_or_diagnostics() {
+    let dir = std::env::temp_dir().join(format!("asl-expand-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let valid = dir.join("hello.asl.json");
+    std::fs::write(&valid, r#"{"StartAt": "Hi", "States": {"Hi": {"Type": "Pass", "End": true}}}"#).unwrap();
+    let invalid = dir.join("broken.asl.json");
+    std::fs::write(&invalid, r#"{"StartAt": "Hi", "States": {"Hi": {"Type": "Pass", "Next": "Gone"}}}"#).unwrap();
+
+    let ok = std::process::Command::new(env!("CARGO_BIN_EXE_asl")).arg("expand").arg(&valid).output().unwrap();
+    let code = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success());
+    assert!(code.contains("pub enum State {") && code.contains("pub static WORKFLOW"), "{code}");
+
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_asl")).arg("expand").arg(&invalid).output().unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("error[ASL201]"));
+    assert!(bad.stdout.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}

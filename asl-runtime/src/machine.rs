@@ -33,6 +33,10 @@ pub struct StateDef {
     pub name: &'static str,
     /// Where control goes when the state completes normally.
     pub next: Next,
+    /// Whether any path of the state reads the context object (`$$`). Building `$$` copies
+    /// the execution input, so the driver builds it only for states that read it (and for
+    /// Task states, whose handlers receive it).
+    pub reads_context: bool,
     /// What the state does.
     pub kind: StateKind,
 }

@@ -38,10 +38,16 @@ static TASK: TaskDef = TaskDef {
 
 /// Start → Work (Task, retried) → Big? (Choice on $.count) → Done | Fail; Work's catcher → Caught.
 static TOP: [StateDef; 5] = [
-    StateDef { name: "Start", next: Next::State(1), kind: StateKind::Pass { io: &DEFAULT_IO, result: None } },
-    StateDef { name: "Work", next: Next::State(2), kind: StateKind::Task(&TASK) },
+    StateDef {
+        name: "Start",
+        reads_context: false,
+        next: Next::State(1),
+        kind: StateKind::Pass { io: &DEFAULT_IO, result: None },
+    },
+    StateDef { name: "Work", reads_context: false, next: Next::State(2), kind: StateKind::Task(&TASK) },
     StateDef {
         name: "Big?",
+        reads_context: false,
         next: Next::None,
         kind: StateKind::Choice {
             input_path: PathField::Default,
@@ -55,11 +61,13 @@ static TOP: [StateDef; 5] = [
     },
     StateDef {
         name: "Done",
+        reads_context: false,
         next: Next::End,
         kind: StateKind::Succeed { input_path: PathField::Default, output_path: PathField::Default },
     },
     StateDef {
         name: "Caught",
+        reads_context: false,
         next: Next::None,
         kind: StateKind::Fail {
             error: Some(FailText::Literal("TooSmall")),
@@ -129,16 +137,22 @@ async fn the_default_branch_is_taken_when_no_rule_matches() {
 /// wraps each item.
 static BRANCH_A: [StateDef; 1] = [StateDef {
     name: "A",
+    reads_context: false,
     next: Next::End,
     kind: StateKind::Pass { io: &DEFAULT_IO, result: Some(&Literal::Str("a")) },
 }];
 static BRANCH_B: [StateDef; 1] = [StateDef {
     name: "B",
+    reads_context: false,
     next: Next::End,
     kind: StateKind::Pass { io: &DEFAULT_IO, result: Some(&Literal::Str("b")) },
 }];
-static ITEM: [StateDef; 1] =
-    [StateDef { name: "Item", next: Next::End, kind: StateKind::Pass { io: &DEFAULT_IO, result: None } }];
+static ITEM: [StateDef; 1] = [StateDef {
+    name: "Item",
+    reads_context: false,
+    next: Next::End,
+    kind: StateKind::Pass { io: &DEFAULT_IO, result: None },
+}];
 static BOTH_AT: Io = Io {
     result_path: PathField::Path(&Path { root: Root::Input, segments: &[Segment::Field("both")], text: "$.both" }),
     ..Io::DEFAULT
@@ -158,10 +172,11 @@ static EACH: MapDef = MapDef {
 static FAN: [StateDef; 2] = [
     StateDef {
         name: "Both",
+        reads_context: false,
         next: Next::State(1),
         kind: StateKind::Parallel { io: &BOTH_AT, branches: &[1, 2], recovery: &NO_RECOVERY },
     },
-    StateDef { name: "Each", next: Next::End, kind: StateKind::Map(&EACH) },
+    StateDef { name: "Each", reads_context: false, next: Next::End, kind: StateKind::Map(&EACH) },
 ];
 static FAN_WORKFLOW: Workflow = Workflow {
     name: "fan",
@@ -216,7 +231,8 @@ static CHECK: TaskDef = TaskDef {
     heartbeat: None,
     recovery: &NO_RECOVERY,
 };
-static CHILD: [StateDef; 1] = [StateDef { name: "Check", next: Next::End, kind: StateKind::Task(&CHECK) }];
+static CHILD: [StateDef; 1] =
+    [StateDef { name: "Check", reads_context: false, next: Next::End, kind: StateKind::Task(&CHECK) }];
 static FAN_OUT: MapDef = MapDef {
     io: &DEFAULT_IO,
     processor: 1,
@@ -246,7 +262,10 @@ static HALF: MapDef = MapDef {
 static DISTRIBUTED: Workflow = Workflow {
     name: "dist",
     containers: &[
-        ContainerDef { states: &[StateDef { name: "Fan", next: Next::End, kind: StateKind::Map(&FAN_OUT) }], start: 0 },
+        ContainerDef {
+            states: &[StateDef { name: "Fan", reads_context: false, next: Next::End, kind: StateKind::Map(&FAN_OUT) }],
+            start: 0,
+        },
         ContainerDef { states: &CHILD, start: 0 },
     ],
     timeout_seconds: None,
@@ -255,7 +274,10 @@ static DISTRIBUTED: Workflow = Workflow {
 static DISTRIBUTED_HALF: Workflow = Workflow {
     name: "dist",
     containers: &[
-        ContainerDef { states: &[StateDef { name: "Half", next: Next::End, kind: StateKind::Map(&HALF) }], start: 0 },
+        ContainerDef {
+            states: &[StateDef { name: "Half", reads_context: false, next: Next::End, kind: StateKind::Map(&HALF) }],
+            start: 0,
+        },
         ContainerDef { states: &CHILD, start: 0 },
     ],
     timeout_seconds: None,
@@ -267,9 +289,10 @@ static DISTRIBUTED_THEN_MISSING: Workflow = Workflow {
     containers: &[
         ContainerDef {
             states: &[
-                StateDef { name: "Fan", next: Next::State(1), kind: StateKind::Map(&FAN_OUT) },
+                StateDef { name: "Fan", reads_context: false, next: Next::State(1), kind: StateKind::Map(&FAN_OUT) },
                 StateDef {
                     name: "After",
+                    reads_context: false,
                     next: Next::End,
                     kind: StateKind::Pass {
                         io: &Io {

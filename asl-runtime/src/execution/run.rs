@@ -164,7 +164,17 @@ impl Runner<'_> {
         })
     }
 
+    /// The context object `$$` for a state, or `null` when none of the state's paths reads
+    /// it: building it copies the execution input, the most expensive part of a transition.
     fn context(&self, state: &StateDef, entered: OffsetDateTime, retry_count: Option<u32>) -> Value {
+        if !state.reads_context {
+            return Value::Null;
+        }
+        self.full_context(state, entered, retry_count)
+    }
+
+    /// The context object `$$` for a state, always built (Task handlers receive it).
+    fn full_context(&self, state: &StateDef, entered: OffsetDateTime, retry_count: Option<u32>) -> Value {
         let mut info = StateInfo::new(state.name, entered);
         if let Some(count) = retry_count {
             info = info.with_retry_count(count);
@@ -315,7 +325,10 @@ impl Runner<'_> {
     {
         let mut retries = RetryState::new();
         let outcome = loop {
-            let context = self.context(state, entered, Some(retries.retry_count()));
+            let context = match state.kind {
+                StateKind::Task(_) => self.full_context(state, entered, Some(retries.retry_count())),
+                _ => self.context(state, entered, Some(retries.retry_count())),
+            };
             let mut rng = SharedRng(&self.rng);
             let mut env = Env { state: state.name, context: &context, variables: &(), rng: &mut rng };
             // Errors of the state's own data flow (missing paths) are States.Runtime:
@@ -634,6 +647,11 @@ impl Runner<'_> {
         item: &Value,
     ) -> Result<Value, Error> {
         let Some(selector) = map.item_selector else { return Ok(item.clone()) };
+        if !state.reads_context {
+            let mut rng = SharedRng(&self.rng);
+            let mut env = Env { state: state.name, context: &Value::Null, variables: &(), rng: &mut rng };
+            return dataflow::build_template(selector, input, &mut env);
+        }
         let context = ContextObject::new(self.execution)
             .with_state(StateInfo::new(state.name, self.clock.now()))
             .with_map_item(index, item)

@@ -15,7 +15,10 @@ impl Emitter<'_> {
         let rt = self.rt;
         let root = match &p.root {
             PathRoot::Input => quote!(#rt::path::Root::Input),
-            PathRoot::Context => quote!(#rt::path::Root::Context),
+            PathRoot::Context => {
+                self.reads_context = true;
+                quote!(#rt::path::Root::Context)
+            }
             PathRoot::Variable(name) => quote!(#rt::path::Root::Variable(#name)),
         };
         let segments = self.segments(&p.segments);

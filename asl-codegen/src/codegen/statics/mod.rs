@@ -61,6 +61,8 @@ pub(super) struct Emitter<'a> {
     unsupported: Vec<(&'static str, Option<String>)>,
     /// IR shapes that validation rules out; non-empty means a bug in asl-codegen.
     bugs: Vec<String>,
+    /// Whether the state being emitted has a `$$` path anywhere in its data.
+    reads_context: bool,
 }
 
 impl<'a> Emitter<'a> {
@@ -74,6 +76,7 @@ impl<'a> Emitter<'a> {
             distributed: HashSet::new(),
             unsupported: Vec::new(),
             bugs: Vec::new(),
+            reads_context: false,
         }
     }
 
@@ -150,8 +153,10 @@ impl<'a> Emitter<'a> {
             Transition::End => quote!(#rt::machine::Next::End),
             Transition::None => quote!(#rt::machine::Next::None),
         };
+        self.reads_context = false;
         let kind = self.kind(cid, sid, s);
-        quote! { #rt::machine::StateDef { name: #name, next: #next, kind: #kind } }
+        let reads_context = self.reads_context;
+        quote! { #rt::machine::StateDef { name: #name, next: #next, reads_context: #reads_context, kind: #kind } }
     }
 
     /// The `machine::StateKind` of a state, with its data.

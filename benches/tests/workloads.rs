@@ -62,10 +62,7 @@ macro_rules! workload_tests {
 
 workload_tests! {
     loop_choice => LoopChoice;
-    // Every state of each of the 10,000 iterations builds the context object, which deep-copies
-    // `$$.Execution.Input` (the 200 KB item list): ~100 s in release, ~7 min in debug. Run it
-    // with `cargo test -p asl-bench -- --ignored` until the runtime builds `$$` only when read.
-    map_inline => MapInline, compiled: #[ignore = "~7 min in debug: the runtime copies $$.Execution.Input on every state"];
+    map_inline => MapInline;
     parallel_fanout => ParallelFanout;
     dataflow_heavy => DataflowHeavy;
     task_retry => TaskRetry;

@@ -1,8 +1,10 @@
 //! Running a compiled workflow.
 
 mod task;
+mod typed;
 
 pub use task::{BoxFuture, TaskCall, TaskHandler};
+pub use typed::typed;
 
 use crate::machine::Containers;
 

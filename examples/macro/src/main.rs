@@ -5,7 +5,7 @@
 
 use asl_runtime::clock::{Clock, RealClock};
 use asl_runtime::context::ExecutionInfo;
-use asl_runtime::execution::run;
+use asl_runtime::execution::{run, typed as run_typed};
 use asl_runtime::{Error, Value};
 use serde_json::json;
 
@@ -14,16 +14,46 @@ mod order {
     asl_runtime::include_asl!("flows/order.asl.json");
 }
 
+/// What `ValidateOrder`'s Parameters build: `{"FunctionName": …, "Payload": <the order>}`.
+#[derive(serde::Deserialize)]
+struct ValidateRequest {
+    #[serde(rename = "Payload")]
+    payload: Order,
+}
+
+/// An order, as the application models it.
+#[derive(serde::Deserialize)]
+struct Order {
+    items: Vec<Item>,
+}
+
+/// One order line.
+#[derive(serde::Deserialize)]
+struct Item {
+    qty: u32,
+    price: f64,
+}
+
+/// `ValidateOrder`'s result.
+#[derive(serde::Serialize)]
+struct Validation {
+    valid: bool,
+    total: f64,
+}
+
 /// The application's side of the workflow: one method per Task state.
 struct Shop;
 
 impl order::Handlers for Shop {
     async fn validate_order(&self, input: Value, _context: &Value) -> Result<Value, Error> {
         println!("  ValidateOrder     <- {input}");
-        let total: f64 = input["Payload"]["items"].as_array().map_or(0.0, |items| {
-            items.iter().map(|i| i["price"].as_f64().unwrap_or(0.0) * i["qty"].as_f64().unwrap_or(0.0)).sum()
-        });
-        Ok(json!({"valid": total > 0.0, "total": total}))
+        // A handler can work on the application's own types: `typed` deserialises the
+        // input and serialises the result.
+        run_typed(input, |request: ValidateRequest| async move {
+            let total = request.payload.items.iter().map(|i| i.price * f64::from(i.qty)).sum::<f64>();
+            Ok(Validation { valid: total > 0.0, total })
+        })
+        .await
     }
 
     async fn check_inventory(&self, input: Value, _context: &Value) -> Result<Value, Error> {

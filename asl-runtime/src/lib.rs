@@ -32,6 +32,23 @@
 //! }
 //! ```
 //!
+//! # Running a workflow
+//!
+//! The generated module holds `WORKFLOW` (the machine as static data, see [`machine`]) and
+//! a `Handlers` trait with one async method per Task state; `Typed(your_handlers)` turns it
+//! into the [`execution::TaskHandler`] the driver calls:
+//!
+//! ```ignore
+//! let clock = asl_runtime::clock::RealClock;
+//! let info = ExecutionInfo::new("order", "run-1", clock.now(), input.clone());
+//! let outcome = asl_runtime::execution::run(&order::WORKFLOW, &order::Typed(Shop), &clock, &info, input).await;
+//! ```
+//!
+//! Nothing requires the compiler: `tests/driver.rs` declares small machines by hand with
+//! the same [`machine`] types, and mocks or non-Rust bindings implement
+//! [`execution::TaskHandler`] directly. Tests and `asl test` run on
+//! [`clock::VirtualClock`] with tokio's paused time, so a year-long Wait takes no time.
+//!
 //! # Features
 //!
 //! - `macros` (default): re-exports [`include_asl!`]; pulls in the compiler, including

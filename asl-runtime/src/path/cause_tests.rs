@@ -162,5 +162,3 @@ fn rendering_values() {
     assert_eq!(jayway_path(&p("$['a','b']")), "$['a','b']");
     assert_eq!(jayway_path(&p("$[0,1]")), "$[0,1]");
 }
-
-// ---- Pass-only conformance cases ----

@@ -69,14 +69,7 @@ fn run_shard(binary: &Path, manifest: &Path, start: usize, results: &mut [Option
                 }
             }
         });
-        let stderr = child.stderr.take();
-        let stderr_reader = std::thread::spawn(move || {
-            let mut text = String::new();
-            if let Some(mut stderr) = stderr {
-                let _ = stderr.read_to_string(&mut text);
-            }
-            text
-        });
+        let stderr_reader = read_in_background(child.stderr.take());
         let mut stalled = false;
         loop {
             match receiver.recv_timeout(CASE_TIMEOUT) {
@@ -119,6 +112,18 @@ fn run_shard(binary: &Path, manifest: &Path, start: usize, results: &mut [Option
 }
 
 /// One line of the runner's output: its position and result.
+/// Reads a child's standard error to the end on its own thread, so a child that writes a
+/// lot there cannot block on a full pipe while we read its standard output.
+pub(super) fn read_in_background(stderr: Option<std::process::ChildStderr>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut stderr) = stderr {
+            let _ = stderr.read_to_string(&mut text);
+        }
+        text
+    })
+}
+
 fn parse_result(line: &str) -> Option<(usize, Actual)> {
     let value: Value = serde_json::from_str(line).ok()?;
     let position = usize::try_from(value.get("position")?.as_u64()?).ok()?;

@@ -40,7 +40,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -48,7 +48,7 @@ use std::time::Instant;
 use serde_json::{Value, json};
 
 use super::compare::Finished;
-use super::run::tail;
+use super::run::{read_in_background, tail};
 
 /// The runner's source, copied into every scratch workspace.
 const RUNNER_MAIN: &str = include_str!("runner_main.rs");
@@ -564,14 +564,7 @@ fn cargo_build(
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run `{}`: {e}", cargo.to_string_lossy()))?;
-    let stderr = child.stderr.take();
-    let stderr_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(mut stderr) = stderr {
-            let _ = stderr.read_to_string(&mut text);
-        }
-        text
-    });
+    let stderr_reader = read_in_background(child.stderr.take());
     let mut build = Build { success: false, binary: None, errors: Vec::new(), stderr: String::new() };
     let mut compiled = 0;
     let (runner, chunk_crates) = (names.runner(), names.chunk_crate_prefix());

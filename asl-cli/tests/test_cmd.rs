@@ -6,9 +6,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::TempDir;
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{Value, json};
 
@@ -99,34 +101,14 @@ const JSONATA: &str = r#"{
   "expected": { "status": "SUCCEEDED", "output": 2 }
 }"#;
 
-/// A fresh, empty directory under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!("asl-cli-{name}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create temp dir");
-        TempDir(path)
+/// A temp directory holding `cases`, each written as `<name>.json`.
+fn with_cases(name: &str, cases: &[&str]) -> TempDir {
+    let dir = TempDir::new(name);
+    for case in cases {
+        let parsed: Value = serde_json::from_str(case).expect("a JSON case");
+        dir.write(&format!("{}.json", parsed["name"].as_str().expect("a name")), case);
     }
-
-    fn with_cases(name: &str, cases: &[&str]) -> Self {
-        let dir = TempDir::new(name);
-        for case in cases {
-            let parsed: Value = serde_json::from_str(case).expect("a JSON case");
-            let file = format!("{}.json", parsed["name"].as_str().expect("a name"));
-            std::fs::write(dir.0.join(file), case).expect("write case");
-        }
-        dir
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    dir
 }
 
 fn asl_test(args: &[&str], dir: &Path) -> Output {
@@ -139,8 +121,8 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn counts_diffs_and_exit_status() {
-    let dir = TempDir::with_cases("test-mixed", &[PASS, CHOICE, TASK, WRONG, JSONATA]);
-    let output = asl_test(&[], &dir.0);
+    let dir = with_cases("test-mixed", &[PASS, CHOICE, TASK, WRONG, JSONATA]);
+    let output = asl_test(&[], dir.path());
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert_eq!(output.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert_eq!(
@@ -161,7 +143,7 @@ fn counts_diffs_and_exit_status() {
     assert!(stderr.contains("histories are not compared yet"), "{stderr}");
 
     // The same directory as JSON: one object per case, in file-name order.
-    let output = asl_test(&["--format", "json", "--jobs", "1"], &dir.0);
+    let output = asl_test(&["--format", "json", "--jobs", "1"], dir.path());
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
     let results: Value = serde_json::from_slice(&output.stdout).expect("a JSON array");
     let summary: Vec<(&str, &str)> = results
@@ -188,16 +170,16 @@ fn counts_diffs_and_exit_status() {
 
 #[test]
 fn all_passing_exits_zero_and_missing_mocks_fail() {
-    let dir = TempDir::with_cases("test-pass", &[PASS, TASK]);
-    let output = asl_test(&[], &dir.0);
+    let dir = with_cases("test-pass", &[PASS, TASK]);
+    let output = asl_test(&[], dir.path());
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_eq!(text(&output.stdout), "2 passed, 0 failed, 0 skipped\n");
 
     // The Task without its mocks is a failed run of the case, whatever the execution does.
     let mut case: Value = serde_json::from_str(TASK).expect("JSON");
     case.as_object_mut().expect("an object").remove("mocks");
-    std::fs::write(dir.0.join("task-mock-retry.json"), case.to_string()).expect("write");
-    let output = asl_test(&[], &dir.0);
+    std::fs::write(dir.path().join("task-mock-retry.json"), case.to_string()).expect("write");
+    let output = asl_test(&[], dir.path());
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
     assert_eq!(
         text(&output.stdout),
@@ -209,14 +191,14 @@ fn all_passing_exits_zero_and_missing_mocks_fail() {
 #[test]
 fn usage_errors_exit_two() {
     let dir = TempDir::new("test-usage");
-    let missing = dir.0.join("nope");
+    let missing = dir.path().join("nope");
     let output = asl_test(&[], &missing);
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("no such directory"), "{}", text(&output.stderr));
-    let output = asl_test(&["--jobs", "0"], &dir.0);
+    let output = asl_test(&["--jobs", "0"], dir.path());
     assert_eq!(output.status.code(), Some(2));
     // An empty directory is not an error: nothing failed.
-    let output = asl_test(&[], &dir.0);
+    let output = asl_test(&[], dir.path());
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(text(&output.stdout), "0 passed, 0 failed, 0 skipped\n");
 }

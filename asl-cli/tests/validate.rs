@@ -2,9 +2,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
 
+mod common;
+
+use common::TempDir;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const VALID: &str = r#"{
   "StartAt": "Hello",
@@ -30,33 +32,6 @@ const THREE_MISTAKES: &str = r#"{
   }
 }
 "#;
-
-/// A fresh, empty directory under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!("asl-cli-{name}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create temp dir");
-        TempDir(path)
-    }
-
-    fn write(&self, relative: &str, text: &str) -> PathBuf {
-        let path = self.0.join(relative);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("create parent");
-        std::fs::write(&path, text).expect("write file");
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn asl(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_asl")).args(args).output().expect("run asl")
@@ -174,7 +149,7 @@ fn json_format_has_every_field() {
 fn missing_path_is_a_usage_error() {
     let tmp = TempDir::new("missing");
     let valid = tmp.write("hello.asl.json", VALID);
-    let missing = tmp.0.join("nope.asl.json");
+    let missing = tmp.path().join("nope.asl.json");
     let output = validate(&[&valid, &missing], &[]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains(&format!("no such file or directory: `{}`", missing.display())));
@@ -208,7 +183,7 @@ fn directory_validates_every_file() {
     tmp.write("notes.txt", "not a definition");
     tmp.write("ci.yaml", "not: a definition");
     tmp.write(".hidden/e.json", "{");
-    let output = validate(&[&tmp.0], &[]);
+    let output = validate(&[tmp.path()], &[]);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.ends_with("4 files checked: 3 valid, 1 invalid\n"), "{text}");
@@ -281,12 +256,10 @@ fn conformance_invalid_definitions_are_each_rejected() {
 /// invalid one.
 #[test]
 fn expand_prints_generated_code_or_diagnostics() {
-    let dir = std::env::temp_dir().join(format!("asl-expand-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let valid = dir.join("hello.asl.json");
-    std::fs::write(&valid, r#"{"StartAt": "Hi", "States": {"Hi": {"Type": "Pass", "End": true}}}"#).unwrap();
-    let invalid = dir.join("broken.asl.json");
-    std::fs::write(&invalid, r#"{"StartAt": "Hi", "States": {"Hi": {"Type": "Pass", "Next": "Gone"}}}"#).unwrap();
+    let dir = TempDir::new("expand");
+    let valid = dir.write("hello.asl.json", r#"{"StartAt": "Hi", "States": {"Hi": {"Type": "Pass", "End": true}}}"#);
+    let invalid =
+        dir.write("broken.asl.json", r#"{"StartAt": "Hi", "States": {"Hi": {"Type": "Pass", "Next": "Gone"}}}"#);
 
     let ok = std::process::Command::new(env!("CARGO_BIN_EXE_asl")).arg("expand").arg(&valid).output().unwrap();
     let code = String::from_utf8_lossy(&ok.stdout);
@@ -297,5 +270,4 @@ fn expand_prints_generated_code_or_diagnostics() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("error[ASL201]"));
     assert!(bad.stdout.is_empty());
-    let _ = std::fs::remove_dir_all(&dir);
 }

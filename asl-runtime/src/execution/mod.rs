@@ -1,4 +1,8 @@
 //! Running a compiled workflow.
+//!
+//! An [`Execution`] is the whole state of one run as plain, serialisable data; a [`Driver`]
+//! advances it one transition at a time and runs the Task handlers and timers it waits
+//! for; [`run()`] does both for the common case.
 
 mod task;
 mod typed;
@@ -29,9 +33,14 @@ pub struct Workflow {
 /// have yet. It is not an AWS error name, so it cannot be mistaken for one.
 pub const UNSUPPORTED_ERROR: &str = "asl-rs.Unsupported";
 
-mod run;
+mod driver;
+mod fields;
+mod map;
+mod state;
+mod step;
 
-pub use run::{Frame, run};
+pub use driver::{Driver, run};
+pub use state::{Execution, FramePath, WaitId};
 
 /// How an execution ended (AWS's `DescribeExecution` statuses for finished executions).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -25,7 +25,7 @@ pub trait RandomSource {
 /// Not cryptographically secure: a UUID from it is unique with overwhelming probability
 /// but predictable to whoever knows the seed. [`SplitMix64::from_entropy`] seeds it from
 /// the process's hash keys, the clock and a counter.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SplitMix64 {
     state: u64,
 }

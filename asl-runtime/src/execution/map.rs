@@ -1,0 +1,307 @@
+//! Map states: inline iterations, and Distributed Map runs whose items are child
+//! executions with tolerated failures.
+//!
+//! A Distributed Map's items each run as a *child execution* (its own name,
+//! `$$.Execution`, history and event ids); a failed child does not stop its siblings, and
+//! the Map fails with `States.ExceedToleratedFailureThreshold` only once the failures
+//! exceed its tolerated count or percentage (see [`Tolerance`]).
+
+use std::collections::VecDeque;
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::fields;
+use super::state::{Child, DistributedWork, Frame, MapWork, Run, Tolerance};
+use super::step::{Ended, RunCtx, Turn};
+use crate::context::{ContextObject, ExecutionInfo, StateInfo, format_timestamp};
+use crate::dataflow::{self, Env};
+use crate::error::{Error, names};
+use crate::intrinsics::{RandomSource, SplitMix64, uuid_v4};
+use crate::machine::{Amount, DistributedDef, Fraction, MapDef, StateDef};
+use crate::path::{self, Scope};
+
+/// The cause of `States.ExceedToleratedFailureThreshold` (reference §1.3, ✔AWS).
+const THRESHOLD_EXCEEDED: &str = "The specified tolerated failure threshold was exceeded";
+
+/// Starts a Map attempt with effective input `input`, for the Map state's frame at
+/// `depth`: reads the items, the concurrency and (Distributed Map) the tolerated failures,
+/// builds every item's input, and starts the first iterations.
+///
+/// # Errors
+///
+/// What the attempt fails with (retriable and catchable like a task's error): `ItemsPath`
+/// not pointing to an array, a bad `MaxConcurrencyPath` or tolerance, a failed
+/// `ItemSelector`.
+pub(super) fn start(
+    turn: &mut Turn<'_>,
+    ctx: &mut RunCtx<'_>,
+    state: &'static StateDef,
+    def: &'static MapDef,
+    depth: usize,
+    input: Value,
+    context: &Value,
+) -> Result<MapWork, Error> {
+    let items = match def.items_path {
+        Some(items_path) => path::select_value(items_path, &Scope::new(&input).with_context(context))
+            .map_err(|_| Error::runtime(format!("Reference path \"{}\" must point to array.", items_path.text)))?,
+        None => input.clone(),
+    };
+    let Value::Array(items) = items else {
+        let text = def.items_path.map_or("$", |p| p.text);
+        return Err(Error::runtime(format!("Reference path \"{text}\" must point to array.")));
+    };
+    let limit = match def.max_concurrency {
+        Some(amount) => fields::map_integer(amount, &input, context, "MaxConcurrencyPath")?,
+        None => 0,
+    };
+    let limit = if limit == 0 { items.len().max(1) } else { usize::try_from(limit).unwrap_or(usize::MAX) };
+    let tolerance = match def.distributed {
+        Some(distributed) => Some(tolerance(distributed, &input, context)?),
+        None => None,
+    };
+    let mut waiting = VecDeque::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        waiting.push_back(item_input(ctx, turn.now, state, def, &input, index as u64, item)?);
+    }
+    let distributed = match (def.distributed, tolerance) {
+        (Some(distributed), Some(tolerance)) => {
+            ctx.events(2); // MapStateStarted, MapRunStarted
+            // The children's state machine: `<state machine>/<label>`, a generated label
+            // for a Map without one.
+            let label = match distributed.label {
+                Some(label) => label.to_string(),
+                None => uuid_v4(&mut *ctx.rng),
+            };
+            let machine = format!("{}/{label}", ctx.info.state_machine_name);
+            Some(DistributedWork { machine, tolerance, failed: 0 })
+        }
+        _ => {
+            ctx.event(); // MapStateStarted
+            None
+        }
+    };
+    let mut map = MapWork { processor: def.processor, children: Vec::new(), waiting, running: 0, limit, distributed };
+    if map.waiting.is_empty() {
+        succeeded(ctx, &map);
+        return Ok(map);
+    }
+    map.children.reserve(map.waiting.len());
+    while map.running < map.limit {
+        let Some(item) = map.waiting.pop_front() else { break };
+        begin(turn, ctx, &mut map, depth, item, true);
+    }
+    Ok(map)
+}
+
+/// Records that iteration `index` of `map` (the Map state's frame is at `depth`) ended,
+/// and starts the next waiting item. `Some` with the Map's result once the attempt is over:
+/// every item done, or a failure that ends it.
+pub(super) fn child_ended(
+    turn: &mut Turn<'_>,
+    ctx: &mut RunCtx<'_>,
+    map: &mut MapWork,
+    depth: usize,
+    index: usize,
+    ended: Ended,
+) -> Option<Result<Value, Error>> {
+    let output = match ended {
+        Ended::Output(output) => {
+            if map.distributed.is_none() {
+                ctx.event(); // MapIterationSucceeded
+            }
+            output
+        }
+        Ended::FailedRun(record) if map.distributed.is_some() => {
+            let total = map.children.len() + map.waiting.len();
+            let distributed = map.distributed.as_mut()?;
+            distributed.failed += 1;
+            if distributed.tolerance.exceeded(distributed.failed, total) {
+                // The children still running are stopped.
+                turn.discard(depth, &map.children);
+                ctx.events(2); // MapRunFailed, MapStateFailed
+                return Some(Err(Error::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, THRESHOLD_EXCEEDED)));
+            }
+            record
+        }
+        Ended::Failed(error) => {
+            ctx.event(); // MapIterationFailed
+            turn.discard(depth, &map.children);
+            ctx.event(); // MapStateFailed
+            return Some(Err(error));
+        }
+        Ended::FailedRun(record) => record,
+    };
+    if let Some(child) = map.children.get_mut(index) {
+        *child = Child::Done(output);
+    }
+    map.running = map.running.saturating_sub(1);
+    if let Some(item) = map.waiting.pop_front() {
+        begin(turn, ctx, map, depth, item, false);
+    }
+    if map.running > 0 {
+        return None;
+    }
+    succeeded(ctx, map);
+    let outputs = map.children.drain(..).map(|child| match child {
+        Child::Done(output) => output,
+        _ => Value::Null,
+    });
+    Some(Ok(Value::Array(outputs.collect())))
+}
+
+/// Counts the events of a Map that succeeded.
+fn succeeded(ctx: &mut RunCtx<'_>, map: &MapWork) {
+    match map.distributed {
+        Some(_) => ctx.events(2), // MapRunSucceeded, MapStateSucceeded
+        None => ctx.events(1),    // MapStateSucceeded
+    }
+}
+
+/// Starts the next iteration with `input`, queued at the front (the first iterations, in
+/// order) or at the back (one that takes a finished iteration's place).
+fn begin(turn: &mut Turn<'_>, ctx: &mut RunCtx<'_>, map: &mut MapWork, depth: usize, input: Value, front: bool) {
+    let index = map.children.len();
+    let start = turn.workflow.containers.get(usize::from(map.processor)).map_or(0, |c| c.start);
+    let child = match &map.distributed {
+        Some(distributed) => Child::Run(Box::new(child_run(ctx, map.processor, start, &distributed.machine, input, turn.now))),
+        None => {
+            ctx.event(); // MapIterationStarted
+            Child::Frame(Frame::new(map.processor, start, input, turn.now))
+        }
+    };
+    map.children.push(child);
+    map.running += 1;
+    let path = turn.child_path(depth, index);
+    turn.enqueue(path, front);
+}
+
+/// One child execution of a Distributed Map: the processor run as an execution of its
+/// own, of state machine `machine`, named with a generated UUID, with `input` as its input
+/// (`$$.Execution` shows all three) and its own history and random sequence.
+fn child_run(ctx: &mut RunCtx<'_>, processor: u16, start: u16, machine: &str, input: Value, now: OffsetDateTime) -> Run {
+    let name = uuid_v4(&mut *ctx.rng);
+    let seed = ctx.rng.next_u64();
+    let parent = ctx.info;
+    let mut info = ExecutionInfo::new(machine, name, now, input.clone());
+    info.partition.clone_from(&parent.partition);
+    info.region.clone_from(&parent.region);
+    info.account_id.clone_from(&parent.account_id);
+    info.role_arn.clone_from(&parent.role_arn);
+    // ExecutionStarted is event #1 of the child's own history.
+    Run { info, rng: SplitMix64::new(seed), events: 1, root: Frame::new(processor, start, input, now) }
+}
+
+/// What a Distributed Map's result holds for a failed child execution. Without a
+/// `ResultWriter` the results are `COMPACT` (each child's output), but "if a child
+/// workflow execution fails, Step Functions returns its execution result unchanged", as
+/// with `Transformation: NONE` (Developer Guide, "ResultWriter (Map)"): the execution's
+/// record rather than an output. Its fields are those of the guide's `NONE` examples, in
+/// their (alphabetical) order, with `Error` and `Cause` (when there are) for the missing
+/// `Output`: `Cause`, `Error`, `ExecutionArn`, `Input` (JSON text), `InputDetails`,
+/// `Name`, `RedriveCount`, `RedriveStatus`, `StartDate`, `StateMachineArn`, `Status`
+/// (`FAILED`), `StopDate`. No AWS recording of a failed record is at hand to pin it down
+/// further.
+pub(super) fn failed_child(execution: &ExecutionInfo, error: &Error, now: OffsetDateTime) -> Value {
+    let mut record = serde_json::Map::new();
+    let mut put = |key: &str, value: Value| {
+        record.insert(key.to_owned(), value);
+    };
+    if let Some(cause) = &error.cause {
+        put("Cause", Value::from(cause.as_str()));
+    }
+    if !error.name.is_empty() {
+        put("Error", Value::from(error.reported_name()));
+    }
+    put("ExecutionArn", Value::from(execution.execution_arn()));
+    put("Input", Value::from(path::cause::json_text(&execution.input)));
+    put("InputDetails", serde_json::json!({ "Included": true }));
+    put("Name", Value::from(execution.name.as_str()));
+    put("RedriveCount", Value::from(0));
+    put("RedriveStatus", Value::from("REDRIVABLE"));
+    put("StartDate", Value::from(format_timestamp(execution.start_time)));
+    put("StateMachineArn", Value::from(execution.state_machine_arn()));
+    put("Status", Value::from("FAILED"));
+    put("StopDate", Value::from(format_timestamp(now)));
+    Value::Object(record)
+}
+
+/// A Distributed Map's tolerated failures, read and checked before its Map Run starts.
+///
+/// # Errors
+///
+/// `States.Runtime`: a `…Path` that selects nothing ([`path::cause::invalid_path`]) or a
+/// value that is not a number ([`path::cause::not_an_integer`],
+/// [`path::cause::not_a_float`]), a negative count
+/// ([`path::cause::TOLERATED_FAILURE_COUNT_NEGATIVE`]), a percentage outside 0–100
+/// ([`path::cause::TOLERATED_FAILURE_PERCENTAGE_RANGE`]).
+fn tolerance(distributed: &DistributedDef, input: &Value, context: &Value) -> Result<Tolerance, Error> {
+    let count = match distributed.tolerated_failure_count {
+        None => None,
+        Some(Amount::Literal(n)) => Some(n),
+        Some(Amount::Path(p)) => {
+            let value = fields::path_value(p, input, context)?;
+            let field = "ToleratedFailureCountPath";
+            let n = fields::integer(&value).ok_or_else(|| Error::runtime(path::cause::not_an_integer(field, p, &value)))?;
+            Some(u64::try_from(n).map_err(|_| Error::runtime(path::cause::TOLERATED_FAILURE_COUNT_NEGATIVE))?)
+        }
+    };
+    let percentage = match distributed.tolerated_failure_percentage {
+        None => None,
+        Some(Fraction::Literal(f)) => Some(f),
+        Some(Fraction::Path(p)) => {
+            let value = fields::path_value(p, input, context)?;
+            let field = "ToleratedFailurePercentagePath";
+            Some(fields::float(&value).ok_or_else(|| Error::runtime(path::cause::not_a_float(field, p, &value)))?)
+        }
+    };
+    if percentage.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
+        return Err(Error::runtime(path::cause::TOLERATED_FAILURE_PERCENTAGE_RANGE));
+    }
+    Ok(Tolerance { count, percentage })
+}
+
+/// An iteration's input: the item, or the ItemSelector built with `$$.Map.Item`.
+fn item_input(
+    ctx: &mut RunCtx<'_>,
+    now: OffsetDateTime,
+    state: &StateDef,
+    def: &MapDef,
+    input: &Value,
+    index: u64,
+    item: &Value,
+) -> Result<Value, Error> {
+    let Some(selector) = def.item_selector else { return Ok(item.clone()) };
+    if !state.reads_context {
+        let mut env = Env { state: state.name, context: &Value::Null, variables: &(), rng: &mut *ctx.rng };
+        return dataflow::build_template(selector, input, &mut env);
+    }
+    let context = ContextObject::new(ctx.info)
+        .with_state(StateInfo::new(state.name, now))
+        .with_map_item(index, item)
+        .to_value();
+    let mut env = Env { state: state.name, context: &context, variables: &(), rng: &mut *ctx.rng };
+    dataflow::build_template(selector, input, &mut env)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tolerance;
+
+    #[test]
+    fn without_limits_no_failure_is_tolerated() {
+        let none = Tolerance { count: None, percentage: None };
+        assert!(!none.exceeded(0, 10));
+        assert!(none.exceeded(1, 10));
+    }
+
+    #[test]
+    fn either_limit_fails_the_run() {
+        let both = Tolerance { count: Some(5), percentage: Some(10.0) };
+        assert!(!both.exceeded(1, 10));
+        assert!(both.exceeded(2, 10), "20% is over 10%");
+        let count = Tolerance { count: Some(1), percentage: None };
+        assert!(!count.exceeded(1, 2));
+        assert!(count.exceeded(2, 2));
+    }
+}

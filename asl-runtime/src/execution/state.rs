@@ -1,0 +1,309 @@
+//! An execution's state as plain data.
+//!
+//! Everything a running execution knows lives in an [`Execution`]: the current state of
+//! every container that is running (the top level, each Parallel branch, each Map
+//! iteration, each Distributed Map child execution), the JSON each one holds, retry
+//! counters, the deadlines of pending Waits, retry delays and task timeouts, the random
+//! generator's state and the history-event counter. None of it is the stack of an
+//! `async fn`: the [driver](super::Driver) advances an `Execution` one transition at a time,
+//! and in between, the whole of it can be serialised with serde, stored, and resumed in
+//! another process ([`Execution::from_json`] / `serde_json::to_string`).
+//!
+//! What is *not* in it is what cannot be stored: the futures of Task handlers that are
+//! running and of timers. Each one is known to the execution by a [`WaitId`] and the
+//! [`FramePath`] of the frame that waits for it; a resumed execution asks its driver to
+//! start them again (a Task that was running when the process stopped runs again, the
+//! at-least-once guarantee of AWS Standard workflows).
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::Outcome;
+use crate::context::ExecutionInfo;
+use crate::error::Error;
+use crate::intrinsics::SplitMix64;
+use crate::retry::RetryState;
+
+/// Identifies one thing a frame waits for outside the execution: a Task handler's result,
+/// or a timer. Unique within an execution; an event for an id that no frame waits for any
+/// more (the frame timed out, or its branch was cancelled) is ignored.
+pub type WaitId = u64;
+
+/// Where a frame sits in the tree: the child index at each level below the top-level frame
+/// (a Parallel branch's index, or a Map item's index). The top-level frame's path is empty.
+pub type FramePath = Vec<u32>;
+
+/// A whole execution, as data. See the [module documentation](self).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Execution {
+    /// The top-level run.
+    pub(super) run: Run,
+    /// When the state machine's `TimeoutSeconds` runs out.
+    #[serde(with = "nanos::option")]
+    pub(super) deadline: Option<OffsetDateTime>,
+    /// The next [`WaitId`] to hand out.
+    pub(super) next_wait: WaitId,
+    /// Frames that can take a transition now, in the order they will: a frame that takes a
+    /// transition and can go on stays in front, so one container runs until it must wait
+    /// (the order in which concurrent branches would have run as futures).
+    pub(super) runnable: VecDeque<FramePath>,
+    /// How it ended, once it has.
+    pub(super) outcome: Option<Outcome>,
+    /// Transitions taken so far (all frames, child executions included).
+    pub(super) transitions: u64,
+}
+
+/// One execution's own data: the top-level execution, or a Distributed Map child
+/// execution, which has its own name, `$$.Execution`, random sequence and history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct Run {
+    /// `$$.Execution` and friends.
+    pub(super) info: ExecutionInfo,
+    /// The generator behind jitter, `States.UUID`, `States.MathRandom` and child names.
+    pub(super) rng: SplitMix64,
+    /// The id of the last history event AWS would have recorded (ExecutionStarted is #1).
+    pub(super) events: u64,
+    /// The frame of the run's top container.
+    pub(super) root: Frame,
+}
+
+/// A container that is running: which state it is in, with which input, and how far that
+/// state has got.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct Frame {
+    /// Index of the container in the workflow.
+    pub(super) container: u16,
+    /// Index of the current state in the container.
+    pub(super) state: u16,
+    /// The current state's raw input.
+    pub(super) input: Value,
+    /// When the current state was entered (`$$.State.EnteredTime`).
+    #[serde(with = "nanos")]
+    pub(super) entered: OffsetDateTime,
+    /// The id of the current state's `…StateEntered` history event.
+    pub(super) entered_event: u64,
+    /// How far the current state has got.
+    pub(super) step: Step,
+}
+
+/// How far a frame's current state has got.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) enum Step {
+    /// Not entered yet: the next transition runs the state.
+    Enter,
+    /// A Wait state waiting until `until`.
+    Waiting {
+        /// The deadline.
+        #[serde(with = "nanos")]
+        until: OffsetDateTime,
+        /// The timer's id.
+        timer: WaitId,
+    },
+    /// A Task, Parallel or Map state doing its work, with Retry.
+    Working {
+        /// The retry counters of this state execution.
+        retries: RetryState,
+        /// A Task's `TimeoutSeconds(Path)`, read once when the state was entered.
+        timeout: Option<u64>,
+        /// The current attempt.
+        work: Work,
+    },
+}
+
+/// The current attempt of a Task, Parallel or Map state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) enum Work {
+    /// About to start an attempt (the first, or a retry whose delay has passed).
+    Start,
+    /// A Task handler is running.
+    Task {
+        /// The call's id (its timeout timer, if any, has the same id).
+        call: WaitId,
+        /// When the attempt times out (`States.Timeout`).
+        #[serde(with = "nanos::option")]
+        deadline: Option<OffsetDateTime>,
+    },
+    /// Parallel branches, by index.
+    Parallel(Vec<Child>),
+    /// Map iterations.
+    Map(Box<MapWork>),
+    /// Waiting for a retry's delay.
+    Backoff {
+        /// When the retry starts.
+        #[serde(with = "nanos")]
+        until: OffsetDateTime,
+        /// The timer's id.
+        timer: WaitId,
+    },
+    /// The attempt ended: the next transition decides what follows (ResultSelector and
+    /// the rest, a retry, a catcher, or failure).
+    Done(Result<Value, Error>),
+}
+
+/// A Parallel branch or a Map iteration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) enum Child {
+    /// Running, inside the parent's execution.
+    Frame(Frame),
+    /// Running as a child execution of its own (Distributed Map).
+    Run(Box<Run>),
+    /// Finished with this output (for a failed Distributed Map child, its execution
+    /// record).
+    Done(Value),
+}
+
+/// A Map state's attempt.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct MapWork {
+    /// The container index of the item processor.
+    pub(super) processor: u16,
+    /// The iterations started so far, by item index.
+    pub(super) children: Vec<Child>,
+    /// The inputs of the items not started yet, in item order.
+    pub(super) waiting: VecDeque<Value>,
+    /// Iterations running now.
+    pub(super) running: usize,
+    /// At most this many at once.
+    pub(super) limit: usize,
+    /// Distributed Map only: the child executions' state machine name and the tolerated
+    /// failures.
+    pub(super) distributed: Option<DistributedWork>,
+}
+
+/// What a Distributed Map's Map Run keeps besides its iterations.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct DistributedWork {
+    /// `<state machine>/<label>`.
+    pub(super) machine: String,
+    /// The tolerated failures.
+    pub(super) tolerance: Tolerance,
+    /// Child executions failed so far.
+    pub(super) failed: usize,
+}
+
+/// A Distributed Map's tolerated failures. Either limit that is given applies (the Map Run
+/// fails when it exceeds either); with neither given, no failure is tolerated (both
+/// default to 0). A given count alone does not bring the percentage's default along, or a
+/// count would never tolerate anything.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct Tolerance {
+    /// `ToleratedFailureCount`: failed children beyond it fail the Map Run.
+    pub(super) count: Option<u64>,
+    /// `ToleratedFailurePercentage`: failed children as a percentage of all items beyond
+    /// it fail the Map Run.
+    pub(super) percentage: Option<f64>,
+}
+
+impl Tolerance {
+    /// Whether `failed` failed children out of `total` items exceed the threshold.
+    pub(super) fn exceeded(self, failed: usize, total: usize) -> bool {
+        if self.count.is_none() && self.percentage.is_none() {
+            return failed > 0;
+        }
+        let over_count = self.count.is_some_and(|count| u64::try_from(failed).unwrap_or(u64::MAX) > count);
+        // `failed > 0` implies `total > 0`.
+        let share = failed as f64 * 100.0 / total.max(1) as f64;
+        over_count || self.percentage.is_some_and(|percentage| share > percentage)
+    }
+}
+
+impl Execution {
+    /// How the execution ended, or `None` while it runs.
+    pub fn outcome(&self) -> Option<&Outcome> {
+        self.outcome.as_ref()
+    }
+
+    /// `$$.Execution` of the top-level execution.
+    pub fn info(&self) -> &ExecutionInfo {
+        &self.run.info
+    }
+
+    /// Transitions taken so far, over all frames (a state entered, a task result handled,
+    /// a timer that fired: each is one).
+    pub fn transitions(&self) -> u64 {
+        self.transitions
+    }
+
+    /// Reads an execution saved with `serde_json::to_string(&execution)`.
+    ///
+    /// # Errors
+    ///
+    /// serde's error when `text` is not a saved execution.
+    pub fn from_json(text: &str) -> Result<Execution, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+impl Frame {
+    /// A frame about to enter state `state` of `container` with `input`.
+    pub(super) fn new(container: u16, state: u16, input: Value, now: OffsetDateTime) -> Frame {
+        Frame { container, state, input, entered: now, entered_event: 0, step: Step::Enter }
+    }
+
+    /// Appends the ids of everything this frame and the frames below it wait for (to cancel
+    /// them when the frame is dropped).
+    pub(super) fn pending(&self, out: &mut Vec<WaitId>) {
+        match &self.step {
+            Step::Enter => {}
+            Step::Waiting { timer, .. } => out.push(*timer),
+            Step::Working { work, .. } => match work {
+                Work::Start | Work::Done(_) => {}
+                Work::Task { call, .. } => out.push(*call),
+                Work::Backoff { timer, .. } => out.push(*timer),
+                Work::Parallel(children) => children.iter().for_each(|child| child.pending(out)),
+                Work::Map(map) => map.children.iter().for_each(|child| child.pending(out)),
+            },
+        }
+    }
+}
+
+impl Child {
+    /// As [`Frame::pending`].
+    pub(super) fn pending(&self, out: &mut Vec<WaitId>) {
+        match self {
+            Child::Frame(frame) => frame.pending(out),
+            Child::Run(run) => run.root.pending(out),
+            Child::Done(_) => {}
+        }
+    }
+}
+
+/// Serde for instants as integer nanoseconds since the Unix epoch: exact, unlike the
+/// context object's millisecond text, so a resumed deadline is the same deadline.
+mod nanos {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+    use time::OffsetDateTime;
+
+    pub(super) fn serialize<S: Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i128(at.unix_timestamp_nanos())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<OffsetDateTime, D::Error> {
+        let nanos = i128::deserialize(deserializer)?;
+        OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(D::Error::custom)
+    }
+
+    /// The same for `Option<OffsetDateTime>`.
+    pub(super) mod option {
+        use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+        use time::OffsetDateTime;
+
+        pub(crate) fn serialize<S: Serializer>(at: &Option<OffsetDateTime>, serializer: S) -> Result<S::Ok, S::Error> {
+            match at {
+                Some(at) => serializer.serialize_some(&at.unix_timestamp_nanos()),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<OffsetDateTime>, D::Error> {
+            Option::<i128>::deserialize(deserializer)?
+                .map(|nanos| OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(D::Error::custom))
+                .transpose()
+        }
+    }
+}

@@ -1,0 +1,809 @@
+//! Transitions: what one step of an [`Execution`] does to it.
+//!
+//! [`Execution::step`] takes the first runnable frame and moves it once: it enters a state,
+//! handles the end of an attempt (a Task's result, a retry delay that passed, Parallel
+//! branches or Map iterations that all finished), or finds that the frame must wait. What
+//! the step needs from outside — a Task handler to run, a timer to set, a wait to cancel —
+//! it leaves in [`Effects`] for the driver. [`Execution::deliver`] records what comes back.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::fields;
+use super::map;
+use super::state::{Child, Execution, Frame, FramePath, Run, Step, WaitId, Work};
+use super::{Outcome, Status, Workflow};
+use crate::choice;
+use crate::context::{ContextObject, ExecutionInfo, StateInfo};
+use crate::dataflow::{self, Env, Io};
+use crate::error::{self, Error, names};
+use crate::intrinsics::{RandomSource, SplitMix64};
+use crate::machine::{CatcherDef, Next, Recovery, StateDef, StateKind, TaskDef};
+use crate::path::{self, Path, Scope};
+use crate::retry::{RetryDecision, RetryState};
+
+/// A wait id that is never handed out: a timer that has fired.
+const FIRED: WaitId = 0;
+
+/// How `path::cause::in_state` starts: a cause that has it was already attributed to the
+/// state that raised it (an inner state of a branch or iteration).
+const CAUSE_PREFIX: &str = "An error occurred while executing the state";
+
+/// What a frame is told from outside.
+#[derive(Debug)]
+pub(super) enum Event {
+    /// A Task handler finished.
+    Result(Result<Value, Error>),
+    /// A timer fired (a Wait's, a retry delay's, or a Task's timeout).
+    Timer,
+}
+
+/// Something the driver must start for a frame.
+#[derive(Debug)]
+pub(super) enum Request {
+    /// Run a Task handler.
+    Task(TaskRequest),
+    /// Fire [`Event::Timer`] at `until`.
+    Timer {
+        /// The wait it answers.
+        id: WaitId,
+        /// The frame that waits.
+        path: FramePath,
+        /// When.
+        until: OffsetDateTime,
+    },
+}
+
+/// One Task attempt to run.
+#[derive(Debug)]
+pub(super) struct TaskRequest {
+    /// The wait it answers (its timeout timer has the same id).
+    pub(super) id: WaitId,
+    /// The frame that waits.
+    pub(super) path: FramePath,
+    /// The Task state.
+    pub(super) state: &'static StateDef,
+    /// Its static data.
+    pub(super) task: &'static TaskDef,
+    /// The effective input.
+    pub(super) input: Value,
+    /// `$$` as the state sees it.
+    pub(super) context: Value,
+    /// `$$.State.RetryCount`.
+    pub(super) retry_count: u32,
+    /// When the attempt times out, if it has a timeout.
+    pub(super) deadline: Option<OffsetDateTime>,
+}
+
+/// What steps ask of the driver, and how they reorder the runnable frames. Kept by the
+/// driver and reused, so a step allocates nothing here.
+#[derive(Debug, Default)]
+pub(super) struct Effects {
+    /// Handlers and timers to start.
+    pub(super) requests: Vec<Request>,
+    /// Waits nobody needs any more: their futures can be dropped.
+    pub(super) cancelled: Vec<WaitId>,
+    /// The stepped frame can go on: it goes back to the front of the queue.
+    again: bool,
+    /// Frames to put at the front of the queue, in this order.
+    front: Vec<FramePath>,
+    /// Frames to put at the back of the queue.
+    back: Vec<FramePath>,
+    /// Frames dropped (a cancelled branch or iteration): their queue entries go.
+    discarded: Vec<FramePath>,
+}
+
+/// How a state completed.
+enum Completion {
+    /// Go to this state with this input.
+    Next(u16, Value),
+    /// The container completes with this output.
+    End(Value),
+    /// The state waits (for a handler, a timer, or its branches or iterations).
+    Blocked,
+}
+
+/// How a branch or iteration ended, as its parent sees it.
+pub(super) enum Ended {
+    /// With an output.
+    Output(Value),
+    /// With an error.
+    Failed(Error),
+    /// A Distributed Map child execution failed: its execution record.
+    FailedRun(Value),
+}
+
+/// The data of the run (execution or child execution) a frame belongs to.
+pub(super) struct RunCtx<'r> {
+    /// `$$.Execution` and the rest.
+    pub(super) info: &'r ExecutionInfo,
+    /// The run's generator.
+    pub(super) rng: &'r mut SplitMix64,
+    /// The run's history-event counter.
+    pub(super) events: &'r mut u64,
+}
+
+impl RunCtx<'_> {
+    /// Records one history event and returns its id.
+    pub(super) fn event(&mut self) -> u64 {
+        *self.events += 1;
+        *self.events
+    }
+
+    /// Records `n` history events (the ones a state emits besides Entered and Exited).
+    pub(super) fn events(&mut self, n: u64) {
+        *self.events += n;
+    }
+
+    /// A uniform `f64` in `[0, 1)` (53 random bits), for retry jitter.
+    fn fraction(&mut self) -> f64 {
+        (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// The context object `$$` for a state, or `null` when none of the state's paths reads
+    /// it: building it copies the execution input, the most expensive part of a transition.
+    fn context(&self, state: &StateDef, entered: OffsetDateTime, retry_count: Option<u32>) -> Value {
+        if !state.reads_context {
+            return Value::Null;
+        }
+        self.full_context(state, entered, retry_count)
+    }
+
+    /// The context object `$$` for a state, always built (Task handlers receive it).
+    fn full_context(&self, state: &StateDef, entered: OffsetDateTime, retry_count: Option<u32>) -> Value {
+        let mut info = StateInfo::new(state.name, entered);
+        if let Some(count) = retry_count {
+            info = info.with_retry_count(count);
+        }
+        ContextObject::new(self.info).with_state(info).to_value()
+    }
+}
+
+impl Execution {
+    /// A new execution of `workflow` with `input`, started `now`, about to enter its start
+    /// state. `info` is its `$$.Execution` (its `input` should be `input`).
+    pub fn start(workflow: &Workflow, info: ExecutionInfo, input: Value, now: OffsetDateTime) -> Execution {
+        let start = workflow.containers.first().map_or(0, |top| top.start);
+        let deadline = workflow.timeout_seconds.map(|seconds| later(now, Duration::from_secs(seconds)));
+        Execution {
+            run: Run { info, rng: SplitMix64::from_entropy(), events: 1, root: Frame::new(0, start, input, now) },
+            deadline,
+            next_wait: FIRED,
+            runnable: [FramePath::new()].into(),
+            outcome: None,
+            transitions: 0,
+        }
+    }
+
+    /// Ends the execution at once, failed with `error` (a workflow it cannot run).
+    pub(super) fn fail(&mut self, error: Error) {
+        if self.outcome.is_none() {
+            self.finish(Err(error));
+        }
+    }
+
+    /// Takes one transition of the first runnable frame, at `now`. `false` when no frame
+    /// can move (all wait for something outside, or the execution has ended).
+    pub(super) fn step(&mut self, workflow: &Workflow, now: OffsetDateTime, fx: &mut Effects) -> bool {
+        if self.outcome.is_some() {
+            return false;
+        }
+        let Some(path) = self.runnable.pop_front() else { return false };
+        self.transitions += 1;
+        let Execution { run, next_wait, .. } = self;
+        let mut turn = Turn { workflow, now, path: &path, ids: next_wait, fx };
+        let end = turn.run(run, 0);
+        self.reorder(path, fx);
+        if let Some(end) = end {
+            self.finish(end);
+        }
+        true
+    }
+
+    /// Applies a step's queue changes.
+    fn reorder(&mut self, path: FramePath, fx: &mut Effects) {
+        if !fx.discarded.is_empty() {
+            let discarded = &fx.discarded;
+            self.runnable.retain(|queued| !discarded.iter().any(|gone| queued.starts_with(gone)));
+            fx.discarded.clear();
+        }
+        while let Some(frame) = fx.front.pop() {
+            self.runnable.push_front(frame);
+        }
+        if std::mem::take(&mut fx.again) {
+            self.runnable.push_front(path);
+        }
+        self.runnable.extend(fx.back.drain(..));
+    }
+
+    /// Records how the execution ended.
+    fn finish(&mut self, end: Result<Value, Error>) {
+        self.runnable.clear();
+        self.outcome = Some(match end {
+            Ok(output) => Outcome { status: Status::Succeeded, output: Some(output), error: None, cause: None },
+            Err(e) => Outcome {
+                status: Status::Failed,
+                output: None,
+                // A Fail state without `Error` leaves the name empty: AWS then reports no error.
+                error: (!e.name.is_empty()).then(|| e.reported_name().to_string()),
+                cause: e.cause,
+            },
+        });
+    }
+
+    /// Ends the execution because its `TimeoutSeconds` passed (status `TIMED_OUT`; as in
+    /// AWS's `DescribeExecution`, no error or cause).
+    pub(super) fn time_out(&mut self) {
+        self.runnable.clear();
+        self.outcome = Some(Outcome { status: Status::TimedOut, output: None, error: None, cause: None });
+    }
+
+    /// Whether the execution's `TimeoutSeconds` has passed at `now`.
+    pub(super) fn timed_out_at(&self, now: OffsetDateTime) -> bool {
+        self.deadline.is_some_and(|deadline| now >= deadline)
+    }
+
+    /// When the execution's `TimeoutSeconds` runs out.
+    pub(super) fn deadline(&self) -> Option<OffsetDateTime> {
+        self.deadline
+    }
+
+    /// Records what happened to wait `id` of the frame at `path`. `false` when no frame
+    /// waits for it any more (the event is stale and changes nothing).
+    pub(super) fn deliver(&mut self, path: &[u32], id: WaitId, event: Event) -> bool {
+        if self.outcome.is_some() {
+            return false;
+        }
+        let Some((frame, events)) = frame_at(&mut self.run, path) else { return false };
+        let accepted = match (&mut frame.step, event) {
+            (Step::Waiting { timer, .. }, Event::Timer) if *timer == id => {
+                *timer = FIRED;
+                true
+            }
+            (Step::Working { work: Work::Backoff { timer, .. }, .. }, Event::Timer) if *timer == id => {
+                *timer = FIRED;
+                true
+            }
+            (Step::Working { work, .. }, event) if matches!(&*work, Work::Task { call, .. } if *call == id) => {
+                *events += 1; // TaskSucceeded, TaskFailed or TaskTimedOut
+                *work = Work::Done(match event {
+                    Event::Result(result) => result,
+                    Event::Timer => Err(Error::named(names::TIMEOUT)),
+                });
+                true
+            }
+            _ => false,
+        };
+        if accepted {
+            self.runnable.push_front(path.to_vec());
+        }
+        accepted
+    }
+
+    /// The handlers and timers the frames wait for, to start them again in a new driver
+    /// (after the execution was saved and restored). A Task attempt's effective input is
+    /// computed again from the state's input.
+    pub(super) fn reissue(&mut self, workflow: &Workflow, now: OffsetDateTime, fx: &mut Effects) {
+        if self.outcome.is_some() {
+            return;
+        }
+        let mut path = FramePath::new();
+        let Execution { run, next_wait, .. } = self;
+        let mut turn = Turn { workflow, now, path: &[], ids: next_wait, fx };
+        turn.reissue_run(run, &mut path);
+        let again = std::mem::take(&mut fx.front);
+        for frame in again {
+            self.runnable.push_back(frame);
+        }
+    }
+}
+
+/// One step's view: the workflow, the time, the path of the frame it moves, and where it
+/// leaves what it asks for.
+pub(super) struct Turn<'t> {
+    pub(super) workflow: &'t Workflow,
+    pub(super) now: OffsetDateTime,
+    /// The path of the frame being moved.
+    pub(super) path: &'t [u32],
+    ids: &'t mut WaitId,
+    pub(super) fx: &'t mut Effects,
+}
+
+impl Turn<'_> {
+    /// A new wait id.
+    pub(super) fn wait_id(&mut self) -> WaitId {
+        *self.ids += 1;
+        *self.ids
+    }
+
+    /// The path of the `index`-th child of the frame at depth `depth` of [`Turn::path`].
+    pub(super) fn child_path(&self, depth: usize, index: usize) -> FramePath {
+        let mut path = Vec::with_capacity(depth + 1);
+        path.extend_from_slice(&self.path[..depth]);
+        path.push(u32::try_from(index).unwrap_or(u32::MAX));
+        path
+    }
+
+    /// Queues the frame at `path`: at the front (it runs before the frames queued so far,
+    /// after the others queued at the front in this step) or at the back.
+    pub(super) fn enqueue(&mut self, path: FramePath, front: bool) {
+        if front { self.fx.front.push(path) } else { self.fx.back.push(path) }
+    }
+
+    /// Puts the frame at depth `depth` of [`Turn::path`] at the front of the queue.
+    pub(super) fn wake_parent(&mut self, depth: usize) {
+        self.fx.front.push(self.path[..depth].to_vec());
+    }
+
+    /// Drops the unfinished children of a frame at `depth`: cancels what they wait for and
+    /// takes them off the queue.
+    pub(super) fn discard(&mut self, depth: usize, children: &[Child]) {
+        for (index, child) in children.iter().enumerate() {
+            if !matches!(child, Child::Done(_)) {
+                child.pending(&mut self.fx.cancelled);
+                let path = self.child_path(depth, index);
+                self.fx.discarded.push(path);
+            }
+        }
+    }
+
+    /// Moves the frame at [`Turn::path`] inside `run`, whose top frame is at `depth`.
+    /// `Some` when the run's top frame ended.
+    fn run(&mut self, run: &mut Run, depth: usize) -> Option<Result<Value, Error>> {
+        let Run { info, rng, events, root } = run;
+        let mut ctx = RunCtx { info, rng, events };
+        self.frame(&mut ctx, root, depth)
+    }
+
+    /// Moves the frame at [`Turn::path`] below `frame` (at `depth`), or `frame` itself.
+    /// `Some` when `frame` ended.
+    fn frame(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, depth: usize) -> Option<Result<Value, Error>> {
+        let Some(&index) = self.path.get(depth) else { return self.transition(ctx, frame) };
+        let index = index as usize;
+        let ended = {
+            let Step::Working { work, .. } = &mut frame.step else { return None };
+            let child = match work {
+                Work::Parallel(children) => children.get_mut(index),
+                Work::Map(map) => map.children.get_mut(index),
+                _ => None,
+            };
+            match child {
+                Some(Child::Frame(child)) => self.frame(ctx, child, depth + 1).map(|end| match end {
+                    Ok(output) => Ended::Output(output),
+                    Err(error) => Ended::Failed(error),
+                }),
+                Some(Child::Run(child)) => self.run(child, depth + 1).map(|end| match end {
+                    Ok(output) => Ended::Output(output),
+                    Err(error) => Ended::FailedRun(map::failed_child(&child.info, &error, self.now)),
+                }),
+                Some(Child::Done(_)) | None => None,
+            }
+        };
+        if let Some(ended) = ended {
+            self.child_ended(ctx, frame, depth, index, ended);
+        }
+        None
+    }
+
+    /// Records that child `index` of `frame` (at `depth`) ended.
+    fn child_ended(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, depth: usize, index: usize, ended: Ended) {
+        let Step::Working { work, .. } = &mut frame.step else { return };
+        match work {
+            Work::Parallel(children) => {
+                let done = match ended {
+                    Ended::Output(output) | Ended::FailedRun(output) => {
+                        if let Some(child) = children.get_mut(index) {
+                            *child = Child::Done(output);
+                        }
+                        if !children.iter().all(|child| matches!(child, Child::Done(_))) {
+                            return;
+                        }
+                        ctx.event(); // ParallelStateSucceeded
+                        let outputs = children.drain(..).map(|child| match child {
+                            Child::Done(output) => output,
+                            _ => Value::Null,
+                        });
+                        Ok(Value::Array(outputs.collect()))
+                    }
+                    Ended::Failed(error) => {
+                        // The first failure wins; the other branches are cancelled.
+                        self.discard(depth, children);
+                        ctx.event(); // ParallelStateFailed
+                        Err(error)
+                    }
+                };
+                *work = Work::Done(done);
+                self.wake_parent(depth);
+            }
+            Work::Map(map) => {
+                if let Some(done) = map::child_ended(self, ctx, map, depth, index, ended) {
+                    *work = Work::Done(done);
+                    self.wake_parent(depth);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Takes `frame`'s next transition. `Some` when the frame ended.
+    fn transition(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame) -> Option<Result<Value, Error>> {
+        let state = match state_def(self.workflow, frame.container, frame.state) {
+            Ok(state) => state,
+            Err(error) => return Some(Err(error)),
+        };
+        let result = match &frame.step {
+            Step::Enter => {
+                frame.entered = self.now;
+                frame.entered_event = ctx.event();
+                self.enter(ctx, frame, state)
+            }
+            Step::Waiting { until, timer } if *timer == FIRED || *until <= self.now => {
+                self.pass_through(ctx, frame, state).and_then(|output| complete(state, output))
+            }
+            Step::Working { work: Work::Start, .. } => self.attempt(ctx, frame, state),
+            Step::Working { work: Work::Backoff { until, timer }, .. } if *timer == FIRED || *until <= self.now => {
+                self.attempt(ctx, frame, state)
+            }
+            Step::Working { work: Work::Done(_), .. } => self.settle(ctx, frame, state),
+            // Still waiting (a stale queue entry).
+            Step::Waiting { .. } | Step::Working { .. } => return None,
+        };
+        match result {
+            Ok(Completion::Next(next, output)) => {
+                ctx.event(); // …StateExited
+                frame.state = next;
+                frame.input = output;
+                frame.step = Step::Enter;
+                self.fx.again = true;
+                None
+            }
+            Ok(Completion::End(output)) => {
+                ctx.event(); // …StateExited
+                Some(Ok(output))
+            }
+            Ok(Completion::Blocked) => None,
+            Err(mut error) => {
+                // A States.Runtime error raised by the state itself gets AWS's
+                // execution-level prefix naming the state and its Entered event.
+                let unattributed = error.cause.as_deref().filter(|c| !c.starts_with(CAUSE_PREFIX));
+                if let (true, Some(cause)) = (error.name == names::RUNTIME, unattributed) {
+                    error.cause = Some(path::cause::in_state(state.name, frame.entered_event, cause));
+                }
+                Some(Err(error))
+            }
+        }
+    }
+
+    /// Runs a state just entered: the whole of Pass, Choice, Succeed and Fail, the start of
+    /// the others.
+    fn enter(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, state: &'static StateDef) -> Result<Completion, Error> {
+        match &state.kind {
+            StateKind::Pass { io, result } => {
+                let context = ctx.context(state, frame.entered, None);
+                let mut env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+                let input = std::mem::take(&mut frame.input);
+                complete(state, dataflow::pass_output(io, *result, input, &mut env)?)
+            }
+            StateKind::Succeed { .. } => Ok(Completion::End(self.pass_through(ctx, frame, state)?)),
+            StateKind::Fail { error, cause } => {
+                let context = ctx.context(state, frame.entered, None);
+                let mut env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+                let name = fields::fail_text(error.as_ref(), "ErrorPath", &frame.input, &mut env)?.unwrap_or_default();
+                let cause = fields::fail_text(cause.as_ref(), "CausePath", &frame.input, &mut env)?;
+                Err(Error { name: name.into(), cause })
+            }
+            StateKind::Choice { input_path, output_path, rules, default } => {
+                let context = ctx.context(state, frame.entered, None);
+                let env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+                let effective = dataflow::take_path(*input_path, std::mem::take(&mut frame.input), &env)?;
+                let scope = Scope::new(&effective).with_context(&context);
+                let mut chosen = *default;
+                for (rule, next) in rules.iter() {
+                    let mut lookup = |p: &Path| borrowed(p, &scope);
+                    if choice::evaluate(rule, &mut lookup)? {
+                        chosen = Some(*next);
+                        break;
+                    }
+                }
+                let next = chosen.ok_or_else(choice::no_choice_matched)?;
+                Ok(Completion::Next(next, dataflow::take_path(*output_path, effective, &env)?))
+            }
+            StateKind::Wait { until, .. } => {
+                let context = ctx.context(state, frame.entered, None);
+                let until = fields::wait_deadline(until, &frame.input, &context, frame.entered)?;
+                if until <= self.now {
+                    return complete(state, self.pass_through(ctx, frame, state)?);
+                }
+                let id = self.wait_id();
+                frame.step = Step::Waiting { until, timer: id };
+                self.fx.requests.push(Request::Timer { id, path: self.path.to_vec(), until });
+                Ok(Completion::Blocked)
+            }
+            StateKind::Task(task) => {
+                // `TimeoutSecondsPath` reads the state's raw input, not the effective input.
+                let context = ctx.context(state, frame.entered, None);
+                let timeout = match task.timeout {
+                    Some(amount) => Some(fields::amount(amount, &frame.input, &context, "TimeoutSecondsPath")?),
+                    None => None,
+                };
+                frame.step = Step::Working { retries: RetryState::new(), timeout, work: Work::Start };
+                self.attempt(ctx, frame, state)
+            }
+            StateKind::Parallel { .. } | StateKind::Map(_) => {
+                frame.step = Step::Working { retries: RetryState::new(), timeout: None, work: Work::Start };
+                self.attempt(ctx, frame, state)
+            }
+        }
+    }
+
+    /// InputPath then OutputPath: the data flow of Wait and Succeed.
+    fn pass_through(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, state: &StateDef) -> Result<Value, Error> {
+        let (StateKind::Wait { input_path, output_path, .. } | StateKind::Succeed { input_path, output_path }) =
+            &state.kind
+        else {
+            return Ok(std::mem::take(&mut frame.input));
+        };
+        let context = ctx.context(state, frame.entered, None);
+        let env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+        dataflow::pass_through(*input_path, *output_path, std::mem::take(&mut frame.input), &env)
+    }
+
+    /// Starts an attempt of a Task, Parallel or Map state: computes the effective input
+    /// (errors there are `States.Runtime` or a failed intrinsic, never retried or caught)
+    /// and starts the handler, the branches or the iterations.
+    fn attempt(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, state: &'static StateDef) -> Result<Completion, Error> {
+        let Step::Working { retries, timeout, work } = &mut frame.step else { return Ok(Completion::Blocked) };
+        let retry_count = retries.retry_count();
+        match &state.kind {
+            StateKind::Task(task) => {
+                let (input, context) = task_input(ctx, state, task, &frame.input, frame.entered, retry_count)?;
+                ctx.events(2); // TaskScheduled, TaskStarted
+                let id = self.wait_id();
+                let deadline = timeout.map(|seconds| later(self.now, Duration::from_secs(seconds)));
+                *work = Work::Task { call: id, deadline };
+                let path = self.path.to_vec();
+                let request = TaskRequest { id, path, state, task, input, context, retry_count, deadline };
+                self.fx.requests.push(Request::Task(request));
+            }
+            StateKind::Parallel { io, branches, .. } => {
+                let context = ctx.context(state, frame.entered, Some(retry_count));
+                let mut env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+                let input = dataflow::effective_input(io, &frame.input, &mut env)?;
+                ctx.event(); // ParallelStateStarted
+                let mut children = Vec::with_capacity(branches.len());
+                for (index, &branch) in branches.iter().enumerate() {
+                    let start = self.workflow.containers.get(usize::from(branch)).map_or(0, |c| c.start);
+                    children.push(Child::Frame(Frame::new(branch, start, input.clone(), self.now)));
+                    let path = self.child_path(self.path.len(), index);
+                    self.fx.front.push(path);
+                }
+                if children.is_empty() {
+                    *work = Work::Done(Ok(Value::Array(Vec::new())));
+                    self.fx.again = true;
+                } else {
+                    *work = Work::Parallel(children);
+                }
+            }
+            StateKind::Map(def) => {
+                let context = ctx.context(state, frame.entered, Some(retry_count));
+                let mut env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+                let input = dataflow::effective_input(def.io, &frame.input, &mut env)?;
+                let depth = self.path.len();
+                *work = match map::start(self, ctx, state, def, depth, input, &context) {
+                    Ok(map) if map.children.is_empty() => {
+                        self.fx.again = true;
+                        Work::Done(Ok(Value::Array(Vec::new())))
+                    }
+                    Ok(map) => Work::Map(Box::new(map)),
+                    Err(error) => {
+                        self.fx.again = true;
+                        Work::Done(Err(error))
+                    }
+                };
+            }
+            _ => {}
+        }
+        Ok(Completion::Blocked)
+    }
+
+    /// Handles the end of an attempt: the result goes through ResultSelector, ResultPath
+    /// and OutputPath; an error is retried, caught, or fails the state.
+    fn settle(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, state: &'static StateDef) -> Result<Completion, Error> {
+        let Step::Working { retries, work, .. } = &mut frame.step else { return Ok(Completion::Blocked) };
+        let Work::Done(result) = std::mem::replace(work, Work::Start) else { return Ok(Completion::Blocked) };
+        let (io, recovery) = io_and_recovery(state);
+        let retry_count = retries.retry_count();
+        let error = match result {
+            Ok(result) => {
+                let context = ctx.context(state, frame.entered, Some(retry_count));
+                let mut env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+                let result = dataflow::effective_result(io, result, &mut env)?;
+                let input = std::mem::take(&mut frame.input);
+                return complete(state, dataflow::state_output(io, input, result, &mut env)?);
+            }
+            Err(error) if error.is_terminal() => return Err(error),
+            Err(error) => error,
+        };
+        match retries.on_error(recovery.retry, &error, &mut || ctx.fraction()) {
+            RetryDecision::Retry { delay, .. } if delay.is_zero() => {
+                *work = Work::Start;
+                self.attempt(ctx, frame, state)
+            }
+            RetryDecision::Retry { delay, .. } => {
+                let id = self.wait_id();
+                let until = later(self.now, delay);
+                *work = Work::Backoff { until, timer: id };
+                self.fx.requests.push(Request::Timer { id, path: self.path.to_vec(), until });
+                Ok(Completion::Blocked)
+            }
+            RetryDecision::GiveUp => {
+                let Some(catcher) = catcher(recovery.catch, &error) else { return Err(error) };
+                let context = ctx.context(state, frame.entered, Some(retries.retry_count()));
+                let mut env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+                let io = Io { result_path: catcher.result_path, ..Io::DEFAULT };
+                let input = std::mem::take(&mut frame.input);
+                let output = dataflow::state_output(&io, input, error.error_output(), &mut env)?;
+                Ok(Completion::Next(catcher.next, output))
+            }
+        }
+    }
+
+    /// Asks again for what the frames of `run` wait for (see [`Execution::reissue`]).
+    fn reissue_run(&mut self, run: &mut Run, path: &mut FramePath) {
+        let Run { info, rng, events, root } = run;
+        let mut ctx = RunCtx { info, rng, events };
+        self.reissue_frame(&mut ctx, root, path);
+    }
+
+    fn reissue_frame(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, path: &mut FramePath) {
+        let until = match &mut frame.step {
+            Step::Waiting { until, timer } | Step::Working { work: Work::Backoff { until, timer }, .. } => {
+                (*timer != FIRED).then_some((*until, *timer))
+            }
+            Step::Working { work: Work::Parallel(children), .. } => {
+                self.reissue_children(ctx, children, path);
+                None
+            }
+            Step::Working { work: Work::Map(map), .. } => {
+                self.reissue_children(ctx, &mut map.children, path);
+                None
+            }
+            Step::Working { retries, work: work @ Work::Task { .. }, .. } => {
+                let Work::Task { call, deadline } = *work else { return };
+                let Ok(state) = state_def(self.workflow, frame.container, frame.state) else { return };
+                let StateKind::Task(task) = &state.kind else { return };
+                let retry_count = retries.retry_count();
+                match task_input(ctx, state, task, &frame.input, frame.entered, retry_count) {
+                    Ok((input, context)) => {
+                        let request =
+                            TaskRequest { id: call, path: path.clone(), state, task, input, context, retry_count, deadline };
+                        self.fx.requests.push(Request::Task(request));
+                    }
+                    Err(error) => {
+                        *work = Work::Done(Err(error));
+                        self.fx.front.push(path.clone());
+                    }
+                }
+                None
+            }
+            Step::Enter | Step::Working { .. } => None,
+        };
+        if let Some((until, id)) = until {
+            self.fx.requests.push(Request::Timer { id, path: path.clone(), until });
+        }
+    }
+
+    fn reissue_children(&mut self, ctx: &mut RunCtx<'_>, children: &mut [Child], path: &mut FramePath) {
+        for (index, child) in children.iter_mut().enumerate() {
+            path.push(u32::try_from(index).unwrap_or(u32::MAX));
+            match child {
+                Child::Frame(frame) => self.reissue_frame(ctx, frame, path),
+                Child::Run(run) => self.reissue_run(run, path),
+                Child::Done(_) => {}
+            }
+            path.pop();
+        }
+    }
+}
+
+/// A Task attempt's effective input and the `$$` its handler receives.
+fn task_input(
+    ctx: &mut RunCtx<'_>,
+    state: &StateDef,
+    task: &TaskDef,
+    input: &Value,
+    entered: OffsetDateTime,
+    retry_count: u32,
+) -> Result<(Value, Value), Error> {
+    let context = ctx.full_context(state, entered, Some(retry_count));
+    let mut env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+    let input = dataflow::effective_input(task.io, input, &mut env)?;
+    Ok((input, context))
+}
+
+/// The frame at `path` in `run`, with its run's event counter.
+fn frame_at<'r>(run: &'r mut Run, path: &[u32]) -> Option<(&'r mut Frame, &'r mut u64)> {
+    let Run { events, root, .. } = run;
+    let mut frame = root;
+    let mut events = events;
+    for &index in path {
+        let Step::Working { work, .. } = &mut frame.step else { return None };
+        let child = match work {
+            Work::Parallel(children) => children.get_mut(index as usize),
+            Work::Map(map) => map.children.get_mut(index as usize),
+            _ => None,
+        }?;
+        match child {
+            Child::Frame(child) => frame = child,
+            Child::Run(run) => {
+                let Run { events: run_events, root, .. } = &mut **run;
+                events = run_events;
+                frame = root;
+            }
+            Child::Done(_) => return None,
+        }
+    }
+    Some((frame, events))
+}
+
+/// The static definition of `frame`'s current state.
+fn state_def(workflow: &Workflow, container: u16, state: u16) -> Result<&'static StateDef, Error> {
+    let def = workflow
+        .containers
+        .get(usize::from(container))
+        .ok_or_else(|| Error::runtime(format!("the workflow has no container #{container}")))?;
+    def.states
+        .get(usize::from(state))
+        .ok_or_else(|| Error::runtime(format!("container #{container} has no state #{state}")))
+}
+
+/// A Task, Parallel or Map state's data flow and Retry/Catch.
+fn io_and_recovery(state: &StateDef) -> (&'static Io, &'static Recovery) {
+    match &state.kind {
+        StateKind::Task(task) => (task.io, task.recovery),
+        StateKind::Parallel { io, recovery, .. } => (io, recovery),
+        StateKind::Map(map) => (map.io, map.recovery),
+        _ => (&DEFAULT_IO, &crate::machine::NO_RECOVERY),
+    }
+}
+
+/// Data flow with every field at its default.
+static DEFAULT_IO: Io = Io::DEFAULT;
+
+/// Where a state that completed normally goes.
+fn complete(state: &StateDef, output: Value) -> Result<Completion, Error> {
+    match state.next {
+        Next::State(next) => Ok(Completion::Next(next, output)),
+        Next::End => Ok(Completion::End(output)),
+        Next::None => {
+            Err(Error::runtime("Failed to transition out of the state. The state does not point to a next state."))
+        }
+    }
+}
+
+/// `duration` after `now`, or the end of the calendar if that is later.
+pub(super) fn later(now: OffsetDateTime, duration: Duration) -> OffsetDateTime {
+    time::Duration::try_from(duration)
+        .ok()
+        .and_then(|d| now.checked_add(d))
+        .unwrap_or(time::PrimitiveDateTime::MAX.assume_utc())
+}
+
+/// The value a definite path selects, borrowed from the scope. Choice rules compare values
+/// in place; an indefinite path (whose result is a new array) reads as absent here.
+fn borrowed<'v>(p: &Path, scope: &Scope<'v>) -> Option<&'v Value> {
+    match path::select(p, scope) {
+        Ok(path::Selection::One(std::borrow::Cow::Borrowed(value))) => Some(value),
+        _ => None,
+    }
+}
+
+/// The first catcher whose `ErrorEquals` matches (terminal errors are never caught).
+fn catcher<'c>(catchers: &'c [CatcherDef], error: &Error) -> Option<&'c CatcherDef> {
+    if error.is_terminal() {
+        return None;
+    }
+    catchers.iter().find(|c| error::matches_any(c.error_equals, error))
+}

@@ -122,7 +122,7 @@ impl<'a> Driver<'a> {
     /// Runs the execution until it ends.
     pub async fn run(&mut self) -> Outcome {
         while self.advance().await {
-            if self.execution.transitions() % TRANSITIONS_PER_YIELD == 0 {
+            if self.execution.transitions().is_multiple_of(TRANSITIONS_PER_YIELD) {
                 YieldNow(false).await;
             }
         }
@@ -204,10 +204,13 @@ impl<'a> Driver<'a> {
                 Request::Task(task) => self.start_task(task),
                 Request::Timer { id, path, until } => {
                     let sleep = self.clock.sleep_until(until);
-                    self.spawn(id, Box::pin(async move {
-                        sleep.await;
-                        Arrival { path, id, event: Event::Timer }
-                    }));
+                    self.spawn(
+                        id,
+                        Box::pin(async move {
+                            sleep.await;
+                            Arrival { path, id, event: Event::Timer }
+                        }),
+                    );
                 }
             }
         }
@@ -240,10 +243,13 @@ impl<'a> Driver<'a> {
         self.spawn(id, call);
         if let (Some(deadline), Some(path)) = (deadline, timer_path) {
             let sleep = self.clock.sleep_until(deadline);
-            self.spawn(id, Box::pin(async move {
-                sleep.await;
-                Arrival { path, id, event: Event::Timer }
-            }));
+            self.spawn(
+                id,
+                Box::pin(async move {
+                    sleep.await;
+                    Arrival { path, id, event: Event::Timer }
+                }),
+            );
         }
     }
 

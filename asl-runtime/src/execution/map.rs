@@ -164,7 +164,9 @@ fn begin(turn: &mut Turn<'_>, ctx: &mut RunCtx<'_>, map: &mut MapWork, depth: us
     let index = map.children.len();
     let start = turn.workflow.containers.get(usize::from(map.processor)).map_or(0, |c| c.start);
     let child = match &map.distributed {
-        Some(distributed) => Child::Run(Box::new(child_run(ctx, map.processor, start, &distributed.machine, input, turn.now))),
+        Some(distributed) => {
+            Child::Run(Box::new(child_run(ctx, map.processor, start, &distributed.machine, input, turn.now)))
+        }
         None => {
             ctx.event(); // MapIterationStarted
             Child::Frame(Frame::new(map.processor, start, input, turn.now))
@@ -179,7 +181,14 @@ fn begin(turn: &mut Turn<'_>, ctx: &mut RunCtx<'_>, map: &mut MapWork, depth: us
 /// One child execution of a Distributed Map: the processor run as an execution of its
 /// own, of state machine `machine`, named with a generated UUID, with `input` as its input
 /// (`$$.Execution` shows all three) and its own history and random sequence.
-fn child_run(ctx: &mut RunCtx<'_>, processor: u16, start: u16, machine: &str, input: Value, now: OffsetDateTime) -> Run {
+fn child_run(
+    ctx: &mut RunCtx<'_>,
+    processor: u16,
+    start: u16,
+    machine: &str,
+    input: Value,
+    now: OffsetDateTime,
+) -> Run {
     let name = uuid_v4(&mut *ctx.rng);
     let seed = ctx.rng.next_u64();
     let parent = ctx.info;
@@ -242,7 +251,8 @@ fn tolerance(distributed: &DistributedDef, input: &Value, context: &Value) -> Re
         Some(Amount::Path(p)) => {
             let value = fields::path_value(p, input, context)?;
             let field = "ToleratedFailureCountPath";
-            let n = fields::integer(&value).ok_or_else(|| Error::runtime(path::cause::not_an_integer(field, p, &value)))?;
+            let n =
+                fields::integer(&value).ok_or_else(|| Error::runtime(path::cause::not_an_integer(field, p, &value)))?;
             Some(u64::try_from(n).map_err(|_| Error::runtime(path::cause::TOLERATED_FAILURE_COUNT_NEGATIVE))?)
         }
     };
@@ -276,10 +286,8 @@ fn item_input(
         let mut env = Env { state: state.name, context: &Value::Null, variables: &(), rng: &mut *ctx.rng };
         return dataflow::build_template(selector, input, &mut env);
     }
-    let context = ContextObject::new(ctx.info)
-        .with_state(StateInfo::new(state.name, now))
-        .with_map_item(index, item)
-        .to_value();
+    let context =
+        ContextObject::new(ctx.info).with_state(StateInfo::new(state.name, now)).with_map_item(index, item).to_value();
     let mut env = Env { state: state.name, context: &context, variables: &(), rng: &mut *ctx.rng };
     dataflow::build_template(selector, input, &mut env)
 }

@@ -478,7 +478,12 @@ impl Turn<'_> {
 
     /// Runs a state just entered: the whole of Pass, Choice, Succeed and Fail, the start of
     /// the others.
-    fn enter(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, state: &'static StateDef) -> Result<Completion, Error> {
+    fn enter(
+        &mut self,
+        ctx: &mut RunCtx<'_>,
+        frame: &mut Frame,
+        state: &'static StateDef,
+    ) -> Result<Completion, Error> {
         match &state.kind {
             StateKind::Pass { io, result } => {
                 let context = ctx.context(state, frame.entered, None);
@@ -553,7 +558,12 @@ impl Turn<'_> {
     /// Starts an attempt of a Task, Parallel or Map state: computes the effective input
     /// (errors there are `States.Runtime` or a failed intrinsic, never retried or caught)
     /// and starts the handler, the branches or the iterations.
-    fn attempt(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, state: &'static StateDef) -> Result<Completion, Error> {
+    fn attempt(
+        &mut self,
+        ctx: &mut RunCtx<'_>,
+        frame: &mut Frame,
+        state: &'static StateDef,
+    ) -> Result<Completion, Error> {
         let Step::Working { retries, timeout, work } = &mut frame.step else { return Ok(Completion::Blocked) };
         let retry_count = retries.retry_count();
         match &state.kind {
@@ -610,7 +620,12 @@ impl Turn<'_> {
 
     /// Handles the end of an attempt: the result goes through ResultSelector, ResultPath
     /// and OutputPath; an error is retried, caught, or fails the state.
-    fn settle(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, state: &'static StateDef) -> Result<Completion, Error> {
+    fn settle(
+        &mut self,
+        ctx: &mut RunCtx<'_>,
+        frame: &mut Frame,
+        state: &'static StateDef,
+    ) -> Result<Completion, Error> {
         let Step::Working { retries, work, .. } = &mut frame.step else { return Ok(Completion::Blocked) };
         let Work::Done(result) = std::mem::replace(work, Work::Start) else { return Ok(Completion::Blocked) };
         let (io, recovery) = io_and_recovery(state);
@@ -677,8 +692,16 @@ impl Turn<'_> {
                 let retry_count = retries.retry_count();
                 match task_input(ctx, state, task, &frame.input, frame.entered, retry_count) {
                     Ok((input, context)) => {
-                        let request =
-                            TaskRequest { id: call, path: path.clone(), state, task, input, context, retry_count, deadline };
+                        let request = TaskRequest {
+                            id: call,
+                            path: path.clone(),
+                            state,
+                            task,
+                            input,
+                            context,
+                            retry_count,
+                            deadline,
+                        };
                         self.fx.requests.push(Request::Task(request));
                     }
                     Err(error) => {

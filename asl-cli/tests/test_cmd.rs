@@ -220,6 +220,6 @@ fn conformance_cases_pass_or_are_skipped_for_a_later_feature() {
     assert!(output.status.success(), "{stdout}\n{}", text(&output.stderr));
     assert!(summary.contains(" 0 failed"), "{summary}");
     let passed: usize = summary.split(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
-    // 758 of the 924 ran and passed when this test was written; fewer means a regression.
-    assert!(passed >= 758, "{summary}");
+    // 784 of the 924 ran and passed when this was last raised; fewer means a regression.
+    assert!(passed >= 784, "{summary}");
 }

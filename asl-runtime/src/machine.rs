@@ -37,6 +37,10 @@ pub struct StateDef {
     /// the execution input, so the driver builds it only for states that read it (and for
     /// Task states, whose handlers receive it).
     pub reads_context: bool,
+    /// `Assign`: workflow variables the state sets when it completes normally (not when
+    /// a catcher takes over, whose own `Assign` runs instead; on a Choice, only when its
+    /// `Default` is taken).
+    pub assign: Option<&'static Template>,
     /// What the state does.
     pub kind: StateKind,
 }
@@ -89,8 +93,8 @@ pub enum StateKind {
         input_path: PathField,
         /// OutputPath.
         output_path: PathField,
-        /// `Choices`: a rule and the index of its `Next` state; the first match wins.
-        rules: &'static [(Rule, u16)],
+        /// `Choices`: the first that matches wins.
+        rules: &'static [ChoiceRule],
         /// `Default`.
         default: Option<u16>,
     },
@@ -128,6 +132,17 @@ pub enum StateKind {
     },
     /// Map (inline or distributed).
     Map(&'static MapDef),
+}
+
+/// One of a Choice state's `Choices`.
+#[derive(Debug)]
+pub struct ChoiceRule {
+    /// The condition.
+    pub rule: Rule,
+    /// Index of its `Next` state.
+    pub next: u16,
+    /// The rule's own `Assign`, set when it matches (the state's `Assign` is not).
+    pub assign: Option<&'static Template>,
 }
 
 /// A Task state.
@@ -205,6 +220,8 @@ pub struct CatcherDef {
     pub next: u16,
     /// `ResultPath` for the Error Output (default `$`).
     pub result_path: PathField,
+    /// `Assign`, evaluated with the Error Output as `$`.
+    pub assign: Option<&'static Template>,
 }
 
 /// What a Wait state waits for.

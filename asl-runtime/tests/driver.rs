@@ -25,7 +25,7 @@ static RESULT_AT_OUT: Io = Io {
 };
 static RETRY_TRANSIENT: Recovery = Recovery {
     retry: &[RetryPolicy::new(&[Cow::Borrowed("Transient")]).with_interval_seconds(1).with_max_attempts(3)],
-    catch: &[CatcherDef { error_equals: &["States.ALL"], next: 4, result_path: PathField::Default }],
+    catch: &[CatcherDef { error_equals: &["States.ALL"], next: 4, result_path: PathField::Default, assign: None }],
 };
 static TASK: TaskDef = TaskDef {
     io: &RESULT_AT_OUT,
@@ -41,33 +41,41 @@ static TOP: [StateDef; 5] = [
     StateDef {
         name: "Start",
         reads_context: false,
+        assign: None,
         next: Next::State(1),
         kind: StateKind::Pass { io: &DEFAULT_IO, result: None },
     },
-    StateDef { name: "Work", reads_context: false, next: Next::State(2), kind: StateKind::Task(&TASK) },
+    StateDef { name: "Work", reads_context: false, assign: None, next: Next::State(2), kind: StateKind::Task(&TASK) },
     StateDef {
         name: "Big?",
         reads_context: false,
+        assign: None,
         next: Next::None,
         kind: StateKind::Choice {
             input_path: PathField::Default,
             output_path: PathField::Default,
-            rules: &[(
-                Rule::Compare { variable: COUNT, test: Test::NumericGreaterThan(Operand::Literal(Number::Int(10))) },
-                3,
-            )],
+            rules: &[ChoiceRule {
+                rule: Rule::Compare {
+                    variable: COUNT,
+                    test: Test::NumericGreaterThan(Operand::Literal(Number::Int(10))),
+                },
+                next: 3,
+                assign: None,
+            }],
             default: Some(4),
         },
     },
     StateDef {
         name: "Done",
         reads_context: false,
+        assign: None,
         next: Next::End,
         kind: StateKind::Succeed { input_path: PathField::Default, output_path: PathField::Default },
     },
     StateDef {
         name: "Caught",
         reads_context: false,
+        assign: None,
         next: Next::None,
         kind: StateKind::Fail {
             error: Some(FailText::Literal("TooSmall")),
@@ -138,18 +146,21 @@ async fn the_default_branch_is_taken_when_no_rule_matches() {
 static BRANCH_A: [StateDef; 1] = [StateDef {
     name: "A",
     reads_context: false,
+    assign: None,
     next: Next::End,
     kind: StateKind::Pass { io: &DEFAULT_IO, result: Some(&Literal::Str("a")) },
 }];
 static BRANCH_B: [StateDef; 1] = [StateDef {
     name: "B",
     reads_context: false,
+    assign: None,
     next: Next::End,
     kind: StateKind::Pass { io: &DEFAULT_IO, result: Some(&Literal::Str("b")) },
 }];
 static ITEM: [StateDef; 1] = [StateDef {
     name: "Item",
     reads_context: false,
+    assign: None,
     next: Next::End,
     kind: StateKind::Pass { io: &DEFAULT_IO, result: None },
 }];
@@ -173,10 +184,11 @@ static FAN: [StateDef; 2] = [
     StateDef {
         name: "Both",
         reads_context: false,
+        assign: None,
         next: Next::State(1),
         kind: StateKind::Parallel { io: &BOTH_AT, branches: &[1, 2], recovery: &NO_RECOVERY },
     },
-    StateDef { name: "Each", reads_context: false, next: Next::End, kind: StateKind::Map(&EACH) },
+    StateDef { name: "Each", reads_context: false, assign: None, next: Next::End, kind: StateKind::Map(&EACH) },
 ];
 static FAN_WORKFLOW: Workflow = Workflow {
     name: "fan",
@@ -232,7 +244,7 @@ static CHECK: TaskDef = TaskDef {
     recovery: &NO_RECOVERY,
 };
 static CHILD: [StateDef; 1] =
-    [StateDef { name: "Check", reads_context: false, next: Next::End, kind: StateKind::Task(&CHECK) }];
+    [StateDef { name: "Check", reads_context: false, assign: None, next: Next::End, kind: StateKind::Task(&CHECK) }];
 static FAN_OUT: MapDef = MapDef {
     io: &DEFAULT_IO,
     processor: 1,
@@ -263,7 +275,13 @@ static DISTRIBUTED: Workflow = Workflow {
     name: "dist",
     containers: &[
         ContainerDef {
-            states: &[StateDef { name: "Fan", reads_context: false, next: Next::End, kind: StateKind::Map(&FAN_OUT) }],
+            states: &[StateDef {
+                name: "Fan",
+                reads_context: false,
+                assign: None,
+                next: Next::End,
+                kind: StateKind::Map(&FAN_OUT),
+            }],
             start: 0,
         },
         ContainerDef { states: &CHILD, start: 0 },
@@ -275,7 +293,13 @@ static DISTRIBUTED_HALF: Workflow = Workflow {
     name: "dist",
     containers: &[
         ContainerDef {
-            states: &[StateDef { name: "Half", reads_context: false, next: Next::End, kind: StateKind::Map(&HALF) }],
+            states: &[StateDef {
+                name: "Half",
+                reads_context: false,
+                assign: None,
+                next: Next::End,
+                kind: StateKind::Map(&HALF),
+            }],
             start: 0,
         },
         ContainerDef { states: &CHILD, start: 0 },
@@ -289,10 +313,17 @@ static DISTRIBUTED_THEN_MISSING: Workflow = Workflow {
     containers: &[
         ContainerDef {
             states: &[
-                StateDef { name: "Fan", reads_context: false, next: Next::State(1), kind: StateKind::Map(&FAN_OUT) },
+                StateDef {
+                    name: "Fan",
+                    reads_context: false,
+                    assign: None,
+                    next: Next::State(1),
+                    kind: StateKind::Map(&FAN_OUT),
+                },
                 StateDef {
                     name: "After",
                     reads_context: false,
+                    assign: None,
                     next: Next::End,
                     kind: StateKind::Pass {
                         io: &Io {

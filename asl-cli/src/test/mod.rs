@@ -269,8 +269,6 @@ pub fn skip_reason(definition: &Value) -> Option<&'static str> {
         Some("JSONata (a later issue)")
     } else if needs.task_tokens {
         Some("task tokens/activities (a later issue)")
-    } else if needs.variables {
-        Some("variables (the JSONata/variables issue)")
     } else if needs.s3_map {
         Some("Distributed Map ItemReader/ItemBatcher/ResultWriter (a later issue)")
     } else {
@@ -283,7 +281,6 @@ pub fn skip_reason(definition: &Value) -> Option<&'static str> {
 struct Needs {
     jsonata: bool,
     task_tokens: bool,
-    variables: bool,
     /// A Distributed Map that reads items from S3, batches them or writes results to S3.
     s3_map: bool,
 }
@@ -304,9 +301,6 @@ impl Needs {
         if state.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
             self.jsonata = true;
         }
-        if state.get("Assign").is_some() {
-            self.variables = true;
-        }
         if let Some(resource) = state.get("Resource").and_then(Value::as_str)
             && (resource.contains(".waitForTaskToken") || resource.contains(":activity:"))
         {
@@ -315,12 +309,6 @@ impl Needs {
         // `$$.Task.Token` exists only in a Task state that has a token.
         if state.get("Parameters").is_some_and(mentions_task_token) {
             self.task_tokens = true;
-        }
-        for key in ["Catch", "Choices"] {
-            let entries = state.get(key).and_then(Value::as_array).into_iter().flatten();
-            if entries.into_iter().any(|entry| entry.get("Assign").is_some()) {
-                self.variables = true;
-            }
         }
         if ["ItemReader", "ItemBatcher", "ResultWriter"].iter().any(|key| state.get(key).is_some()) {
             self.s3_map = true;
@@ -458,7 +446,7 @@ mod tests {
     }
 
     #[test]
-    fn tokens_variables_and_s3_maps_are_skipped() {
+    fn tokens_and_s3_maps_are_skipped_but_not_variables() {
         let token = machine(json!({
             "A": { "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "End": true }
         }));
@@ -478,7 +466,7 @@ mod tests {
             ], "Default": "B" },
             "B": { "Type": "Succeed" }
         }));
-        assert_eq!(skip_reason(&assign), Some("variables (the JSONata/variables issue)"));
+        assert_eq!(skip_reason(&assign), None, "JSONPath variables run");
         let distributed = machine(json!({
             "A": { "Type": "Map", "End": true, "ItemProcessor": {
                 "ProcessorConfig": { "Mode": "DISTRIBUTED", "ExecutionType": "STANDARD" },

@@ -11,22 +11,21 @@ use crate::machine::{Amount, FailText, WaitDef};
 use crate::path::{self, Path, Scope};
 use crate::template::Resolver;
 
-/// What a `…Path` field of a state selects (from its input, or `$$`).
+/// What a `…Path` field of a state selects (from its input, `$$` or a variable).
 ///
 /// # Errors
 ///
 /// `States.Runtime` ([`path::cause::invalid_path`]) when it selects nothing.
-pub(super) fn path_value(p: &Path, input: &Value, context: &Value) -> Result<Value, Error> {
-    path::select_value(p, &Scope::new(input).with_context(context))
-        .map_err(|missing| Error::runtime(path::cause::invalid_path(p, &missing)))
+pub(super) fn path_value(p: &Path, scope: &Scope<'_>) -> Result<Value, Error> {
+    path::select_value(p, scope).map_err(|missing| Error::runtime(path::cause::invalid_path(p, &missing)))
 }
 
 /// A whole number of seconds given literally or through a path (`TimeoutSeconds(Path)`).
-pub(super) fn amount(amount: Amount, input: &Value, context: &Value, field: &str) -> Result<u64, Error> {
+pub(super) fn amount(amount: Amount, scope: &Scope<'_>, field: &str) -> Result<u64, Error> {
     match amount {
         Amount::Literal(n) => Ok(n),
         Amount::Path(p) => {
-            let value = path_value(p, input, context)?;
+            let value = path_value(p, scope)?;
             value.as_u64().ok_or_else(|| Error::runtime(path::cause::not_an_integer(field, p, &value)))
         }
     }
@@ -35,11 +34,11 @@ pub(super) fn amount(amount: Amount, input: &Value, context: &Value, field: &str
 /// A Map's integer field (`MaxConcurrency(Path)`): like [`amount`], but a path's value may
 /// also be a string holding the number, as AWS accepts (case
 /// `assign-…-map-state-reference-in-max-concurrency-path`: `"1"` runs).
-pub(super) fn map_integer(amount: Amount, input: &Value, context: &Value, field: &str) -> Result<u64, Error> {
+pub(super) fn map_integer(amount: Amount, scope: &Scope<'_>, field: &str) -> Result<u64, Error> {
     match amount {
         Amount::Literal(n) => Ok(n),
         Amount::Path(p) => {
-            let value = path_value(p, input, context)?;
+            let value = path_value(p, scope)?;
             integer(&value)
                 .and_then(|n| u64::try_from(n).ok())
                 .ok_or_else(|| Error::runtime(path::cause::not_an_integer(field, p, &value)))
@@ -76,11 +75,9 @@ pub(super) fn float(value: &Value) -> Option<f64> {
 /// non-integer `SecondsPath` value, an invalid timestamp.
 pub(super) fn wait_deadline(
     until: &WaitDef,
-    input: &Value,
-    context: &Value,
+    scope: &Scope<'_>,
     entered: OffsetDateTime,
 ) -> Result<OffsetDateTime, Error> {
-    let scope = Scope::new(input).with_context(context);
     let seconds = |n: u64| entered + std::time::Duration::from_secs(n);
     match until {
         WaitDef::Seconds(n) => Ok(seconds(*n)),
@@ -88,7 +85,7 @@ pub(super) fn wait_deadline(
             parse_timestamp(text).ok_or_else(|| Error::runtime(format!("Invalid timestamp: {text}")))
         }
         WaitDef::SecondsPath(p) => {
-            let value = path::select_value(p, &scope).map_err(|_| {
+            let value = path::select_value(p, scope).map_err(|_| {
                 Error::runtime(format!("The SecondsPath parameter does not reference an input value: {}", p.text))
             })?;
             match value.as_i64() {
@@ -98,7 +95,7 @@ pub(super) fn wait_deadline(
             }
         }
         WaitDef::TimestampPath(p) => {
-            let value = path::select_value(p, &scope).map_err(|_| {
+            let value = path::select_value(p, scope).map_err(|_| {
                 Error::runtime(format!("The TimestampPath parameter does not reference an input value: {}", p.text))
             })?;
             value

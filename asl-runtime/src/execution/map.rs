@@ -12,13 +12,13 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::fields;
-use super::state::{Child, DistributedWork, Frame, MapWork, Run, Tolerance};
+use super::state::{Child, DistributedWork, Frame, MapWork, Run, Tolerance, Vars};
 use super::step::{Ended, RunCtx, Turn};
 use crate::context::{ContextObject, ExecutionInfo, StateInfo, format_timestamp};
 use crate::dataflow::{self, Env};
 use crate::error::{Error, names};
 use crate::intrinsics::{RandomSource, SplitMix64, uuid_v4};
-use crate::machine::{Amount, DistributedDef, Fraction, MapDef, StateDef};
+use crate::machine::{Amount, DistributedDef, Fraction, MapDef, StateDef, StateKind};
 use crate::path::{self, Scope};
 
 /// The cause of `States.ExceedToleratedFailureThreshold` (reference §1.3, ✔AWS).
@@ -37,13 +37,17 @@ pub(super) fn start(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,
     state: &'static StateDef,
-    def: &'static MapDef,
     depth: usize,
     input: Value,
     context: &Value,
+    variables: &Vars,
 ) -> Result<MapWork, Error> {
+    let StateKind::Map(def) = &state.kind else {
+        return Err(Error::runtime(format!("state '{}' is not a Map state", state.name)));
+    };
+    let scope = Scope::new(&input).with_context(context).with_variables(&*variables.0);
     let items = match def.items_path {
-        Some(items_path) => path::select_value(items_path, &Scope::new(&input).with_context(context))
+        Some(items_path) => path::select_value(items_path, &scope)
             .map_err(|_| Error::runtime(format!("Reference path \"{}\" must point to array.", items_path.text)))?,
         None => input.clone(),
     };
@@ -52,17 +56,17 @@ pub(super) fn start(
         return Err(Error::runtime(format!("Reference path \"{text}\" must point to array.")));
     };
     let limit = match def.max_concurrency {
-        Some(amount) => fields::map_integer(amount, &input, context, "MaxConcurrencyPath")?,
+        Some(amount) => fields::map_integer(amount, &scope, "MaxConcurrencyPath")?,
         None => 0,
     };
     let limit = if limit == 0 { items.len().max(1) } else { usize::try_from(limit).unwrap_or(usize::MAX) };
     let tolerance = match def.distributed {
-        Some(distributed) => Some(tolerance(distributed, &input, context)?),
+        Some(distributed) => Some(tolerance(distributed, &scope)?),
         None => None,
     };
     let mut waiting = VecDeque::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        waiting.push_back(item_input(ctx, turn.now, state, def, &input, index as u64, item)?);
+        waiting.push_back(item_input(ctx, turn.now, state, def, &input, variables, (index as u64, item))?);
     }
     let distributed = match (def.distributed, tolerance) {
         (Some(distributed), Some(tolerance)) => {
@@ -89,7 +93,7 @@ pub(super) fn start(
     map.children.reserve(map.waiting.len());
     while map.running < map.limit {
         let Some(item) = map.waiting.pop_front() else { break };
-        begin(turn, ctx, &mut map, depth, item, true);
+        begin(turn, ctx, &mut map, depth, variables, item, true);
     }
     Ok(map)
 }
@@ -101,6 +105,7 @@ pub(super) fn child_ended(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,
     map: &mut MapWork,
+    variables: &Vars,
     depth: usize,
     index: usize,
     ended: Ended,
@@ -137,7 +142,7 @@ pub(super) fn child_ended(
     }
     map.running = map.running.saturating_sub(1);
     if let Some(item) = map.waiting.pop_front() {
-        begin(turn, ctx, map, depth, item, false);
+        begin(turn, ctx, map, depth, variables, item, false);
     }
     if map.running > 0 {
         return None;
@@ -159,8 +164,17 @@ fn succeeded(ctx: &mut RunCtx<'_>, map: &MapWork) {
 }
 
 /// Starts the next iteration with `input`, queued at the front (the first iterations, in
-/// order) or at the back (one that takes a finished iteration's place).
-fn begin(turn: &mut Turn<'_>, ctx: &mut RunCtx<'_>, map: &mut MapWork, depth: usize, input: Value, front: bool) {
+/// order) or at the back (one that takes a finished iteration's place). An inline
+/// iteration sees the Map state's `variables`; a child execution sees none of them.
+fn begin(
+    turn: &mut Turn<'_>,
+    ctx: &mut RunCtx<'_>,
+    map: &mut MapWork,
+    depth: usize,
+    variables: &Vars,
+    input: Value,
+    front: bool,
+) {
     let index = map.children.len();
     let start = turn.workflow.containers.get(usize::from(map.processor)).map_or(0, |c| c.start);
     let child = match &map.distributed {
@@ -169,7 +183,7 @@ fn begin(turn: &mut Turn<'_>, ctx: &mut RunCtx<'_>, map: &mut MapWork, depth: us
         }
         None => {
             ctx.event(); // MapIterationStarted
-            Child::Frame(Frame::new(map.processor, start, input, turn.now))
+            Child::Frame(Frame::new(map.processor, start, input, turn.now).with_variables(variables.clone()))
         }
     };
     map.children.push(child);
@@ -244,12 +258,12 @@ pub(super) fn failed_child(execution: &ExecutionInfo, error: &Error, now: Offset
 /// [`path::cause::not_a_float`]), a negative count
 /// ([`path::cause::TOLERATED_FAILURE_COUNT_NEGATIVE`]), a percentage outside 0–100
 /// ([`path::cause::TOLERATED_FAILURE_PERCENTAGE_RANGE`]).
-fn tolerance(distributed: &DistributedDef, input: &Value, context: &Value) -> Result<Tolerance, Error> {
+fn tolerance(distributed: &DistributedDef, scope: &Scope<'_>) -> Result<Tolerance, Error> {
     let count = match distributed.tolerated_failure_count {
         None => None,
         Some(Amount::Literal(n)) => Some(n),
         Some(Amount::Path(p)) => {
-            let value = fields::path_value(p, input, context)?;
+            let value = fields::path_value(p, scope)?;
             let field = "ToleratedFailureCountPath";
             let n =
                 fields::integer(&value).ok_or_else(|| Error::runtime(path::cause::not_an_integer(field, p, &value)))?;
@@ -260,7 +274,7 @@ fn tolerance(distributed: &DistributedDef, input: &Value, context: &Value) -> Re
         None => None,
         Some(Fraction::Literal(f)) => Some(f),
         Some(Fraction::Path(p)) => {
-            let value = fields::path_value(p, input, context)?;
+            let value = fields::path_value(p, scope)?;
             let field = "ToleratedFailurePercentagePath";
             Some(fields::float(&value).ok_or_else(|| Error::runtime(path::cause::not_a_float(field, p, &value)))?)
         }
@@ -271,24 +285,24 @@ fn tolerance(distributed: &DistributedDef, input: &Value, context: &Value) -> Re
     Ok(Tolerance { count, percentage })
 }
 
-/// An iteration's input: the item, or the ItemSelector built with `$$.Map.Item`.
+/// An iteration's input: the item (at `index`), or the ItemSelector built with `$$.Map.Item`.
 fn item_input(
     ctx: &mut RunCtx<'_>,
     now: OffsetDateTime,
     state: &StateDef,
     def: &MapDef,
     input: &Value,
-    index: u64,
-    item: &Value,
+    variables: &Vars,
+    (index, item): (u64, &Value),
 ) -> Result<Value, Error> {
     let Some(selector) = def.item_selector else { return Ok(item.clone()) };
     if !state.reads_context {
-        let mut env = Env { state: state.name, context: &Value::Null, variables: &(), rng: &mut *ctx.rng };
+        let mut env = Env { state: state.name, context: &Value::Null, variables: &*variables.0, rng: &mut *ctx.rng };
         return dataflow::build_template(selector, input, &mut env);
     }
     let context =
         ContextObject::new(ctx.info).with_state(StateInfo::new(state.name, now)).with_map_item(index, item).to_value();
-    let mut env = Env { state: state.name, context: &context, variables: &(), rng: &mut *ctx.rng };
+    let mut env = Env { state: state.name, context: &context, variables: &*variables.0, rng: &mut *ctx.rng };
     dataflow::build_template(selector, input, &mut env)
 }
 

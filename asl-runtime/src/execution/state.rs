@@ -16,9 +16,10 @@
 //! at-least-once guarantee of AWS Standard workflows).
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::Outcome;
@@ -85,8 +86,35 @@ pub(super) struct Frame {
     pub(super) entered: OffsetDateTime,
     /// The id of the current state's `…StateEntered` history event.
     pub(super) entered_event: u64,
+    /// The workflow variables the frame sees.
+    #[serde(default, skip_serializing_if = "Vars::is_empty")]
+    pub(super) variables: Vars,
     /// How far the current state has got.
     pub(super) step: Step,
+}
+
+/// The workflow variables a frame sees: those of its container's scope, which starts as a
+/// copy of the enclosing scope for a Parallel branch or Map iteration (they can read the
+/// outer variables; what they assign is gone when they end) and empty for an execution or
+/// a Distributed Map child execution. Shared until written, so starting a thousand
+/// iterations copies nothing.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub(super) struct Vars(pub(super) Arc<Map<String, Value>>);
+
+impl Vars {
+    /// Whether no variable is set.
+    pub(super) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Stores what one `Assign` computed (all of its values were computed before any is
+    /// stored, from the values the state saw when it was entered).
+    pub(super) fn store(&mut self, assigned: Option<Map<String, Value>>) {
+        if let Some(assigned) = assigned.filter(|assigned| !assigned.is_empty()) {
+            Arc::make_mut(&mut self.0).extend(assigned);
+        }
+    }
 }
 
 /// How far a frame's current state has got.
@@ -240,7 +268,13 @@ impl Execution {
 impl Frame {
     /// A frame about to enter state `state` of `container` with `input`.
     pub(super) fn new(container: u16, state: u16, input: Value, now: OffsetDateTime) -> Frame {
-        Frame { container, state, input, entered: now, entered_event: 0, step: Step::Enter }
+        Frame { container, state, input, entered: now, entered_event: 0, variables: Vars::default(), step: Step::Enter }
+    }
+
+    /// The same frame, seeing `variables`.
+    pub(super) fn with_variables(mut self, variables: Vars) -> Frame {
+        self.variables = variables;
+        self
     }
 
     /// Appends the ids of everything this frame and the frames below it wait for (to cancel

@@ -8,21 +8,22 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::fields;
 use super::map;
-use super::state::{Child, Execution, Frame, FramePath, Run, Step, WaitId, Work};
+use super::state::{Child, Execution, Frame, FramePath, Run, Step, Vars, WaitId, Work};
 use super::{Outcome, Status, Workflow};
 use crate::choice;
 use crate::context::{ContextObject, ExecutionInfo, StateInfo};
-use crate::dataflow::{self, Env, Io};
+use crate::dataflow::{self, Env, Io, PathField};
 use crate::error::{self, Error, names};
 use crate::intrinsics::{RandomSource, SplitMix64};
 use crate::machine::{CatcherDef, Next, Recovery, StateDef, StateKind, TaskDef};
 use crate::path::{self, Path, Scope};
 use crate::retry::{RetryDecision, RetryState};
+use crate::template::{self, Template};
 
 /// A wait id that is never handed out: a timer that has fired.
 const FIRED: WaitId = 0;
@@ -418,7 +419,7 @@ impl Turn<'_> {
                 self.wake_parent(depth);
             }
             Work::Map(map) => {
-                if let Some(done) = map::child_ended(self, ctx, map, depth, index, ended) {
+                if let Some(done) = map::child_ended(self, ctx, map, &frame.variables, depth, index, ended) {
                     *work = Work::Done(done);
                     self.wake_parent(depth);
                 }
@@ -487,37 +488,62 @@ impl Turn<'_> {
         match &state.kind {
             StateKind::Pass { io, result } => {
                 let context = ctx.context(state, frame.entered, None);
-                let mut env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+                let mut env =
+                    Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
                 let input = std::mem::take(&mut frame.input);
-                complete(state, dataflow::pass_output(io, *result, input, &mut env)?)
+                let Some(assign) = state.assign else {
+                    return complete(state, dataflow::pass_output(io, *result, input, &mut env)?);
+                };
+                // `$` in the Pass state's `Assign` is its result.
+                let result = match result {
+                    Some(literal) => {
+                        dataflow::effective_input_ref(io, &input, &mut env)?;
+                        template::literal_value(literal)
+                    }
+                    None => dataflow::effective_input(io, &input, &mut env)?,
+                };
+                let assigned = assigned(assign, &result, &mut env)?;
+                let output = dataflow::state_output(io, input, result, &mut env)?;
+                frame.variables.store(assigned);
+                complete(state, output)
             }
             StateKind::Succeed { .. } => Ok(Completion::End(self.pass_through(ctx, frame, state)?)),
             StateKind::Fail { error, cause } => {
                 let context = ctx.context(state, frame.entered, None);
-                let mut env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+                let mut env =
+                    Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
                 let name = fields::fail_text(error.as_ref(), "ErrorPath", &frame.input, &mut env)?.unwrap_or_default();
                 let cause = fields::fail_text(cause.as_ref(), "CausePath", &frame.input, &mut env)?;
                 Err(Error { name: name.into(), cause })
             }
             StateKind::Choice { input_path, output_path, rules, default } => {
                 let context = ctx.context(state, frame.entered, None);
-                let env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+                let env = Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
                 let effective = dataflow::take_path(*input_path, std::mem::take(&mut frame.input), &env)?;
-                let scope = Scope::new(&effective).with_context(&context);
-                let mut chosen = *default;
-                for (rule, next) in rules.iter() {
+                let scope = Scope::new(&effective).with_context(&context).with_variables(&*frame.variables.0);
+                let mut chosen = default.map(|next| (next, state.assign));
+                for rule in rules.iter() {
                     let mut lookup = |p: &Path| borrowed(p, &scope);
-                    if choice::evaluate(rule, &mut lookup)? {
-                        chosen = Some(*next);
+                    if choice::evaluate(&rule.rule, &mut lookup)? {
+                        chosen = Some((rule.next, rule.assign));
                         break;
                     }
                 }
-                let next = chosen.ok_or_else(choice::no_choice_matched)?;
-                Ok(Completion::Next(next, dataflow::take_path(*output_path, effective, &env)?))
+                let (next, assign) = chosen.ok_or_else(choice::no_choice_matched)?;
+                // `$` in a Choice's `Assign` is its effective input.
+                let mut env = env;
+                let assigned = match assign {
+                    Some(assign) => assigned(assign, &effective, &mut env)?,
+                    None => None,
+                };
+                let output = dataflow::take_path(*output_path, effective, &env)?;
+                frame.variables.store(assigned);
+                Ok(Completion::Next(next, output))
             }
             StateKind::Wait { until, .. } => {
                 let context = ctx.context(state, frame.entered, None);
-                let until = fields::wait_deadline(until, &frame.input, &context, frame.entered)?;
+                let scope = Scope::new(&frame.input).with_context(&context).with_variables(&*frame.variables.0);
+                let until = fields::wait_deadline(until, &scope, frame.entered)?;
                 if until <= self.now {
                     return complete(state, self.pass_through(ctx, frame, state)?);
                 }
@@ -530,7 +556,10 @@ impl Turn<'_> {
                 // `TimeoutSecondsPath` reads the state's raw input, not the effective input.
                 let context = ctx.context(state, frame.entered, None);
                 let timeout = match task.timeout {
-                    Some(amount) => Some(fields::amount(amount, &frame.input, &context, "TimeoutSecondsPath")?),
+                    Some(amount) => {
+                        let scope = Scope::new(&frame.input).with_context(&context).with_variables(&*frame.variables.0);
+                        Some(fields::amount(amount, &scope, "TimeoutSecondsPath")?)
+                    }
                     None => None,
                 };
                 frame.step = Step::Working { retries: RetryState::new(), timeout, work: Work::Start };
@@ -551,8 +580,17 @@ impl Turn<'_> {
             return Ok(std::mem::take(&mut frame.input));
         };
         let context = ctx.context(state, frame.entered, None);
-        let env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
-        dataflow::pass_through(*input_path, *output_path, std::mem::take(&mut frame.input), &env)
+        let mut env = Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
+        let input = std::mem::take(&mut frame.input);
+        let Some(assign) = state.assign else {
+            return dataflow::pass_through(*input_path, *output_path, input, &env);
+        };
+        // `$` in a Wait's `Assign` is its effective input.
+        let effective = dataflow::take_path(*input_path, input, &env)?;
+        let assigned = assigned(assign, &effective, &mut env)?;
+        let output = dataflow::pass_through(PathField::Default, *output_path, effective, &env)?;
+        frame.variables.store(assigned);
+        Ok(output)
     }
 
     /// Starts an attempt of a Task, Parallel or Map state: computes the effective input
@@ -568,7 +606,8 @@ impl Turn<'_> {
         let retry_count = retries.retry_count();
         match &state.kind {
             StateKind::Task(task) => {
-                let (input, context) = task_input(ctx, state, task, &frame.input, frame.entered, retry_count)?;
+                let (input, context) =
+                    task_input(ctx, state, task, (&frame.input, frame.entered, &frame.variables), retry_count)?;
                 ctx.events(2); // TaskScheduled, TaskStarted
                 let id = self.wait_id();
                 let deadline = timeout.map(|seconds| later(self.now, Duration::from_secs(seconds)));
@@ -579,13 +618,16 @@ impl Turn<'_> {
             }
             StateKind::Parallel { io, branches, .. } => {
                 let context = ctx.context(state, frame.entered, Some(retry_count));
-                let mut env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+                let mut env =
+                    Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
                 let input = dataflow::effective_input(io, &frame.input, &mut env)?;
                 ctx.event(); // ParallelStateStarted
                 let mut children = Vec::with_capacity(branches.len());
                 for (index, &branch) in branches.iter().enumerate() {
                     let start = self.workflow.containers.get(usize::from(branch)).map_or(0, |c| c.start);
-                    children.push(Child::Frame(Frame::new(branch, start, input.clone(), self.now)));
+                    let child =
+                        Frame::new(branch, start, input.clone(), self.now).with_variables(frame.variables.clone());
+                    children.push(Child::Frame(child));
                     let path = self.child_path(self.path.len(), index);
                     self.fx.front.push(path);
                 }
@@ -598,10 +640,11 @@ impl Turn<'_> {
             }
             StateKind::Map(def) => {
                 let context = ctx.context(state, frame.entered, Some(retry_count));
-                let mut env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+                let mut env =
+                    Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
                 let input = dataflow::effective_input(def.io, &frame.input, &mut env)?;
                 let depth = self.path.len();
-                *work = match map::start(self, ctx, state, def, depth, input, &context) {
+                *work = match map::start(self, ctx, state, depth, input, &context, &frame.variables) {
                     Ok(map) if map.children.is_empty() => {
                         self.fx.again = true;
                         Work::Done(Ok(Value::Array(Vec::new())))
@@ -633,10 +676,18 @@ impl Turn<'_> {
         let error = match result {
             Ok(result) => {
                 let context = ctx.context(state, frame.entered, Some(retry_count));
-                let mut env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+                let mut env =
+                    Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
+                // `$` in the state's `Assign` is its result before ResultSelector.
+                let assigned = match state.assign {
+                    Some(assign) => assigned(assign, &result, &mut env)?,
+                    None => None,
+                };
                 let result = dataflow::effective_result(io, result, &mut env)?;
                 let input = std::mem::take(&mut frame.input);
-                return complete(state, dataflow::state_output(io, input, result, &mut env)?);
+                let output = dataflow::state_output(io, input, result, &mut env)?;
+                frame.variables.store(assigned);
+                return complete(state, output);
             }
             Err(error) if error.is_terminal() => return Err(error),
             Err(error) => error,
@@ -656,10 +707,18 @@ impl Turn<'_> {
             RetryDecision::GiveUp => {
                 let Some(catcher) = catcher(recovery.catch, &error) else { return Err(error) };
                 let context = ctx.context(state, frame.entered, Some(retries.retry_count()));
-                let mut env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+                let mut env =
+                    Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
                 let io = Io { result_path: catcher.result_path, ..Io::DEFAULT };
+                let error_output = error.error_output();
+                // The catcher's `Assign` (`$` is the Error Output) runs instead of the state's.
+                let assigned = match catcher.assign {
+                    Some(assign) => assigned(assign, &error_output, &mut env)?,
+                    None => None,
+                };
                 let input = std::mem::take(&mut frame.input);
-                let output = dataflow::state_output(&io, input, error.error_output(), &mut env)?;
+                let output = dataflow::state_output(&io, input, error_output, &mut env)?;
+                frame.variables.store(assigned);
                 Ok(Completion::Next(catcher.next, output))
             }
         }
@@ -690,7 +749,7 @@ impl Turn<'_> {
                 let Ok(state) = state_def(self.workflow, frame.container, frame.state) else { return };
                 let StateKind::Task(task) = &state.kind else { return };
                 let retry_count = retries.retry_count();
-                match task_input(ctx, state, task, &frame.input, frame.entered, retry_count) {
+                match task_input(ctx, state, task, (&frame.input, frame.entered, &frame.variables), retry_count) {
                     Ok((input, context)) => {
                         let request = TaskRequest {
                             id: call,
@@ -731,17 +790,25 @@ impl Turn<'_> {
     }
 }
 
+/// The variables an `Assign` sets, computed from `data` (its `$`) with the variables as
+/// the state saw them when it was entered.
+fn assigned(assign: &Template, data: &Value, env: &mut Env<'_>) -> Result<Option<Map<String, Value>>, Error> {
+    match dataflow::build_template(assign, data, env)? {
+        Value::Object(values) => Ok(Some(values)),
+        _ => Ok(None),
+    }
+}
+
 /// A Task attempt's effective input and the `$$` its handler receives.
 fn task_input(
     ctx: &mut RunCtx<'_>,
     state: &StateDef,
     task: &TaskDef,
-    input: &Value,
-    entered: OffsetDateTime,
+    (input, entered, variables): (&Value, OffsetDateTime, &Vars),
     retry_count: u32,
 ) -> Result<(Value, Value), Error> {
     let context = ctx.full_context(state, entered, Some(retry_count));
-    let mut env = Env { state: state.name, context: &context, variables: &(), rng: ctx.rng };
+    let mut env = Env { state: state.name, context: &context, variables: &*variables.0, rng: ctx.rng };
     let input = dataflow::effective_input(task.io, input, &mut env)?;
     Ok((input, context))
 }

@@ -24,7 +24,7 @@ use quote::quote;
 use crate::ast::QueryLanguage;
 use crate::ir::{
     Catcher, ContainerId, Dynamic, FailText, Io, Machine, MapState, ProcessorMode, Recovery, Retrier, State, StateKind,
-    Transition, WaitFor,
+    Template, Transition, WaitFor,
 };
 use crate::path::JsonPath;
 
@@ -141,9 +141,6 @@ impl<'a> Emitter<'a> {
         if s.query_language == QueryLanguage::Jsonata {
             self.unsupported_here("JSONata");
         }
-        if s.assign.is_some() {
-            self.unsupported_here("workflow variables (`Assign`)");
-        }
         let name = &s.name;
         let next = match s.transition {
             Transition::Next(id) => {
@@ -155,8 +152,19 @@ impl<'a> Emitter<'a> {
         };
         self.reads_context = false;
         let kind = self.kind(cid, sid, s);
+        let assign = self.assign(s.assign.as_ref());
         let reads_context = self.reads_context;
-        quote! { #rt::machine::StateDef { name: #name, next: #next, reads_context: #reads_context, kind: #kind } }
+        quote! {
+            #rt::machine::StateDef { name: #name, next: #next, reads_context: #reads_context, assign: #assign, kind: #kind }
+        }
+    }
+
+    /// `Option<&Template>` for an `Assign`.
+    fn assign(&mut self, assign: Option<&Template>) -> TokenStream {
+        option(assign.map(|t| {
+            let t = self.template(t);
+            quote!(&#t)
+        }))
     }
 
     /// The `machine::StateKind` of a state, with its data.
@@ -196,12 +204,13 @@ impl<'a> Emitter<'a> {
                 let rules: Vec<TokenStream> = rules
                     .iter()
                     .map(|branch| {
-                        if branch.assign.is_some() {
-                            self.unsupported_here("workflow variables (`Assign`)");
+                        if branch.output.is_some() {
+                            self.unsupported_here("JSONata");
                         }
                         let rule = self.rule(&branch.condition);
                         let next = index(branch.next.0);
-                        quote!((#rule, #next))
+                        let assign = self.assign(branch.assign.as_ref());
+                        quote!(#m::ChoiceRule { rule: #rule, next: #next, assign: #assign })
                     })
                     .collect();
                 let default = option(default.map(|d| index(d.0)));
@@ -382,16 +391,18 @@ impl<'a> Emitter<'a> {
     /// `CatcherDef { error_equals, next, result_path }`.
     fn catcher(&mut self, c: &Catcher) -> TokenStream {
         let rt = self.rt;
-        if c.assign.is_some() {
-            self.unsupported_here("workflow variables (`Assign`)");
-        }
         if c.output.is_some() {
             self.unsupported_here("JSONata");
         }
         let names = c.errors.names.iter();
         let next = index(c.next.0);
         let result_path = self.path_field(&c.result_path);
-        quote!(#rt::machine::CatcherDef { error_equals: &[ #(#names),* ], next: #next, result_path: #result_path })
+        let assign = self.assign(c.assign.as_ref());
+        quote! {
+            #rt::machine::CatcherDef {
+                error_equals: &[ #(#names),* ], next: #next, result_path: #result_path, assign: #assign,
+            }
+        }
     }
 
     /// `Amount::Literal` / `Amount::Path` for a `…Seconds`/`…SecondsPath` pair.

@@ -77,14 +77,15 @@ const TASK: &str = r#"{
   "expected": { "status": "SUCCEEDED", "output": { "amount": 42, "result": { "charged": 42 } } }
 }"#;
 
-/// A Pass whose expected output is wrong.
+/// A Pass whose expected output and history are wrong.
 const WRONG: &str = r#"{
   "name": "wrong-expectation",
   "source": "hand-written",
   "features": ["Pass"],
   "definition": { "StartAt": "P", "States": { "P": { "Type": "Pass", "Result": { "a": 1, "b": 2 }, "End": true } } },
   "input": {},
-  "expected": { "status": "SUCCEEDED", "output": { "a": 1, "b": 3 } }
+  "expected": { "status": "SUCCEEDED", "output": { "a": 1, "b": 3 },
+                "history": ["ExecutionStarted", "PassStateEntered", "ExecutionSucceeded"] }
 }"#;
 
 /// JSONata: a later issue, so skipped.
@@ -128,19 +129,23 @@ fn counts_diffs_and_exit_status() {
     assert_eq!(
         stdout,
         concat!(
-            "FAIL wrong-expectation: output differs\n",
+            "FAIL wrong-expectation: output differs, history differs\n",
             "    output (- expected, + actual):\n",
             "      {\n",
             "        \"a\": 1,\n",
             "    -   \"b\": 3\n",
             "    +   \"b\": 2\n",
             "      }\n",
+            "    history (- expected, + actual):\n",
+            "      ExecutionStarted\n",
+            "      PassStateEntered\n",
+            "    + PassStateExited\n",
+            "      ExecutionSucceeded\n",
             "3 passed, 1 failed, 1 skipped\n",
         ),
         "stderr:\n{stderr}"
     );
     assert!(stderr.contains("skipped 1: JSONata (a later issue)"), "{stderr}");
-    assert!(stderr.contains("histories are not compared yet"), "{stderr}");
 
     // The same directory as JSON: one object per case, in file-name order.
     let output = asl_test(&["--format", "json", "--jobs", "1"], dir.path());
@@ -165,7 +170,7 @@ fn counts_diffs_and_exit_status() {
     assert_eq!(results[0]["reason"], Value::Null);
     assert_eq!(results[1]["reason"], json!("JSONata (a later issue)"));
     let reason = results[4]["reason"].as_str().expect("a reason");
-    assert!(reason.starts_with("output differs\n"), "{reason}");
+    assert!(reason.starts_with("output differs, history differs\n"), "{reason}");
 }
 
 #[test]

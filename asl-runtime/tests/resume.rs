@@ -142,6 +142,50 @@ async fn a_failing_branch_cancels_its_slow_sibling_and_a_timeout_beats_a_late_ha
 }
 
 #[tokio::test(start_paused = true)]
+async fn the_history_records_aws_event_types_in_order() {
+    let clock = VirtualClock::starting_at(START);
+    let handlers = Handlers::default();
+    let mut driver = Driver::new(&race::WORKFLOW, &handlers, &clock, start(&race::WORKFLOW, json!({}), &clock));
+    driver.run().await;
+    let history = driver.execution().history();
+    let types: Vec<String> =
+        history.iter().map(|event| serde_json::to_value(event.kind).unwrap().to_string()).collect();
+    let types: Vec<&str> = types.iter().map(|t| t.trim_matches('"')).collect();
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted",
+            "ParallelStateEntered",
+            "ParallelStateStarted",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "FailStateEntered",
+            "ParallelStateFailed",
+            "ParallelStateExited",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskTimedOut",
+            "TaskStateExited",
+            "SucceedStateEntered",
+            "SucceedStateExited",
+            "ExecutionSucceeded",
+        ]
+    );
+    for (index, event) in history.iter().enumerate() {
+        assert_eq!(event.id, index as u64 + 1);
+        assert_eq!(event.previous_event_id, index as u64);
+    }
+    // The timeout fired 2 s after the task started.
+    let timed_out = &history[12];
+    assert_eq!(timed_out.timestamp - history[11].timestamp, time::Duration::seconds(2));
+    // State events name their state: container 0, state 1 is "Too slow".
+    assert_eq!(history[9].state, Some((0, 1)));
+    assert_eq!(race::WORKFLOW.containers[0].states[1].name, "Too slow");
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_timed_out_execution_is_saved_as_ended() {
     let clock = VirtualClock::starting_at(START);
     let handlers = Handlers::default();

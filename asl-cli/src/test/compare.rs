@@ -3,8 +3,8 @@
 //!
 //! The rules are those of the case format: `status` always; `output` as JSON values when
 //! the expected status is `SUCCEEDED`; `error` when the case names one, and when it does
-//! not there must be none; `cause` exactly, when the case gives one. Histories are not
-//! compared yet.
+//! not there must be none; `cause` exactly, when the case gives one; `history` (the event
+//! types, in order), when the case gives one.
 
 use std::fmt;
 
@@ -21,6 +21,8 @@ pub(crate) struct Finished {
     pub error: Option<String>,
     /// The cause, when there is one.
     pub cause: Option<String>,
+    /// The history's event types, in order (when the runner reported them).
+    pub history: Option<Vec<String>>,
 }
 
 /// Why a case failed: a one-line summary and a multi-line detail (a diff, diagnostics).
@@ -90,6 +92,15 @@ pub(crate) fn compare(expected: &Value, actual: &Finished) -> Result<(), Failure
     {
         summaries.push("cause differs");
         detail.push_str(&text_diff("cause", expected_cause, actual.cause.as_deref()));
+    }
+    if let Some(expected_history) = expected.get("history").and_then(Value::as_array) {
+        let expected_history: Vec<&str> = expected_history.iter().filter_map(Value::as_str).collect();
+        let actual_history: Vec<&str> = actual.history.iter().flatten().map(String::as_str).collect();
+        if expected_history != actual_history {
+            summaries.push("history differs");
+            detail.push_str("history (- expected, + actual):\n");
+            detail.push_str(&line_diff(&expected_history.join("\n"), &actual_history.join("\n")));
+        }
     }
     if summaries.is_empty() { Ok(()) } else { Err(Failure::with_detail(summaries.join(", "), detail)) }
 }
@@ -324,7 +335,8 @@ mod tests {
     use serde_json::json;
 
     fn finished(status: &str, output: Option<Value>, error: Option<&str>, cause: Option<&str>) -> Finished {
-        Finished { status: status.into(), output, error: error.map(Into::into), cause: cause.map(Into::into) }
+        let history = Some(vec!["ExecutionStarted".to_owned()]);
+        Finished { status: status.into(), output, error: error.map(Into::into), cause: cause.map(Into::into), history }
     }
 
     #[test]

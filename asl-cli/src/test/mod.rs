@@ -9,7 +9,7 @@
 //! case's `expected` block (module `compare`).
 //!
 //! A case is skipped only when it needs a feature a later issue adds, and the reason says
-//! which ([`skip_reason`]). Expected histories are not compared yet.
+//! which ([`skip_reason`]). Expected histories are compared by event type.
 //!
 //! Exit statuses: 0 when no case failed, 1 when one did (or the runner could not be built
 //! or run), 2 for usage errors.
@@ -129,13 +129,6 @@ pub fn run(args: &TestArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         let _ = writeln!(err, "asl test: {} cases built and run in {:.1} s", compiled.len(), secs(started));
     }
 
-    let histories = cases.iter().filter(|c| c.document.as_ref().is_some_and(has_history)).count();
-    if histories > 0 {
-        let _ = writeln!(
-            err,
-            "note: {histories} of the cases run also expect an execution history; histories are not compared yet (a later issue)"
-        );
-    }
     print_skip_reasons(&cases, err);
 
     let printed = match args.format {
@@ -333,11 +326,6 @@ fn mentions_task_token(template: &Value) -> bool {
         Value::Object(fields) => fields.values().any(mentions_task_token),
         _ => false,
     }
-}
-
-/// Whether the case expects an execution history (not compared yet).
-fn has_history(document: &Value) -> bool {
-    document.pointer("/expected/history").is_some()
 }
 
 /// Compares what the runner reported with the case's `expected` block.

@@ -136,6 +136,10 @@ fn parse_result(line: &str) -> Option<(usize, Actual)> {
         output: value.get("output").filter(|v| !v.is_null()).cloned(),
         error: text("error"),
         cause: text("cause"),
+        history: value
+            .get("history")
+            .and_then(Value::as_array)
+            .map(|events| events.iter().filter_map(Value::as_str).map(str::to_owned).collect()),
     };
     Some((position, Actual::Finished(finished)))
 }
@@ -158,7 +162,10 @@ mod tests {
             parse_result(r#"{"status":"FAILED","output":null,"error":"E","cause":null,"position":4}"#).expect("parses");
         assert_eq!(position, 4);
         let Actual::Finished(finished) = actual else { panic!("finished") };
-        assert_eq!(finished, Finished { status: "FAILED".into(), output: None, error: Some("E".into()), cause: None });
+        assert_eq!(
+            finished,
+            Finished { status: "FAILED".into(), output: None, error: Some("E".into()), cause: None, history: None }
+        );
         let (_, actual) = parse_result(r#"{"runner_error":"no mock","position":0}"#).expect("parses");
         assert!(matches!(actual, Actual::RunnerError(m) if m == "no mock"));
         assert!(parse_result("Compiling…").is_none());

@@ -5,7 +5,8 @@
 //! compiled workflow's key (its module) and the case file to read the input, mocks and
 //! `execution` block from. The runner executes entries `FROM..TO` in order and prints one
 //! JSON line per entry, as soon as it is done:
-//! `{"position", "status", "output", "error", "cause"}` for a finished execution, or
+//! `{"position", "status", "output", "error", "cause", "history"}` (history: the event
+//! types in order) for a finished execution, or
 //! `{"position", "runner_error"}` when the case could not be run as asked (a Task with no
 //! mock, a bad mock, a panic, no end within a year of virtual time).
 //!
@@ -27,7 +28,8 @@ use std::time::Duration;
 use asl_runtime::Error;
 use asl_runtime::clock::VirtualClock;
 use asl_runtime::context::{ExecutionInfo, parse_timestamp};
-use asl_runtime::execution::{self, BoxFuture, TaskCall, TaskHandler, Workflow};
+use asl_runtime::clock::Clock;
+use asl_runtime::execution::{BoxFuture, Driver, Execution, TaskCall, TaskHandler, Workflow};
 use serde_json::{Map, Value};
 
 /// `$$.Execution.StartTime` (and the virtual clock's start) when a case does not fix it.
@@ -126,11 +128,16 @@ fn run_case(workflow: &'static Workflow, file: &str) -> Result<Map<String, Value
         runtime.block_on(async {
             // Built inside the paused runtime, so its start maps to the paused "now".
             let clock = VirtualClock::starting_at(start);
-            tokio::time::timeout(VIRTUAL_TIME_LIMIT, execution::run(workflow, &mock, &clock, &info, input)).await
+            let started = Execution::start(workflow, info, input, clock.now());
+            let mut driver = Driver::new(workflow, &mock, &clock, started);
+            let outcome = tokio::time::timeout(VIRTUAL_TIME_LIMIT, driver.run()).await;
+            let history: Vec<Value> =
+                driver.execution().history().iter().filter_map(|event| serde_json::to_value(event.kind).ok()).collect();
+            outcome.map(|outcome| (outcome, history))
         })
     }));
-    let outcome = match finished {
-        Ok(Ok(outcome)) => outcome,
+    let (outcome, history) = match finished {
+        Ok(Ok(finished)) => finished,
         Ok(Err(_elapsed)) => return Err("the execution did not end within a year and a day of virtual time".into()),
         Err(_) => {
             let message = LAST_PANIC.lock().unwrap_or_else(PoisonError::into_inner).take();
@@ -146,6 +153,7 @@ fn run_case(workflow: &'static Workflow, file: &str) -> Result<Map<String, Value
     line.insert("output".to_owned(), outcome.output.unwrap_or(Value::Null));
     line.insert("error".to_owned(), outcome.error.map_or(Value::Null, Value::from));
     line.insert("cause".to_owned(), outcome.cause.map_or(Value::Null, Value::from));
+    line.insert("history".to_owned(), Value::Array(history));
     Ok(line)
 }
 

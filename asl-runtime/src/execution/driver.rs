@@ -108,7 +108,7 @@ impl<'a> Driver<'a> {
             }
             let now = self.clock.now();
             if self.execution.timed_out_at(now) {
-                self.execution.time_out();
+                self.execution.time_out(self.clock.now());
                 return false;
             }
             if self.execution.step(self.workflow, now, &mut self.effects) {
@@ -161,7 +161,7 @@ impl<'a> Driver<'a> {
             Some(deadline) => match select(Box::pin(next), deadline).await {
                 Either::Left((arrival, _)) => arrival,
                 Either::Right(((), _)) => {
-                    self.execution.time_out();
+                    self.execution.time_out(self.clock.now());
                     return;
                 }
             },
@@ -173,7 +173,7 @@ impl<'a> Driver<'a> {
                 if let Some(deadline) = self.deadline.take() {
                     deadline.await;
                 }
-                self.execution.time_out();
+                self.execution.time_out(self.clock.now());
             }
         }
     }
@@ -182,7 +182,7 @@ impl<'a> Driver<'a> {
     /// timer when the handler answered first, or the handler when the timer fired first).
     fn deliver(&mut self, arrival: Arrival) {
         self.cancel(arrival.id);
-        self.execution.deliver(&arrival.path, arrival.id, arrival.event);
+        self.execution.deliver(self.workflow, self.clock.now(), &arrival.path, arrival.id, arrival.event);
     }
 
     fn cancel(&mut self, id: WaitId) {
@@ -237,7 +237,7 @@ impl<'a> Driver<'a> {
         // A future polled with a waker that does nothing is polled again, with the real
         // one, by `running` before it is ever left waiting.
         if let Poll::Ready(arrival) = call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-            self.execution.deliver(&arrival.path, arrival.id, arrival.event);
+            self.execution.deliver(self.workflow, self.clock.now(), &arrival.path, arrival.id, arrival.event);
             return;
         }
         self.spawn(id, call);

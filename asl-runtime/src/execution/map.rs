@@ -12,6 +12,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::fields;
+use super::history::EventType;
 use super::state::{Child, DistributedWork, Frame, MapWork, Run, Tolerance, Vars};
 use super::step::{Ended, RunCtx, Turn};
 use crate::context::{ContextObject, ExecutionInfo, StateInfo, format_timestamp};
@@ -70,7 +71,8 @@ pub(super) fn start(
     }
     let distributed = match (def.distributed, tolerance) {
         (Some(distributed), Some(tolerance)) => {
-            ctx.events(2); // MapStateStarted, MapRunStarted
+            ctx.event(EventType::MapStateStarted);
+            ctx.event(EventType::MapRunStarted);
             // The children's state machine: `<state machine>/<label>`, a generated label
             // for a Map without one.
             let label = match distributed.label {
@@ -81,7 +83,7 @@ pub(super) fn start(
             Some(DistributedWork { machine, tolerance, failed: 0 })
         }
         _ => {
-            ctx.event(); // MapStateStarted
+            ctx.event(EventType::MapStateStarted);
             None
         }
     };
@@ -113,7 +115,7 @@ pub(super) fn child_ended(
     let output = match ended {
         Ended::Output(output) => {
             if map.distributed.is_none() {
-                ctx.event(); // MapIterationSucceeded
+                ctx.event(EventType::MapIterationSucceeded);
             }
             output
         }
@@ -124,15 +126,16 @@ pub(super) fn child_ended(
             if distributed.tolerance.exceeded(distributed.failed, total) {
                 // The children still running are stopped.
                 turn.discard(depth, &map.children);
-                ctx.events(2); // MapRunFailed, MapStateFailed
+                ctx.event(EventType::MapRunFailed);
                 return Some(Err(Error::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, THRESHOLD_EXCEEDED)));
             }
             record
         }
         Ended::Failed(error) => {
-            ctx.event(); // MapIterationFailed
+            if map.distributed.is_none() {
+                ctx.event(EventType::MapIterationFailed);
+            }
             turn.discard(depth, &map.children);
-            ctx.event(); // MapStateFailed
             return Some(Err(error));
         }
         Ended::FailedRun(record) => record,
@@ -157,10 +160,10 @@ pub(super) fn child_ended(
 
 /// Counts the events of a Map that succeeded.
 fn succeeded(ctx: &mut RunCtx<'_>, map: &MapWork) {
-    match map.distributed {
-        Some(_) => ctx.events(2), // MapRunSucceeded, MapStateSucceeded
-        None => ctx.events(1),    // MapStateSucceeded
+    if map.distributed.is_some() {
+        ctx.event(EventType::MapRunSucceeded);
     }
+    ctx.event(EventType::MapStateSucceeded);
 }
 
 /// Starts the next iteration with `input`, queued at the front (the first iterations, in
@@ -182,7 +185,7 @@ fn begin(
             Child::Run(Box::new(child_run(ctx, map.processor, start, &distributed.machine, input, turn.now)))
         }
         None => {
-            ctx.event(); // MapIterationStarted
+            // MapIterationStarted is recorded when the iteration takes its first step.
             Child::Frame(Frame::new(map.processor, start, input, turn.now).with_variables(variables.clone()))
         }
     };
@@ -211,8 +214,7 @@ fn child_run(
     info.region.clone_from(&parent.region);
     info.account_id.clone_from(&parent.account_id);
     info.role_arn.clone_from(&parent.role_arn);
-    // ExecutionStarted is event #1 of the child's own history.
-    Run { info, rng: SplitMix64::new(seed), events: 1, root: Frame::new(processor, start, input, now) }
+    Run::new(info, SplitMix64::new(seed), Frame::new(processor, start, input, now), now)
 }
 
 /// What a Distributed Map's result holds for a failed child execution. Without a

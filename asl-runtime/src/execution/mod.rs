@@ -35,11 +35,13 @@ pub const UNSUPPORTED_ERROR: &str = "asl-rs.Unsupported";
 
 mod driver;
 mod fields;
+mod history;
 mod map;
 mod state;
 mod step;
 
 pub use driver::{Driver, run};
+pub use history::{EventType, HistoryEvent};
 pub use state::{Execution, FramePath, WaitId};
 
 /// How an execution ended (AWS's `DescribeExecution` statuses for finished executions).

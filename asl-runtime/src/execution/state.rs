@@ -23,6 +23,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::Outcome;
+use super::history::{EventType, History, HistoryEvent};
 use crate::context::ExecutionInfo;
 use crate::error::Error;
 use crate::intrinsics::SplitMix64;
@@ -65,8 +66,8 @@ pub(super) struct Run {
     pub(super) info: ExecutionInfo,
     /// The generator behind jitter, `States.UUID`, `States.MathRandom` and child names.
     pub(super) rng: SplitMix64,
-    /// The id of the last history event AWS would have recorded (ExecutionStarted is #1).
-    pub(super) events: u64,
+    /// The run's history (ExecutionStarted is event #1).
+    pub(super) history: History,
     /// The frame of the run's top container.
     pub(super) root: Frame,
 }
@@ -249,6 +250,12 @@ impl Execution {
         &self.run.info
     }
 
+    /// The execution's history so far (a Distributed Map's child executions have their
+    /// own).
+    pub fn history(&self) -> &[HistoryEvent] {
+        &self.run.history.0
+    }
+
     /// Transitions taken so far, over all frames (a state entered, a task result handled,
     /// a timer that fired: each is one).
     pub fn transitions(&self) -> u64 {
@@ -262,6 +269,15 @@ impl Execution {
     /// serde's error when `text` is not a saved execution.
     pub fn from_json(text: &str) -> Result<Execution, serde_json::Error> {
         serde_json::from_str(text)
+    }
+}
+
+impl Run {
+    /// A run that starts `now` with `root`: its history holds `ExecutionStarted`.
+    pub(super) fn new(info: ExecutionInfo, rng: SplitMix64, root: Frame, now: OffsetDateTime) -> Run {
+        let mut history = History::default();
+        history.record(EventType::ExecutionStarted, None, now);
+        Run { info, rng, history, root }
     }
 }
 
@@ -307,15 +323,15 @@ impl Child {
 
 /// Serde for instants as integer nanoseconds since the Unix epoch: exact, unlike the
 /// context object's millisecond text, so a resumed deadline is the same deadline.
-mod nanos {
+pub(super) mod nanos {
     use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
     use time::OffsetDateTime;
 
-    pub(super) fn serialize<S: Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i128(at.unix_timestamp_nanos())
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<OffsetDateTime, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<OffsetDateTime, D::Error> {
         let nanos = i128::deserialize(deserializer)?;
         OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(D::Error::custom)
     }

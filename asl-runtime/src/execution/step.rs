@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::fields;
+use super::history::{EventType, History, TaskEvents};
 use super::map;
 use super::state::{Child, Execution, Frame, FramePath, Run, Step, Vars, WaitId, Work};
 use super::{Outcome, Status, Workflow};
@@ -122,20 +123,21 @@ pub(super) struct RunCtx<'r> {
     pub(super) info: &'r ExecutionInfo,
     /// The run's generator.
     pub(super) rng: &'r mut SplitMix64,
-    /// The run's history-event counter.
-    pub(super) events: &'r mut u64,
+    /// The run's history.
+    pub(super) history: &'r mut History,
+    /// The time of the step.
+    pub(super) now: OffsetDateTime,
 }
 
 impl RunCtx<'_> {
-    /// Records one history event and returns its id.
-    pub(super) fn event(&mut self) -> u64 {
-        *self.events += 1;
-        *self.events
+    /// Records a history event and returns its id.
+    pub(super) fn event(&mut self, kind: EventType) -> u64 {
+        self.history.record(kind, None, self.now)
     }
 
-    /// Records `n` history events (the ones a state emits besides Entered and Exited).
-    pub(super) fn events(&mut self, n: u64) {
-        *self.events += n;
+    /// Records a state's Entered or Exited event.
+    fn state_event(&mut self, kind: EventType, frame: &Frame) -> u64 {
+        self.history.record(kind, Some((frame.container, frame.state)), self.now)
     }
 
     /// A uniform `f64` in `[0, 1)` (53 random bits), for retry jitter.
@@ -169,7 +171,7 @@ impl Execution {
         let start = workflow.containers.first().map_or(0, |top| top.start);
         let deadline = workflow.timeout_seconds.map(|seconds| later(now, Duration::from_secs(seconds)));
         Execution {
-            run: Run { info, rng: SplitMix64::from_entropy(), events: 1, root: Frame::new(0, start, input, now) },
+            run: Run::new(info, SplitMix64::from_entropy(), Frame::new(0, start, input, now), now),
             deadline,
             next_wait: FIRED,
             runnable: [FramePath::new()].into(),
@@ -181,7 +183,8 @@ impl Execution {
     /// Ends the execution at once, failed with `error` (a workflow it cannot run).
     pub(super) fn fail(&mut self, error: Error) {
         if self.outcome.is_none() {
-            self.finish(Err(error));
+            let now = self.run.history.0.last().map_or(OffsetDateTime::UNIX_EPOCH, |event| event.timestamp);
+            self.finish(Err(error), now);
         }
     }
 
@@ -198,7 +201,7 @@ impl Execution {
         let end = turn.run(run, 0);
         self.reorder(path, fx);
         if let Some(end) = end {
-            self.finish(end);
+            self.finish(end, now);
         }
         true
     }
@@ -220,8 +223,10 @@ impl Execution {
     }
 
     /// Records how the execution ended.
-    fn finish(&mut self, end: Result<Value, Error>) {
+    fn finish(&mut self, end: Result<Value, Error>, now: OffsetDateTime) {
         self.runnable.clear();
+        let kind = if end.is_ok() { EventType::ExecutionSucceeded } else { EventType::ExecutionFailed };
+        self.run.history.record(kind, None, now);
         self.outcome = Some(match end {
             Ok(output) => Outcome { status: Status::Succeeded, output: Some(output), error: None, cause: None },
             Err(e) => Outcome {
@@ -236,8 +241,9 @@ impl Execution {
 
     /// Ends the execution because its `TimeoutSeconds` passed (status `TIMED_OUT`; as in
     /// AWS's `DescribeExecution`, no error or cause).
-    pub(super) fn time_out(&mut self) {
+    pub(super) fn time_out(&mut self, now: OffsetDateTime) {
         self.runnable.clear();
+        self.run.history.record(EventType::ExecutionTimedOut, None, now);
         self.outcome = Some(Outcome { status: Status::TimedOut, output: None, error: None, cause: None });
     }
 
@@ -253,11 +259,18 @@ impl Execution {
 
     /// Records what happened to wait `id` of the frame at `path`. `false` when no frame
     /// waits for it any more (the event is stale and changes nothing).
-    pub(super) fn deliver(&mut self, path: &[u32], id: WaitId, event: Event) -> bool {
+    pub(super) fn deliver(
+        &mut self,
+        workflow: &Workflow,
+        now: OffsetDateTime,
+        path: &[u32],
+        id: WaitId,
+        event: Event,
+    ) -> bool {
         if self.outcome.is_some() {
             return false;
         }
-        let Some((frame, events)) = frame_at(&mut self.run, path) else { return false };
+        let Some((frame, history)) = frame_at(&mut self.run, path) else { return false };
         let accepted = match (&mut frame.step, event) {
             (Step::Waiting { timer, .. }, Event::Timer) if *timer == id => {
                 *timer = FIRED;
@@ -268,11 +281,22 @@ impl Execution {
                 true
             }
             (Step::Working { work, .. }, event) if matches!(&*work, Work::Task { call, .. } if *call == id) => {
-                *events += 1; // TaskSucceeded, TaskFailed or TaskTimedOut
-                *work = Work::Done(match event {
+                let result = match event {
                     Event::Result(result) => result,
                     Event::Timer => Err(Error::named(names::TIMEOUT)),
-                });
+                };
+                let resource = match state_def(workflow, frame.container, frame.state).map(|state| &state.kind) {
+                    Ok(StateKind::Task(task)) => task.resource,
+                    _ => "",
+                };
+                let events = TaskEvents::of(resource);
+                let kind = match &result {
+                    Ok(_) => events.succeeded,
+                    Err(error) if error.name == names::TIMEOUT => events.timed_out,
+                    Err(_) => events.failed,
+                };
+                history.record(kind, None, now);
+                *work = Work::Done(result);
                 true
             }
             _ => false,
@@ -353,8 +377,8 @@ impl Turn<'_> {
     /// Moves the frame at [`Turn::path`] inside `run`, whose top frame is at `depth`.
     /// `Some` when the run's top frame ended.
     fn run(&mut self, run: &mut Run, depth: usize) -> Option<Result<Value, Error>> {
-        let Run { info, rng, events, root } = run;
-        let mut ctx = RunCtx { info, rng, events };
+        let Run { info, rng, history, root } = run;
+        let mut ctx = RunCtx { info, rng, history, now: self.now };
         self.frame(&mut ctx, root, depth)
     }
 
@@ -365,19 +389,29 @@ impl Turn<'_> {
         let index = index as usize;
         let ended = {
             let Step::Working { work, .. } = &mut frame.step else { return None };
+            let iteration = matches!(work, Work::Map(map) if map.distributed.is_none());
             let child = match work {
                 Work::Parallel(children) => children.get_mut(index),
                 Work::Map(map) => map.children.get_mut(index),
                 _ => None,
             };
             match child {
-                Some(Child::Frame(child)) => self.frame(ctx, child, depth + 1).map(|end| match end {
-                    Ok(output) => Ended::Output(output),
-                    Err(error) => Ended::Failed(error),
-                }),
-                Some(Child::Run(child)) => self.run(child, depth + 1).map(|end| match end {
-                    Ok(output) => Ended::Output(output),
-                    Err(error) => Ended::FailedRun(map::failed_child(&child.info, &error, self.now)),
+                Some(Child::Frame(child)) => {
+                    if iteration && child.entered_event == 0 {
+                        ctx.event(EventType::MapIterationStarted);
+                    }
+                    self.frame(ctx, child, depth + 1).map(|end| match end {
+                        Ok(output) => Ended::Output(output),
+                        Err(error) => Ended::Failed(error),
+                    })
+                }
+                Some(Child::Run(child)) => self.run(child, depth + 1).map(|end| {
+                    let kind = if end.is_ok() { EventType::ExecutionSucceeded } else { EventType::ExecutionFailed };
+                    child.history.record(kind, None, self.now);
+                    match end {
+                        Ok(output) => Ended::Output(output),
+                        Err(error) => Ended::FailedRun(map::failed_child(&child.info, &error, self.now)),
+                    }
                 }),
                 Some(Child::Done(_)) | None => None,
             }
@@ -401,7 +435,7 @@ impl Turn<'_> {
                         if !children.iter().all(|child| matches!(child, Child::Done(_))) {
                             return;
                         }
-                        ctx.event(); // ParallelStateSucceeded
+                        ctx.event(EventType::ParallelStateSucceeded);
                         let outputs = children.drain(..).map(|child| match child {
                             Child::Done(output) => output,
                             _ => Value::Null,
@@ -410,8 +444,8 @@ impl Turn<'_> {
                     }
                     Ended::Failed(error) => {
                         // The first failure wins; the other branches are cancelled.
+                        // (ParallelStateFailed is recorded once no retrier retries it.)
                         self.discard(depth, children);
-                        ctx.event(); // ParallelStateFailed
                         Err(error)
                     }
                 };
@@ -437,7 +471,7 @@ impl Turn<'_> {
         let result = match &frame.step {
             Step::Enter => {
                 frame.entered = self.now;
-                frame.entered_event = ctx.event();
+                frame.entered_event = ctx.state_event(EventType::entered(&state.kind), frame);
                 self.enter(ctx, frame, state)
             }
             Step::Waiting { until, timer } if *timer == FIRED || *until <= self.now => {
@@ -453,7 +487,9 @@ impl Turn<'_> {
         };
         match result {
             Ok(Completion::Next(next, output)) => {
-                ctx.event(); // …StateExited
+                if let Some(exited) = EventType::exited(&state.kind) {
+                    ctx.state_event(exited, frame);
+                }
                 frame.state = next;
                 frame.input = output;
                 frame.step = Step::Enter;
@@ -461,7 +497,9 @@ impl Turn<'_> {
                 None
             }
             Ok(Completion::End(output)) => {
-                ctx.event(); // …StateExited
+                if let Some(exited) = EventType::exited(&state.kind) {
+                    ctx.state_event(exited, frame);
+                }
                 Some(Ok(output))
             }
             Ok(Completion::Blocked) => None,
@@ -608,7 +646,9 @@ impl Turn<'_> {
             StateKind::Task(task) => {
                 let (input, context) =
                     task_input(ctx, state, task, (&frame.input, frame.entered, &frame.variables), retry_count)?;
-                ctx.events(2); // TaskScheduled, TaskStarted
+                let events = TaskEvents::of(task.resource);
+                ctx.event(events.scheduled);
+                ctx.event(events.started);
                 let id = self.wait_id();
                 let deadline = timeout.map(|seconds| later(self.now, Duration::from_secs(seconds)));
                 *work = Work::Task { call: id, deadline };
@@ -621,7 +661,7 @@ impl Turn<'_> {
                 let mut env =
                     Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
                 let input = dataflow::effective_input(io, &frame.input, &mut env)?;
-                ctx.event(); // ParallelStateStarted
+                ctx.event(EventType::ParallelStateStarted);
                 let mut children = Vec::with_capacity(branches.len());
                 for (index, &branch) in branches.iter().enumerate() {
                     let start = self.workflow.containers.get(usize::from(branch)).map_or(0, |c| c.start);
@@ -689,7 +729,10 @@ impl Turn<'_> {
                 frame.variables.store(assigned);
                 return complete(state, output);
             }
-            Err(error) if error.is_terminal() => return Err(error),
+            Err(error) if error.is_terminal() => {
+                state_failed(ctx, state);
+                return Err(error);
+            }
             Err(error) => error,
         };
         match retries.on_error(recovery.retry, &error, &mut || ctx.fraction()) {
@@ -705,6 +748,7 @@ impl Turn<'_> {
                 Ok(Completion::Blocked)
             }
             RetryDecision::GiveUp => {
+                state_failed(ctx, state);
                 let Some(catcher) = catcher(recovery.catch, &error) else { return Err(error) };
                 let context = ctx.context(state, frame.entered, Some(retries.retry_count()));
                 let mut env =
@@ -726,8 +770,8 @@ impl Turn<'_> {
 
     /// Asks again for what the frames of `run` wait for (see [`Execution::reissue`]).
     fn reissue_run(&mut self, run: &mut Run, path: &mut FramePath) {
-        let Run { info, rng, events, root } = run;
-        let mut ctx = RunCtx { info, rng, events };
+        let Run { info, rng, history, root } = run;
+        let mut ctx = RunCtx { info, rng, history, now: self.now };
         self.reissue_frame(&mut ctx, root, path);
     }
 
@@ -790,6 +834,20 @@ impl Turn<'_> {
     }
 }
 
+/// Records that a Parallel or Map state failed for good: AWS records `…StateFailed` only
+/// for an attempt no retrier retries (then the catcher's `…StateExited` may follow).
+fn state_failed(ctx: &mut RunCtx<'_>, state: &StateDef) {
+    match state.kind {
+        StateKind::Parallel { .. } => {
+            ctx.event(EventType::ParallelStateFailed);
+        }
+        StateKind::Map(_) => {
+            ctx.event(EventType::MapStateFailed);
+        }
+        _ => {}
+    }
+}
+
 /// The variables an `Assign` sets, computed from `data` (its `$`) with the variables as
 /// the state saw them when it was entered.
 fn assigned(assign: &Template, data: &Value, env: &mut Env<'_>) -> Result<Option<Map<String, Value>>, Error> {
@@ -814,10 +872,10 @@ fn task_input(
 }
 
 /// The frame at `path` in `run`, with its run's event counter.
-fn frame_at<'r>(run: &'r mut Run, path: &[u32]) -> Option<(&'r mut Frame, &'r mut u64)> {
-    let Run { events, root, .. } = run;
+fn frame_at<'r>(run: &'r mut Run, path: &[u32]) -> Option<(&'r mut Frame, &'r mut History)> {
+    let Run { history, root, .. } = run;
     let mut frame = root;
-    let mut events = events;
+    let mut events = history;
     for &index in path {
         let Step::Working { work, .. } = &mut frame.step else { return None };
         let child = match work {
@@ -828,8 +886,8 @@ fn frame_at<'r>(run: &'r mut Run, path: &[u32]) -> Option<(&'r mut Frame, &'r mu
         match child {
             Child::Frame(child) => frame = child,
             Child::Run(run) => {
-                let Run { events: run_events, root, .. } = &mut **run;
-                events = run_events;
+                let Run { history: run_history, root, .. } = &mut **run;
+                events = run_history;
                 frame = root;
             }
             Child::Done(_) => return None,

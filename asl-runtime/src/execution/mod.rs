@@ -1,7 +1,8 @@
 //! Running a compiled workflow.
 
 mod task;
-mod typed;
+// `pub(crate)` so `__private` can re-export the helper generated code calls.
+pub(crate) mod typed;
 
 pub use task::{BoxFuture, TaskCall, TaskHandler};
 pub use typed::typed;

@@ -58,8 +58,9 @@ const RUNTIME_PLACEHOLDER: &str = "__asl_macros_runtime_path";
 
 /// Stand-ins for the types of `tasks = …` entry `n`: `{prefix}{n}_input` and
 /// `{prefix}{n}_output`. Replacing them by the caller's tokens, as for the runtime path,
-/// keeps the types' spans, so rustc's errors about a type (not found, not `Deserialize`)
-/// point at the type in the macro call.
+/// keeps the types' spans, so rustc reports a type it cannot find at the type in the macro
+/// call. (A type that is not `Deserialize` is reported at the whole call, with a note
+/// pointing at the type's definition: that bound is checked in generated code.)
 const TASK_TYPE_PLACEHOLDER: &str = "__asl_macros_task_type_";
 
 /// Compiles the ASL definition at the given path (relative to `CARGO_MANIFEST_DIR`) into

@@ -18,6 +18,21 @@
 //! When a definition is invalid, `compile` still checks every other one and the error it
 //! returns shows all their diagnostics as source snippets, so the `unwrap()` above fails
 //! the build with the same picture `asl validate` prints.
+//!
+//! Handler methods take and return JSON values unless a Task state is given the
+//! application's own types, per definition, with [`Builder::task_types`]:
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     asl_codegen::Builder::new()
+//!         .dir("flows")
+//!         .task_types("flows/order.asl.json", "Validate Order", "crate::Order", "crate::Validated")
+//!         .task_types("flows/order.asl.json", "Ship", "crate::Shipment", "asl_runtime::Value")
+//!         .compile()
+//!         .unwrap();
+//! }
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -27,7 +42,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::Diagnostics;
 use crate::render::{RenderStyle, render_all};
 use crate::source::Source;
-use crate::{Generated, Generator, Settings};
+use crate::{Generated, Generator, Settings, TaskTypes};
 
 /// File name endings the [`Builder::dir`] walk picks up.
 const DEFINITION_SUFFIXES: &[&str] = &[".asl.json", ".asl.yaml", ".asl.yml"];
@@ -48,6 +63,8 @@ pub struct Builder {
     inputs: Vec<Input>,
     out_dir: Option<PathBuf>,
     settings: Settings,
+    /// Per-definition task types: the definition's path as given, and the entry.
+    task_types: Vec<(PathBuf, TaskTypes)>,
     emit_rerun_if_changed: bool,
     validate_only: bool,
 }
@@ -73,6 +90,7 @@ impl Builder {
             inputs: Vec::new(),
             out_dir: None,
             settings: Settings::default(),
+            task_types: Vec::new(),
             emit_rerun_if_changed: true,
             validate_only: false,
         }
@@ -109,9 +127,35 @@ impl Builder {
     }
 
     /// The settings code is generated with; the same [`Settings`] `include_asl!` and the
-    /// `asl` command use.
+    /// `asl` command use. Task types given here apply to every definition; give them to one
+    /// definition with [`Builder::task_types`].
     pub fn settings(mut self, settings: Settings) -> Self {
         self.settings = settings;
+        self
+    }
+
+    /// Makes the handler method of Task state `state` in the definition at `definition`
+    /// take `input` and return `output` instead of JSON values: two Rust types as text,
+    /// written as they would be where the generated file is `include!`d (`"crate::Order"`).
+    /// It is [`Settings::with_task_types`] for one definition; see there for what the
+    /// generated code does with the types.
+    ///
+    /// `definition` is the path as given to [`Builder::file`], or as found under a
+    /// [`Builder::dir`] (`"flows/order.asl.json"` for `dir("flows")`); paths naming the same
+    /// file another way also match. [`Builder::compile`] fails with a
+    /// [`Failure::TaskTypes`] for an entry whose type does not parse, whose state is not a
+    /// Task state of the definition, or whose state is given types twice, and with a
+    /// [`Failure::TaskTypesWithoutDefinition`] when `definition` is not among the inputs.
+    /// ([`Builder::validate_only`] generates nothing, so it checks none of this.)
+    pub fn task_types(
+        mut self,
+        definition: impl AsRef<Path>,
+        state: impl Into<String>,
+        input: impl Into<String>,
+        output: impl Into<String>,
+    ) -> Self {
+        let entry = TaskTypes { state: state.into(), input: input.into(), output: output.into() };
+        self.task_types.push((definition.as_ref().to_path_buf(), entry));
         self
     }
 
@@ -161,7 +205,7 @@ impl Builder {
         // Output names only matter when writing; a collision must not fail `validate_only`.
         let names = if self.validate_only { vec![None; files.len()] } else { output_names(&files, &mut failures) };
 
-        let generator = Generator::new(&self.settings);
+        let mut task_types_used = vec![false; self.task_types.len()];
         for (path, name) in files.iter().zip(&names) {
             let source = match Source::read(path) {
                 Ok(source) => source,
@@ -177,7 +221,8 @@ impl Builder {
                 }
                 continue;
             }
-            let generated = match generator.generate(&source) {
+            let settings = self.settings_for(path, &mut task_types_used);
+            let generated = match Generator::new(&settings).generate(&source) {
                 Ok(generated) => generated,
                 Err(diagnostics) => {
                     failures.push(Failure::Invalid { source, diagnostics });
@@ -185,6 +230,16 @@ impl Builder {
                 }
             };
             output.warnings(&generated.warnings, &source);
+            if !generated.task_type_errors.is_empty() {
+                // The code would not compile (it holds a compile_error! per entry): say
+                // why here, and leave any earlier, working file in place.
+                for error in &generated.task_type_errors {
+                    let state = settings.task_types().get(error.entry).map(|t| t.state.clone()).unwrap_or_default();
+                    let message = error.message.clone();
+                    failures.push(Failure::TaskTypes { definition: path.clone(), state, message });
+                }
+                continue;
+            }
             // Name collisions and a missing output directory were reported already; the
             // definition was still checked, so its own diagnostics are not lost.
             let (Some(out_dir), Some(name)) = (&out_dir, name) else { continue };
@@ -196,6 +251,15 @@ impl Builder {
             }
         }
 
+        if !self.validate_only {
+            let unused = self.task_types.iter().zip(&task_types_used).filter(|(_, used)| !**used);
+            for ((definition, entry), _) in unused {
+                failures.push(Failure::TaskTypesWithoutDefinition {
+                    definition: definition.clone(),
+                    state: entry.state.clone(),
+                });
+            }
+        }
         if let Some(error) = output.error {
             failures.push(Failure::CargoOutput(error));
         }
@@ -236,6 +300,19 @@ impl Builder {
             }
         }
         files
+    }
+
+    /// The settings for the definition at `path`: the shared ones plus its
+    /// [`Builder::task_types`] entries, which are marked used.
+    fn settings_for(&self, path: &Path, used: &mut [bool]) -> Settings {
+        let mut settings = self.settings.clone();
+        for ((definition, entry), used) in self.task_types.iter().zip(used) {
+            if same_file(definition, path) {
+                *used = true;
+                settings = settings.with_task_types(&entry.state, &entry.input, &entry.output);
+            }
+        }
+        settings
     }
 
     fn resolve_out_dir(&self, failures: &mut Vec<Failure>) -> Option<PathBuf> {
@@ -309,6 +386,16 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, failures: &mut Vec<Failure>) {
             found.push(path);
         }
     }
+}
+
+/// Whether two paths name the same file: equal as written, or once canonicalised (so
+/// `./flows/a.asl.json` matches `flows/a.asl.json`).
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
 }
 
 fn is_definition_name(name: &str) -> bool {
@@ -448,6 +535,23 @@ pub enum Failure {
         /// The second definition.
         second: PathBuf,
     },
+    /// A [`Builder::task_types`] entry does not fit its definition (the definition
+    /// itself is valid); nothing was written for it.
+    TaskTypes {
+        /// The definition, as found.
+        definition: PathBuf,
+        /// The state the entry names.
+        state: String,
+        /// What is wrong, e.g. that no Task state has that name.
+        message: String,
+    },
+    /// A [`Builder::task_types`] entry names a definition that is not among the inputs.
+    TaskTypesWithoutDefinition {
+        /// The definition as given to [`Builder::task_types`].
+        definition: PathBuf,
+        /// The state the entry names.
+        state: String,
+    },
     /// Neither [`Builder::out_dir`] nor the `OUT_DIR` environment variable was set.
     NoOutDir,
     /// The `cargo:` lines could not be written.
@@ -502,6 +606,15 @@ impl fmt::Display for Failure {
                 "`{}` and `{}` would both be written to `{name}`; rename one of them",
                 first.display(),
                 second.display()
+            ),
+            Failure::TaskTypes { definition, state, message } => {
+                write!(f, "task types for `{state}` in `{}`: {message}", definition.display())
+            }
+            Failure::TaskTypesWithoutDefinition { definition, state } => write!(
+                f,
+                "task types for `{state}` name the definition `{}`, which is not among the inputs \
+                 (add it with `file`, or check the path against the one `dir` finds)",
+                definition.display()
             ),
             Failure::NoOutDir => f.write_str(
                 "no output directory: OUT_DIR is not set (call `Builder::out_dir`, or run from a build script)",

@@ -111,6 +111,7 @@ pub struct Checked {
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
     runtime_path: Option<String>,
+    task_types: Vec<TaskTypes>,
 }
 
 impl Settings {
@@ -131,6 +132,63 @@ impl Settings {
     pub fn runtime_path(&self) -> &str {
         self.runtime_path.as_deref().unwrap_or("::asl_runtime")
     }
+
+    /// Makes the handler method of Task state `state` take `input` and return `output`,
+    /// two Rust types written as they would be at the place the generated code is included
+    /// (`"crate::Order"`, `"Vec<Shipment>"`), instead of JSON values. Tasks not named keep
+    /// `serde_json::Value` in and out.
+    ///
+    /// The generated `Typed` deserialises the task's effective input into `input` and
+    /// serialises the handler's `output`, so `input` must implement
+    /// `serde::de::DeserializeOwned` and `output` `serde::Serialize` (rustc checks both).
+    /// When either conversion fails the task fails with `States.TaskFailed`, which
+    /// `Retry` and `Catch` see like any task error.
+    ///
+    /// Entries are checked against the definition when code is generated: one that names
+    /// no Task state, names a state twice or holds a type that does not parse is reported
+    /// in [`Generated::task_type_errors`].
+    pub fn with_task_types(
+        mut self,
+        state: impl Into<String>,
+        input: impl Into<String>,
+        output: impl Into<String>,
+    ) -> Self {
+        self.task_types.push(TaskTypes { state: state.into(), input: input.into(), output: output.into() });
+        self
+    }
+
+    /// The task types given with [`Settings::with_task_types`], in the order given.
+    pub fn task_types(&self) -> &[TaskTypes] {
+        &self.task_types
+    }
+}
+
+/// The Rust types one Task state's handler method takes and returns (see
+/// [`Settings::with_task_types`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskTypes {
+    /// The Task state's name, as written in the definition.
+    pub state: String,
+    /// The type the task's effective input is deserialised into.
+    pub input: String,
+    /// The type the handler returns, serialised into the task's result.
+    pub output: String,
+}
+
+/// A [`Settings::with_task_types`] entry that does not fit the definition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskTypeError {
+    /// The entry's position in [`Settings::task_types`], so a front-end can point at what
+    /// the user wrote for it.
+    pub entry: usize,
+    /// What is wrong, with a "did you mean" where one fits.
+    pub message: String,
+}
+
+impl std::fmt::Display for TaskTypeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// Turns validated definitions into Rust items.
@@ -146,6 +204,10 @@ pub struct Generated {
     pub tokens: proc_macro2::TokenStream,
     /// Warnings found while validating.
     pub warnings: Diagnostics,
+    /// Task-type settings that do not fit the definition (empty when all do). Each is also
+    /// a `compile_error!` in `tokens`, so code written out regardless does not compile;
+    /// front-ends report these where the user wrote the entry instead.
+    pub task_type_errors: Vec<TaskTypeError>,
 }
 
 impl Generated {
@@ -168,8 +230,8 @@ impl Generator {
     pub fn generate(&self, source: &Source) -> Result<Generated, Diagnostics> {
         let checked = check(source)?;
         let machine = lower::lower(&checked.machine)?;
-        let tokens = codegen::generate(&machine, &self.settings, source.path());
-        Ok(Generated { tokens, warnings: checked.warnings })
+        let (tokens, task_type_errors) = codegen::generate(&machine, &self.settings, source.path());
+        Ok(Generated { tokens, warnings: checked.warnings, task_type_errors })
     }
 
     /// What to emit after a `compile_error!` for an invalid definition: the same public

@@ -253,3 +253,77 @@ fn three_mistakes_in_three_states_are_all_reported_at_their_positions() {
     }
     assert!(shown.contains("due to 3 previous errors"), "{shown}");
 }
+
+/// Two Task states and a Pass.
+const TASKS: &str = r#"{
+  "StartAt": "Validate Order",
+  "States": {
+    "Validate Order": { "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "Ship" },
+    "Ship": { "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "Next": "Done" },
+    "Done": { "Type": "Pass", "End": true }
+  }
+}
+"#;
+
+#[test]
+fn task_types_apply_to_their_definition_only() {
+    let tmp = TempDir::new("task-types");
+    tmp.write("flows/order.asl.json", TASKS);
+    tmp.write("flows/other.asl.json", TASKS);
+    let out = tmp.path().join("out");
+    let flows = tmp.path().join("flows");
+    // The path as `dir` finds it, and the same file named another way.
+    let builder = Builder::new()
+        .dir(&flows)
+        .out_dir(&out)
+        .task_types(flows.join("order.asl.json"), "Validate Order", "crate::Order", "crate::Validated")
+        .task_types(flows.join("./order.asl.json"), "Ship", "Vec<u8>", "()");
+    compile(&builder).0.expect("compiles");
+
+    let order = std::fs::read_to_string(out.join("order.rs")).expect("order.rs written");
+    assert!(order.contains("input: crate::Order,"), "{order}");
+    assert!(order.contains("Result<crate::Validated, ::asl_runtime::Error>"), "{order}");
+    assert!(order.contains("input: Vec<u8>,"), "{order}");
+    let other = std::fs::read_to_string(out.join("other.rs")).expect("other.rs written");
+    assert!(!other.contains("typed_task"), "{other}");
+}
+
+#[test]
+fn task_types_that_do_not_fit_are_build_errors() {
+    let tmp = TempDir::new("task-types-errors");
+    let order = tmp.write("order.asl.json", TASKS);
+    let out = tmp.path().join("out");
+    let builder = Builder::new()
+        .file(&order)
+        .out_dir(&out)
+        .task_types(&order, "Validate Ordr", "A", "B")
+        .task_types(&order, "Ship", "Vec<", "()")
+        .task_types(tmp.path().join("missing.asl.json"), "Ship", "A", "B");
+    let error = compile(&builder).0.expect_err("three bad entries");
+    let failures = error.failures();
+    assert!(
+        matches!(failures, [
+            Failure::TaskTypes { state: first, .. },
+            Failure::TaskTypes { state: second, .. },
+            Failure::TaskTypesWithoutDefinition { state: third, .. },
+        ] if first == "Validate Ordr" && second == "Ship" && third == "Ship"),
+        "{error:#?}"
+    );
+    let shown = error.to_string();
+    let order = order.display();
+    assert!(
+        shown.contains(&format!(
+            "error: task types for `Validate Ordr` in `{order}`: workflow `order` has no state named `Validate Ordr` (did you mean `Validate Order`?)"
+        )),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!(
+            "error: task types for `Ship` in `{order}`: the input type `Vec<` of Task state `Ship` is not a Rust type: "
+        )),
+        "{shown}"
+    );
+    assert!(shown.contains("missing.asl.json`, which is not among the inputs"), "{shown}");
+    // Code that would not compile is not written.
+    assert!(!out.join("order.rs").exists());
+}

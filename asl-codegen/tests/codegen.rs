@@ -26,3 +26,19 @@ fn valid_fixtures_have_no_warnings() {
         assert!(warnings.is_empty(), "{warnings:#?}");
     });
 }
+
+/// The order flow with its two Task states given the application's types
+/// (`Settings::with_task_types`): their methods take and return those, and `Typed`
+/// converts through the runtime's `typed_task`. The macro's pass test
+/// `typed_tasks.rs` compiles and runs the same shape.
+#[test]
+fn typed_tasks_snapshot() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/order_flow.asl.json");
+    let source = Source::read(&path).expect("fixture readable");
+    let settings = Settings::new()
+        .with_task_types("ValidateOrder", "crate::Order", "crate::Validation")
+        .with_task_types("Ship", "crate::Shipment", "::asl_runtime::Value");
+    let generated = Generator::new(&settings).generate(&source).expect("the order flow is valid");
+    assert_eq!(generated.task_type_errors, []);
+    insta::assert_snapshot!("typed_tasks", generated.to_pretty_string().expect("generated code parses as a Rust file"));
+}

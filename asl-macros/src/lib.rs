@@ -10,6 +10,10 @@
 //! ```text
 //! include_asl!("flows/order.asl.json");
 //! include_asl!("flows/order.asl.yaml", runtime = ::my_runtime);
+//! include_asl!("flows/order.asl.json", tasks = {
+//!     "Validate Order": crate::Order -> crate::Validated,
+//!     "Ship": Shipment -> asl_runtime::Value,
+//! });
 //! ```
 //!
 //! - The path is relative to the directory of the calling crate's `Cargo.toml`
@@ -18,6 +22,13 @@
 //! - Settings, as `key = value` pairs after the path:
 //!   - `runtime = <path>`: the path generated code uses for the runtime crate (default
 //!     `::asl_runtime`); maps to [`asl_codegen::Settings::with_runtime_path`].
+//!   - `tasks = { "<Task state name>": <InputType> -> <OutputType>, … }`: the handler
+//!     method of each named Task state takes `InputType` (deserialised from the task's
+//!     effective input) and returns `OutputType` (serialised into its result) instead of
+//!     JSON values; tasks not named keep `Value`. The types are resolved where the macro is
+//!     called. Each entry maps to [`asl_codegen::Settings::with_task_types`]; an entry
+//!     naming a state that is not a Task state of the definition, or a state named twice,
+//!     is an error at its string literal.
 //! - An invalid definition becomes one `compile_error!` at the path literal with one line
 //!   per error, `path:line:col: error[CODE]: message`, followed by the generator's
 //!   fallback items so the rest of your crate sees no follow-on errors.
@@ -26,6 +37,9 @@
 //! - The output ends with `const _: &str = include_str!("<absolute path>");`, so Cargo
 //!   rebuilds the crate when the definition changes.
 
+mod tasks;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use asl_codegen::{Generator, Settings, Source};
@@ -35,12 +49,19 @@ use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
 
 /// The settings keys `include_asl!` accepts, for the "unknown setting" message.
-const KEYS: &str = "`runtime`";
+const KEYS: &str = "`runtime`, `tasks`";
 
 /// Stand-in runtime path handed to the generator when `runtime = …` is given; every
 /// occurrence in the output is then replaced by the caller's tokens. Going through tokens
 /// rather than a string keeps `$crate` (which cannot be spelled in a string) working.
 const RUNTIME_PLACEHOLDER: &str = "__asl_macros_runtime_path";
+
+/// Stand-ins for the types of `tasks = …` entry `n`: `{prefix}{n}_input` and
+/// `{prefix}{n}_output`. Replacing them by the caller's tokens, as for the runtime path,
+/// keeps the types' spans, so rustc reports a type it cannot find at the type in the macro
+/// call. (A type that is not `Deserialize` is reported at the whole call, with a note
+/// pointing at the type's definition: that bound is checked in generated code.)
+const TASK_TYPE_PLACEHOLDER: &str = "__asl_macros_task_type_";
 
 /// Compiles the ASL definition at the given path (relative to `CARGO_MANIFEST_DIR`) into
 /// Rust items. See the [crate documentation](crate) for the syntax and settings.
@@ -48,7 +69,7 @@ const RUNTIME_PLACEHOLDER: &str = "__asl_macros_runtime_path";
 pub fn include_asl(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     match syn::parse::<Args>(input) {
         Ok(args) => expand(&args).into(),
-        Err(err) => with_fallback(err, &Settings::new(), None).into(),
+        Err(err) => with_fallback(err, &Settings::new(), &Replacements::new()).into(),
     }
 }
 
@@ -103,6 +124,8 @@ impl Parse for Args {
 struct Options {
     /// Tokens naming the runtime crate (`$crate` when called through asl-runtime).
     runtime: Option<TokenStream>,
+    /// The `tasks` entries, in the order written (`None` when the key is absent).
+    tasks: Option<Vec<tasks::TaskEntry>>,
 }
 
 impl Options {
@@ -121,6 +144,13 @@ impl Options {
                     fail(syn::Error::new(key.span(), "`runtime` is set more than once"));
                 }
                 "runtime" => options.runtime = Some(value.clone()),
+                "tasks" if options.tasks.is_some() => {
+                    fail(syn::Error::new(key.span(), "`tasks` is set more than once"));
+                }
+                "tasks" => match tasks::parse(value) {
+                    Ok(entries) => options.tasks = Some(entries),
+                    Err(err) => fail(err),
+                },
                 other => {
                     let msg = format!("unknown setting `{other}`; expected one of: {KEYS}");
                     fail(syn::Error::new(key.span(), msg));
@@ -130,43 +160,87 @@ impl Options {
         (options, errors)
     }
 
-    /// The generator settings these options stand for.
+    /// The generator settings these options stand for, with placeholders where the
+    /// caller's tokens go.
     fn settings(&self) -> Settings {
-        match self.runtime {
-            Some(_) => Settings::new().with_runtime_path(RUNTIME_PLACEHOLDER),
-            None => Settings::new(),
+        let mut settings = Settings::new();
+        if self.runtime.is_some() {
+            settings = settings.with_runtime_path(RUNTIME_PLACEHOLDER);
         }
+        for (n, entry) in self.tasks.iter().flatten().enumerate() {
+            let (input, output) =
+                (format!("{TASK_TYPE_PLACEHOLDER}{n}_input"), format!("{TASK_TYPE_PLACEHOLDER}{n}_output"));
+            settings = settings.with_task_types(entry.state.value(), input, output);
+        }
+        settings
+    }
+
+    /// Each placeholder of [`Options::settings`] with the tokens that replace it.
+    fn replacements(&self) -> Replacements {
+        let mut map = HashMap::new();
+        if let Some(runtime) = &self.runtime {
+            map.insert(RUNTIME_PLACEHOLDER.to_owned(), runtime.clone());
+        }
+        for (n, entry) in self.tasks.iter().flatten().enumerate() {
+            map.insert(format!("{TASK_TYPE_PLACEHOLDER}{n}_input"), entry.input.clone());
+            map.insert(format!("{TASK_TYPE_PLACEHOLDER}{n}_output"), entry.output.clone());
+        }
+        map
+    }
+
+    /// The generator's complaints about `tasks` entries, each at the entry's state name.
+    fn task_type_error(&self, errors: &[asl_codegen::TaskTypeError]) -> Option<syn::Error> {
+        let entries = self.tasks.as_deref().unwrap_or_default();
+        errors
+            .iter()
+            .map(|error| match entries.get(error.entry) {
+                Some(entry) => syn::Error::new(entry.state.span(), &error.message),
+                // Every entry the generator saw came from `entries`; this cannot happen.
+                None => syn::Error::new(proc_macro2::Span::call_site(), &error.message),
+            })
+            .reduce(|mut all, error| {
+                all.combine(error);
+                all
+            })
     }
 }
+
+/// Placeholder identifier → the caller's tokens.
+type Replacements = HashMap<String, TokenStream>;
 
 /// Expands a well-formed call: resolve, read, generate, anchor.
 fn expand(args: &Args) -> TokenStream {
     let (options, args_error) = Options::from_pairs(&args.pairs);
     let settings = options.settings();
-    let runtime = options.runtime.as_ref();
+    let replacements = options.replacements();
     if let Some(err) = args_error {
-        return with_fallback(err, &settings, runtime);
+        return with_fallback(err, &settings, &replacements);
     }
     let written = args.path.value();
     let span = args.path.span();
     let resolved = match resolve(&written) {
         Ok(resolved) => resolved,
-        Err(msg) => return with_fallback(syn::Error::new(span, msg), &settings, runtime),
+        Err(msg) => return with_fallback(syn::Error::new(span, msg), &settings, &replacements),
     };
     let text = match std::fs::read_to_string(&resolved) {
         Ok(text) => text,
         Err(err) => {
             let msg = format!("cannot read `{}`: {err}", resolved.display());
-            return with_fallback(syn::Error::new(span, msg), &settings, runtime);
+            return with_fallback(syn::Error::new(span, msg), &settings, &replacements);
         }
     };
     let source = Source::new(&written, text);
     let items = match Generator::new(&settings).generate(&source) {
-        Ok(generated) => replace_runtime(generated.tokens, runtime),
+        // The generated items hold a `compile_error!` per bad entry too, but at the whole
+        // call; ours point at the entry.
+        Ok(generated) => match options.task_type_error(&generated.task_type_errors) {
+            Some(err) => with_fallback(err, &settings, &replacements),
+            None => replace(generated.tokens, &replacements),
+        },
         Err(diagnostics) => {
             let lines: Vec<String> = diagnostics.errors().map(|diagnostic| diagnostic.render_short(&source)).collect();
             let msg = if lines.is_empty() { format!("{written}: the definition is invalid") } else { lines.join("\n") };
-            with_fallback(syn::Error::new(span, msg), &settings, runtime)
+            with_fallback(syn::Error::new(span, msg), &settings, &replacements)
         }
     };
     let anchor = rebuild_anchor(&resolved);
@@ -201,23 +275,26 @@ fn rebuild_anchor(resolved: &Path) -> TokenStream {
 
 /// The error as a `compile_error!`, followed by the generator's fallback items so the
 /// caller sees only this error.
-fn with_fallback(err: syn::Error, settings: &Settings, runtime: Option<&TokenStream>) -> TokenStream {
+fn with_fallback(err: syn::Error, settings: &Settings, replacements: &Replacements) -> TokenStream {
     let error = err.to_compile_error();
-    let fallback = replace_runtime(Generator::new(settings).fallback(), runtime);
+    let fallback = replace(Generator::new(settings).fallback(), replacements);
     quote! { #error #fallback }
 }
 
-/// Replaces every [`RUNTIME_PLACEHOLDER`] identifier (at any depth) by `runtime`.
-fn replace_runtime(tokens: TokenStream, runtime: Option<&TokenStream>) -> TokenStream {
-    let Some(runtime) = runtime else {
+/// Replaces every placeholder identifier (at any depth) by its tokens.
+fn replace(tokens: TokenStream, replacements: &Replacements) -> TokenStream {
+    if replacements.is_empty() {
         return tokens;
-    };
+    }
     let mut out = TokenStream::new();
     for tree in tokens {
         match tree {
-            TokenTree::Ident(ident) if ident == RUNTIME_PLACEHOLDER => out.extend(runtime.clone()),
+            TokenTree::Ident(ident) => match replacements.get(&ident.to_string()) {
+                Some(tokens) => out.extend(tokens.clone()),
+                None => out.extend([TokenTree::Ident(ident)]),
+            },
             TokenTree::Group(group) => {
-                let inner = replace_runtime(group.stream(), Some(runtime));
+                let inner = replace(group.stream(), replacements);
                 let mut new = Group::new(group.delimiter(), inner);
                 new.set_span(group.span());
                 out.extend([TokenTree::Group(new)]);
@@ -244,7 +321,7 @@ mod tests {
         assert!(error.is_none());
         let placeholder = Ident::new(RUNTIME_PLACEHOLDER, proc_macro2::Span::call_site());
         let generated = quote!(fn f() -> #placeholder::X { #placeholder::X::new() });
-        let out = replace_runtime(generated, options.runtime.as_ref()).to_string();
+        let out = replace(generated, &options.replacements()).to_string();
         assert_eq!(
             out,
             quote!(
@@ -263,9 +340,44 @@ mod tests {
         let messages: Vec<String> = error.unwrap().into_iter().map(|e| e.to_string()).collect();
         assert_eq!(
             messages,
-            ["`runtime` is set more than once", "unknown setting `colour`; expected one of: `runtime`"]
+            ["`runtime` is set more than once", "unknown setting `colour`; expected one of: `runtime`, `tasks`"]
         );
         assert_eq!(options.runtime.unwrap().to_string(), "a");
+    }
+
+    #[test]
+    fn task_entries_become_settings_and_their_types_replace_placeholders() {
+        let args = parse(quote!("a.asl.json", tasks = { "Validate Order": crate::Order -> Vec<u8>, "Ship": () -> () }))
+            .unwrap();
+        let (options, error) = Options::from_pairs(&args.pairs);
+        assert!(error.is_none());
+        let settings = options.settings();
+        let states: Vec<&str> = settings.task_types().iter().map(|t| t.state.as_str()).collect();
+        assert_eq!(states, ["Validate Order", "Ship"]);
+        let input: TokenStream = settings.task_types()[0].input.parse().unwrap();
+        let output: TokenStream = settings.task_types()[0].output.parse().unwrap();
+        let out = replace(quote!(fn f(input: #input) -> #output {}), &options.replacements()).to_string();
+        assert_eq!(
+            out,
+            quote!(
+                fn f(input: crate::Order) -> Vec<u8> {}
+            )
+            .to_string()
+        );
+    }
+
+    #[test]
+    fn task_type_errors_point_at_the_entry() {
+        let args = parse(quote!("a.asl.json", tasks = { "A": X -> Y, "B": X -> Y })).unwrap();
+        let (options, _) = Options::from_pairs(&args.pairs);
+        let errors = [
+            asl_codegen::TaskTypeError { entry: 1, message: "no B".into() },
+            asl_codegen::TaskTypeError { entry: 0, message: "no A".into() },
+        ];
+        let messages: Vec<String> =
+            options.task_type_error(&errors).unwrap().into_iter().map(|e| e.to_string()).collect();
+        assert_eq!(messages, ["no B", "no A"]);
+        assert!(options.task_type_error(&[]).is_none());
     }
 
     #[test]

@@ -83,6 +83,10 @@ pub use serde_json::Value;
 pub mod __private {
     pub use serde_json;
 
+    /// Runs a Task state whose handler method takes and returns the application's own
+    /// serde types (the `tasks` setting).
+    pub use crate::execution::typed::typed_task;
+
     /// The proc macro behind [`include_asl!`](crate::include_asl); call that instead.
     #[cfg(feature = "macros")]
     pub use asl_macros::include_asl as include_asl_impl;

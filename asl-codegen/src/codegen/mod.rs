@@ -7,7 +7,8 @@
 //! - `CONTAINERS` and `WORKFLOW`: the runtime's static description of the machine, which
 //!   its driver walks ([`statics`]);
 //! - `UNSUPPORTED`: why the runtime cannot run the workflow yet, if it cannot;
-//! - the `Handlers` trait with one method per Task state, and `Typed`, which turns an
+//! - the `Handlers` trait with one method per Task state (taking and returning JSON values,
+//!   or the types the settings give the state), and `Typed`, which turns an
 //!   implementation into the runtime's task handler ([`handlers`]).
 //!
 //! Every runtime item is named through [`Settings::runtime_path`], parsed once.
@@ -21,14 +22,15 @@ use std::path::Path;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::Settings;
 use crate::ir::{Container, ContainerId, Machine, StateId};
+use crate::{Settings, TaskTypeError};
 
 pub(crate) use naming::Namer;
 
 /// The Rust items for a lowered machine read from `path` (whose file name names the
-/// workflow).
-pub(crate) fn generate(machine: &Machine, settings: &Settings, path: &Path) -> TokenStream {
+/// workflow), and the task-type settings that fit none of its Task states (each also a
+/// `compile_error!` in the items).
+pub(crate) fn generate(machine: &Machine, settings: &Settings, path: &Path) -> (TokenStream, Vec<TaskTypeError>) {
     let (rt, rt_error) = runtime_path(settings);
     let names = enum_names(machine);
     let enums = machine.containers.iter().zip(&names).map(|(c, name)| container_enum(machine, c, name));
@@ -54,10 +56,16 @@ pub(crate) fn generate(machine: &Machine, settings: &Settings, path: &Path) -> T
         let msg = format!("asl-codegen bug, please report it with this definition: {bug}");
         quote!(::core::compile_error!(#msg);)
     });
-    let handlers = handlers::handlers(machine, &tasks, &rt, &name);
+    let (signatures, task_type_errors) = handlers::signatures(machine, &tasks, settings, &name);
+    let settings_errors = task_type_errors.iter().map(|error| {
+        let msg = &error.message;
+        quote!(::core::compile_error!(#msg);)
+    });
+    let handlers = handlers::handlers(machine, &tasks, &signatures, &rt, &name);
 
-    quote! {
+    let tokens = quote! {
         #rt_error
+        #(#settings_errors)*
         #(#bugs)*
         #(#enums)*
 
@@ -86,7 +94,8 @@ pub(crate) fn generate(machine: &Machine, settings: &Settings, path: &Path) -> T
             };
 
         #handlers
-    }
+    };
+    (tokens, task_type_errors)
 }
 
 /// The same public items with no states: emitted after a `compile_error!`, so code that

@@ -5,7 +5,8 @@
 //! for; [`run()`] does both for the common case.
 
 mod task;
-mod typed;
+// `pub(crate)` so `__private` can re-export the helper generated code calls.
+pub(crate) mod typed;
 
 pub use task::{BoxFuture, TaskCall, TaskHandler};
 pub use typed::typed;

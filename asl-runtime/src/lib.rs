@@ -55,6 +55,7 @@
 //!   its YAML reader for `.asl.yaml`/`.asl.yml` definitions.
 #![deny(missing_docs)]
 
+pub mod callbacks;
 pub mod choice;
 pub mod clock;
 pub mod context;

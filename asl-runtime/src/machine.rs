@@ -145,6 +145,35 @@ pub struct ChoiceRule {
     pub assign: Option<&'static Template>,
 }
 
+/// How a Task state's work ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Callback {
+    /// When its handler returns.
+    None,
+    /// `.waitForTaskToken`: after its handler returns, when someone sends the task token's
+    /// outcome.
+    Token,
+    /// An activity: a worker takes the work and sends its outcome.
+    Activity,
+}
+
+impl TaskDef {
+    /// How this task's work ends, from its resource.
+    pub fn callback(&self) -> Callback {
+        if self.resource.ends_with(".waitForTaskToken") {
+            Callback::Token
+        } else if self.resource.starts_with("arn:") && self.resource.split(':').nth(5) == Some("activity") {
+            Callback::Activity
+        } else {
+            Callback::None
+        }
+    }
+}
+
+/// The `task` index of a Task state that has no handler method (an activity: workers do
+/// its work).
+pub const NO_HANDLER: u16 = u16::MAX;
+
 /// A Task state.
 #[derive(Debug)]
 pub struct TaskDef {

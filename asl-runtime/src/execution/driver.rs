@@ -21,9 +21,13 @@ use super::state::{Execution, FramePath, WaitId};
 use super::step::{Effects, Event, Request, TaskRequest};
 use super::task::{BoxFuture, TaskCall, TaskHandler};
 use super::{Outcome, Status, UNSUPPORTED_ERROR, Workflow};
+use crate::callbacks::{ActivityTask, Callbacks, Signal, Signals};
 use crate::clock::{Clock, Sleep};
 use crate::context::ExecutionInfo;
 use crate::error::Error;
+use crate::error::names;
+use crate::machine::Callback;
+use std::time::Duration;
 
 /// How many transitions the driver takes before it lets other tasks of the async runtime
 /// run: a workflow that loops without waiting must not starve them.
@@ -34,6 +38,16 @@ struct Arrival {
     path: FramePath,
     id: WaitId,
     event: Event,
+    /// For a callback task whose work was handed over: where its token's outcome comes.
+    signals: Option<Signals>,
+    /// The task's `HeartbeatSeconds`.
+    heartbeat: Option<u64>,
+}
+
+impl Arrival {
+    fn new(path: FramePath, id: WaitId, event: Event) -> Arrival {
+        Arrival { path, id, event, signals: None, heartbeat: None }
+    }
 }
 
 /// Drives one [`Execution`] with a workflow's handlers and a clock.
@@ -49,7 +63,10 @@ pub struct Driver<'a> {
     workflow: &'a Workflow,
     handler: &'a dyn TaskHandler,
     clock: &'a dyn Clock,
+    callbacks: &'a Callbacks,
     execution: Execution,
+    /// The tokens of the callback tasks waiting, by wait id.
+    tokens: HashMap<WaitId, String>,
     /// Handlers and timers that have not finished.
     running: FuturesUnordered<Abortable<BoxFuture<'a, Arrival>>>,
     /// How to cancel them, by wait id (a Task with a timeout has two futures).
@@ -62,11 +79,23 @@ pub struct Driver<'a> {
 
 impl<'a> Driver<'a> {
     /// A driver for `execution`, new or restored from a saved copy: whatever its frames
-    /// wait for (handlers, timers) is started again.
+    /// wait for (handlers, timers) is started again. Task tokens and activities go through
+    /// [`Callbacks::shared`].
     pub fn new(
         workflow: &'a Workflow,
         handler: &'a dyn TaskHandler,
         clock: &'a dyn Clock,
+        execution: Execution,
+    ) -> Driver<'a> {
+        Driver::with_callbacks(workflow, handler, clock, Callbacks::shared(), execution)
+    }
+
+    /// As [`Driver::new`], with task tokens and activities going through `callbacks`.
+    pub fn with_callbacks(
+        workflow: &'a Workflow,
+        handler: &'a dyn TaskHandler,
+        clock: &'a dyn Clock,
+        callbacks: &'a Callbacks,
         mut execution: Execution,
     ) -> Driver<'a> {
         let mut effects = Effects::default();
@@ -78,7 +107,9 @@ impl<'a> Driver<'a> {
             workflow,
             handler,
             clock,
+            callbacks,
             execution,
+            tokens: HashMap::new(),
             running: FuturesUnordered::new(),
             aborts: HashMap::new(),
             effects,
@@ -104,11 +135,13 @@ impl<'a> Driver<'a> {
     pub async fn advance(&mut self) -> bool {
         loop {
             if self.execution.outcome().is_some() {
+                self.close_tokens();
                 return false;
             }
             let now = self.clock.now();
             if self.execution.timed_out_at(now) {
                 self.execution.time_out(self.clock.now());
+                self.close_tokens();
                 return false;
             }
             if self.execution.step(self.workflow, now, &mut self.effects) {
@@ -181,20 +214,44 @@ impl<'a> Driver<'a> {
     /// Records an arrival and cancels the other futures of its wait (a Task's timeout
     /// timer when the handler answered first, or the handler when the timer fired first).
     fn deliver(&mut self, arrival: Arrival) {
-        self.cancel(arrival.id);
-        self.execution.deliver(self.workflow, self.clock.now(), &arrival.path, arrival.id, arrival.event);
+        let Arrival { path, id, event, signals, heartbeat } = arrival;
+        let handed_over = matches!(event, Event::Submitted | Event::Started);
+        if !handed_over {
+            let timed_out = match &event {
+                Event::Timer => true,
+                Event::Result(Err(error)) => error.name == names::TIMEOUT || error.name == names::HEARTBEAT_TIMEOUT,
+                _ => false,
+            };
+            self.cancel(id, timed_out);
+        }
+        let accepted = self.execution.deliver(self.workflow, self.clock.now(), &path, id, event);
+        if let (true, true, Some(signals)) = (handed_over, accepted, signals) {
+            self.wait_for_outcome(id, path, signals, heartbeat);
+        }
     }
 
-    fn cancel(&mut self, id: WaitId) {
+    /// Drops the futures of wait `id` and closes its task token, if it has one (so a late
+    /// `SendTaskSuccess` fails with `TaskTimedOut` or `TaskDoesNotExist`).
+    fn cancel(&mut self, id: WaitId, timed_out: bool) {
         if let Some(handles) = self.aborts.remove(&id) {
             handles.iter().for_each(AbortHandle::abort);
+        }
+        if let Some(token) = self.tokens.remove(&id) {
+            self.callbacks.close(&token, timed_out);
+        }
+    }
+
+    /// Closes the tokens of an execution that ended.
+    fn close_tokens(&mut self) {
+        for (_, token) in self.tokens.drain() {
+            self.callbacks.close(&token, false);
         }
     }
 
     /// Starts what the last step asked for and cancels what it no longer needs.
     fn apply_effects(&mut self) {
         while let Some(id) = self.effects.cancelled.pop() {
-            self.cancel(id);
+            self.cancel(id, false);
         }
         // Requests are taken one by one: a handler that answers at once is delivered
         // before the next request starts.
@@ -208,7 +265,7 @@ impl<'a> Driver<'a> {
                         id,
                         Box::pin(async move {
                             sleep.await;
-                            Arrival { path, id, event: Event::Timer }
+                            Arrival::new(path, id, Event::Timer)
                         }),
                     );
                 }
@@ -216,40 +273,116 @@ impl<'a> Driver<'a> {
         }
     }
 
-    /// Runs a Task handler: polls it once at once, and queues it (with its timeout timer)
-    /// only if it is not ready.
+    /// Starts a Task attempt: its timeout timer, then its handler (polled once at once,
+    /// queued only if it is not ready), or, for an activity, its work on the activity's
+    /// queue. A callback task opens its token first, so a handler may send the outcome
+    /// before it even returns.
     fn start_task(&mut self, request: TaskRequest) {
-        let TaskRequest { id, path, state, task, input, context, retry_count, deadline } = request;
-        let handler = self.handler;
-        let timer_path = deadline.map(|_| path.clone());
-        let mut call: BoxFuture<'a, Arrival> = Box::pin(async move {
-            let call = TaskCall {
-                task: task.task,
-                state: state.name,
-                resource: task.resource,
-                input,
-                context: &context,
-                retry_count,
-            };
-            let result = handler.invoke(call).await;
-            Arrival { path, id, event: Event::Result(result) }
-        });
-        // A future polled with a waker that does nothing is polled again, with the real
-        // one, by `running` before it is ever left waiting.
-        if let Poll::Ready(arrival) = call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-            self.execution.deliver(self.workflow, self.clock.now(), &arrival.path, arrival.id, arrival.event);
-            return;
-        }
-        self.spawn(id, call);
-        if let (Some(deadline), Some(path)) = (deadline, timer_path) {
+        let TaskRequest { id, path, state, task, input, context, retry_count, deadline, token, heartbeat, submitted } =
+            request;
+        if let Some(deadline) = deadline {
             let sleep = self.clock.sleep_until(deadline);
+            let path = path.clone();
             self.spawn(
                 id,
                 Box::pin(async move {
                     sleep.await;
-                    Arrival { path, id, event: Event::Timer }
+                    Arrival::new(path, id, Event::Timer)
                 }),
             );
+        }
+        let callback = task.callback();
+        let signals = match (&token, callback) {
+            (Some(token), Callback::Token | Callback::Activity) => {
+                self.tokens.insert(id, token.clone());
+                Some(self.callbacks.open(token))
+            }
+            _ => None,
+        };
+        if submitted {
+            // Restored after the work was handed over: only the outcome is missing.
+            if let Some(signals) = signals {
+                self.wait_for_outcome(id, path, signals, heartbeat);
+            }
+            return;
+        }
+        let future: BoxFuture<'a, Arrival> = match (callback, token, signals) {
+            (Callback::Activity, Some(task_token), Some(mut signals)) => {
+                self.callbacks.schedule_activity(task.resource, ActivityTask { task_token, input });
+                Box::pin(async move {
+                    loop {
+                        match signals.recv().await {
+                            Some(Signal::Started) => {
+                                return Arrival { path, id, event: Event::Started, signals: Some(signals), heartbeat };
+                            }
+                            Some(Signal::Outcome(result)) => return Arrival::new(path, id, Event::Result(result)),
+                            Some(Signal::Heartbeat) => {}
+                            // The registry let go of the token: only the timeout can end this.
+                            None => std::future::pending::<()>().await,
+                        }
+                    }
+                })
+            }
+            (_, token, signals) => {
+                let handler = self.handler;
+                Box::pin(async move {
+                    let call = TaskCall {
+                        task: task.task,
+                        state: state.name,
+                        resource: task.resource,
+                        input,
+                        context: &context,
+                        task_token: token.as_deref(),
+                        retry_count,
+                    };
+                    let result = handler.invoke(call).await;
+                    match (result, signals) {
+                        // The integration took the work; the token's outcome ends the task.
+                        (Ok(_), Some(signals)) => {
+                            Arrival { path, id, event: Event::Submitted, signals: Some(signals), heartbeat }
+                        }
+                        (result, _) => Arrival::new(path, id, Event::Result(result)),
+                    }
+                })
+            }
+        };
+        self.poll_or_spawn(id, future);
+    }
+
+    /// Waits for the outcome a callback task's token receives, failing it with
+    /// `States.HeartbeatTimeout` when `heartbeat` seconds pass without a heartbeat.
+    fn wait_for_outcome(&mut self, id: WaitId, path: FramePath, mut signals: Signals, heartbeat: Option<u64>) {
+        let clock = self.clock;
+        let future: BoxFuture<'a, Arrival> = Box::pin(async move {
+            loop {
+                let next = Box::pin(signals.recv());
+                let signal = match heartbeat {
+                    None => next.await,
+                    Some(seconds) => match select(next, clock.sleep(Duration::from_secs(seconds))).await {
+                        Either::Left((signal, _)) => signal,
+                        Either::Right(_) => {
+                            let error = Error::named(names::HEARTBEAT_TIMEOUT);
+                            return Arrival::new(path, id, Event::Result(Err(error)));
+                        }
+                    },
+                };
+                match signal {
+                    Some(Signal::Outcome(result)) => return Arrival::new(path, id, Event::Result(result)),
+                    Some(Signal::Heartbeat | Signal::Started) => {}
+                    None => std::future::pending::<()>().await,
+                }
+            }
+        });
+        self.poll_or_spawn(id, future);
+    }
+
+    /// Polls `future` once; delivers what it yields if it is ready, else queues it.
+    fn poll_or_spawn(&mut self, id: WaitId, mut future: BoxFuture<'a, Arrival>) {
+        // A future polled with a waker that does nothing is polled again, with the real
+        // one, by `running` before it is ever left waiting.
+        match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(arrival) => self.deliver(arrival),
+            Poll::Pending => self.spawn(id, future),
         }
     }
 

@@ -70,6 +70,12 @@ pub enum EventType {
     TaskSucceeded,
     TaskFailed,
     TaskTimedOut,
+    TaskSubmitted,
+    ActivityScheduled,
+    ActivityStarted,
+    ActivitySucceeded,
+    ActivityFailed,
+    ActivityTimedOut,
     LambdaFunctionScheduled,
     LambdaFunctionStarted,
     LambdaFunctionSucceeded,
@@ -123,7 +129,15 @@ impl TaskEvents {
     /// The events of a Task state with `resource`.
     pub(super) fn of(resource: &str) -> TaskEvents {
         let service = resource.split(':').nth(2).unwrap_or("");
-        if service == "lambda" {
+        if resource.split(':').nth(5) == Some("activity") {
+            TaskEvents {
+                scheduled: EventType::ActivityScheduled,
+                started: EventType::ActivityStarted,
+                succeeded: EventType::ActivitySucceeded,
+                failed: EventType::ActivityFailed,
+                timed_out: EventType::ActivityTimedOut,
+            }
+        } else if service == "lambda" {
             TaskEvents {
                 scheduled: EventType::LambdaFunctionScheduled,
                 started: EventType::LambdaFunctionStarted,

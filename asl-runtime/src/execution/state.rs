@@ -137,6 +137,9 @@ pub(super) enum Step {
         retries: RetryState,
         /// A Task's `TimeoutSeconds(Path)`, read once when the state was entered.
         timeout: Option<u64>,
+        /// A Task's `HeartbeatSeconds(Path)`, read once when the state was entered.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        heartbeat: Option<u64>,
         /// The current attempt.
         work: Work,
     },
@@ -154,6 +157,13 @@ pub(super) enum Work {
         /// When the attempt times out (`States.Timeout`).
         #[serde(with = "nanos::option")]
         deadline: Option<OffsetDateTime>,
+        /// The task token (`$$.Task.Token`), when the attempt has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
+        /// A callback task's work was handed over (its handler returned, or a worker took
+        /// the activity): it now waits only for the token's outcome.
+        #[serde(default)]
+        submitted: bool,
     },
     /// Parallel branches, by index.
     Parallel(Vec<Child>),

@@ -16,12 +16,13 @@ use super::history::{EventType, History, TaskEvents};
 use super::map;
 use super::state::{Child, Execution, Frame, FramePath, Run, Step, Vars, WaitId, Work};
 use super::{Outcome, Status, Workflow};
+use crate::callbacks::Callbacks;
 use crate::choice;
 use crate::context::{ContextObject, ExecutionInfo, StateInfo};
 use crate::dataflow::{self, Env, Io, PathField};
 use crate::error::{self, Error, names};
 use crate::intrinsics::{RandomSource, SplitMix64};
-use crate::machine::{CatcherDef, Next, Recovery, StateDef, StateKind, TaskDef};
+use crate::machine::{Callback, CatcherDef, Next, Recovery, StateDef, StateKind, TaskDef};
 use crate::path::{self, Path, Scope};
 use crate::retry::{RetryDecision, RetryState};
 use crate::template::{self, Template};
@@ -40,6 +41,10 @@ pub(super) enum Event {
     Result(Result<Value, Error>),
     /// A timer fired (a Wait's, a retry delay's, or a Task's timeout).
     Timer,
+    /// A `.waitForTaskToken` task's handler returned: it now waits for its token.
+    Submitted,
+    /// A worker took an activity task.
+    Started,
 }
 
 /// Something the driver must start for a frame.
@@ -77,6 +82,13 @@ pub(super) struct TaskRequest {
     pub(super) retry_count: u32,
     /// When the attempt times out, if it has a timeout.
     pub(super) deadline: Option<OffsetDateTime>,
+    /// The task token, when the attempt has one.
+    pub(super) token: Option<String>,
+    /// `HeartbeatSeconds`, for a callback task.
+    pub(super) heartbeat: Option<u64>,
+    /// The work was already handed over before the execution was restored: only wait for
+    /// the token.
+    pub(super) submitted: bool,
 }
 
 /// What steps ask of the driver, and how they reorder the runnable frames. Kept by the
@@ -280,10 +292,23 @@ impl Execution {
                 *timer = FIRED;
                 true
             }
+            (
+                Step::Working { work: Work::Task { call, submitted, .. }, .. },
+                handed @ (Event::Submitted | Event::Started),
+            ) if *call == id => {
+                let kind = match handed {
+                    Event::Started => EventType::ActivityStarted,
+                    _ => EventType::TaskSubmitted,
+                };
+                history.record(kind, None, now);
+                *submitted = true;
+                // Still waiting, for the token's outcome now.
+                return true;
+            }
             (Step::Working { work, .. }, event) if matches!(&*work, Work::Task { call, .. } if *call == id) => {
                 let result = match event {
                     Event::Result(result) => result,
-                    Event::Timer => Err(Error::named(names::TIMEOUT)),
+                    Event::Timer | Event::Submitted | Event::Started => Err(Error::named(names::TIMEOUT)),
                 };
                 let resource = match state_def(workflow, frame.container, frame.state).map(|state| &state.kind) {
                     Ok(StateKind::Task(task)) => task.resource,
@@ -292,7 +317,9 @@ impl Execution {
                 let events = TaskEvents::of(resource);
                 let kind = match &result {
                     Ok(_) => events.succeeded,
-                    Err(error) if error.name == names::TIMEOUT => events.timed_out,
+                    Err(error) if error.name == names::TIMEOUT || error.name == names::HEARTBEAT_TIMEOUT => {
+                        events.timed_out
+                    }
                     Err(_) => events.failed,
                 };
                 history.record(kind, None, now);
@@ -593,18 +620,21 @@ impl Turn<'_> {
             StateKind::Task(task) => {
                 // `TimeoutSecondsPath` reads the state's raw input, not the effective input.
                 let context = ctx.context(state, frame.entered, None);
+                let scope = Scope::new(&frame.input).with_context(&context).with_variables(&*frame.variables.0);
                 let timeout = match task.timeout {
-                    Some(amount) => {
-                        let scope = Scope::new(&frame.input).with_context(&context).with_variables(&*frame.variables.0);
-                        Some(fields::amount(amount, &scope, "TimeoutSecondsPath")?)
-                    }
+                    Some(amount) => Some(fields::amount(amount, &scope, "TimeoutSecondsPath")?),
                     None => None,
                 };
-                frame.step = Step::Working { retries: RetryState::new(), timeout, work: Work::Start };
+                let heartbeat = match task.heartbeat {
+                    Some(amount) => Some(fields::amount(amount, &scope, "HeartbeatSecondsPath")?),
+                    None => None,
+                };
+                frame.step = Step::Working { retries: RetryState::new(), timeout, heartbeat, work: Work::Start };
                 self.attempt(ctx, frame, state)
             }
             StateKind::Parallel { .. } | StateKind::Map(_) => {
-                frame.step = Step::Working { retries: RetryState::new(), timeout: None, work: Work::Start };
+                frame.step =
+                    Step::Working { retries: RetryState::new(), timeout: None, heartbeat: None, work: Work::Start };
                 self.attempt(ctx, frame, state)
             }
         }
@@ -640,20 +670,39 @@ impl Turn<'_> {
         frame: &mut Frame,
         state: &'static StateDef,
     ) -> Result<Completion, Error> {
-        let Step::Working { retries, timeout, work } = &mut frame.step else { return Ok(Completion::Blocked) };
+        let Step::Working { retries, timeout, heartbeat, work } = &mut frame.step else {
+            return Ok(Completion::Blocked);
+        };
         let retry_count = retries.retry_count();
         match &state.kind {
             StateKind::Task(task) => {
-                let (input, context) =
-                    task_input(ctx, state, task, (&frame.input, frame.entered, &frame.variables), retry_count)?;
+                // A token for every attempt that can use one: callback tasks and tasks whose
+                // paths read `$$` (AWS gives `.sync` tasks one too).
+                let token = (task.callback() != Callback::None || state.reads_context).then(Callbacks::new_token);
+                let sources = (&frame.input, frame.entered, &frame.variables);
+                let (input, context) = task_input(ctx, state, task, sources, token.as_deref(), retry_count)?;
                 let events = TaskEvents::of(task.resource);
                 ctx.event(events.scheduled);
-                ctx.event(events.started);
+                // An activity starts when a worker takes it.
+                if task.callback() != Callback::Activity {
+                    ctx.event(events.started);
+                }
                 let id = self.wait_id();
                 let deadline = timeout.map(|seconds| later(self.now, Duration::from_secs(seconds)));
-                *work = Work::Task { call: id, deadline };
-                let path = self.path.to_vec();
-                let request = TaskRequest { id, path, state, task, input, context, retry_count, deadline };
+                *work = Work::Task { call: id, deadline, token: token.clone(), submitted: false };
+                let request = TaskRequest {
+                    id,
+                    path: self.path.to_vec(),
+                    state,
+                    task,
+                    input,
+                    context,
+                    retry_count,
+                    deadline,
+                    token,
+                    heartbeat: *heartbeat,
+                    submitted: false,
+                };
                 self.fx.requests.push(Request::Task(request));
             }
             StateKind::Parallel { io, branches, .. } => {
@@ -788,12 +837,14 @@ impl Turn<'_> {
                 self.reissue_children(ctx, &mut map.children, path);
                 None
             }
-            Step::Working { retries, work: work @ Work::Task { .. }, .. } => {
-                let Work::Task { call, deadline } = *work else { return };
+            Step::Working { retries, heartbeat, work: work @ Work::Task { .. }, .. } => {
+                let Work::Task { call, deadline, token, submitted } = work else { return };
+                let (call, deadline, token, submitted) = (*call, *deadline, token.clone(), *submitted);
                 let Ok(state) = state_def(self.workflow, frame.container, frame.state) else { return };
                 let StateKind::Task(task) = &state.kind else { return };
                 let retry_count = retries.retry_count();
-                match task_input(ctx, state, task, (&frame.input, frame.entered, &frame.variables), retry_count) {
+                let sources = (&frame.input, frame.entered, &frame.variables);
+                match task_input(ctx, state, task, sources, token.as_deref(), retry_count) {
                     Ok((input, context)) => {
                         let request = TaskRequest {
                             id: call,
@@ -803,6 +854,9 @@ impl Turn<'_> {
                             input,
                             context,
                             retry_count,
+                            token,
+                            heartbeat: *heartbeat,
+                            submitted,
                             deadline,
                         };
                         self.fx.requests.push(Request::Task(request));
@@ -863,9 +917,15 @@ fn task_input(
     state: &StateDef,
     task: &TaskDef,
     (input, entered, variables): (&Value, OffsetDateTime, &Vars),
+    token: Option<&str>,
     retry_count: u32,
 ) -> Result<(Value, Value), Error> {
-    let context = ctx.full_context(state, entered, Some(retry_count));
+    let mut object =
+        ContextObject::new(ctx.info).with_state(StateInfo::new(state.name, entered).with_retry_count(retry_count));
+    if let Some(token) = token {
+        object = object.with_task_token(token);
+    }
+    let context = object.to_value();
     let mut env = Env { state: state.name, context: &context, variables: &*variables.0, rng: ctx.rng };
     let input = dataflow::effective_input(task.io, input, &mut env)?;
     Ok((input, context))

@@ -25,6 +25,10 @@ pub struct TaskCall<'a> {
     pub input: Value,
     /// The context object (`$$`) as the state sees it.
     pub context: &'a Value,
+    /// The task token (`$$.Task.Token`), for a `.waitForTaskToken` task: the task ends when
+    /// someone sends this token's outcome to the [`Callbacks`](crate::callbacks::Callbacks)
+    /// of the execution's driver, not when the handler returns.
+    pub task_token: Option<&'a str>,
     /// How many times this state's task ran before in this state execution
     /// (`$$.State.RetryCount`).
     pub retry_count: u32,

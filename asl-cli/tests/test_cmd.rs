@@ -225,6 +225,6 @@ fn conformance_cases_pass_or_are_skipped_for_a_later_feature() {
     assert!(output.status.success(), "{stdout}\n{}", text(&output.stderr));
     assert!(summary.contains(" 0 failed"), "{summary}");
     let passed: usize = summary.split(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
-    // 784 of the 924 ran and passed when this was last raised; fewer means a regression.
-    assert!(passed >= 784, "{summary}");
+    // 798 of the 924 ran and passed when this was last raised; fewer means a regression.
+    assert!(passed >= 798, "{summary}");
 }

@@ -260,8 +260,6 @@ pub fn skip_reason(definition: &Value) -> Option<&'static str> {
     needs.machine(definition);
     if needs.jsonata {
         Some("JSONata (a later issue)")
-    } else if needs.task_tokens {
-        Some("task tokens/activities (a later issue)")
     } else if needs.s3_map {
         Some("Distributed Map ItemReader/ItemBatcher/ResultWriter (a later issue)")
     } else {
@@ -273,7 +271,6 @@ pub fn skip_reason(definition: &Value) -> Option<&'static str> {
 #[derive(Default)]
 struct Needs {
     jsonata: bool,
-    task_tokens: bool,
     /// A Distributed Map that reads items from S3, batches them or writes results to S3.
     s3_map: bool,
 }
@@ -294,15 +291,6 @@ impl Needs {
         if state.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
             self.jsonata = true;
         }
-        if let Some(resource) = state.get("Resource").and_then(Value::as_str)
-            && (resource.contains(".waitForTaskToken") || resource.contains(":activity:"))
-        {
-            self.task_tokens = true;
-        }
-        // `$$.Task.Token` exists only in a Task state that has a token.
-        if state.get("Parameters").is_some_and(mentions_task_token) {
-            self.task_tokens = true;
-        }
         if ["ItemReader", "ItemBatcher", "ResultWriter"].iter().any(|key| state.get(key).is_some()) {
             self.s3_map = true;
         }
@@ -314,17 +302,6 @@ impl Needs {
                 self.machine(processor);
             }
         }
-    }
-}
-
-/// Whether a payload template reads the task token (`"…": "$$.Task.Token"`, or an
-/// intrinsic function given it).
-fn mentions_task_token(template: &Value) -> bool {
-    match template {
-        Value::String(text) => text.contains("$$.Task.Token"),
-        Value::Array(items) => items.iter().any(mentions_task_token),
-        Value::Object(fields) => fields.values().any(mentions_task_token),
-        _ => false,
     }
 }
 
@@ -434,20 +411,20 @@ mod tests {
     }
 
     #[test]
-    fn tokens_and_s3_maps_are_skipped_but_not_variables() {
+    fn s3_maps_are_skipped_but_not_tokens_activities_or_variables() {
         let token = machine(json!({
             "A": { "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "End": true }
         }));
-        assert_eq!(skip_reason(&token), Some("task tokens/activities (a later issue)"));
+        assert_eq!(skip_reason(&token), None);
         let activity = machine(json!({
             "A": { "Type": "Task", "Resource": "arn:aws:states:us-east-1:123456789012:activity:a", "End": true }
         }));
-        assert_eq!(skip_reason(&activity), Some("task tokens/activities (a later issue)"));
+        assert_eq!(skip_reason(&activity), None);
         let token_in_parameters = machine(json!({
             "A": { "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync", "End": true,
                    "Parameters": { "Input": { "TaskToken.$": "$$.Task.Token" } } }
         }));
-        assert_eq!(skip_reason(&token_in_parameters), Some("task tokens/activities (a later issue)"));
+        assert_eq!(skip_reason(&token_in_parameters), None);
         let assign = machine(json!({
             "A": { "Type": "Choice", "Choices": [
                 { "Variable": "$.x", "IsPresent": true, "Next": "B", "Assign": { "y": 1 } }

@@ -19,6 +19,9 @@
 mod chunks;
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::pin;
+use std::task::Poll;
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
@@ -29,7 +32,9 @@ use asl_runtime::Error;
 use asl_runtime::clock::VirtualClock;
 use asl_runtime::context::{ExecutionInfo, parse_timestamp};
 use asl_runtime::clock::Clock;
+use asl_runtime::callbacks::Callbacks;
 use asl_runtime::execution::{BoxFuture, Driver, Execution, TaskCall, TaskHandler, Workflow};
+use asl_runtime::machine::{Callback, StateKind};
 use serde_json::{Map, Value};
 
 /// `$$.Execution.StartTime` (and the virtual clock's start) when a case does not fix it.
@@ -129,8 +134,10 @@ fn run_case(workflow: &'static Workflow, file: &str) -> Result<Map<String, Value
             // Built inside the paused runtime, so its start maps to the paused "now".
             let clock = VirtualClock::starting_at(start);
             let started = Execution::start(workflow, info, input, clock.now());
-            let mut driver = Driver::new(workflow, &mock, &clock, started);
-            let outcome = tokio::time::timeout(VIRTUAL_TIME_LIMIT, driver.run()).await;
+            let mut driver = Driver::with_callbacks(workflow, &mock, &clock, &mock.callbacks, started);
+            // Activity workers answer with the mocks while the execution runs.
+            let workers = mock.work_activities(workflow, &clock);
+            let outcome = alongside(tokio::time::timeout(VIRTUAL_TIME_LIMIT, driver.run()), workers).await;
             let history: Vec<Value> =
                 driver.execution().history().iter().filter_map(|event| serde_json::to_value(event.kind).ok()).collect();
             outcome.map(|outcome| (outcome, history))
@@ -157,6 +164,23 @@ fn run_case(workflow: &'static Workflow, file: &str) -> Result<Map<String, Value
     Ok(line)
 }
 
+/// Runs `main` and `side` together until `main` ends.
+async fn alongside<T>(main: impl Future<Output = T>, side: impl Future<Output = ()>) -> T {
+    let mut main = pin!(main);
+    let mut side = pin!(side);
+    let mut side_done = false;
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(value) = main.as_mut().poll(cx) {
+            return Poll::Ready(value);
+        }
+        if !side_done {
+            side_done = side.as_mut().poll(cx).is_ready();
+        }
+        Poll::Pending
+    })
+    .await
+}
+
 /// A mocked Task response.
 #[derive(Debug)]
 enum Response {
@@ -172,6 +196,8 @@ enum Response {
 /// state over the whole execution, retries included).
 #[derive(Debug, Default)]
 struct Mock {
+    /// Where callback tasks' tokens and activities' work go.
+    callbacks: Callbacks,
     /// `(first, last, response)` per state, for the inclusive index ranges of the case.
     responses: HashMap<String, Vec<(u64, u64, Response)>>,
     /// How many times each state was invoked so far.
@@ -205,6 +231,66 @@ impl Mock {
         self.problem.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
+    /// Answers a `.waitForTaskToken` task through its token, as the outside world would: a
+    /// `Return` (or `ReturnInput`) is `SendTaskSuccess`, a `Throw` is `SendTaskFailure`,
+    /// except that a `States.Timeout` is no answer at all (the task's timeout ends it).
+    /// The integration itself returns an empty response.
+    fn respond_by_token(&self, call: TaskCall<'_>, token: &str) -> Result<Value, Error> {
+        let outcome = self.respond(call);
+        let sent = match outcome {
+            Ok(output) => self.callbacks.send_task_success(token, output),
+            Err(error) if error.name == "States.Timeout" => Ok(()),
+            Err(error) => self.callbacks.send_task_failure(token, &error.name, error.cause.as_deref().unwrap_or("")),
+        };
+        sent.map_err(|e| Error::new(e.name(), e.to_string()))?;
+        Ok(Value::Object(Map::new()))
+    }
+
+    /// Works the activities of `workflow` as workers that answer with the mocks of their
+    /// Task states, until dropped.
+    async fn work_activities(&self, workflow: &'static Workflow, clock: &dyn Clock) {
+        let activities: Vec<(&'static str, &'static str)> = workflow
+            .containers
+            .iter()
+            .flat_map(|container| container.states.iter())
+            .filter_map(|state| match &state.kind {
+                StateKind::Task(task) if task.callback() == Callback::Activity => Some((state.name, task.resource)),
+                _ => None,
+            })
+            .collect();
+        if activities.is_empty() {
+            return std::future::pending().await;
+        }
+        loop {
+            for &(state, resource) in &activities {
+                let Some(work) = self.callbacks.get_activity_task(resource, Duration::from_secs(1), clock).await else {
+                    continue;
+                };
+                let context = Value::Null;
+                let call = TaskCall {
+                    task: asl_runtime::machine::NO_HANDLER,
+                    state,
+                    resource,
+                    input: work.input,
+                    context: &context,
+                    task_token: Some(&work.task_token),
+                    retry_count: 0,
+                };
+                let outcome = self.respond(call);
+                // An answer to a task that already ended is refused; nothing to do then.
+                let _ = match outcome {
+                    Ok(output) => self.callbacks.send_task_success(&work.task_token, output),
+                    Err(error) if error.name == "States.Timeout" => Ok(()),
+                    Err(error) => self.callbacks.send_task_failure(
+                        &work.task_token,
+                        &error.name,
+                        error.cause.as_deref().unwrap_or(""),
+                    ),
+                };
+            }
+        }
+    }
+
     /// The response to this invocation of its state.
     fn respond(&self, call: TaskCall<'_>) -> Result<Value, Error> {
         let index = {
@@ -236,7 +322,10 @@ impl Mock {
 
 impl TaskHandler for Mock {
     fn invoke<'a>(&'a self, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Error>> {
-        let result = self.respond(call);
+        let result = match call.task_token {
+            Some(token) if call.resource.ends_with(".waitForTaskToken") => self.respond_by_token(call, token),
+            _ => self.respond(call),
+        };
         Box::pin(std::future::ready(result))
     }
 }

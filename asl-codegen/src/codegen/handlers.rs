@@ -17,7 +17,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use super::Namer;
-use crate::ir::{ContainerId, Machine, StateId, StateKind};
+use crate::ir::{ContainerId, Machine, ResourceKind, StateId, StateKind};
 use crate::{Settings, TaskTypeError};
 
 /// Every Task state, numbered in definition order: the states of a container in order, with
@@ -40,7 +40,10 @@ fn walk(machine: &Machine, id: ContainerId, out: &mut Vec<(ContainerId, StateId)
     };
     for (i, state) in container.states.iter().enumerate() {
         match &state.kind {
-            StateKind::Task(_) => out.push((id, StateId(i))),
+            // An activity's work is done by workers that poll for it, not by a handler.
+            StateKind::Task(task) if !matches!(task.resource.kind, ResourceKind::Activity { .. }) => {
+                out.push((id, StateId(i)));
+            }
             StateKind::Parallel { branches, .. } => {
                 for branch in branches {
                     walk(machine, *branch, out, depth + 1);

@@ -258,7 +258,7 @@ impl<'a> Driver<'a> {
         while !self.effects.requests.is_empty() {
             let request = self.effects.requests.remove(0);
             match request {
-                Request::Task(task) => self.start_task(task),
+                Request::Task(task) => self.start_task(*task),
                 Request::Timer { id, path, until } => {
                     let sleep = self.clock.sleep_until(until);
                     self.spawn(

@@ -51,7 +51,7 @@ pub(super) enum Event {
 #[derive(Debug)]
 pub(super) enum Request {
     /// Run a Task handler.
-    Task(TaskRequest),
+    Task(Box<TaskRequest>),
     /// Fire [`Event::Timer`] at `until`.
     Timer {
         /// The wait it answers.
@@ -703,7 +703,7 @@ impl Turn<'_> {
                     heartbeat: *heartbeat,
                     submitted: false,
                 };
-                self.fx.requests.push(Request::Task(request));
+                self.fx.requests.push(Request::Task(Box::new(request)));
             }
             StateKind::Parallel { io, branches, .. } => {
                 let context = ctx.context(state, frame.entered, Some(retry_count));
@@ -859,7 +859,7 @@ impl Turn<'_> {
                             submitted,
                             deadline,
                         };
-                        self.fx.requests.push(Request::Task(request));
+                        self.fx.requests.push(Request::Task(Box::new(request)));
                     }
                     Err(error) => {
                         *work = Work::Done(Err(error));

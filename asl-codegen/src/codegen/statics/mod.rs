@@ -23,8 +23,8 @@ use quote::quote;
 
 use crate::ast::QueryLanguage;
 use crate::ir::{
-    Catcher, ContainerId, Dynamic, FailText, Io, Machine, MapState, ProcessorMode, Recovery, Retrier, State, StateKind,
-    Template, Transition, WaitFor,
+    Catcher, ContainerId, Dynamic, FailText, Io, Machine, MapState, ProcessorMode, Recovery, ResourceKind, Retrier,
+    State, StateKind, Template, Transition, WaitFor,
 };
 use crate::path::JsonPath;
 
@@ -184,11 +184,15 @@ impl<'a> Emitter<'a> {
             }
             StateKind::Task(task) => {
                 let io = self.io(&s.io);
-                let Some(&number) = self.tasks.get(&(cid, sid)) else {
-                    self.bug("a Task state missing from the handler trait");
-                    return quote!(#m::StateKind::Succeed { input_path: #input_path, output_path: #output_path });
+                let number = match (self.tasks.get(&(cid, sid)), &task.resource.kind) {
+                    (Some(&number), _) => index(number),
+                    // Activity workers do an activity's work; it has no handler method.
+                    (None, ResourceKind::Activity { .. }) => quote!(#m::NO_HANDLER),
+                    (None, _) => {
+                        self.bug("a Task state missing from the handler trait");
+                        return quote!(#m::StateKind::Succeed { input_path: #input_path, output_path: #output_path });
+                    }
                 };
-                let number = index(number);
                 let resource = &task.resource.arn;
                 let timeout = option(task.timeout.as_ref().map(|t| self.amount(t)));
                 let heartbeat = option(task.heartbeat.as_ref().map(|t| self.amount(t)));

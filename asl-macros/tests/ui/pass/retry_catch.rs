@@ -1,4 +1,5 @@
-// Retry and Catch on a Task, a Parallel and a Map; Task states in a branch and a processor get methods too.
+// Retry and Catch on a Task, a Parallel and a Map; Task states in a branch get methods too, while
+// the processor's activity (`Work`) has none: activity workers do its work.
 mod flow {
     asl_runtime::include_asl!("flows/retry_catch.asl.json");
 }
@@ -15,10 +16,6 @@ impl flow::Handlers for Echo {
     }
 
     fn left(&self, input: Value, _context: &Value) -> impl Future<Output = Result<Value, asl_runtime::Error>> + Send {
-        async move { Ok(input) }
-    }
-
-    fn work(&self, input: Value, _context: &Value) -> impl Future<Output = Result<Value, asl_runtime::Error>> + Send {
         async move { Ok(input) }
     }
 }

@@ -35,30 +35,46 @@ pub trait Resolver {
 
 /// Builds the JSON value of a template.
 pub fn build(template: &Template, resolver: &mut dyn Resolver) -> Result<Value, crate::Error> {
-    build_field(template, "", resolver)
+    // One buffer for the `key.$` names the resolver is given, rather than one string per
+    // computed member and evaluation.
+    let mut scratch = String::new();
+    build_field(template, "", &mut scratch, resolver)
 }
 
-fn build_field(template: &Template, field: &str, resolver: &mut dyn Resolver) -> Result<Value, crate::Error> {
+fn build_field(
+    template: &Template,
+    field: &str,
+    scratch: &mut String,
+    resolver: &mut dyn Resolver,
+) -> Result<Value, crate::Error> {
     Ok(match template {
         Template::Literal(literal) => literal_value(literal),
         Template::Object(members) => {
             let mut object = Map::with_capacity(members.len());
             for (key, member) in members.iter() {
-                // Errors name the field as written, `.$` included, as AWS does.
                 let value = match member {
-                    Template::Path(_) | Template::Intrinsic(_) => build_field(member, &format!("{key}.$"), resolver)?,
-                    _ => build_field(member, key, resolver)?,
+                    Template::Path(path) => resolver.path(path, dollar_key(scratch, key))?,
+                    Template::Intrinsic(call) => resolver.intrinsic(call, dollar_key(scratch, key))?,
+                    _ => build_field(member, key, scratch, resolver)?,
                 };
                 object.insert((*key).to_string(), value);
             }
             Value::Object(object)
         }
-        Template::Array(items) => {
-            Value::Array(items.iter().map(|item| build_field(item, field, resolver)).collect::<Result<_, _>>()?)
-        }
+        Template::Array(items) => Value::Array(
+            items.iter().map(|item| build_field(item, field, scratch, resolver)).collect::<Result<_, _>>()?,
+        ),
         Template::Path(path) => resolver.path(path, field)?,
         Template::Intrinsic(call) => resolver.intrinsic(call, field)?,
     })
+}
+
+/// `key.$`, the field as written, which errors name as AWS does; written into `scratch`.
+fn dollar_key<'s>(scratch: &'s mut String, key: &str) -> &'s str {
+    scratch.clear();
+    scratch.push_str(key);
+    scratch.push_str(".$");
+    scratch
 }
 
 /// The JSON value of a constant.

@@ -77,6 +77,45 @@ fn dollar_key<'s>(scratch: &'s mut String, key: &str) -> &'s str {
     scratch
 }
 
+/// Calls `visit` with each `.$` path of the template (not the path arguments of its
+/// intrinsic calls).
+pub fn visit_paths(template: &Template, visit: &mut dyn FnMut(&Path)) {
+    match template {
+        Template::Literal(_) | Template::Intrinsic(_) => {}
+        Template::Object(members) => members.iter().for_each(|(_, member)| visit_paths(member, visit)),
+        Template::Array(items) => items.iter().for_each(|item| visit_paths(item, visit)),
+        Template::Path(path) => visit(path),
+    }
+}
+
+/// Replaces, in `built` (what [`build`] made of `template`), the value of each `.$` path
+/// for which `fill` gives one (`Some`). A resolver that defers copying a path's value
+/// (leaving a placeholder) and its `fill` must agree on which paths those are.
+///
+/// Where two members of an object share a key, the value built is the last one's, so only
+/// the last one is filled.
+pub fn fill_paths(template: &Template, built: &mut Value, fill: &mut dyn FnMut(&Path) -> Option<Value>) {
+    match (template, built) {
+        (Template::Object(members), Value::Object(object)) => {
+            for (i, (key, member)) in members.iter().enumerate() {
+                let shadowed = members.get(i + 1..).is_some_and(|later| later.iter().any(|(k, _)| k == key));
+                if let (false, Some(value)) = (shadowed, object.get_mut(*key)) {
+                    fill_paths(member, value, fill);
+                }
+            }
+        }
+        (Template::Array(items), Value::Array(values)) => {
+            items.iter().zip(values.iter_mut()).for_each(|(item, value)| fill_paths(item, value, fill));
+        }
+        (Template::Path(path), built) => {
+            if let Some(value) = fill(path) {
+                *built = value;
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The JSON value of a constant.
 pub fn literal_value(literal: &Literal) -> Value {
     match literal {

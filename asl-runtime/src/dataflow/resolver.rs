@@ -38,6 +38,18 @@ impl<'r> DataResolver<'r> {
     }
 }
 
+impl DataResolver<'_> {
+    /// Fails as [`path`](Resolver::path) would, without copying the value.
+    pub(super) fn check(&self, p: &Path, field: &str) -> Result<(), Error> {
+        refuse_null_input(p, self.data)?;
+        let scope = path::Scope::new(self.data).with_context(self.context).with_variables(self.variables);
+        match path::select(p, &scope) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(Error::runtime(cause::field_not_found(p, field, self.data))),
+        }
+    }
+}
+
 impl Resolver for DataResolver<'_> {
     fn path(&mut self, p: &Path, field: &str) -> Result<Value, Error> {
         refuse_null_input(p, self.data)?;

@@ -31,26 +31,41 @@ pub(super) fn build_template_consuming(template: &Template, data: Value, env: &m
     if !any {
         return build_template(template, &data, env);
     }
-    let mut built = template::build(template, &mut Deferring { inner: DataResolver::new(&data, env), template })?;
+    let mut resolver = Deferring { inner: DataResolver::new(&data, env), template, deferred: Vec::new() };
+    let mut built = template::build(template, &mut resolver)?;
+    let deferred = resolver.deferred;
+    if deferred.is_empty() {
+        return Ok(built);
+    }
     let mut data = data;
-    template::fill_paths(template, &mut built, &mut |p| movable(template, p).then(|| take_at(&mut data, p.segments)));
+    template::fill_paths(template, &mut built, &mut |p| {
+        deferred.iter().any(|&d| std::ptr::eq(d, p)).then(|| take_at(&mut data, p.segments))
+    });
     Ok(built)
 }
 
-/// A [`DataResolver`] that leaves `null` for the [movable] paths of `template`, after
-/// checking that they select something.
+/// A [`DataResolver`] that leaves `null` for the [movable] paths of `template` whose
+/// values are worth moving, after checking that they select something, and lists them.
 struct Deferring<'r> {
     inner: DataResolver<'r>,
     template: &'r Template,
+    /// The paths left `null`. A path occurs in the template once (a path written twice is
+    /// not movable), so the address of its static data names it.
+    deferred: Vec<*const Path>,
 }
 
 impl Resolver for Deferring<'_> {
     fn path(&mut self, p: &Path, field: &str) -> Result<Value, Error> {
-        if movable(self.template, p) {
-            self.inner.check(p, field)?;
+        if !movable(self.template, p) {
+            return self.inner.path(p, field);
+        }
+        let value = self.inner.find(p, field)?;
+        if worth_moving(&value) {
+            self.deferred.push(p);
             Ok(Value::Null)
         } else {
-            self.inner.path(p, field)
+            // Copying a number or a short string costs less than finding it again.
+            Ok(value.into_owned())
         }
     }
 
@@ -74,6 +89,17 @@ fn movable(template: &Template, p: &Path) -> bool {
         }
     });
     readers == 1
+}
+
+/// Whether moving `value` saves more than it costs (finding it again, in the data and in
+/// the result): for arrays, objects and long strings.
+fn worth_moving(value: &Value) -> bool {
+    match value {
+        Value::Array(items) => !items.is_empty(),
+        Value::Object(members) => !members.is_empty(),
+        Value::String(s) => s.len() > 64,
+        _ => false,
+    }
 }
 
 /// A path of `$` with only member and index steps.
@@ -115,7 +141,8 @@ mod tests {
 
     #[test]
     fn moves_agree_with_copies() {
-        let data = json!({"doc": {"a": [1, 2, {"b": "c"}]}, "i": 1, "l": [10, 20, 30], "n": null});
+        let long = "x".repeat(100);
+        let data = json!({"doc": {"a": [1, 2, {"b": "c"}]}, "i": 1, "l": [10, 20, 30], "n": null, "s": long});
         for parameters in [
             json!({"doc.$": "$.doc", "i.$": "States.MathAdd($.i, 1)", "x": {"n.$": "$.n"}}),
             json!({"all.$": "$"}),
@@ -126,7 +153,7 @@ mod tests {
             json!({"a.$": "$.doc", "w.$": "$..b", "x.$": "$.doc.a[*]"}),
             json!({"a.$": "$.doc.a", "b.$": "States.Format('{}', $.doc.a)", "c.$": "States.Array($.doc)"}),
             json!({"a.$": "$.doc", "c.$": "$$.Execution.Name", "l": ["$.i", {"i.$": "$.i"}]}),
-            json!({"list": [{"x.$": "$.l"}, {"y.$": "$.doc.a[1]"}]}),
+            json!({"list": [{"x.$": "$.l"}, {"y.$": "$.doc.a[1]"}], "s.$": "$.s", "z.$": "$.doc.a[2]"}),
         ] {
             build(parameters, data.clone()).unwrap();
         }

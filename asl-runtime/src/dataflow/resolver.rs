@@ -36,15 +36,15 @@ impl<'r> DataResolver<'r> {
     pub fn new<'a: 'r>(data: &'r Value, env: &'r mut Env<'a>) -> Self {
         DataResolver { data, context: env.context, variables: env.variables, rng: &mut *env.rng }
     }
-}
 
-impl DataResolver<'_> {
-    /// Fails as [`path`](Resolver::path) would, without copying the value.
-    pub(super) fn check(&self, p: &Path, field: &str) -> Result<(), Error> {
+    /// What [`path`](Resolver::path) gives, borrowed where the path selects one value of
+    /// the data, and failing as it does.
+    pub(super) fn find(&self, p: &Path, field: &str) -> Result<Cow<'r, Value>, Error> {
         refuse_null_input(p, self.data)?;
         let scope = path::Scope::new(self.data).with_context(self.context).with_variables(self.variables);
         match path::select(p, &scope) {
-            Ok(_) => Ok(()),
+            Ok(Selection::One(value)) => Ok(value),
+            Ok(many) => Ok(Cow::Owned(many.into_value())),
             Err(_) => Err(Error::runtime(cause::field_not_found(p, field, self.data))),
         }
     }
@@ -52,9 +52,7 @@ impl DataResolver<'_> {
 
 impl Resolver for DataResolver<'_> {
     fn path(&mut self, p: &Path, field: &str) -> Result<Value, Error> {
-        refuse_null_input(p, self.data)?;
-        let scope = path::Scope::new(self.data).with_context(self.context).with_variables(self.variables);
-        path::select_value(p, &scope).map_err(|_| Error::runtime(cause::field_not_found(p, field, self.data)))
+        self.find(p, field).map(Cow::into_owned)
     }
 
     fn intrinsic(&mut self, call: &Call, _field: &str) -> Result<Value, Error> {

@@ -378,7 +378,7 @@ fn take_at(data: &mut Value, segments: &[Segment]) -> Value {
     let mut current = data;
     for segment in segments {
         let next = match (segment, current) {
-            (Segment::Field(name), Value::Object(map)) => map.get_mut(*name),
+            (Segment::Field(name), Value::Object(map)) => path::member_mut(map, name),
             (Segment::Index(index), Value::Array(items)) => {
                 let len = i64::try_from(items.len()).unwrap_or(i64::MAX);
                 let at = if *index < 0 { len.saturating_add(*index) } else { *index };

@@ -99,7 +99,7 @@ pub fn fill_paths(template: &Template, built: &mut Value, fill: &mut dyn FnMut(&
         (Template::Object(members), Value::Object(object)) => {
             for (i, (key, member)) in members.iter().enumerate() {
                 let shadowed = members.get(i + 1..).is_some_and(|later| later.iter().any(|(k, _)| k == key));
-                if let (false, Some(value)) = (shadowed, object.get_mut(*key)) {
+                if let (false, Some(value)) = (shadowed, crate::path::member_mut(object, key)) {
                     fill_paths(member, value, fill);
                 }
             }

@@ -41,16 +41,37 @@ use time::OffsetDateTime;
 /// time into the next second or day).
 pub fn format_timestamp(at: OffsetDateTime) -> String {
     let at = at.to_utc();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second(),
-        at.millisecond()
-    )
+    let Some(year) = u16::try_from(at.year()).ok().filter(|year| *year <= 9999) else {
+        // Years of other widths: rare enough for the general formatter.
+        return format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            at.year(),
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second(),
+            at.millisecond()
+        );
+    };
+    // Every Task attempt renders two of these into its context object; writing the digits
+    // directly avoids the formatting machinery, which cost more than the rest of `$$`.
+    let mut out = String::with_capacity(24);
+    let mut digits = |n: u16, width: u32, then: char| {
+        for place in (0..width).rev() {
+            let digit = (n / 10u16.pow(place)) % 10;
+            out.push(char::from(b'0' + digit as u8));
+        }
+        out.push(then);
+    };
+    digits(year, 4, '-');
+    digits(u8::from(at.month()).into(), 2, '-');
+    digits(at.day().into(), 2, 'T');
+    digits(at.hour().into(), 2, ':');
+    digits(at.minute().into(), 2, ':');
+    digits(at.second().into(), 2, '.');
+    digits(at.millisecond(), 3, 'Z');
+    out
 }
 
 /// Parses an RFC 3339 timestamp (`2024-01-01T00:00:00.000Z`, `2024-01-01T01:00:00+01:00`),
@@ -157,20 +178,22 @@ impl ExecutionInfo {
     /// machine>:<name>`.
     pub fn execution_arn(&self) -> String {
         let ExecutionInfo { partition, region, account_id, state_machine_name, name, .. } = self;
-        format!("arn:{partition}:states:{region}:{account_id}:execution:{state_machine_name}:{name}")
+        // `concat` rather than `format!`: one exact allocation, and every Task attempt
+        // renders the ARNs into its context object.
+        ["arn:", partition, ":states:", region, ":", account_id, ":execution:", state_machine_name, ":", name].concat()
     }
 
     /// `$$.StateMachine.Id`: `arn:<partition>:states:<region>:<account>:stateMachine:<name>`.
     pub fn state_machine_arn(&self) -> String {
         let ExecutionInfo { partition, region, account_id, state_machine_name, .. } = self;
-        format!("arn:{partition}:states:{region}:{account_id}:stateMachine:{state_machine_name}")
+        ["arn:", partition, ":states:", region, ":", account_id, ":stateMachine:", state_machine_name].concat()
     }
 
     /// `$$.Execution.RoleArn`.
     pub fn role_arn(&self) -> String {
         match &self.role_arn {
             Some(role_arn) => role_arn.clone(),
-            None => format!("arn:{}:iam::{}:role/{}", self.partition, self.account_id, Self::DEFAULT_ROLE_NAME),
+            None => ["arn:", &self.partition, ":iam::", &self.account_id, ":role/", Self::DEFAULT_ROLE_NAME].concat(),
         }
     }
 }
@@ -358,6 +381,9 @@ mod tests {
         assert_eq!(format_timestamp(datetime!(2024-12-31 23:59:59.999_999_999 UTC)), "2024-12-31T23:59:59.999Z");
         // Other offsets are converted to UTC.
         assert_eq!(format_timestamp(datetime!(2024-01-01 01:30:00.5 +01:00)), "2024-01-01T00:30:00.500Z");
+        assert_eq!(format_timestamp(datetime!(0007-08-09 01:02:03.004 UTC)), "0007-08-09T01:02:03.004Z");
+        assert_eq!(format_timestamp(datetime!(9999-12-31 23:59:59.999 UTC)), "9999-12-31T23:59:59.999Z");
+        assert_eq!(format_timestamp(datetime!(-0001-01-01 00:00:00 UTC)), "-001-01-01T00:00:00.000Z");
     }
 
     #[test]

@@ -44,7 +44,10 @@
 //! apply. [`pass_output`] (Pass) and [`pass_through`] (Succeed, Wait) run a whole flow by
 //! moving values rather than copying them; [`take_path`] moves a selection out of the data
 //! it was selected from (a Choice state: `take_path` for `InputPath`, its rules on the
-//! result, `take_path` again for `OutputPath`).
+//! result, `take_path` again for `OutputPath`). A template over data that is discarded
+//! afterwards (`ResultSelector` over the raw result, a Pass state's `Parameters` when its
+//! result replaces the input) moves the values of its `.$` paths out of the data rather
+//! than copying them, where they do not overlap.
 
 use std::borrow::Cow;
 
@@ -55,6 +58,7 @@ use crate::intrinsics::RandomSource;
 use crate::path::{self, Literal, Path, Root, Segment, Variables, cause};
 use crate::template::{self, Template};
 
+mod moving;
 mod resolver;
 mod size;
 
@@ -180,7 +184,7 @@ pub fn effective_input_ref<'d, 'a: 'd>(
 /// As a template's: `States.Runtime` for a missing path, `States.IntrinsicFailure`.
 pub fn effective_result(io: &Io, result: Value, env: &mut Env<'_>) -> Result<Value, Error> {
     match io.result_selector {
-        Some(selector) => build_template(selector, &result, env),
+        Some(selector) => moving::build_template_consuming(selector, result, env),
         None => Ok(result),
     }
 }
@@ -224,7 +228,7 @@ pub fn pass_output(io: &Io, result: Option<&Literal>, raw_input: Value, env: &mu
             let selected = take_path(io.input_path, raw_input, env)?;
             let (effective, unchecked) = match io.parameters {
                 Some(parameters) => {
-                    let built = build_template(parameters, &selected, env)?;
+                    let built = moving::build_template_consuming(parameters, selected, env)?;
                     check_size(&built, env.state)?;
                     (built, false)
                 }
@@ -299,7 +303,7 @@ pub fn select_path<'d, 'a: 'd>(field: PathField, data: &'d Value, env: &Env<'a>)
 /// # Errors
 ///
 /// As [`select_path`].
-pub fn take_path(field: PathField, data: Value, env: &Env<'_>) -> Result<Value, Error> {
+pub fn take_path(field: PathField, mut data: Value, env: &Env<'_>) -> Result<Value, Error> {
     let PathField::Path(p) = field else {
         return match field {
             PathField::Null => Ok(Value::Object(Map::new())),
@@ -313,7 +317,7 @@ pub fn take_path(field: PathField, data: Value, env: &Env<'_>) -> Result<Value, 
     // Evaluate by reference first, so that failures are exactly `select_path`'s; a plain
     // path that succeeded can then be walked again without failing.
     select_path(field, &data, env)?;
-    Ok(take_at(data, p.segments))
+    Ok(take_at(&mut data, p.segments))
 }
 
 /// `ResultPath`: `result` placed into `raw_input`. Absent → `result`; `null` →
@@ -368,13 +372,13 @@ fn check_unless_bounded(value: &Value, field: PathField, env: &Env<'_>) -> Resul
     if bounded(field) { Ok(()) } else { check_size(value, env.state) }
 }
 
-/// Moves the value at a plain path out of `data`; `null` where an index is past the end
-/// (what [`path::select`] reads there).
-fn take_at(mut data: Value, segments: &[Segment]) -> Value {
-    let mut current = &mut data;
+/// Moves the value at a plain path out of `data` (leaving `null`); `null` where an index
+/// is past the end (what [`path::select`] reads there).
+fn take_at(data: &mut Value, segments: &[Segment]) -> Value {
+    let mut current = data;
     for segment in segments {
         let next = match (segment, current) {
-            (Segment::Field(name), Value::Object(map)) => map.get_mut(*name),
+            (Segment::Field(name), Value::Object(map)) => path::member_mut(map, name),
             (Segment::Index(index), Value::Array(items)) => {
                 let len = i64::try_from(items.len()).unwrap_or(i64::MAX);
                 let at = if *index < 0 { len.saturating_add(*index) } else { *index };

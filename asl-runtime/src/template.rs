@@ -35,30 +35,85 @@ pub trait Resolver {
 
 /// Builds the JSON value of a template.
 pub fn build(template: &Template, resolver: &mut dyn Resolver) -> Result<Value, crate::Error> {
-    build_field(template, "", resolver)
+    // One buffer for the `key.$` names the resolver is given, rather than one string per
+    // computed member and evaluation.
+    let mut scratch = String::new();
+    build_field(template, "", &mut scratch, resolver)
 }
 
-fn build_field(template: &Template, field: &str, resolver: &mut dyn Resolver) -> Result<Value, crate::Error> {
+fn build_field(
+    template: &Template,
+    field: &str,
+    scratch: &mut String,
+    resolver: &mut dyn Resolver,
+) -> Result<Value, crate::Error> {
     Ok(match template {
         Template::Literal(literal) => literal_value(literal),
         Template::Object(members) => {
             let mut object = Map::with_capacity(members.len());
             for (key, member) in members.iter() {
-                // Errors name the field as written, `.$` included, as AWS does.
                 let value = match member {
-                    Template::Path(_) | Template::Intrinsic(_) => build_field(member, &format!("{key}.$"), resolver)?,
-                    _ => build_field(member, key, resolver)?,
+                    Template::Path(path) => resolver.path(path, dollar_key(scratch, key))?,
+                    Template::Intrinsic(call) => resolver.intrinsic(call, dollar_key(scratch, key))?,
+                    _ => build_field(member, key, scratch, resolver)?,
                 };
                 object.insert((*key).to_string(), value);
             }
             Value::Object(object)
         }
-        Template::Array(items) => {
-            Value::Array(items.iter().map(|item| build_field(item, field, resolver)).collect::<Result<_, _>>()?)
-        }
+        Template::Array(items) => Value::Array(
+            items.iter().map(|item| build_field(item, field, scratch, resolver)).collect::<Result<_, _>>()?,
+        ),
         Template::Path(path) => resolver.path(path, field)?,
         Template::Intrinsic(call) => resolver.intrinsic(call, field)?,
     })
+}
+
+/// `key.$`, the field as written, which errors name as AWS does; written into `scratch`.
+fn dollar_key<'s>(scratch: &'s mut String, key: &str) -> &'s str {
+    scratch.clear();
+    scratch.push_str(key);
+    scratch.push_str(".$");
+    scratch
+}
+
+/// Calls `visit` with each `.$` path of the template (not the path arguments of its
+/// intrinsic calls).
+pub fn visit_paths(template: &Template, visit: &mut dyn FnMut(&Path)) {
+    match template {
+        Template::Literal(_) | Template::Intrinsic(_) => {}
+        Template::Object(members) => members.iter().for_each(|(_, member)| visit_paths(member, visit)),
+        Template::Array(items) => items.iter().for_each(|item| visit_paths(item, visit)),
+        Template::Path(path) => visit(path),
+    }
+}
+
+/// Replaces, in `built` (what [`build`] made of `template`), the value of each `.$` path
+/// for which `fill` gives one (`Some`). A resolver that defers copying a path's value
+/// (leaving a placeholder) and its `fill` must agree on which paths those are.
+///
+/// Where two members of an object share a key, the value built is the last one's, so only
+/// the last one is filled.
+pub fn fill_paths(template: &Template, built: &mut Value, fill: &mut dyn FnMut(&Path) -> Option<Value>) {
+    match (template, built) {
+        (Template::Object(members), Value::Object(object)) => {
+            for (i, (key, member)) in members.iter().enumerate() {
+                let shadowed = members.get(i + 1..).is_some_and(|later| later.iter().any(|(k, _)| k == key));
+                if let (false, Some(value)) = (shadowed, crate::path::member_mut(object, key)) {
+                    fill_paths(member, value, fill);
+                }
+            }
+        }
+        (Template::Array(items), Value::Array(values)) => {
+            items.iter().zip(values.iter_mut()).for_each(|(item, value)| fill_paths(item, value, fill));
+        }
+        (Template::Path(path), built) => {
+            if let Some(value) = fill(path) {
+                *built = value;
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The JSON value of a constant.

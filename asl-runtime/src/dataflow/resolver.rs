@@ -1,5 +1,7 @@
 //! Resolving the computed parts of payload templates: `.$` paths and intrinsic calls.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::{Env, refuse_null_input};
@@ -34,19 +36,29 @@ impl<'r> DataResolver<'r> {
     pub fn new<'a: 'r>(data: &'r Value, env: &'r mut Env<'a>) -> Self {
         DataResolver { data, context: env.context, variables: env.variables, rng: &mut *env.rng }
     }
+
+    /// What [`path`](Resolver::path) gives, borrowed where the path selects one value of
+    /// the data, and failing as it does.
+    pub(super) fn find(&self, p: &Path, field: &str) -> Result<Cow<'r, Value>, Error> {
+        refuse_null_input(p, self.data)?;
+        let scope = path::Scope::new(self.data).with_context(self.context).with_variables(self.variables);
+        match path::select(p, &scope) {
+            Ok(Selection::One(value)) => Ok(value),
+            Ok(many) => Ok(Cow::Owned(many.into_value())),
+            Err(_) => Err(Error::runtime(cause::field_not_found(p, field, self.data))),
+        }
+    }
 }
 
 impl Resolver for DataResolver<'_> {
     fn path(&mut self, p: &Path, field: &str) -> Result<Value, Error> {
-        refuse_null_input(p, self.data)?;
-        let scope = path::Scope::new(self.data).with_context(self.context).with_variables(self.variables);
-        path::select_value(p, &scope).map_err(|_| Error::runtime(cause::field_not_found(p, field, self.data)))
+        self.find(p, field).map(Cow::into_owned)
     }
 
     fn intrinsic(&mut self, call: &Call, _field: &str) -> Result<Value, Error> {
         let (data, context, variables) = (self.data, self.context, self.variables);
         let mut resolve = |p: &Path| argument(call, p, data, context, variables);
-        intrinsics::call(call, &mut resolve, &mut *self.rng)
+        intrinsics::call_borrowing(call, &mut resolve, &mut *self.rng)
     }
 }
 
@@ -58,13 +70,20 @@ impl Resolver for DataResolver<'_> {
 /// step of the wrong kind (`[0]` on a number) fails with Jayway's own message (`Filter: [0]
 /// can only be applied to arrays. Current context is: 1`) rather than the "could not be
 /// found" cause.
-fn argument(call: &Call, p: &Path, data: &Value, context: &Value, variables: &dyn Variables) -> Result<Value, Error> {
+fn argument<'r>(
+    call: &Call,
+    p: &Path,
+    data: &'r Value,
+    context: &'r Value,
+    variables: &'r dyn Variables,
+) -> Result<Cow<'r, Value>, Error> {
     refuse_null_input(p, data)?;
     let scope = path::Scope::new(data).with_context(context).with_variables(variables);
     let not_found = || Error::runtime(intrinsic_path_not_found(call, p, data));
     match path::select(p, &scope) {
         Ok(Selection::One(value)) if value.is_null() && index_past_end(p, &scope) => Err(not_found()),
-        Ok(selection) => Ok(selection.into_value()),
+        Ok(Selection::One(value)) => Ok(value),
+        Ok(many) => Ok(Cow::Owned(many.into_value())),
         Err(missing) if missing.kind == MissingKind::NotFound => Err(not_found()),
         Err(missing) => Err(Error::runtime(missing.reason)),
     }

@@ -5,6 +5,7 @@
 //! cause texts cannot be copied from AWS. They all come from [`failure`], one place to
 //! change should a recording show AWS's wording: `Invalid arguments in <call>: <detail>`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde_json::{Map, Value};
@@ -31,14 +32,17 @@ pub(super) fn kind(value: &Value) -> &'static str {
 }
 
 /// The arguments of a call, evaluated left to right (nested calls and paths first).
-pub(super) struct Args<'a> {
+///
+/// Path arguments may still borrow from the data they were read from; a function copies
+/// only what it returns.
+pub(super) struct Args<'a, 'v> {
     /// The call, for error messages and `States.Format`'s pre-split template.
     pub(super) call: &'a Call,
-    values: Vec<Value>,
+    values: Vec<Cow<'v, Value>>,
 }
 
-impl<'a> Args<'a> {
-    pub(super) fn new(call: &'a Call, values: Vec<Value>) -> Self {
+impl<'a, 'v> Args<'a, 'v> {
+    pub(super) fn new(call: &'a Call, values: Vec<Cow<'v, Value>>) -> Self {
         Args { call, values }
     }
 
@@ -69,17 +73,17 @@ impl<'a> Args<'a> {
 
     /// Argument `i` (0-based). Null past the end, which [`Args::count`] rules out.
     pub(super) fn value(&self, i: usize) -> &Value {
-        self.values.get(i).unwrap_or(&Value::Null)
+        self.values.get(i).map_or(&Value::Null, |value| value)
     }
 
     /// All arguments from `i` on.
-    pub(super) fn rest(&self, i: usize) -> &[Value] {
+    pub(super) fn rest(&self, i: usize) -> &[Cow<'v, Value>] {
         self.values.get(i..).unwrap_or(&[])
     }
 
-    /// Takes the arguments out (for functions that return them).
+    /// Takes the arguments out (for functions that return them), copying borrowed ones.
     pub(super) fn into_values(self) -> Vec<Value> {
-        self.values
+        self.values.into_iter().map(Cow::into_owned).collect()
     }
 
     /// The failure for argument `i` not being `expected`.
@@ -191,7 +195,7 @@ mod tests {
 
     #[test]
     fn arity_messages() {
-        let args = Args::new(&CALL, vec![json!(1)]);
+        let args = Args::new(&CALL, vec![Cow::Owned(json!(1))]);
         let cause = |r: Result<(), Error>| r.err().and_then(|e| e.cause).unwrap_or_default();
         assert!(cause(args.count(2, 2)).ends_with(": expected 2 arguments, but got 1"));
         assert!(cause(args.count(0, 0)).ends_with(": expected 0 arguments, but got 1"));
@@ -202,7 +206,7 @@ mod tests {
 
     #[test]
     fn typed_accessors() {
-        let args = Args::new(&CALL, vec![json!(2.0), json!(2.5), json!("x"), json!(null)]);
+        let args = Args::new(&CALL, [json!(2.0), json!(2.5), json!("x"), json!(null)].map(Cow::Owned).into());
         assert_eq!(args.integer(0), Ok(2));
         assert_eq!(
             args.integer(1).err().and_then(|e| e.cause).as_deref(),

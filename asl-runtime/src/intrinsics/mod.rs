@@ -21,6 +21,8 @@ mod string;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Number, Value};
 
 pub use random::{RandomSource, SplitMix64, uuid_v4};
@@ -149,12 +151,27 @@ pub fn call(
     resolve: &mut dyn FnMut(&Path) -> Result<Value, Error>,
     rng: &mut dyn RandomSource,
 ) -> Result<Value, Error> {
+    call_borrowing(call, &mut |path| resolve(path).map(Cow::Owned), rng)
+}
+
+/// [`call`], with `resolve` borrowing the values of path arguments where it can: most
+/// functions only read their arguments (`States.ArrayLength` of a large array, the
+/// objects `States.JsonMerge` picks from), so they are copied only into the result.
+///
+/// # Errors
+///
+/// As [`call`].
+pub fn call_borrowing<'v>(
+    call: &Call,
+    resolve: &mut dyn FnMut(&Path) -> Result<Cow<'v, Value>, Error>,
+    rng: &mut dyn RandomSource,
+) -> Result<Value, Error> {
     let mut values = Vec::with_capacity(call.args.len());
     for arg in call.args {
         values.push(match arg {
-            Arg::Literal(literal) => literal_value(literal),
+            Arg::Literal(literal) => Cow::Owned(literal_value(literal)),
             Arg::Path(path) => resolve(path)?,
-            Arg::Call(inner) => self::call(inner, resolve, rng)?,
+            Arg::Call(inner) => Cow::Owned(call_borrowing(inner, resolve, rng)?),
         });
     }
     let args = args::Args::new(call, values);

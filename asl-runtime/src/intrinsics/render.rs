@@ -23,7 +23,8 @@ pub(super) fn java_to_string(value: &Value) -> String {
     out
 }
 
-fn write_java(value: &Value, out: &mut String) {
+/// [`java_to_string`], appended to `out`.
+pub(super) fn write_java(value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),

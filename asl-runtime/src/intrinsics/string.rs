@@ -17,9 +17,13 @@ use crate::Error;
 /// is data, so every `{}` in it is a placeholder and backslashes are plain text.
 pub(super) fn format(args: Args) -> Result<Value, Error> {
     args.count(1, usize::MAX)?;
-    let pieces: Vec<&str> = match args.call.format_pieces {
-        Some(pieces) => pieces.to_vec(),
-        None => args.string(0)?.split("{}").collect(),
+    let split: Vec<&str>;
+    let pieces: &[&str] = match args.call.format_pieces {
+        Some(pieces) => pieces,
+        None => {
+            split = args.string(0)?.split("{}").collect();
+            &split
+        }
     };
     let values = args.rest(1);
     let placeholders = pieces.len().saturating_sub(1);
@@ -36,7 +40,7 @@ pub(super) fn format(args: Args) -> Result<Value, Error> {
     for (i, piece) in pieces.iter().enumerate() {
         out.push_str(piece);
         if let Some(value) = values.get(i) {
-            out.push_str(&render::java_to_string(value));
+            render::write_java(value, &mut out);
         }
     }
     Ok(Value::String(out))

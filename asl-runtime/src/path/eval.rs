@@ -33,6 +33,29 @@ use super::{Path, Root, Segment, UnionItem};
 /// The `null` that out-of-range indexes and absent documents read as.
 pub(crate) static NULL: Value = Value::Null;
 
+/// Objects up to this size are searched by comparing keys rather than by hashing.
+const SCAN_UP_TO: usize = 8;
+
+/// Member `name` of an object. serde_json's maps hash a key with SipHash to look it up,
+/// which costs more than comparing it with the few keys of a typical JSON object; the
+/// state data of a workflow is made of such objects, and every path step looks one up.
+pub(crate) fn member<'v>(map: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
+    if map.len() <= SCAN_UP_TO {
+        map.iter().find(|(key, _)| *key == name).map(|(_, value)| value)
+    } else {
+        map.get(name)
+    }
+}
+
+/// [`member`], mutably.
+pub(crate) fn member_mut<'v>(map: &'v mut Map<String, Value>, name: &str) -> Option<&'v mut Value> {
+    if map.len() <= SCAN_UP_TO {
+        map.iter_mut().find(|(key, _)| *key == name).map(|(_, value)| value)
+    } else {
+        map.get_mut(name)
+    }
+}
+
 /// The workflow variables a `$name` path reads.
 pub trait Variables {
     /// The current value of variable `name`, if it has been assigned.
@@ -281,7 +304,7 @@ impl<'v> Cx<'_, 'v> {
     ) {
         match segment {
             Segment::Field(name) => {
-                if let Some(value) = node.as_object().and_then(|map| map.get(*name)) {
+                if let Some(value) = node.as_object().and_then(|map| member(map, name)) {
                     self.collect(value, rest, out);
                 }
             }
@@ -313,7 +336,7 @@ impl<'v> Cx<'_, 'v> {
                 for item in *items {
                     match (item, node) {
                         (UnionItem::Field(name), Value::Object(map)) => {
-                            if let Some(value) = map.get(*name) {
+                            if let Some(value) = member(map, name) {
                                 self.collect(value, rest, out);
                             }
                         }
@@ -416,7 +439,7 @@ fn merge(map: &Map<String, Value>, items: &[UnionItem]) -> Value {
     let mut merged = Map::new();
     for item in items {
         if let UnionItem::Field(name) = item
-            && let Some(value) = map.get(*name)
+            && let Some(value) = member(map, name)
         {
             merged.insert((*name).to_string(), value.clone());
         }
@@ -433,7 +456,7 @@ fn definite<'v>(doc: &'v Value, segments: &'static [Segment], head: usize) -> Re
         let leaf = i + 1 == segments.len();
         match segment {
             Segment::Field(name) => match current {
-                Value::Object(map) => match map.get(*name) {
+                Value::Object(map) => match member(map, name) {
                     Some(value) => {
                         current = value;
                         via = Via::Member;

@@ -19,6 +19,7 @@ mod cause_tests;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use eval::member_mut;
 pub use eval::{Missing, MissingKind, Scope, Selection, Variables, is_definite, select, select_value};
 pub use write::put;
 

@@ -73,7 +73,7 @@ fn conflict(target: &Value, parents: &[Segment], last: &Segment) -> Option<Strin
     for segment in parents.iter().chain([last]) {
         current = match (segment, current) {
             (Segment::Field(_), None) => None,
-            (Segment::Field(name), Some(Value::Object(map))) => map.get(*name),
+            (Segment::Field(name), Some(Value::Object(map))) => super::eval::member(map, name),
             (Segment::Index(index), Some(Value::Array(items))) => match position(items.len(), *index) {
                 Some(i) => Some(&items[i]),
                 None => return Some(index.to_string()),

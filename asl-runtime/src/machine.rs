@@ -160,9 +160,11 @@ pub enum Callback {
 impl TaskDef {
     /// How this task's work ends, from its resource.
     pub fn callback(&self) -> Callback {
+        // Plain substring tests: this runs for every task attempt. `:activity:` appears in
+        // activity ARNs (`arn:aws:states:<region>:<account>:activity:<name>`) only.
         if self.resource.ends_with(".waitForTaskToken") {
             Callback::Token
-        } else if self.resource.starts_with("arn:") && self.resource.split(':').nth(5) == Some("activity") {
+        } else if self.resource.contains(":activity:") {
             Callback::Activity
         } else {
             Callback::None

@@ -128,8 +128,10 @@ pub(super) struct TaskEvents {
 impl TaskEvents {
     /// The events of a Task state with `resource`.
     pub(super) fn of(resource: &str) -> TaskEvents {
-        let service = resource.split(':').nth(2).unwrap_or("");
-        if resource.split(':').nth(5) == Some("activity") {
+        // Plain substring tests, as in `TaskDef::callback`: an activity ARN has `:activity:`,
+        // a Lambda function ARN (`arn:aws:lambda:<region>:<account>:function:<name>`)
+        // `:function:`, which no integration ARN has.
+        if resource.contains(":activity:") {
             TaskEvents {
                 scheduled: EventType::ActivityScheduled,
                 started: EventType::ActivityStarted,
@@ -137,7 +139,7 @@ impl TaskEvents {
                 failed: EventType::ActivityFailed,
                 timed_out: EventType::ActivityTimedOut,
             }
-        } else if service == "lambda" {
+        } else if resource.contains(":function:") {
             TaskEvents {
                 scheduled: EventType::LambdaFunctionScheduled,
                 started: EventType::LambdaFunctionStarted,

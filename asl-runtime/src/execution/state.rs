@@ -16,7 +16,7 @@
 //! at-least-once guarantee of AWS Standard workflows).
 
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -70,6 +70,10 @@ pub(super) struct Run {
     pub(super) history: History,
     /// The frame of the run's top container.
     pub(super) root: Frame,
+    /// `$$.Execution` and `$$.StateMachine`, rendered the first time a state needs them:
+    /// they do not change during a run, and every Task attempt's `$$` starts with them.
+    #[serde(skip)]
+    pub(super) context_base: OnceLock<Map<String, Value>>,
 }
 
 /// A container that is running: which state it is in, with which input, and how far that
@@ -287,7 +291,7 @@ impl Run {
     pub(super) fn new(info: ExecutionInfo, rng: SplitMix64, root: Frame, now: OffsetDateTime) -> Run {
         let mut history = History::default();
         history.record(EventType::ExecutionStarted, None, now);
-        Run { info, rng, history, root }
+        Run { info, rng, history, root, context_base: OnceLock::new() }
     }
 }
 

@@ -6,6 +6,7 @@
 //! the step needs from outside — a Task handler to run, a timer to set, a wait to cancel —
 //! it leaves in [`Effects`] for the driver. [`Execution::deliver`] records what comes back.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -137,6 +138,8 @@ pub(super) struct RunCtx<'r> {
     pub(super) rng: &'r mut SplitMix64,
     /// The run's history.
     pub(super) history: &'r mut History,
+    /// The run's `$$.Execution` and `$$.StateMachine`, once rendered.
+    pub(super) context_base: &'r OnceLock<Map<String, Value>>,
     /// The time of the step.
     pub(super) now: OffsetDateTime,
 }
@@ -172,7 +175,27 @@ impl RunCtx<'_> {
         if let Some(count) = retry_count {
             info = info.with_retry_count(count);
         }
-        ContextObject::new(self.info).with_state(info).to_value()
+        self.context_with(info, None)
+    }
+
+    /// `$$` with `state` and, if given, `$$.Task.Token`: the run's cached `Execution` and
+    /// `StateMachine` sections, then `State` and `Task`, in AWS's order.
+    fn context_with(&self, state: StateInfo<'_>, token: Option<&str>) -> Value {
+        let base = self.context_base.get_or_init(|| match ContextObject::new(self.info).to_value() {
+            Value::Object(sections) => sections,
+            _ => Map::new(),
+        });
+        let mut context = base.clone();
+        let mut object = ContextObject::new(self.info).with_state(state);
+        if let Some(token) = token {
+            object = object.with_task_token(token);
+        }
+        for name in ["State", "Task"] {
+            if let Some(section) = object.section(name) {
+                context.insert(name.to_owned(), section);
+            }
+        }
+        Value::Object(context)
     }
 }
 
@@ -404,8 +427,8 @@ impl Turn<'_> {
     /// Moves the frame at [`Turn::path`] inside `run`, whose top frame is at `depth`.
     /// `Some` when the run's top frame ended.
     fn run(&mut self, run: &mut Run, depth: usize) -> Option<Result<Value, Error>> {
-        let Run { info, rng, history, root } = run;
-        let mut ctx = RunCtx { info, rng, history, now: self.now };
+        let Run { info, rng, history, root, context_base } = run;
+        let mut ctx = RunCtx { info, rng, history, context_base, now: self.now };
         self.frame(&mut ctx, root, depth)
     }
 
@@ -819,8 +842,8 @@ impl Turn<'_> {
 
     /// Asks again for what the frames of `run` wait for (see [`Execution::reissue`]).
     fn reissue_run(&mut self, run: &mut Run, path: &mut FramePath) {
-        let Run { info, rng, history, root } = run;
-        let mut ctx = RunCtx { info, rng, history, now: self.now };
+        let Run { info, rng, history, root, context_base } = run;
+        let mut ctx = RunCtx { info, rng, history, context_base, now: self.now };
         self.reissue_frame(&mut ctx, root, path);
     }
 
@@ -920,12 +943,7 @@ fn task_input(
     token: Option<&str>,
     retry_count: u32,
 ) -> Result<(Value, Value), Error> {
-    let mut object =
-        ContextObject::new(ctx.info).with_state(StateInfo::new(state.name, entered).with_retry_count(retry_count));
-    if let Some(token) = token {
-        object = object.with_task_token(token);
-    }
-    let context = object.to_value();
+    let context = ctx.context_with(StateInfo::new(state.name, entered).with_retry_count(retry_count), token);
     let mut env = Env { state: state.name, context: &context, variables: &*variables.0, rng: ctx.rng };
     let input = dataflow::effective_input(task.io, input, &mut env)?;
     Ok((input, context))

@@ -67,11 +67,13 @@ pub mod machine;
 mod macros;
 pub mod path;
 pub mod retry;
+pub mod runtime;
 pub mod template;
 #[cfg(test)]
 pub(crate) mod test_support;
 
 pub use error::Error;
+pub use runtime::Runtime;
 /// The JSON value type handlers take and return (re-exported so users need no direct
 /// serde_json dependency).
 pub use serde_json::Value;

@@ -276,6 +276,18 @@ impl Execution {
         self.transitions
     }
 
+    /// Stops the execution: status `ABORTED` with `error` and `cause`, as AWS's
+    /// `StopExecution` (a no-op if it has already ended). `now` times its
+    /// `ExecutionAborted` event.
+    pub fn abort(&mut self, error: Option<String>, cause: Option<String>, now: OffsetDateTime) {
+        if self.outcome.is_some() {
+            return;
+        }
+        self.runnable.clear();
+        self.run.history.record(EventType::ExecutionAborted, None, now);
+        self.outcome = Some(Outcome { status: super::Status::Aborted, output: None, error, cause });
+    }
+
     /// Reads an execution saved with `serde_json::to_string(&execution)`.
     ///
     /// # Errors

@@ -33,10 +33,13 @@ struct Inner {
     clock: Arc<dyn Clock>,
     callbacks: Callbacks,
     /// Workflows that `startExecution` tasks can start, by state machine name.
-    workflows: Mutex<HashMap<String, (&'static Workflow, Arc<dyn TaskHandler>)>>,
+    workflows: Mutex<HashMap<String, Registered>>,
     /// Every execution started, in order.
     executions: Mutex<Vec<ExecutionHandle>>,
 }
+
+/// A workflow `startExecution` tasks can start, with the handler of its tasks.
+type Registered = (&'static Workflow, Arc<dyn TaskHandler>);
 
 /// Why [`Runtime::start`] refused to start an execution.
 #[derive(Clone, Debug, PartialEq, Eq)]

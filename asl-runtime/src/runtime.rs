@@ -34,8 +34,15 @@ struct Inner {
     callbacks: Callbacks,
     /// Workflows that `startExecution` tasks can start, by state machine name.
     workflows: Mutex<HashMap<String, Registered>>,
-    /// Every execution started, in order.
-    executions: Mutex<Vec<ExecutionHandle>>,
+    /// Every execution started, in order, and where each ARN is in that list.
+    executions: Mutex<Executions>,
+}
+
+/// The executions a runtime started.
+#[derive(Default)]
+struct Executions {
+    in_order: Vec<ExecutionHandle>,
+    by_arn: HashMap<String, usize>,
 }
 
 /// A workflow `startExecution` tasks can start, with the handler of its tasks.
@@ -136,7 +143,7 @@ impl Runtime {
                 clock: Arc::new(clock),
                 callbacks: Callbacks::new(),
                 workflows: Mutex::new(HashMap::new()),
-                executions: Mutex::new(Vec::new()),
+                executions: Mutex::new(Executions::default()),
             }),
         }
     }
@@ -184,7 +191,7 @@ impl Runtime {
         let arn = info.execution_arn();
         let handle = {
             let mut executions = lock(&self.inner.executions);
-            if executions.iter().any(|e| e.shared.info.execution_arn() == arn) {
+            if executions.by_arn.contains_key(&arn) {
                 return Err(StartError::ExecutionAlreadyExists(arn));
             }
             let shared = Arc::new(Shared {
@@ -194,7 +201,9 @@ impl Runtime {
                 stop: Notify::new(),
             });
             let handle = ExecutionHandle { shared };
-            executions.push(handle.clone());
+            let index = executions.in_order.len();
+            executions.in_order.push(handle.clone());
+            executions.by_arn.insert(arn, index);
             handle
         };
         let runtime = self.clone();
@@ -205,12 +214,13 @@ impl Runtime {
 
     /// The execution with this ARN, if this runtime started it.
     pub fn execution(&self, execution_arn: &str) -> Option<ExecutionHandle> {
-        lock(&self.inner.executions).iter().find(|e| e.shared.info.execution_arn() == execution_arn).cloned()
+        let executions = lock(&self.inner.executions);
+        executions.by_arn.get(execution_arn).and_then(|&index| executions.in_order.get(index)).cloned()
     }
 
     /// `ListExecutions`: every execution this runtime started, oldest first.
     pub fn list(&self) -> Vec<Description> {
-        lock(&self.inner.executions).iter().map(ExecutionHandle::describe).collect()
+        lock(&self.inner.executions).in_order.iter().map(ExecutionHandle::describe).collect()
     }
 
     /// Runs one execution to its end (or until it is stopped) and records how it ended.

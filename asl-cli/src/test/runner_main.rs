@@ -32,7 +32,7 @@ use asl_runtime::Error;
 use asl_runtime::clock::VirtualClock;
 use asl_runtime::context::{ExecutionInfo, parse_timestamp};
 use asl_runtime::clock::Clock;
-use asl_runtime::callbacks::Callbacks;
+use asl_runtime::callbacks::{CallbackError, Callbacks};
 use asl_runtime::execution::{BoxFuture, Driver, Execution, TaskCall, TaskHandler, Workflow};
 use asl_runtime::machine::{Callback, StateKind};
 use serde_json::{Map, Value};
@@ -237,13 +237,19 @@ impl Mock {
     /// The integration itself returns an empty response.
     fn respond_by_token(&self, call: TaskCall<'_>, token: &str) -> Result<Value, Error> {
         let outcome = self.respond(call);
-        let sent = match outcome {
+        self.answer(token, outcome).map_err(|e| Error::new(e.name(), e.to_string()))?;
+        Ok(Value::Object(Map::new()))
+    }
+
+    /// Sends a mocked outcome for `token`: a result is `SendTaskSuccess`, an error
+    /// `SendTaskFailure`, except that a `States.Timeout` is no answer at all (the task's
+    /// timeout ends it).
+    fn answer(&self, token: &str, outcome: Result<Value, Error>) -> Result<(), CallbackError> {
+        match outcome {
             Ok(output) => self.callbacks.send_task_success(token, output),
             Err(error) if error.name == "States.Timeout" => Ok(()),
             Err(error) => self.callbacks.send_task_failure(token, &error.name, error.cause.as_deref().unwrap_or("")),
-        };
-        sent.map_err(|e| Error::new(e.name(), e.to_string()))?;
-        Ok(Value::Object(Map::new()))
+        }
     }
 
     /// Works the activities of `workflow` as workers that answer with the mocks of their
@@ -278,15 +284,7 @@ impl Mock {
                 };
                 let outcome = self.respond(call);
                 // An answer to a task that already ended is refused; nothing to do then.
-                let _ = match outcome {
-                    Ok(output) => self.callbacks.send_task_success(&work.task_token, output),
-                    Err(error) if error.name == "States.Timeout" => Ok(()),
-                    Err(error) => self.callbacks.send_task_failure(
-                        &work.task_token,
-                        &error.name,
-                        error.cause.as_deref().unwrap_or(""),
-                    ),
-                };
+                let _ = self.answer(&work.task_token, outcome);
             }
         }
     }

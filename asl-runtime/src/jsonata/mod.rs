@@ -63,50 +63,14 @@ impl PartialEq for Expression {
     }
 }
 
-/// Parses `text` as AWS's JSONata 2.0.6 does: the engine's parser, minus what JSONata
-/// added after 2.0.6 (the `??` operator, a syntax error in 2.0.6).
+/// Parses `text`. The compiler has already rejected what AWS's JSONata 2.0.6 does not
+/// parse (the 2.1 `??` operator among it), with the same parser.
 ///
 /// # Errors
 ///
 /// The engine's message (it starts with a JSONata error code when the engine gives one).
 pub fn parse(text: &str) -> Result<AstNode, String> {
-    if let Some(at) = coalescing_operator(text) {
-        return Err(format!("S0211: The symbol '?' cannot be used as a unary operator (at character {})", at + 1));
-    }
     jsonata_core::parser::parse(text).map_err(|e| e.to_string())
-}
-
-/// Where `text` has a `??` outside string literals, comments and quoted names.
-fn coalescing_operator(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'"' | b'\'' | b'`' => {
-                // Skip to the closing quote; a backslash escapes the next character.
-                i += 1;
-                while let Some(&c) = bytes.get(i) {
-                    if c == b'\\' && b != b'`' {
-                        i += 1;
-                    } else if c == b {
-                        break;
-                    }
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'?' if bytes.get(i + 1) == Some(&b'?') => return Some(i),
-            _ => {}
-        }
-        i += 1;
-    }
-    None
 }
 
 /// What a state's expressions see: `$states` (`input`, `context`, and where AWS provides

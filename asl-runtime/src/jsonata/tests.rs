@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Expression, Scope, coalescing_operator, number};
+use super::{Expression, Scope, number};
 
 fn eval(text: &'static str, input: Value) -> Result<Option<Value>, crate::Error> {
     let expr = Box::leak(Box::new(Expression::new(text)));
@@ -53,13 +53,6 @@ fn results_and_errors() {
     assert_eq!(error.name, "States.QueryEvaluationError");
     let cause = error.cause.unwrap();
     assert!(cause.contains("threw an error during evaluation. T2002"), "{cause}");
-}
-
-#[test]
-fn coalescing_is_a_2_1_operator() {
-    assert_eq!(coalescing_operator("$a ?? 1"), Some(3));
-    assert_eq!(coalescing_operator("'??' & \"??\" /* ?? */"), None);
-    assert!(eval("$a ?? 1", Value::Null).is_err());
 }
 
 #[test]

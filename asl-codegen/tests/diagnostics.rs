@@ -23,9 +23,6 @@ const NO_FIXTURE: &[Code] = &[
     // Needs a definition over 1 MiB; `tests/conformance.rs` builds one in memory instead
     // (`definition_over_one_mebibyte_is_too_large`).
     Code::DefinitionTooLarge,
-    // Needs the JSONata parser (the JSONata issue): a bare field name at the top level of an
-    // expression is only visible in its syntax tree.
-    Code::UnsupportedJsonata,
 ];
 
 /// Fixtures not named after a code.

@@ -55,6 +55,9 @@ pub enum Rule {
     Or(&'static [Rule]),
     /// `Not`: the rule does not hold.
     Not(&'static Rule),
+    /// A JSONata `Condition` (always a Choice's top-level rule; the state evaluates it,
+    /// with its `$states` and variables, before [`evaluate`] could see it).
+    Jsonata(&'static crate::jsonata::Expression),
 }
 
 /// A comparison operator with its operand. One variant per ASL operator; the `…Path` form of
@@ -158,6 +161,9 @@ pub fn evaluate<'v>(rule: &Rule, lookup: &mut dyn FnMut(&Path) -> Option<&'v Val
         }
         Rule::Not(rule) => Ok(!evaluate(rule, lookup)?),
         Rule::Compare { variable, test } => compare(variable, test, lookup),
+        Rule::Jsonata(expr) => {
+            Err(Error::runtime(format!("the JSONata condition '{}' cannot be nested in a JSONPath rule", expr.text)))
+        }
     }
 }
 

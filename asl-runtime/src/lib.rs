@@ -63,6 +63,7 @@ pub mod dataflow;
 pub mod error;
 pub mod execution;
 pub mod intrinsics;
+pub mod jsonata;
 pub mod machine;
 mod macros;
 pub mod path;

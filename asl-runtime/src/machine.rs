@@ -10,6 +10,7 @@
 use crate::choice::Rule;
 use crate::dataflow::{Io, PathField};
 use crate::intrinsics::Call;
+use crate::jsonata::Expression;
 use crate::path::{Literal, Path};
 use crate::retry::RetryPolicy;
 use crate::template::Template;
@@ -41,9 +42,26 @@ pub struct StateDef {
     /// a catcher takes over, whose own `Assign` runs instead; on a Choice, only when its
     /// `Default` is taken).
     pub assign: Option<&'static Template>,
+    /// The JSONata fields of a JSONata state; `None` for a JSONPath state (a JSONata
+    /// state's other fields are JSONata too: its `Assign` and any `{% %}` value below).
+    pub jsonata: Option<&'static JsonataDef>,
     /// What the state does.
     pub kind: StateKind,
 }
+
+/// What a JSONata state has instead of InputPath, Parameters, ResultSelector, ResultPath
+/// and OutputPath.
+#[derive(Debug)]
+pub struct JsonataDef {
+    /// `Arguments` (Task, Parallel): the effective input; absent, `$states.input`.
+    pub arguments: Option<&'static Template>,
+    /// `Output`: the state's output; absent, `$states.result` for Task, Parallel and Map,
+    /// `$states.input` for the others.
+    pub output: Option<&'static Template>,
+}
+
+/// A JSONata state without `Arguments` or `Output`.
+pub static JSONATA: JsonataDef = JsonataDef { arguments: None, output: None };
 
 /// Normal completion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +81,8 @@ pub enum Amount {
     Literal(u64),
     /// A `…Path` field.
     Path(&'static Path),
+    /// A JSONata expression (whose value must be a non-negative integer).
+    Jsonata(&'static Expression),
 }
 
 /// A number with a fraction, given literally or through a Reference Path
@@ -73,6 +93,8 @@ pub enum Fraction {
     Literal(f64),
     /// A `…Path` field.
     Path(&'static Path),
+    /// A JSONata expression.
+    Jsonata(&'static Expression),
 }
 
 /// What a state does, with its static data.
@@ -143,6 +165,8 @@ pub struct ChoiceRule {
     pub next: u16,
     /// The rule's own `Assign`, set when it matches (the state's `Assign` is not).
     pub assign: Option<&'static Template>,
+    /// The rule's own JSONata `Output`, when it matches (the state's is not used).
+    pub output: Option<&'static Template>,
 }
 
 /// How a Task state's work ends.
@@ -203,6 +227,8 @@ pub struct MapDef {
     pub processor: u16,
     /// `ItemsPath` (default `$`).
     pub items_path: Option<&'static Path>,
+    /// JSONata `Items` (default `$states.input`).
+    pub items: Option<&'static Template>,
     /// `ItemSelector` (or legacy `Parameters`).
     pub item_selector: Option<&'static Template>,
     /// `MaxConcurrency` / `MaxConcurrencyPath` (0 or absent: unbounded).
@@ -251,8 +277,10 @@ pub struct CatcherDef {
     pub next: u16,
     /// `ResultPath` for the Error Output (default `$`).
     pub result_path: PathField,
-    /// `Assign`, evaluated with the Error Output as `$`.
+    /// `Assign`, evaluated with the Error Output as `$` (`$states.errorOutput`).
     pub assign: Option<&'static Template>,
+    /// JSONata `Output` (default `$states.errorOutput`).
+    pub output: Option<&'static Template>,
 }
 
 /// What a Wait state waits for.
@@ -266,6 +294,10 @@ pub enum WaitDef {
     Timestamp(&'static str),
     /// `TimestampPath`.
     TimestampPath(&'static Path),
+    /// JSONata `Seconds`.
+    SecondsExpression(&'static Expression),
+    /// JSONata `Timestamp`.
+    TimestampExpression(&'static Expression),
 }
 
 /// Fail `Error`/`Cause` and their `…Path` forms.
@@ -277,4 +309,6 @@ pub enum FailText {
     Path(&'static Path),
     /// An intrinsic call.
     Intrinsic(&'static Call),
+    /// A JSONata expression.
+    Jsonata(&'static Expression),
 }

@@ -22,6 +22,9 @@ pub enum Template {
     Path(&'static Path),
     /// A `"key.$": "States.Fn(…)"` value.
     Intrinsic(&'static Call),
+    /// A `{% … %}` string of a JSONata field (only in JSONata states, whose templates
+    /// [`crate::jsonata::Scope::build`] builds).
+    Jsonata(&'static crate::jsonata::Expression),
 }
 
 /// Evaluates the computed parts of a template.
@@ -66,6 +69,14 @@ fn build_field(
         ),
         Template::Path(path) => resolver.path(path, field)?,
         Template::Intrinsic(call) => resolver.intrinsic(call, field)?,
+        // A JSONata state's fields are built by `jsonata::Scope::build`; one reaching a
+        // JSONPath resolver is static data no compiler writes.
+        Template::Jsonata(expr) => {
+            return Err(crate::Error::runtime(format!(
+                "the JSONata expression '{}' cannot be evaluated in a JSONPath field",
+                expr.text
+            )));
+        }
     })
 }
 
@@ -81,7 +92,7 @@ fn dollar_key<'s>(scratch: &'s mut String, key: &str) -> &'s str {
 /// intrinsic calls).
 pub fn visit_paths(template: &Template, visit: &mut dyn FnMut(&Path)) {
     match template {
-        Template::Literal(_) | Template::Intrinsic(_) => {}
+        Template::Literal(_) | Template::Intrinsic(_) | Template::Jsonata(_) => {}
         Template::Object(members) => members.iter().for_each(|(_, member)| visit_paths(member, visit)),
         Template::Array(items) => items.iter().for_each(|item| visit_paths(item, visit)),
         Template::Path(path) => visit(path),

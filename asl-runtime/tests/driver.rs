@@ -25,7 +25,13 @@ static RESULT_AT_OUT: Io = Io {
 };
 static RETRY_TRANSIENT: Recovery = Recovery {
     retry: &[RetryPolicy::new(&[Cow::Borrowed("Transient")]).with_interval_seconds(1).with_max_attempts(3)],
-    catch: &[CatcherDef { error_equals: &["States.ALL"], next: 4, result_path: PathField::Default, assign: None }],
+    catch: &[CatcherDef {
+        error_equals: &["States.ALL"],
+        next: 4,
+        result_path: PathField::Default,
+        assign: None,
+        output: None,
+    }],
 };
 static TASK: TaskDef = TaskDef {
     io: &RESULT_AT_OUT,
@@ -42,14 +48,23 @@ static TOP: [StateDef; 5] = [
         name: "Start",
         reads_context: false,
         assign: None,
+        jsonata: None,
         next: Next::State(1),
         kind: StateKind::Pass { io: &DEFAULT_IO, result: None },
     },
-    StateDef { name: "Work", reads_context: false, assign: None, next: Next::State(2), kind: StateKind::Task(&TASK) },
+    StateDef {
+        name: "Work",
+        reads_context: false,
+        assign: None,
+        jsonata: None,
+        next: Next::State(2),
+        kind: StateKind::Task(&TASK),
+    },
     StateDef {
         name: "Big?",
         reads_context: false,
         assign: None,
+        jsonata: None,
         next: Next::None,
         kind: StateKind::Choice {
             input_path: PathField::Default,
@@ -61,6 +76,7 @@ static TOP: [StateDef; 5] = [
                 },
                 next: 3,
                 assign: None,
+                output: None,
             }],
             default: Some(4),
         },
@@ -69,6 +85,7 @@ static TOP: [StateDef; 5] = [
         name: "Done",
         reads_context: false,
         assign: None,
+        jsonata: None,
         next: Next::End,
         kind: StateKind::Succeed { input_path: PathField::Default, output_path: PathField::Default },
     },
@@ -76,6 +93,7 @@ static TOP: [StateDef; 5] = [
         name: "Caught",
         reads_context: false,
         assign: None,
+        jsonata: None,
         next: Next::None,
         kind: StateKind::Fail {
             error: Some(FailText::Literal("TooSmall")),
@@ -147,6 +165,7 @@ static BRANCH_A: [StateDef; 1] = [StateDef {
     name: "A",
     reads_context: false,
     assign: None,
+    jsonata: None,
     next: Next::End,
     kind: StateKind::Pass { io: &DEFAULT_IO, result: Some(&Literal::Str("a")) },
 }];
@@ -154,6 +173,7 @@ static BRANCH_B: [StateDef; 1] = [StateDef {
     name: "B",
     reads_context: false,
     assign: None,
+    jsonata: None,
     next: Next::End,
     kind: StateKind::Pass { io: &DEFAULT_IO, result: Some(&Literal::Str("b")) },
 }];
@@ -161,6 +181,7 @@ static ITEM: [StateDef; 1] = [StateDef {
     name: "Item",
     reads_context: false,
     assign: None,
+    jsonata: None,
     next: Next::End,
     kind: StateKind::Pass { io: &DEFAULT_IO, result: None },
 }];
@@ -175,6 +196,7 @@ static EACH: MapDef = MapDef {
     },
     processor: 3,
     items_path: Some(&Path { root: Root::Input, segments: &[Segment::Field("items")], text: "$.items" }),
+    items: None,
     item_selector: None,
     max_concurrency: Some(Amount::Literal(1)),
     distributed: None,
@@ -185,10 +207,18 @@ static FAN: [StateDef; 2] = [
         name: "Both",
         reads_context: false,
         assign: None,
+        jsonata: None,
         next: Next::State(1),
         kind: StateKind::Parallel { io: &BOTH_AT, branches: &[1, 2], recovery: &NO_RECOVERY },
     },
-    StateDef { name: "Each", reads_context: false, assign: None, next: Next::End, kind: StateKind::Map(&EACH) },
+    StateDef {
+        name: "Each",
+        reads_context: false,
+        assign: None,
+        jsonata: None,
+        next: Next::End,
+        kind: StateKind::Map(&EACH),
+    },
 ];
 static FAN_WORKFLOW: Workflow = Workflow {
     name: "fan",
@@ -243,12 +273,19 @@ static CHECK: TaskDef = TaskDef {
     heartbeat: None,
     recovery: &NO_RECOVERY,
 };
-static CHILD: [StateDef; 1] =
-    [StateDef { name: "Check", reads_context: false, assign: None, next: Next::End, kind: StateKind::Task(&CHECK) }];
+static CHILD: [StateDef; 1] = [StateDef {
+    name: "Check",
+    reads_context: false,
+    assign: None,
+    jsonata: None,
+    next: Next::End,
+    kind: StateKind::Task(&CHECK),
+}];
 static FAN_OUT: MapDef = MapDef {
     io: &DEFAULT_IO,
     processor: 1,
     items_path: Some(&ITEMS),
+    items: None,
     item_selector: None,
     max_concurrency: None,
     distributed: Some(&DistributedDef {
@@ -262,6 +299,7 @@ static HALF: MapDef = MapDef {
     io: &DEFAULT_IO,
     processor: 1,
     items_path: Some(&ITEMS),
+    items: None,
     item_selector: None,
     max_concurrency: Some(Amount::Literal(1)),
     distributed: Some(&DistributedDef {
@@ -279,6 +317,7 @@ static DISTRIBUTED: Workflow = Workflow {
                 name: "Fan",
                 reads_context: false,
                 assign: None,
+                jsonata: None,
                 next: Next::End,
                 kind: StateKind::Map(&FAN_OUT),
             }],
@@ -297,6 +336,7 @@ static DISTRIBUTED_HALF: Workflow = Workflow {
                 name: "Half",
                 reads_context: false,
                 assign: None,
+                jsonata: None,
                 next: Next::End,
                 kind: StateKind::Map(&HALF),
             }],
@@ -317,6 +357,7 @@ static DISTRIBUTED_THEN_MISSING: Workflow = Workflow {
                     name: "Fan",
                     reads_context: false,
                     assign: None,
+                    jsonata: None,
                     next: Next::State(1),
                     kind: StateKind::Map(&FAN_OUT),
                 },
@@ -324,6 +365,7 @@ static DISTRIBUTED_THEN_MISSING: Workflow = Workflow {
                     name: "After",
                     reads_context: false,
                     assign: None,
+                    jsonata: None,
                     next: Next::End,
                     kind: StateKind::Pass {
                         io: &Io {

@@ -258,19 +258,12 @@ fn shape_problem(document: &Value) -> Option<&'static str> {
 pub fn skip_reason(definition: &Value) -> Option<&'static str> {
     let mut needs = Needs::default();
     needs.machine(definition);
-    if needs.jsonata {
-        Some("JSONata (a later issue)")
-    } else if needs.s3_map {
-        Some("Distributed Map ItemReader/ItemBatcher/ResultWriter (a later issue)")
-    } else {
-        None
-    }
+    if needs.s3_map { Some("Distributed Map ItemReader/ItemBatcher/ResultWriter (a later issue)") } else { None }
 }
 
 /// Features found in a definition that the runtime does not have yet.
 #[derive(Default)]
 struct Needs {
-    jsonata: bool,
     /// A Distributed Map that reads items from S3, batches them or writes results to S3.
     s3_map: bool,
 }
@@ -278,9 +271,6 @@ struct Needs {
 impl Needs {
     /// A state machine, Parallel branch or Map processor.
     fn machine(&mut self, machine: &Value) {
-        if machine.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
-            self.jsonata = true;
-        }
         for state in machine.get("States").and_then(Value::as_object).into_iter().flat_map(|s| s.values()) {
             self.state(state);
         }
@@ -288,9 +278,6 @@ impl Needs {
 
     /// One state, and the containers nested in it.
     fn state(&mut self, state: &Value) {
-        if state.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
-            self.jsonata = true;
-        }
         if ["ItemReader", "ItemBatcher", "ResultWriter"].iter().any(|key| state.get(key).is_some()) {
             self.s3_map = true;
         }
@@ -399,15 +386,9 @@ mod tests {
     }
 
     #[test]
-    fn jsonata_anywhere_is_skipped() {
+    fn jsonata_is_run() {
         let top = json!({ "QueryLanguage": "JSONata", "StartAt": "A", "States": { "A": { "Type": "Succeed" } } });
-        assert_eq!(skip_reason(&top), Some("JSONata (a later issue)"));
-        let nested = machine(json!({
-            "A": { "Type": "Parallel", "End": true, "Branches": [
-                { "StartAt": "B", "States": { "B": { "Type": "Pass", "QueryLanguage": "JSONata", "End": true } } }
-            ] }
-        }));
-        assert_eq!(skip_reason(&nested), Some("JSONata (a later issue)"));
+        assert_eq!(skip_reason(&top), None);
     }
 
     #[test]

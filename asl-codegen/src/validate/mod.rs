@@ -14,6 +14,7 @@
 mod choice;
 mod fields;
 mod graph;
+mod jsonata;
 mod paths;
 mod retry_catch;
 mod timestamp;

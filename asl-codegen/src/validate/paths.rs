@@ -539,6 +539,20 @@ impl PathCheck<'_> {
             (false, true) => {
                 ("ends with `%}` but does not start with `{%`", "open the expression with `{%` at the very start")
             }
+            (true, true) => {
+                if let Some((code, message)) = super::jsonata::check(text[2..text.len() - 2].trim()) {
+                    let (label, help) = if code == Code::InvalidJsonata {
+                        ("invalid JSONata", "write a JSONata 2.0.6 expression between `{%` and `%}`")
+                    } else {
+                        (
+                            "unsupported JSONata",
+                            "read the state's data through `$states.input` and its variables as `$name`",
+                        )
+                    };
+                    self.diags.push(Diagnostic::new(code, pointer, span, message).with_label(label).with_help(help));
+                }
+                return;
+            }
             _ => return,
         };
         let field = pointer.rsplit('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~");

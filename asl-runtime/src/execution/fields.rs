@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 use crate::dataflow::{self, Env};
 use crate::error::Error;
+use crate::jsonata::{self, Expression};
 use crate::machine::{Amount, FailText, WaitDef};
 use crate::path::{self, Path, Scope};
 use crate::template::Resolver;
@@ -21,9 +22,10 @@ pub(super) fn path_value(p: &Path, scope: &Scope<'_>) -> Result<Value, Error> {
 }
 
 /// A whole number of seconds given literally or through a path (`TimeoutSeconds(Path)`).
-pub(super) fn amount(amount: Amount, scope: &Scope<'_>, field: &str) -> Result<u64, Error> {
+pub(super) fn amount(amount: Amount, scope: &Scope<'_>, js: &jsonata::Scope<'_>, field: &str) -> Result<u64, Error> {
     match amount {
         Amount::Literal(n) => Ok(n),
+        Amount::Jsonata(expr) => expression_integer(expr, js, field),
         Amount::Path(p) => {
             let value = path_value(p, scope)?;
             value.as_u64().ok_or_else(|| Error::runtime(path::cause::not_an_integer(field, p, &value)))
@@ -34,9 +36,15 @@ pub(super) fn amount(amount: Amount, scope: &Scope<'_>, field: &str) -> Result<u
 /// A Map's integer field (`MaxConcurrency(Path)`): like [`amount`], but a path's value may
 /// also be a string holding the number, as AWS accepts (case
 /// `assign-…-map-state-reference-in-max-concurrency-path`: `"1"` runs).
-pub(super) fn map_integer(amount: Amount, scope: &Scope<'_>, field: &str) -> Result<u64, Error> {
+pub(super) fn map_integer(
+    amount: Amount,
+    scope: &Scope<'_>,
+    js: &jsonata::Scope<'_>,
+    field: &str,
+) -> Result<u64, Error> {
     match amount {
         Amount::Literal(n) => Ok(n),
+        Amount::Jsonata(expr) => expression_integer(expr, js, field),
         Amount::Path(p) => {
             let value = path_value(p, scope)?;
             integer(&value)
@@ -76,10 +84,21 @@ pub(super) fn float(value: &Value) -> Option<f64> {
 pub(super) fn wait_deadline(
     until: &WaitDef,
     scope: &Scope<'_>,
+    js: &jsonata::Scope<'_>,
     entered: OffsetDateTime,
 ) -> Result<OffsetDateTime, Error> {
     let seconds = |n: u64| entered + std::time::Duration::from_secs(n);
     match until {
+        WaitDef::SecondsExpression(expr) => Ok(seconds(expression_integer(expr, js, "Seconds")?)),
+        WaitDef::TimestampExpression(expr) => {
+            let value = js.value(expr, "Timestamp")?;
+            value.as_str().and_then(parse_timestamp).ok_or_else(|| {
+                let text = value.as_str().map_or_else(|| path::cause::json_text(&value), str::to_string);
+                jsonata::query_error(format!(
+                    "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {text}"
+                ))
+            })
+        }
         WaitDef::Seconds(n) => Ok(seconds(*n)),
         WaitDef::Timestamp(text) => {
             parse_timestamp(text).ok_or_else(|| Error::runtime(format!("Invalid timestamp: {text}")))
@@ -113,11 +132,13 @@ pub(super) fn fail_text(
     field: &str,
     input: &Value,
     env: &mut Env<'_>,
+    js: &jsonata::Scope<'_>,
 ) -> Result<Option<String>, Error> {
     let Some(text) = text else { return Ok(None) };
     let mut resolver = dataflow::DataResolver::new(input, env);
     let value = match text {
         FailText::Literal(s) => return Ok(Some((*s).to_string())),
+        FailText::Jsonata(expr) => js.value(expr, field.trim_end_matches("Path"))?,
         FailText::Path(p) => resolver.path(p, field)?,
         FailText::Intrinsic(call) => resolver.intrinsic(call, field)?,
     };
@@ -131,4 +152,19 @@ pub(super) fn fail_text(
 /// parser Choice uses): stricter than RFC 3339 parsers that accept a space for `T`.
 fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
     crate::choice::timestamp::parse(text).and_then(|nanos| OffsetDateTime::from_unix_timestamp_nanos(nanos).ok())
+}
+
+/// The value of a JSONata field that must be a non-negative integer (`TimeoutSeconds`,
+/// Wait `Seconds`, `MaxConcurrency`…); `field` may be the JSONPath name (`…Path`).
+pub(super) fn expression_integer(expr: &Expression, js: &jsonata::Scope<'_>, field: &str) -> Result<u64, Error> {
+    let field = field.trim_end_matches("Path");
+    let value = js.value(expr, field)?;
+    value.as_u64().ok_or_else(|| jsonata::unexpected_type(expr, field, "integer", &value))
+}
+
+/// The value of a JSONata field that must be a number (`ToleratedFailurePercentage`).
+pub(super) fn expression_number(expr: &Expression, js: &jsonata::Scope<'_>, field: &str) -> Result<f64, Error> {
+    let field = field.trim_end_matches("Path");
+    let value = js.value(expr, field)?;
+    value.as_f64().ok_or_else(|| jsonata::unexpected_type(expr, field, "number", &value))
 }

@@ -81,6 +81,7 @@ pub enum EventType {
     LambdaFunctionSucceeded,
     LambdaFunctionFailed,
     LambdaFunctionTimedOut,
+    EvaluationFailed,
 }
 
 impl EventType {

@@ -19,8 +19,10 @@ use crate::context::{ContextObject, ExecutionInfo, StateInfo, format_timestamp};
 use crate::dataflow::{self, Env};
 use crate::error::{Error, names};
 use crate::intrinsics::{RandomSource, SplitMix64, uuid_v4};
+use crate::jsonata;
 use crate::machine::{Amount, DistributedDef, Fraction, MapDef, StateDef, StateKind};
 use crate::path::{self, Scope};
+use crate::template::Template;
 
 /// The cause of `States.ExceedToleratedFailureThreshold` (reference §1.3, ✔AWS).
 const THRESHOLD_EXCEEDED: &str = "The specified tolerated failure threshold was exceeded";
@@ -47,22 +49,28 @@ pub(super) fn start(
         return Err(Error::runtime(format!("state '{}' is not a Map state", state.name)));
     };
     let scope = Scope::new(&input).with_context(context).with_variables(&*variables.0);
-    let items = match def.items_path {
-        Some(items_path) => path::select_value(items_path, &scope)
-            .map_err(|_| Error::runtime(format!("Reference path \"{}\" must point to array.", items_path.text)))?,
-        None => input.clone(),
-    };
-    let Value::Array(items) = items else {
-        let text = def.items_path.map_or("$", |p| p.text);
-        return Err(Error::runtime(format!("Reference path \"{text}\" must point to array.")));
+    let js = jsonata::Scope::new(&input, context, &variables.0);
+    let items = if state.jsonata.is_some() {
+        jsonata_items(def, &input, &js)?
+    } else {
+        let items = match def.items_path {
+            Some(items_path) => path::select_value(items_path, &scope)
+                .map_err(|_| Error::runtime(format!("Reference path \"{}\" must point to array.", items_path.text)))?,
+            None => input.clone(),
+        };
+        let Value::Array(items) = items else {
+            let text = def.items_path.map_or("$", |p| p.text);
+            return Err(Error::runtime(format!("Reference path \"{text}\" must point to array.")));
+        };
+        items
     };
     let limit = match def.max_concurrency {
-        Some(amount) => fields::map_integer(amount, &scope, "MaxConcurrencyPath")?,
+        Some(amount) => fields::map_integer(amount, &scope, &js, "MaxConcurrencyPath")?,
         None => 0,
     };
     let limit = if limit == 0 { items.len().max(1) } else { usize::try_from(limit).unwrap_or(usize::MAX) };
     let tolerance = match def.distributed {
-        Some(distributed) => Some(tolerance(distributed, &scope)?),
+        Some(distributed) => Some(tolerance(distributed, &scope, &js)?),
         None => None,
     };
     let mut waiting = VecDeque::with_capacity(items.len());
@@ -260,10 +268,11 @@ pub(super) fn failed_child(execution: &ExecutionInfo, error: &Error, now: Offset
 /// [`path::cause::not_a_float`]), a negative count
 /// ([`path::cause::TOLERATED_FAILURE_COUNT_NEGATIVE`]), a percentage outside 0–100
 /// ([`path::cause::TOLERATED_FAILURE_PERCENTAGE_RANGE`]).
-fn tolerance(distributed: &DistributedDef, scope: &Scope<'_>) -> Result<Tolerance, Error> {
+fn tolerance(distributed: &DistributedDef, scope: &Scope<'_>, js: &jsonata::Scope<'_>) -> Result<Tolerance, Error> {
     let count = match distributed.tolerated_failure_count {
         None => None,
         Some(Amount::Literal(n)) => Some(n),
+        Some(Amount::Jsonata(expr)) => Some(fields::expression_integer(expr, js, "ToleratedFailureCount")?),
         Some(Amount::Path(p)) => {
             let value = fields::path_value(p, scope)?;
             let field = "ToleratedFailureCountPath";
@@ -275,6 +284,7 @@ fn tolerance(distributed: &DistributedDef, scope: &Scope<'_>) -> Result<Toleranc
     let percentage = match distributed.tolerated_failure_percentage {
         None => None,
         Some(Fraction::Literal(f)) => Some(f),
+        Some(Fraction::Jsonata(expr)) => Some(fields::expression_number(expr, js, "ToleratedFailurePercentage")?),
         Some(Fraction::Path(p)) => {
             let value = fields::path_value(p, scope)?;
             let field = "ToleratedFailurePercentagePath";
@@ -285,6 +295,32 @@ fn tolerance(distributed: &DistributedDef, scope: &Scope<'_>) -> Result<Toleranc
         return Err(Error::runtime(path::cause::TOLERATED_FAILURE_PERCENTAGE_RANGE));
     }
     Ok(Tolerance { count, percentage })
+}
+
+/// A JSONata Map's items: `Items` (or the state's input), which must be an array.
+///
+/// # Errors
+///
+/// `States.QueryEvaluationError`: `Items` fails or is not an array; without `Items`, an
+/// input that is not an array ("Map state input must be an array but was: …", ✔AWS).
+fn jsonata_items(def: &MapDef, input: &Value, js: &jsonata::Scope<'_>) -> Result<Vec<Value>, Error> {
+    let Some(items) = def.items else {
+        return match input {
+            Value::Array(items) => Ok(items.clone()),
+            other => Err(jsonata::query_error(format!(
+                "Map state input must be an array but was: {}",
+                path::cause::json_text(other)
+            ))),
+        };
+    };
+    match (js.build(items, "Items")?, items) {
+        (Value::Array(items), _) => Ok(items),
+        (other, Template::Jsonata(expr)) => Err(jsonata::unexpected_type(expr, "Items", "array", &other)),
+        (other, _) => Err(jsonata::query_error(format!(
+            "The field 'Items' returned an unexpected result type. Expected 'array', but was '{}'",
+            jsonata::type_name(&other)
+        ))),
+    }
 }
 
 /// An iteration's input: the item (at `index`), or the ItemSelector built with `$$.Map.Item`.
@@ -298,6 +334,14 @@ fn item_input(
     (index, item): (u64, &Value),
 ) -> Result<Value, Error> {
     let Some(selector) = def.item_selector else { return Ok(item.clone()) };
+    if state.jsonata.is_some() {
+        // `$states.input` is the Map's input; the item is `$states.context.Map.Item.Value`.
+        let context = ContextObject::new(ctx.info)
+            .with_state(StateInfo::new(state.name, now))
+            .with_map_item(index, item)
+            .to_value();
+        return jsonata::Scope::new(input, &context, &variables.0).build(selector, "ItemSelector");
+    }
     if !state.reads_context {
         let mut env = Env { state: state.name, context: &Value::Null, variables: &*variables.0, rng: &mut *ctx.rng };
         return dataflow::build_template(selector, input, &mut env);

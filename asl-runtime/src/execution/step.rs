@@ -23,7 +23,8 @@ use crate::context::{ContextObject, ExecutionInfo, StateInfo};
 use crate::dataflow::{self, Env, Io, PathField};
 use crate::error::{self, Error, names};
 use crate::intrinsics::{RandomSource, SplitMix64};
-use crate::machine::{Callback, CatcherDef, Next, Recovery, StateDef, StateKind, TaskDef};
+use crate::jsonata;
+use crate::machine::{Callback, CatcherDef, JsonataDef, Next, Recovery, StateDef, StateKind, TaskDef};
 use crate::path::{self, Path, Scope};
 use crate::retry::{RetryDecision, RetryState};
 use crate::template::{self, Template};
@@ -560,6 +561,7 @@ impl Turn<'_> {
                 if let (true, Some(cause)) = (error.name == names::RUNTIME, unattributed) {
                     error.cause = Some(path::cause::in_state(state.name, frame.entered_event, cause));
                 }
+                evaluation_failed(ctx, frame.entered_event, state, &mut error);
                 Some(Err(error))
             }
         }
@@ -574,6 +576,13 @@ impl Turn<'_> {
         state: &'static StateDef,
     ) -> Result<Completion, Error> {
         match &state.kind {
+            StateKind::Pass { .. } if state.jsonata.is_some() => {
+                let context = ctx.context(state, frame.entered, None);
+                let input = std::mem::take(&mut frame.input);
+                let (assigned, output) = finish_jsonata(state, None, &input, &context, &frame.variables, None)?;
+                frame.variables.store(assigned);
+                complete(state, output.unwrap_or(input))
+            }
             StateKind::Pass { io, result } => {
                 let context = ctx.context(state, frame.entered, None);
                 let mut env =
@@ -600,9 +609,32 @@ impl Turn<'_> {
                 let context = ctx.context(state, frame.entered, None);
                 let mut env =
                     Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
-                let name = fields::fail_text(error.as_ref(), "ErrorPath", &frame.input, &mut env)?.unwrap_or_default();
-                let cause = fields::fail_text(cause.as_ref(), "CausePath", &frame.input, &mut env)?;
+                let js = jsonata::Scope::new(&frame.input, &context, &frame.variables.0);
+                let name =
+                    fields::fail_text(error.as_ref(), "ErrorPath", &frame.input, &mut env, &js)?.unwrap_or_default();
+                let cause = fields::fail_text(cause.as_ref(), "CausePath", &frame.input, &mut env, &js)?;
                 Err(Error { name: name.into(), cause })
+            }
+            StateKind::Choice { rules, default, .. } if state.jsonata.is_some() => {
+                let context = ctx.context(state, frame.entered, None);
+                let input = std::mem::take(&mut frame.input);
+                let (next, assigned, output) = {
+                    let js = jsonata::Scope::new(&input, &context, &frame.variables.0);
+                    let mut chosen = None;
+                    for rule in rules.iter() {
+                        if jsonata_condition(&rule.rule, &js)? {
+                            chosen = Some((rule.next, rule.assign, rule.output));
+                            break;
+                        }
+                    }
+                    let default = default.map(|next| (next, state.assign, state.jsonata.and_then(|j| j.output)));
+                    let (next, assign, output) = chosen.or(default).ok_or_else(choice::no_choice_matched)?;
+                    let assigned = jsonata_assign(assign, &js)?;
+                    let output = output.map(|t| js.build(t, "Output")).transpose()?;
+                    (next, assigned, output)
+                };
+                frame.variables.store(assigned);
+                Ok(Completion::Next(next, output.unwrap_or(input)))
             }
             StateKind::Choice { input_path, output_path, rules, default } => {
                 let context = ctx.context(state, frame.entered, None);
@@ -631,7 +663,9 @@ impl Turn<'_> {
             StateKind::Wait { until, .. } => {
                 let context = ctx.context(state, frame.entered, None);
                 let scope = Scope::new(&frame.input).with_context(&context).with_variables(&*frame.variables.0);
-                let until = fields::wait_deadline(until, &scope, frame.entered)?;
+                let js = jsonata::Scope::new(&frame.input, &context, &frame.variables.0);
+                let until = fields::wait_deadline(until, &scope, &js, frame.entered)?;
+                drop(js);
                 if until <= self.now {
                     return complete(state, self.pass_through(ctx, frame, state)?);
                 }
@@ -644,14 +678,16 @@ impl Turn<'_> {
                 // `TimeoutSecondsPath` reads the state's raw input, not the effective input.
                 let context = ctx.context(state, frame.entered, None);
                 let scope = Scope::new(&frame.input).with_context(&context).with_variables(&*frame.variables.0);
+                let js = jsonata::Scope::new(&frame.input, &context, &frame.variables.0);
                 let timeout = match task.timeout {
-                    Some(amount) => Some(fields::amount(amount, &scope, "TimeoutSecondsPath")?),
+                    Some(amount) => Some(fields::amount(amount, &scope, &js, "TimeoutSecondsPath")?),
                     None => None,
                 };
                 let heartbeat = match task.heartbeat {
-                    Some(amount) => Some(fields::amount(amount, &scope, "HeartbeatSecondsPath")?),
+                    Some(amount) => Some(fields::amount(amount, &scope, &js, "HeartbeatSecondsPath")?),
                     None => None,
                 };
+                drop(js);
                 frame.step = Step::Working { retries: RetryState::new(), timeout, heartbeat, work: Work::Start };
                 self.attempt(ctx, frame, state)
             }
@@ -671,6 +707,12 @@ impl Turn<'_> {
             return Ok(std::mem::take(&mut frame.input));
         };
         let context = ctx.context(state, frame.entered, None);
+        if state.jsonata.is_some() {
+            let input = std::mem::take(&mut frame.input);
+            let (assigned, output) = finish_jsonata(state, None, &input, &context, &frame.variables, None)?;
+            frame.variables.store(assigned);
+            return Ok(output.unwrap_or(input));
+        }
         let mut env = Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
         let input = std::mem::take(&mut frame.input);
         let Some(assign) = state.assign else {
@@ -732,7 +774,10 @@ impl Turn<'_> {
                 let context = ctx.context(state, frame.entered, Some(retry_count));
                 let mut env =
                     Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
-                let input = dataflow::effective_input(io, &frame.input, &mut env)?;
+                let input = match state.jsonata {
+                    Some(j) => jsonata_arguments(j, &frame.input, &context, &frame.variables)?,
+                    None => dataflow::effective_input(io, &frame.input, &mut env)?,
+                };
                 ctx.event(EventType::ParallelStateStarted);
                 let mut children = Vec::with_capacity(branches.len());
                 for (index, &branch) in branches.iter().enumerate() {
@@ -754,7 +799,11 @@ impl Turn<'_> {
                 let context = ctx.context(state, frame.entered, Some(retry_count));
                 let mut env =
                     Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
-                let input = dataflow::effective_input(def.io, &frame.input, &mut env)?;
+                // A JSONata Map has no `Arguments`: `Items` and `ItemSelector` read its input.
+                let input = match state.jsonata {
+                    Some(_) => frame.input.clone(),
+                    None => dataflow::effective_input(def.io, &frame.input, &mut env)?,
+                };
                 let depth = self.path.len();
                 *work = match map::start(self, ctx, state, depth, input, &context, &frame.variables) {
                     Ok(map) if map.children.is_empty() => {
@@ -786,6 +835,14 @@ impl Turn<'_> {
         let (io, recovery) = io_and_recovery(state);
         let retry_count = retries.retry_count();
         let error = match result {
+            Ok(result) if state.jsonata.is_some() => {
+                let context = ctx.context(state, frame.entered, Some(retry_count));
+                let input = std::mem::take(&mut frame.input);
+                let (assigned, output) =
+                    finish_jsonata(state, None, &input, &context, &frame.variables, Some(&result))?;
+                frame.variables.store(assigned);
+                return complete(state, output.unwrap_or(result));
+            }
             Ok(result) => {
                 let context = ctx.context(state, frame.entered, Some(retry_count));
                 let mut env =
@@ -805,7 +862,11 @@ impl Turn<'_> {
                 state_failed(ctx, state);
                 return Err(error);
             }
-            Err(error) => error,
+            Err(mut error) => {
+                // Items, ItemSelector or Arguments failed: recorded before the state fails.
+                evaluation_failed(ctx, frame.entered_event, state, &mut error);
+                error
+            }
         };
         match retries.on_error(recovery.retry, &error, &mut || ctx.fraction()) {
             RetryDecision::Retry { delay, .. } if delay.is_zero() => {
@@ -823,6 +884,14 @@ impl Turn<'_> {
                 state_failed(ctx, state);
                 let Some(catcher) = catcher(recovery.catch, &error) else { return Err(error) };
                 let context = ctx.context(state, frame.entered, Some(retries.retry_count()));
+                if state.jsonata.is_some() {
+                    let error_output = error.error_output();
+                    let input = std::mem::take(&mut frame.input);
+                    let (assigned, output) =
+                        finish_jsonata(state, Some(catcher), &input, &context, &frame.variables, Some(&error_output))?;
+                    frame.variables.store(assigned);
+                    return Ok(Completion::Next(catcher.next, output.unwrap_or(error_output)));
+                }
                 let mut env =
                     Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
                 let io = Io { result_path: catcher.result_path, ..Io::DEFAULT };
@@ -934,6 +1003,73 @@ fn assigned(assign: &Template, data: &Value, env: &mut Env<'_>) -> Result<Option
     }
 }
 
+/// The variables an `Assign` sets (`None` without one).
+type Assigned = Option<Map<String, Value>>;
+
+/// A JSONata state's `Assign` and `Output`, in that order, both reading `$states.input`
+/// (`input`), the variables from state entry and, for a Task, Parallel or Map that
+/// completed, `$states.result` (`result`) — or, for `catcher`, the catcher's own `Assign`
+/// and `Output` with `$states.errorOutput` (then in `result`). `None` for an absent
+/// `Output`: the caller's default.
+fn finish_jsonata(
+    state: &StateDef,
+    catcher: Option<&CatcherDef>,
+    input: &Value,
+    context: &Value,
+    variables: &Vars,
+    result: Option<&Value>,
+) -> Result<(Assigned, Option<Value>), Error> {
+    let js = jsonata::Scope::new(input, context, &variables.0);
+    let (js, assign, output) = match (catcher, result) {
+        (Some(catcher), Some(error_output)) => (js.with_error_output(error_output), catcher.assign, catcher.output),
+        (_, Some(result)) => (js.with_result(result), state.assign, state.jsonata.and_then(|j| j.output)),
+        _ => (js, state.assign, state.jsonata.and_then(|j| j.output)),
+    };
+    let assigned = jsonata_assign(assign, &js)?;
+    let output = output.map(|t| js.build(t, "Output")).transpose()?;
+    Ok((assigned, output))
+}
+
+/// The variables a JSONata `Assign` sets (every value computed before any is stored).
+fn jsonata_assign(assign: Option<&Template>, js: &jsonata::Scope<'_>) -> Result<Assigned, Error> {
+    match assign.map(|assign| js.build(assign, "Assign")).transpose()? {
+        Some(Value::Object(values)) => Ok(Some(values)),
+        _ => Ok(None),
+    }
+}
+
+/// A JSONata Task's or Parallel's effective input: `Arguments`, or its input.
+fn jsonata_arguments(j: &JsonataDef, input: &Value, context: &Value, variables: &Vars) -> Result<Value, Error> {
+    match j.arguments {
+        Some(arguments) => jsonata::Scope::new(input, context, &variables.0).build(arguments, "Arguments"),
+        None => Ok(input.clone()),
+    }
+}
+
+/// Whether a JSONata Choice rule holds: its `Condition` must be a boolean.
+fn jsonata_condition(rule: &choice::Rule, js: &jsonata::Scope<'_>) -> Result<bool, Error> {
+    match rule {
+        choice::Rule::Jsonata(expr) => match js.value(expr, "Condition")? {
+            Value::Bool(holds) => Ok(holds),
+            other => Err(jsonata::unexpected_type(expr, "Condition", "boolean", &other)),
+        },
+        // A constant condition (`true`/`false` as a literal) is an empty And/Or.
+        other => choice::evaluate(other, &mut |_| None),
+    }
+}
+
+/// A `States.QueryEvaluationError` the state itself raised (not one an inner state of a
+/// branch or iteration already attributed): AWS records an `EvaluationFailed` event, and
+/// the cause names the state, as a `States.Runtime` error's does.
+fn evaluation_failed(ctx: &mut RunCtx<'_>, entered_event: u64, state: &StateDef, error: &mut Error) {
+    if error.name != names::QUERY_EVALUATION_ERROR {
+        return;
+    }
+    let Some(cause) = error.cause.as_deref().filter(|c| !c.starts_with(CAUSE_PREFIX)) else { return };
+    error.cause = Some(path::cause::in_state(state.name, entered_event, cause));
+    ctx.event(EventType::EvaluationFailed);
+}
+
 /// A Task attempt's effective input and the `$$` its handler receives.
 fn task_input(
     ctx: &mut RunCtx<'_>,
@@ -944,6 +1080,10 @@ fn task_input(
     retry_count: u32,
 ) -> Result<(Value, Value), Error> {
     let context = ctx.context_with(StateInfo::new(state.name, entered).with_retry_count(retry_count), token);
+    if let Some(j) = state.jsonata {
+        let input = jsonata_arguments(j, input, &context, variables)?;
+        return Ok((input, context));
+    }
     let mut env = Env { state: state.name, context: &context, variables: &*variables.0, rng: ctx.rng };
     let input = dataflow::effective_input(task.io, input, &mut env)?;
     Ok((input, context))

@@ -110,7 +110,7 @@ pub fn uuid_v4(rng: &mut dyn RandomSource) -> String {
 /// platform specification, bit for bit. AWS's JSONata `$random(42)` returns
 /// `0.7275636800328681`, this generator's first `nextDouble` for seed 42, so AWS draws
 /// seeded numbers from it.
-pub(super) struct JavaRandom {
+pub(crate) struct JavaRandom {
     seed: u64,
 }
 
@@ -119,7 +119,7 @@ impl JavaRandom {
     const MASK: u64 = (1 << 48) - 1;
 
     /// `new Random(seed)`.
-    pub(super) fn new(seed: i64) -> Self {
+    pub(crate) fn new(seed: i64) -> Self {
         JavaRandom { seed: (seed as u64 ^ Self::MULTIPLIER) & Self::MASK }
     }
 
@@ -158,8 +158,7 @@ impl JavaRandom {
     }
 
     /// `nextDouble()`.
-    #[cfg(test)]
-    fn next_double(&mut self) -> f64 {
+    pub(crate) fn next_double(&mut self) -> f64 {
         let high = i64::from(self.next(26)) << 27;
         (high + i64::from(self.next(27))) as f64 * (1.0 / (1u64 << 53) as f64)
     }

@@ -34,9 +34,9 @@ impl Emitter<'_> {
             // never does, so constants need no variant of their own.
             Condition::Constant(true) => quote!(#c::Rule::And(&[])),
             Condition::Constant(false) => quote!(#c::Rule::Or(&[])),
-            Condition::Jsonata(_) => {
-                self.unsupported_here("JSONata");
-                quote!(#c::Rule::Or(&[]))
+            Condition::Jsonata(text) => {
+                let e = self.expression(text);
+                quote!(#c::Rule::Jsonata(#e))
             }
         }
     }

@@ -183,11 +183,28 @@ impl Emitter<'_> {
                 let call = self.call(call);
                 quote!(#tm::Intrinsic(#call))
             }
-            Template::Jsonata(_) => {
-                self.unsupported_here("JSONata");
-                quote!(#tm::Literal(&#rt::path::Literal::Null))
+            Template::Jsonata(text) => {
+                let e = self.expression(text);
+                quote!(#tm::Jsonata(#e))
             }
         }
+    }
+
+    /// `&Expression` for a JSONata expression: a `static` of its own in a block, because
+    /// an expression keeps its parsed tree in a `OnceLock` (interior mutability, which a
+    /// borrowed temporary of a `static` initializer may not have), and so every evaluation
+    /// shares the tree parsed on first use.
+    pub(super) fn expression(&mut self, text: &str) -> TokenStream {
+        let rt = self.rt;
+        // `$states.context` (or `$states` as a whole) needs the context object built.
+        if text.contains("context") || text.match_indices("$states").any(|(i, m)| !text[i + m.len()..].starts_with('.'))
+        {
+            self.reads_context = true;
+        }
+        quote!({
+            static EXPRESSION: #rt::jsonata::Expression = #rt::jsonata::Expression::new(#text);
+            &EXPRESSION
+        })
     }
 
     /// `&Call { … }` for a call and its text as written.

@@ -7,7 +7,7 @@
 //! initializer live for `'static`, so nested data needs no names of its own (and adds none
 //! to the user's module).
 //!
-//! What the runtime cannot run yet (JSONata, workflow variables, a Distributed Map's
+//! What the runtime cannot run yet (a Distributed Map's
 //! `ItemReader`, `ItemBatcher` and `ResultWriter`, …) is still emitted with neutral
 //! placeholders, and recorded so
 //! the generated module can say so in its `UNSUPPORTED` constant: the definition is valid,
@@ -138,9 +138,6 @@ impl<'a> Emitter<'a> {
     fn state(&mut self, cid: usize, sid: usize, s: &State) -> TokenStream {
         let rt = self.rt;
         self.state = s.name.clone();
-        if s.query_language == QueryLanguage::Jsonata {
-            self.unsupported_here("JSONata");
-        }
         let name = &s.name;
         let next = match s.transition {
             Transition::Next(id) => {
@@ -153,10 +150,32 @@ impl<'a> Emitter<'a> {
         self.reads_context = false;
         let kind = self.kind(cid, sid, s);
         let assign = self.assign(s.assign.as_ref());
+        let jsonata = option((s.query_language == QueryLanguage::Jsonata).then(|| self.jsonata(&s.io)));
         let reads_context = self.reads_context;
         quote! {
-            #rt::machine::StateDef { name: #name, next: #next, reads_context: #reads_context, assign: #assign, kind: #kind }
+            #rt::machine::StateDef {
+                name: #name, next: #next, reads_context: #reads_context, assign: #assign, jsonata: #jsonata, kind: #kind,
+            }
         }
+    }
+
+    /// `&JsonataDef { arguments, output }` of a JSONata state (`&JSONATA` without either).
+    fn jsonata(&mut self, io: &Io) -> TokenStream {
+        let rt = self.rt;
+        if io.arguments.is_none() && io.output.is_none() {
+            return quote!(&#rt::machine::JSONATA);
+        }
+        let arguments = self.template_ref(io.arguments.as_ref());
+        let output = self.template_ref(io.output.as_ref());
+        quote!(&#rt::machine::JsonataDef { arguments: #arguments, output: #output })
+    }
+
+    /// `Option<&Template>`.
+    fn template_ref(&mut self, template: Option<&Template>) -> TokenStream {
+        option(template.map(|t| {
+            let t = self.template(t);
+            quote!(&#t)
+        }))
     }
 
     /// `Option<&Template>` for an `Assign`.
@@ -208,13 +227,11 @@ impl<'a> Emitter<'a> {
                 let rules: Vec<TokenStream> = rules
                     .iter()
                     .map(|branch| {
-                        if branch.output.is_some() {
-                            self.unsupported_here("JSONata");
-                        }
                         let rule = self.rule(&branch.condition);
                         let next = index(branch.next.0);
                         let assign = self.assign(branch.assign.as_ref());
-                        quote!(#m::ChoiceRule { rule: #rule, next: #next, assign: #assign })
+                        let output = self.template_ref(branch.output.as_ref());
+                        quote!(#m::ChoiceRule { rule: #rule, next: #next, assign: #assign, output: #output })
                     })
                     .collect();
                 let default = option(default.map(|d| index(d.0)));
@@ -250,10 +267,8 @@ impl<'a> Emitter<'a> {
     /// `StateKind::Map(&MapDef { … })`.
     fn map(&mut self, io: &Io, map: &MapState) -> TokenStream {
         let rt = self.rt;
-        if map.items.is_some() {
-            self.unsupported_here("JSONata");
-        }
         let io = self.io(io);
+        let items = self.template_ref(map.items.as_ref());
         let processor = index(map.processor.0);
         let items_path = option(map.items_path.as_ref().map(|p| {
             let p = self.path(p);
@@ -268,7 +283,7 @@ impl<'a> Emitter<'a> {
         let recovery = self.recovery(&map.recovery);
         quote! {
             #rt::machine::StateKind::Map(&#rt::machine::MapDef {
-                io: #io, processor: #processor, items_path: #items_path, item_selector: #item_selector,
+                io: #io, processor: #processor, items_path: #items_path, items: #items, item_selector: #item_selector,
                 max_concurrency: #max_concurrency, distributed: #distributed, recovery: #recovery,
             })
         }
@@ -300,14 +315,11 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    /// `&Io { …non-default fields…, ..Io::DEFAULT }`. JSONata's `Arguments`/`Output` have
-    /// no place here; the state is then marked unsupported by its query language.
+    /// `&Io { …non-default fields…, ..Io::DEFAULT }`. JSONata's `Arguments`/`Output` are
+    /// in the state's `JsonataDef` instead.
     fn io(&mut self, io: &Io) -> TokenStream {
         let rt = self.rt;
         let d = quote!(#rt::dataflow);
-        if io.arguments.is_some() || io.output.is_some() {
-            self.unsupported_here("JSONata");
-        }
         // In the order `Io` declares them; absent fields come from `Io::DEFAULT`.
         let mut fields = Vec::new();
         if io.input_path.is_some() {
@@ -395,16 +407,14 @@ impl<'a> Emitter<'a> {
     /// `CatcherDef { error_equals, next, result_path }`.
     fn catcher(&mut self, c: &Catcher) -> TokenStream {
         let rt = self.rt;
-        if c.output.is_some() {
-            self.unsupported_here("JSONata");
-        }
         let names = c.errors.names.iter();
         let next = index(c.next.0);
         let result_path = self.path_field(&c.result_path);
         let assign = self.assign(c.assign.as_ref());
+        let output = self.template_ref(c.output.as_ref());
         quote! {
             #rt::machine::CatcherDef {
-                error_equals: &[ #(#names),* ], next: #next, result_path: #result_path, assign: #assign,
+                error_equals: &[ #(#names),* ], next: #next, result_path: #result_path, assign: #assign, output: #output,
             }
         }
     }
@@ -421,9 +431,9 @@ impl<'a> Emitter<'a> {
                 let p = self.path(p);
                 quote!(#rt::machine::Amount::Path(&#p))
             }
-            Dynamic::Jsonata(_) => {
-                self.unsupported_here("JSONata");
-                quote!(#rt::machine::Amount::Literal(0))
+            Dynamic::Jsonata(text) => {
+                let e = self.expression(text);
+                quote!(#rt::machine::Amount::Jsonata(#e))
             }
         }
     }
@@ -440,9 +450,9 @@ impl<'a> Emitter<'a> {
                 let p = self.path(p);
                 quote!(#rt::machine::Fraction::Path(&#p))
             }
-            Dynamic::Jsonata(_) => {
-                self.unsupported_here("JSONata");
-                quote!(#rt::machine::Fraction::Literal(0.0))
+            Dynamic::Jsonata(text) => {
+                let e = self.expression(text);
+                quote!(#rt::machine::Fraction::Jsonata(#e))
             }
         }
     }
@@ -465,9 +475,13 @@ impl<'a> Emitter<'a> {
                 let p = self.path(p);
                 quote!(#w::TimestampPath(&#p))
             }
-            WaitFor::Seconds(Dynamic::Jsonata(_)) | WaitFor::Timestamp(Dynamic::Jsonata(_)) => {
-                self.unsupported_here("JSONata");
-                quote!(#w::Seconds(0))
+            WaitFor::Seconds(Dynamic::Jsonata(text)) => {
+                let e = self.expression(text);
+                quote!(#w::SecondsExpression(#e))
+            }
+            WaitFor::Timestamp(Dynamic::Jsonata(text)) => {
+                let e = self.expression(text);
+                quote!(#w::TimestampExpression(#e))
             }
         }
     }
@@ -486,9 +500,9 @@ impl<'a> Emitter<'a> {
                 let call = self.call(call);
                 quote!(#f::Intrinsic(#call))
             }
-            FailText::Jsonata(_) => {
-                self.unsupported_here("JSONata");
-                quote!(#f::Literal(""))
+            FailText::Jsonata(text) => {
+                let e = self.expression(text);
+                quote!(#f::Jsonata(#e))
             }
         }
     }

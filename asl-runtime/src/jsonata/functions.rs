@@ -1,0 +1,131 @@
+//! The functions Step Functions adds to JSONata, and the one it removes (Developer Guide,
+//! "Transforming data with JSONata": `$partition`, `$range`, `$hash`, `$random`, `$uuid`,
+//! `$parse`; `$eval` is not available).
+//!
+//! Errors are `D3…`-style coded messages, so a failing call reads like any JSONata error
+//! in the `States.QueryEvaluationError` cause.
+
+use jsonata_core::evaluator::{Evaluator, EvaluatorError};
+use jsonata_core::value::JValue;
+use md5::{Digest, Md5};
+use sha1::Sha1;
+use sha2::{Sha256, Sha384, Sha512};
+
+use crate::intrinsics::{JavaRandom, RandomSource, SplitMix64, uuid_v4};
+
+type Result = std::result::Result<JValue, EvaluatorError>;
+
+/// Adds the AWS functions to `evaluator`.
+pub(super) fn register(evaluator: &mut Evaluator) {
+    // Registration fails only for a name that shadows a built-in (`register_fn`) or for a
+    // compiled built-in (`register_fn_override`); neither holds for these names, and a
+    // missing function would show as JSONata's own "not a function" error, not a panic.
+    let _ = evaluator.register_fn("partition", partition);
+    let _ = evaluator.register_fn("range", range);
+    let _ = evaluator.register_fn("hash", hash);
+    let _ = evaluator.register_fn("uuid", uuid);
+    let _ = evaluator.register_fn("parse", parse);
+    let _ = evaluator.register_fn_override("random", random);
+    // AWS: `$eval` fails as a call of something that is not a function.
+    let _ = evaluator.register_fn_override("eval", |_: &[JValue]| -> Result {
+        Err(error("T1006: Attempted to invoke a non-function"))
+    });
+}
+
+fn error(message: &str) -> EvaluatorError {
+    EvaluatorError::EvaluationError(message.to_string())
+}
+
+/// An integer argument.
+fn integer(args: &[JValue], index: usize, function: &str) -> std::result::Result<i64, EvaluatorError> {
+    match args.get(index).and_then(JValue::as_f64) {
+        Some(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Ok(n as i64),
+        _ => Err(error(&format!("T0410: Argument {} of function \"{function}\" must be an integer", index + 1))),
+    }
+}
+
+/// `$partition(array, size)`: the array in chunks of `size` items (the last may be
+/// shorter).
+fn partition(args: &[JValue]) -> Result {
+    let items: Vec<JValue> = match args.first() {
+        Some(JValue::Array(items)) => items.iter().cloned().collect(),
+        Some(JValue::Undefined) | None => return Ok(JValue::Undefined),
+        Some(other) => vec![other.clone()],
+    };
+    let size = integer(args, 1, "partition")?;
+    let size = usize::try_from(size)
+        .ok()
+        .filter(|&s| s > 0)
+        .ok_or_else(|| error("D3140: Argument 2 of function \"partition\" must be a positive integer"))?;
+    Ok(JValue::array(items.chunks(size).map(|chunk| JValue::array(chunk.to_vec())).collect()))
+}
+
+/// `$range(start, end, step)`: `start`, `start + step`, … up to and including `end`. A
+/// sequence, so a single number comes out unwrapped (`$range(1, 9, 9)` is `1`, as
+/// recorded).
+fn range(args: &[JValue]) -> Result {
+    let (start, end, step) = (integer(args, 0, "range")?, integer(args, 1, "range")?, integer(args, 2, "range")?);
+    if step == 0 {
+        return Err(error("D3141: Argument 3 of function \"range\" must not be zero"));
+    }
+    let count = (end - start) / step;
+    if count < 0 {
+        return Ok(JValue::sequence(Vec::new()));
+    }
+    // The same bound JSONata puts on its `..` range operator.
+    if count >= 10_000_000 {
+        return Err(error("D2014: The size of the sequence allocated by the range operator must not exceed 1e7"));
+    }
+    Ok(JValue::sequence((0..=count).map(|i| JValue::from(start + i * step)).collect()))
+}
+
+/// `$hash(value, algorithm)`: the lowercase hex digest of the value's UTF-8 bytes
+/// (`MD5`, `SHA-1`, `SHA-256`, `SHA-384`, `SHA-512`).
+fn hash(args: &[JValue]) -> Result {
+    let Some(text) = args.first().and_then(JValue::as_str) else {
+        return Err(error("T0410: Argument 1 of function \"hash\" must be a string"));
+    };
+    let algorithm = args.get(1).and_then(JValue::as_str).unwrap_or("SHA-256");
+    let bytes = text.as_bytes();
+    let digest: Vec<u8> = match algorithm {
+        "MD5" => Md5::digest(bytes).to_vec(),
+        "SHA-1" => Sha1::digest(bytes).to_vec(),
+        "SHA-256" => Sha256::digest(bytes).to_vec(),
+        "SHA-384" => Sha384::digest(bytes).to_vec(),
+        "SHA-512" => Sha512::digest(bytes).to_vec(),
+        other => {
+            return Err(error(&format!(
+                "D3137: Unsupported hash algorithm '{other}'; expected MD5, SHA-1, SHA-256, SHA-384 or SHA-512"
+            )));
+        }
+    };
+    Ok(JValue::from(digest.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+}
+
+/// `$random()` / `$random(seed)`: a number in `[0, 1)`; with a seed, the first draw of
+/// Java's generator for that seed (AWS's `$random(42)` is `0.7275636800328681`).
+fn random(args: &[JValue]) -> Result {
+    match args.first() {
+        None | Some(JValue::Undefined) => {
+            // 53 random bits: every double in [0, 1) of that precision, never 1.
+            let bits = SplitMix64::from_entropy().next_u64() >> 11;
+            Ok(JValue::from(bits as f64 / (1u64 << 53) as f64))
+        }
+        Some(_) => Ok(JValue::from(JavaRandom::new(integer(args, 0, "random")?).next_double())),
+    }
+}
+
+/// `$uuid()`: a random version 4 UUID.
+fn uuid(_: &[JValue]) -> Result {
+    Ok(JValue::from(uuid_v4(&mut SplitMix64::from_entropy())))
+}
+
+/// `$parse(text)`: the JSON value of a JSON text.
+fn parse(args: &[JValue]) -> Result {
+    let Some(text) = args.first().and_then(JValue::as_str) else {
+        return Err(error("T0410: Argument 1 of function \"parse\" must be a string"));
+    };
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| error(&format!("D3138: The argument of $parse is not valid JSON: {e}")))?;
+    Ok(JValue::from(value))
+}

@@ -1,0 +1,283 @@
+//! JSONata: the expressions of JSONata states (`{% … %}`), evaluated as AWS evaluates them.
+//!
+//! This module is the only place that names the engine crate (jsonata-core, which targets
+//! JSONata 2.2); the rest of the runtime sees [`Expression`], [`Scope`] and
+//! `serde_json::Value`. On top of the engine it adds what Step Functions changes: the
+//! functions AWS adds (`$partition`, `$range`, `$hash`, `$random`, `$uuid`, `$parse`) and
+//! removes (`$eval`), the bindings (`$states` and the workflow variables), and AWS's
+//! `States.QueryEvaluationError` causes.
+//!
+//! An expression is parsed once per process, the first time it is evaluated (the compiler
+//! has already parsed it, so a syntax error here means the static data was written by
+//! hand); evaluations share the parsed tree. The engine's values are not `Send`, so each
+//! evaluation gets its own evaluator and nothing of the engine outlives a step.
+
+mod functions;
+
+use std::cell::OnceCell;
+use std::sync::OnceLock;
+
+use jsonata_core::ast::AstNode;
+use jsonata_core::evaluator::{Context, Evaluator, EvaluatorOptions};
+use jsonata_core::value::JValue;
+use serde_json::{Map, Number, Value};
+
+use crate::error::{Error, names};
+use crate::template::Template;
+
+/// How deep an evaluation may nest. AWS fails "~200-deep recursion" with a stack overflow;
+/// a bound well above it keeps a runaway recursion from taking the thread's stack.
+const MAX_STACK_DEPTH: usize = 2_000;
+
+/// One JSONata expression of a definition (the text between `{%` and `%}`, trimmed), as
+/// static data. Generated code declares one `static` per expression, so the tree parsed on
+/// first use is shared by every later evaluation.
+pub struct Expression {
+    /// The expression as written; AWS's error causes quote it.
+    pub text: &'static str,
+    /// The parsed tree, or why it does not parse.
+    parsed: OnceLock<Result<AstNode, String>>,
+}
+
+impl Expression {
+    /// An expression not parsed yet.
+    pub const fn new(text: &'static str) -> Self {
+        Expression { text, parsed: OnceLock::new() }
+    }
+
+    /// The parsed tree.
+    fn ast(&self) -> Result<&AstNode, &str> {
+        self.parsed.get_or_init(|| parse(self.text)).as_ref().map_err(String::as_str)
+    }
+}
+
+impl std::fmt::Debug for Expression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Expression({:?})", self.text)
+    }
+}
+
+impl PartialEq for Expression {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+/// Parses `text`. The compiler has already rejected what AWS's JSONata 2.0.6 does not
+/// parse (the 2.1 `??` operator among it), with the same parser.
+///
+/// # Errors
+///
+/// The engine's message (it starts with a JSONata error code when the engine gives one).
+pub fn parse(text: &str) -> Result<AstNode, String> {
+    jsonata_core::parser::parse(text).map_err(|e| e.to_string())
+}
+
+/// What a state's expressions see: `$states` (`input`, `context`, and where AWS provides
+/// them `result` and `errorOutput`) and the workflow variables as they were when the
+/// state was entered. The JSON is converted to the engine's values once, on the first
+/// evaluation.
+pub struct Scope<'a> {
+    input: &'a Value,
+    context: &'a Value,
+    variables: &'a Map<String, Value>,
+    result: Option<&'a Value>,
+    error_output: Option<&'a Value>,
+    /// `$states` and the variables as engine values.
+    bound: OnceCell<(JValue, Vec<(String, JValue)>)>,
+}
+
+impl<'a> Scope<'a> {
+    /// The scope of a state with raw input `input`, context object `context` (`null` when
+    /// the state's expressions do not read it) and `variables`.
+    pub fn new(input: &'a Value, context: &'a Value, variables: &'a Map<String, Value>) -> Self {
+        Scope { input, context, variables, result: None, error_output: None, bound: OnceCell::new() }
+    }
+
+    /// With `$states.result` (a Task, Parallel or Map state's `Output` and `Assign`).
+    pub fn with_result(mut self, result: &'a Value) -> Self {
+        self.result = Some(result);
+        self
+    }
+
+    /// With `$states.errorOutput` (a Catcher's `Output` and `Assign`).
+    pub fn with_error_output(mut self, error_output: &'a Value) -> Self {
+        self.error_output = Some(error_output);
+        self
+    }
+
+    /// With another `$states.context` (a Map's `ItemSelector` sees `Map.Item`).
+    pub fn with_context(mut self, context: &'a Value) -> Self {
+        self.context = context;
+        self.bound = OnceCell::new();
+        self
+    }
+
+    fn bound(&self) -> &(JValue, Vec<(String, JValue)>) {
+        self.bound.get_or_init(|| {
+            let mut states = Map::new();
+            states.insert("input".into(), self.input.clone());
+            if !self.context.is_null() {
+                states.insert("context".into(), self.context.clone());
+            }
+            if let Some(result) = self.result {
+                states.insert("result".into(), result.clone());
+            }
+            if let Some(error_output) = self.error_output {
+                states.insert("errorOutput".into(), error_output.clone());
+            }
+            let variables = self.variables.iter().map(|(k, v)| (k.clone(), JValue::from(v.clone()))).collect();
+            (JValue::from(Value::Object(states)), variables)
+        })
+    }
+
+    /// The value of `expr`, the value of field `field` (`Output`, `Arguments/FunctionName`,
+    /// `Items`…); `None` when it is undefined.
+    ///
+    /// # Errors
+    ///
+    /// `States.QueryEvaluationError`: the expression threw an error, or returned a function.
+    pub fn evaluate(&self, expr: &Expression, field: &str) -> Result<Option<Value>, Error> {
+        let threw = |message: &str| {
+            query_error(format!(
+                "The JSONata expression '{}' specified for the field '{field}' threw an error during evaluation. {message}",
+                expr.text
+            ))
+        };
+        let ast = expr.ast().map_err(threw)?;
+        let (states, variables) = self.bound();
+        let mut context = Context::new();
+        context.bind("states".into(), states.clone());
+        for (name, value) in variables {
+            context.bind(name.clone(), value.clone());
+        }
+        let options = EvaluatorOptions { max_stack_depth: Some(MAX_STACK_DEPTH), ..EvaluatorOptions::default() };
+        let mut evaluator = Evaluator::with_options(context, options);
+        functions::register(&mut evaluator);
+        let value = evaluator.evaluate(ast, &JValue::Undefined).map_err(|e| threw(e.message()))?;
+        if value.is_undefined() {
+            return Ok(None);
+        }
+        to_json(&value).map(Some).ok_or_else(|| {
+            query_error(format!(
+                "The JSONata expression '{}' specified for the field '{field}' returned an unsupported result type.",
+                expr.text
+            ))
+        })
+    }
+
+    /// The value of `expr` for field `field`, which must not be undefined.
+    ///
+    /// # Errors
+    ///
+    /// As [`Scope::evaluate`], and `States.QueryEvaluationError` "… returned nothing
+    /// (undefined)."
+    pub fn value(&self, expr: &Expression, field: &str) -> Result<Value, Error> {
+        self.evaluate(expr, field)?.ok_or_else(|| {
+            query_error(format!(
+                "The JSONata expression '{}' specified for the field '{field}' returned nothing (undefined).",
+                expr.text
+            ))
+        })
+    }
+
+    /// The JSON value of a JSONata field (`Arguments`, `Output`, `Assign`…): constants as
+    /// written, each `{% %}` string replaced by its expression's value. `field` names the
+    /// field in errors; members add `/key`, array elements `[i]`, as AWS writes them.
+    ///
+    /// # Errors
+    ///
+    /// As [`Scope::value`] for each expression.
+    pub fn build(&self, template: &Template, field: &str) -> Result<Value, Error> {
+        Ok(match template {
+            Template::Literal(literal) => crate::template::literal_value(literal),
+            Template::Object(members) => {
+                let mut object = Map::with_capacity(members.len());
+                for (key, member) in members.iter() {
+                    let value = self.build(member, &format!("{field}/{key}"))?;
+                    object.insert((*key).to_string(), value);
+                }
+                Value::Object(object)
+            }
+            Template::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| self.build(item, &format!("{field}[{i}]")))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Template::Jsonata(expr) => self.value(expr, field)?,
+            Template::Path(_) | Template::Intrinsic(_) => {
+                return Err(Error::runtime(format!("the JSONata field '{field}' holds a JSONPath template")));
+            }
+        })
+    }
+}
+
+/// The error for an expression whose value is not of the type its field needs: "The
+/// JSONata expression '…' specified for the field '…' returned an unexpected result type.
+/// Expected 'array', but was 'boolean' for value: true" (✔AWS, Map `Items`).
+pub fn unexpected_type(expr: &Expression, field: &str, expected: &str, value: &Value) -> Error {
+    query_error(format!(
+        "The JSONata expression '{}' specified for the field '{field}' returned an unexpected result type. \
+         Expected '{expected}', but was '{}' for value: {}",
+        expr.text,
+        type_name(value),
+        crate::path::cause::json_text(value)
+    ))
+}
+
+/// JSONata's name for the type of a JSON value.
+pub fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// A `States.QueryEvaluationError`.
+pub fn query_error(cause: String) -> Error {
+    Error::new(names::QUERY_EVALUATION_ERROR, cause)
+}
+
+/// The JSON of an engine value; `None` for a function (or regex) anywhere in it. Undefined
+/// members of objects and arrays are left out, as `JSON.stringify` leaves them.
+fn to_json(value: &JValue) -> Option<Value> {
+    Some(match value {
+        JValue::Null | JValue::Undefined => Value::Null,
+        JValue::Bool(b) => Value::Bool(*b),
+        JValue::Number(n) => number(*n),
+        JValue::String(s) => Value::String(s.to_string()),
+        JValue::Array(items) => {
+            Value::Array(items.iter().filter(|v| !v.is_undefined()).map(to_json).collect::<Option<_>>()?)
+        }
+        JValue::Object(members) => Value::Object(
+            members
+                .iter()
+                .filter(|(_, v)| !v.is_undefined())
+                .map(|(k, v)| Some((k.clone(), to_json(v)?)))
+                .collect::<Option<_>>()?,
+        ),
+        _ => return None,
+    })
+}
+
+/// A JSON number for a JavaScript number: integers as integers (`2`, not `2.0`), like
+/// `JSON.stringify`; a non-finite number (which JSONata does not produce) as `null`.
+pub(crate) fn number(n: f64) -> Value {
+    // 2^53: beyond it an f64 integer may not be the integer that was meant, and JSON
+    // output keeps the float's shortest form.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if n.fract() == 0.0 && n.abs() <= EXACT {
+        Value::Number(Number::from(n as i64))
+    } else {
+        Number::from_f64(n).map_or(Value::Null, Value::Number)
+    }
+}
+
+#[cfg(test)]
+mod tests;

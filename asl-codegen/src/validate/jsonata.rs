@@ -11,13 +11,21 @@ use jsonata_core::ast::{AstNode, BinaryOp};
 use crate::diagnostic::Code;
 
 /// What is wrong with an expression, if anything: the code and AWS's message.
-pub(super) fn check(text: &str) -> Option<(Code, String)> {
+/// `in_catcher`: the expression is a Catcher's `Assign` or `Output`, where
+/// `$states.errorOutput` exists (anywhere else AWS rejects it).
+pub(super) fn check(text: &str, in_catcher: bool) -> Option<(Code, String)> {
     let ast = match jsonata_core::parser::parse(text) {
         Ok(ast) => ast,
         Err(e) => return Some((Code::InvalidJsonata, format!("JSONata expression '{text}' does not parse: {e}"))),
     };
     let mut problem = None;
     visit(&ast, true, &mut problem);
+    if problem.is_none() && !in_catcher && reads_error_output(&ast) {
+        problem = Some((
+            Code::UnsupportedJsonata,
+            "`$states.errorOutput` exists only in a Catcher's `Assign` and `Output`".to_owned(),
+        ));
+    }
     problem
 }
 
@@ -42,58 +50,66 @@ fn visit(node: &AstNode, top: bool, problem: &mut Option<(Code, String)>) {
                 "the `??` operator is JSONata 2.1; AWS evaluates JSONata 2.0.6 (use `$exists(a) ? a : b`)".into(),
             ));
         }
-        AstNode::Binary { lhs, rhs, .. } => {
-            visit(lhs, top, problem);
-            visit(rhs, top, problem);
-        }
-        AstNode::Unary { operand, .. } => visit(operand, top, problem),
-        AstNode::Path { steps } => {
-            // The first step reads the input; the others read the step before them, and
-            // predicates read each item.
-            for (i, step) in steps.iter().enumerate() {
-                visit(&step.node, top && i == 0, problem);
+        _ => {
+            for (child, same_input) in children(node) {
+                visit(child, top && same_input, problem);
             }
         }
-        AstNode::Function { args, .. } => args.iter().for_each(|arg| visit(arg, top, problem)),
+    }
+}
+
+/// Whether `node` reads `$states.errorOutput` anywhere (a path whose first step is the
+/// variable `$states` and whose second is the field `errorOutput`).
+fn reads_error_output(node: &AstNode) -> bool {
+    if let AstNode::Path { steps } = node
+        && let [first, second, ..] = steps.as_slice()
+        && matches!(&first.node, AstNode::Variable(name) if name == "states")
+        && matches!(&second.node, AstNode::Name(name) if name == "errorOutput")
+    {
+        return true;
+    }
+    children(node).into_iter().any(|(child, _)| reads_error_output(child))
+}
+
+/// The nodes directly below `node`, each with whether it is evaluated against the same
+/// input as `node` (a path's first step, operands, arguments) or against a context of its
+/// own (a later path step, a function body, a sort term, a transform's pattern).
+fn children(node: &AstNode) -> Vec<(&AstNode, bool)> {
+    let mut out = Vec::new();
+    match node {
+        AstNode::Binary { lhs, rhs, .. } => out.extend([(&**lhs, true), (&**rhs, true)]),
+        AstNode::Unary { operand, .. } => out.push((&**operand, true)),
+        AstNode::Path { steps } => out.extend(steps.iter().enumerate().map(|(i, step)| (&step.node, i == 0))),
+        AstNode::Function { args, .. } => out.extend(args.iter().map(|arg| (arg, true))),
         AstNode::Call { procedure, args } => {
-            visit(procedure, top, problem);
-            args.iter().for_each(|arg| visit(arg, top, problem));
+            out.push((&**procedure, true));
+            out.extend(args.iter().map(|arg| (arg, true)));
         }
-        // A function's body reads what it is called with.
-        AstNode::Lambda { body, .. } => visit(body, false, problem),
+        AstNode::Lambda { body, .. } => out.push((&**body, false)),
         AstNode::Array(items) | AstNode::Block(items) | AstNode::ArrayGroup(items) => {
-            items.iter().for_each(|item| visit(item, top, problem));
+            out.extend(items.iter().map(|item| (item, true)));
         }
-        AstNode::Object(pairs) => pairs.iter().for_each(|(k, v)| {
-            visit(k, top, problem);
-            visit(v, top, problem);
-        }),
+        AstNode::Object(pairs) => out.extend(pairs.iter().flat_map(|(k, v)| [(k, true), (v, true)])),
         AstNode::Conditional { condition, then_branch, else_branch } => {
-            visit(condition, top, problem);
-            visit(then_branch, top, problem);
-            if let Some(e) = else_branch {
-                visit(e, top, problem);
-            }
+            out.extend([(&**condition, true), (&**then_branch, true)]);
+            out.extend(else_branch.iter().map(|e| (&**e, true)));
         }
         AstNode::ObjectTransform { input, pattern } => {
-            visit(input, top, problem);
-            pattern.iter().for_each(|(k, v)| {
-                visit(k, false, problem);
-                visit(v, false, problem);
-            });
+            out.push((&**input, true));
+            out.extend(pattern.iter().flat_map(|(k, v)| [(k, false), (v, false)]));
         }
         AstNode::Sort { input, terms } => {
-            visit(input, top, problem);
-            terms.iter().for_each(|(term, _)| visit(term, false, problem));
+            out.push((&**input, true));
+            out.extend(terms.iter().map(|(term, _)| (term, false)));
         }
-        AstNode::FunctionApplication(inner) => visit(inner, false, problem),
+        AstNode::FunctionApplication(inner) => out.push((&**inner, false)),
         AstNode::Transform { location, update, delete } => {
-            for part in [Some(location), Some(update), delete.as_ref()].into_iter().flatten() {
-                visit(part, false, problem);
-            }
+            out.extend([(&**location, false), (&**update, false)]);
+            out.extend(delete.iter().map(|d| (&**d, false)));
         }
         _ => {}
     }
+    out
 }
 
 #[cfg(test)]
@@ -101,8 +117,9 @@ mod tests {
     use super::check;
     use crate::diagnostic::Code;
 
+    /// The problem's code, for an expression outside a Catcher.
     fn code(text: &str) -> Option<Code> {
-        check(text).map(|(code, _)| code)
+        check(text, false).map(|(code, _)| code)
     }
 
     #[test]
@@ -115,7 +132,7 @@ mod tests {
             "$states.input.items.{'n': name}",
             "$fn := function($x){$x}",
         ] {
-            assert_eq!(check(ok), None, "{ok}");
+            assert_eq!(check(ok, false), None, "{ok}");
         }
     }
 
@@ -124,11 +141,20 @@ mod tests {
         assert_eq!(code("1 +"), Some(Code::InvalidJsonata));
         assert_eq!(code("$a ?? 1"), Some(Code::InvalidJsonata));
         assert_eq!(
-            check("{'v': phone}").map(|(_, m)| m).as_deref(),
+            check("{'v': phone}", false).map(|(_, m)| m).as_deref(),
             Some("Reference to 'phone' at the top level is not supported.")
         );
         assert_eq!(code("$"), Some(Code::UnsupportedJsonata));
         assert_eq!(code("$$.a"), Some(Code::UnsupportedJsonata));
         assert_eq!(code("foo.bar + 1"), Some(Code::UnsupportedJsonata));
+    }
+
+    #[test]
+    fn the_error_output_is_only_a_catchers() {
+        let reads = "{'why': $states.errorOutput.Cause}";
+        assert_eq!(check(reads, true), None);
+        assert_eq!(code(reads), Some(Code::UnsupportedJsonata));
+        assert_eq!(code("$map([1], function($v){ $states.errorOutput })"), Some(Code::UnsupportedJsonata));
+        assert_eq!(code("$states.input.errorOutput"), None, "a field of the input may have that name");
     }
 }

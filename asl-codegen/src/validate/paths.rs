@@ -126,7 +126,7 @@ fn char_len(text: &str, offset: usize) -> usize {
 
 pub(super) fn check(machine: &StateMachine, cx: &Context, diags: &mut Diagnostics) {
     walk(machine, &mut |state| {
-        let mut pc = PathCheck { state: &state.name.value, diags };
+        let mut pc = PathCheck { state: &state.name.value, diags, in_catcher: false };
         match cx.query_language(state) {
             QueryLanguage::JsonPath => pc.jsonpath_state(state),
             QueryLanguage::Jsonata => pc.jsonata_state(state),
@@ -139,6 +139,9 @@ struct PathCheck<'a> {
     /// The state's name, for messages.
     state: &'a str,
     diags: &'a mut Diagnostics,
+    /// Whether the JSONata expressions being checked are a Catcher's (`Assign`, `Output`),
+    /// the only place `$states.errorOutput` exists.
+    in_catcher: bool,
 }
 
 impl PathCheck<'_> {
@@ -498,11 +501,13 @@ impl PathCheck<'_> {
                 self.jsonata_node(&node.value, &node.pointer);
             }
         }
+        self.in_catcher = true;
         for catcher in s.catch.iter().flat_map(|c| c.value.iter()) {
             for node in [&catcher.assign, &catcher.output].into_iter().flatten() {
                 self.jsonata_node(&node.value, &node.pointer);
             }
         }
+        self.in_catcher = false;
     }
 
     /// Every string at any depth of a JSONata-capable value.
@@ -540,9 +545,11 @@ impl PathCheck<'_> {
                 ("ends with `%}` but does not start with `{%`", "open the expression with `{%` at the very start")
             }
             (true, true) => {
-                if let Some((code, message)) = super::jsonata::check(text[2..text.len() - 2].trim()) {
+                if let Some((code, message)) = super::jsonata::check(text[2..text.len() - 2].trim(), self.in_catcher) {
                     let (label, help) = if code == Code::InvalidJsonata {
                         ("invalid JSONata", "write a JSONata 2.0.6 expression between `{%` and `%}`")
+                    } else if message.contains("$states.errorOutput") {
+                        ("no error output here", "read the error in a Catcher's `Assign` or `Output`")
                     } else {
                         (
                             "unsupported JSONata",

@@ -179,6 +179,12 @@ catalogue! {
     // ── ASL7xx: variables ──────────────────────────────────────────────────────
     /// An `Assign` key that is not a valid variable name, or is the reserved `states`.
     InvalidVariableName = ("ASL701", "SCHEMA_VALIDATION_FAILED", Error);
+    /// A JSONata expression reads a variable that no `Assign` of the definition sets. AWS
+    /// accepts the definition (the expression fails at run time with
+    /// `States.QueryEvaluationError`), so this is a warning of validation; code generation
+    /// turns it into an error unless [`Settings::allow_undefined_variables`](crate::Settings)
+    /// says otherwise. (`UNDEFINED_VARIABLE` is asl-rs's name: AWS has no code for it.)
+    UndefinedVariable = ("ASL702", "UNDEFINED_VARIABLE", Warning);
 
     // ── ASL9xx: warnings ───────────────────────────────────────────────────────
     /// A template value looks like a path but its key does not end in `.$`.

@@ -112,6 +112,7 @@ pub struct Checked {
 pub struct Settings {
     runtime_path: Option<String>,
     task_types: Vec<TaskTypes>,
+    allow_undefined_variables: bool,
 }
 
 impl Settings {
@@ -125,6 +126,16 @@ impl Settings {
     /// dependencies keep working.
     pub fn with_runtime_path(mut self, path: impl Into<String>) -> Self {
         self.runtime_path = Some(path.into());
+        self
+    }
+
+    /// Compiles definitions whose JSONata expressions read variables that no `Assign`
+    /// sets, as AWS creates them (the expression then fails at run time with
+    /// `States.QueryEvaluationError`). Without it, such a read is a build error
+    /// ([`Code::UndefinedVariable`](diagnostic::Code)). `asl test` sets it to run the
+    /// recorded cases that do this on purpose.
+    pub fn allow_undefined_variables(mut self) -> Self {
+        self.allow_undefined_variables = true;
         self
     }
 
@@ -229,6 +240,15 @@ impl Generator {
     /// Checks a definition and generates its Rust items, or returns every diagnostic.
     pub fn generate(&self, source: &Source) -> Result<Generated, Diagnostics> {
         let checked = check(source)?;
+        let undefined = |d: &&Diagnostic| d.code == diagnostic::Code::UndefinedVariable;
+        if !self.settings.allow_undefined_variables && checked.warnings.iter().any(|d| undefined(&d)) {
+            // AWS's warning, asl-rs's error: a variable nothing assigns cannot be read.
+            let mut errors = Diagnostics::new();
+            for d in checked.warnings.iter().filter(undefined) {
+                errors.push(Diagnostic { severity: diagnostic::Severity::Error, ..d.clone() });
+            }
+            return Err(errors);
+        }
         let machine = lower::lower(&checked.machine)?;
         let (tokens, task_type_errors) = codegen::generate(&machine, &self.settings, source.path());
         Ok(Generated { tokens, warnings: checked.warnings, task_type_errors })

@@ -74,7 +74,7 @@ fn reads_error_output(node: &AstNode) -> bool {
 /// The nodes directly below `node`, each with whether it is evaluated against the same
 /// input as `node` (a path's first step, operands, arguments) or against a context of its
 /// own (a later path step, a function body, a sort term, a transform's pattern).
-fn children(node: &AstNode) -> Vec<(&AstNode, bool)> {
+pub(super) fn children(node: &AstNode) -> Vec<(&AstNode, bool)> {
     let mut out = Vec::new();
     match node {
         AstNode::Binary { lhs, rhs, .. } => out.extend([(&**lhs, true), (&**rhs, true)]),

@@ -18,6 +18,7 @@ mod jsonata;
 mod paths;
 mod retry_catch;
 mod timestamp;
+mod variables;
 
 use crate::ast::{QueryLanguage, State, StateMachine};
 use crate::diagnostic::Diagnostics;

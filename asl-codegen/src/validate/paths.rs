@@ -125,8 +125,9 @@ fn char_len(text: &str, offset: usize) -> usize {
 }
 
 pub(super) fn check(machine: &StateMachine, cx: &Context, diags: &mut Diagnostics) {
+    let assigned = super::variables::assigned(machine);
     walk(machine, &mut |state| {
-        let mut pc = PathCheck { state: &state.name.value, diags, in_catcher: false };
+        let mut pc = PathCheck { state: &state.name.value, diags, in_catcher: false, assigned: &assigned };
         match cx.query_language(state) {
             QueryLanguage::JsonPath => pc.jsonpath_state(state),
             QueryLanguage::Jsonata => pc.jsonata_state(state),
@@ -142,6 +143,8 @@ struct PathCheck<'a> {
     /// Whether the JSONata expressions being checked are a Catcher's (`Assign`, `Output`),
     /// the only place `$states.errorOutput` exists.
     in_catcher: bool,
+    /// Every variable some `Assign` of the definition sets.
+    assigned: &'a std::collections::HashSet<String>,
 }
 
 impl PathCheck<'_> {
@@ -557,6 +560,23 @@ impl PathCheck<'_> {
                         )
                     };
                     self.diags.push(Diagnostic::new(code, pointer, span, message).with_label(label).with_help(help));
+                    return;
+                }
+                for name in super::variables::unknown(text[2..text.len() - 2].trim(), self.assigned) {
+                    let message = format!(
+                        "JSONata expression in state `{}` reads the variable `${name}`, which no `Assign` sets",
+                        self.state
+                    );
+                    let help = crate::diagnostic::did_you_mean(&name, self.assigned.iter().map(String::as_str))
+                        .map_or_else(
+                            || format!("assign `{name}` in an earlier state"),
+                            |m| format!("did you mean `${m}`?"),
+                        );
+                    self.diags.push(
+                        Diagnostic::new(Code::UndefinedVariable, pointer, span, message)
+                            .with_label("never assigned")
+                            .with_help(help),
+                    );
                 }
                 return;
             }

@@ -52,20 +52,27 @@ pub(super) fn hash(args: Args) -> Result<Value, Error> {
     };
     check_length(&args, &data)?;
     let algorithm = args.string(1)?;
-    let bytes = data.as_bytes();
+    match hex_digest(algorithm, data.as_bytes()) {
+        Some(digest) => Ok(Value::String(digest)),
+        None => Err(args.fail(format_args!(
+            "unsupported hash algorithm '{algorithm}'; expected MD5, SHA-1, SHA-256, SHA-384 or SHA-512"
+        ))),
+    }
+}
+
+/// The lowercase hex digest of `bytes` with one of the algorithms AWS's hash functions
+/// accept (`MD5`, `SHA-1`, `SHA-256`, `SHA-384`, `SHA-512`; `None` for any other), shared
+/// by `States.Hash` and JSONata's `$hash`.
+pub(crate) fn hex_digest(algorithm: &str, bytes: &[u8]) -> Option<String> {
     let digest: Vec<u8> = match algorithm {
         "MD5" => Md5::digest(bytes).to_vec(),
         "SHA-1" => Sha1::digest(bytes).to_vec(),
         "SHA-256" => Sha256::digest(bytes).to_vec(),
         "SHA-384" => Sha384::digest(bytes).to_vec(),
         "SHA-512" => Sha512::digest(bytes).to_vec(),
-        _ => {
-            return Err(args.fail(format_args!(
-                "unsupported hash algorithm '{algorithm}'; expected MD5, SHA-1, SHA-256, SHA-384 or SHA-512"
-            )));
-        }
+        _ => return None,
     };
-    Ok(Value::String(digest.iter().map(|b| format!("{b:02x}")).collect()))
+    Some(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn check_length(args: &Args, text: &str) -> Result<(), Error> {

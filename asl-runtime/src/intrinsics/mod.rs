@@ -25,6 +25,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Number, Value};
 
+pub(crate) use encoding::hex_digest;
 pub(crate) use random::JavaRandom;
 pub use random::{RandomSource, SplitMix64, uuid_v4};
 

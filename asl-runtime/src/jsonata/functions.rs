@@ -7,11 +7,8 @@
 
 use jsonata_core::evaluator::{Evaluator, EvaluatorError};
 use jsonata_core::value::JValue;
-use md5::{Digest, Md5};
-use sha1::Sha1;
-use sha2::{Sha256, Sha384, Sha512};
 
-use crate::intrinsics::{JavaRandom, RandomSource, SplitMix64, uuid_v4};
+use crate::intrinsics::{JavaRandom, RandomSource, SplitMix64, hex_digest, uuid_v4};
 
 type Result = std::result::Result<JValue, EvaluatorError>;
 
@@ -86,20 +83,12 @@ fn hash(args: &[JValue]) -> Result {
         return Err(error("T0410: Argument 1 of function \"hash\" must be a string"));
     };
     let algorithm = args.get(1).and_then(JValue::as_str).unwrap_or("SHA-256");
-    let bytes = text.as_bytes();
-    let digest: Vec<u8> = match algorithm {
-        "MD5" => Md5::digest(bytes).to_vec(),
-        "SHA-1" => Sha1::digest(bytes).to_vec(),
-        "SHA-256" => Sha256::digest(bytes).to_vec(),
-        "SHA-384" => Sha384::digest(bytes).to_vec(),
-        "SHA-512" => Sha512::digest(bytes).to_vec(),
-        other => {
-            return Err(error(&format!(
-                "D3137: Unsupported hash algorithm '{other}'; expected MD5, SHA-1, SHA-256, SHA-384 or SHA-512"
-            )));
-        }
-    };
-    Ok(JValue::from(digest.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+    match hex_digest(algorithm, text.as_bytes()) {
+        Some(digest) => Ok(JValue::from(digest)),
+        None => Err(error(&format!(
+            "D3137: Unsupported hash algorithm '{algorithm}'; expected MD5, SHA-1, SHA-256, SHA-384 or SHA-512"
+        ))),
+    }
 }
 
 /// `$random()` / `$random(seed)`: a number in `[0, 1)`; with a seed, the first draw of

@@ -48,3 +48,21 @@ async fn variables_follow_aws_scoping_and_timing() {
         }))
     );
 }
+
+mod big {
+    asl_runtime::include_asl!("tests/workflows/big_assign.asl.json");
+}
+
+#[tokio::test(start_paused = true)]
+async fn one_assign_may_set_at_most_256_kib() {
+    let clock = VirtualClock::starting_at(datetime!(2025-01-01 00:00:00 UTC));
+    let run_with = |length: usize| {
+        let input = json!({ "text": "x".repeat(length) });
+        let info = ExecutionInfo::new("big", "run", clock.now(), input.clone());
+        async move { run(&big::WORKFLOW, &big::Typed(()), &clock, &info, input).await }
+    };
+    assert_eq!(run_with(100_000).await.status, Status::Succeeded);
+    let outcome = run_with(140_000).await;
+    assert_eq!(outcome.status, Status::Failed);
+    assert_eq!(outcome.error.as_deref(), Some("States.DataLimitExceeded"));
+}

@@ -629,7 +629,7 @@ impl Turn<'_> {
                     }
                     let default = default.map(|next| (next, state.assign, state.jsonata.and_then(|j| j.output)));
                     let (next, assign, output) = chosen.or(default).ok_or_else(choice::no_choice_matched)?;
-                    let assigned = jsonata_assign(assign, &js)?;
+                    let assigned = jsonata_assign(assign, &js, state.name)?;
                     let output = output.map(|t| js.build(t, "Output")).transpose()?;
                     (next, assigned, output)
                 };
@@ -998,8 +998,33 @@ fn state_failed(ctx: &mut RunCtx<'_>, state: &StateDef) {
 /// the state saw them when it was entered.
 fn assigned(assign: &Template, data: &Value, env: &mut Env<'_>) -> Result<Option<Map<String, Value>>, Error> {
     match dataflow::build_template(assign, data, env)? {
-        Value::Object(values) => Ok(Some(values)),
+        Value::Object(values) => within_limit(values, env.state).map(Some),
         _ => Ok(None),
+    }
+}
+
+/// The values one `Assign` sets, if together they fit AWS's limit on what one state may
+/// assign (256 KiB, the payload limit; Developer Guide, *Passing data between states with
+/// variables*).
+///
+/// # Errors
+///
+/// `States.DataLimitExceeded` beyond it. The cause is asl-rs's wording: no recorded case
+/// shows AWS's.
+fn within_limit(values: Map<String, Value>, state: &str) -> Result<Map<String, Value>, Error> {
+    let values = Value::Object(values);
+    if dataflow::exceeds_limit(&values, dataflow::MAX_PAYLOAD_BYTES) {
+        return Err(Error::new(
+            names::DATA_LIMIT_EXCEEDED,
+            format!(
+                "The variables assigned by state '{state}' exceed the maximum size of {} bytes.",
+                dataflow::MAX_PAYLOAD_BYTES
+            ),
+        ));
+    }
+    match values {
+        Value::Object(values) => Ok(values),
+        _ => Ok(Map::new()),
     }
 }
 
@@ -1025,15 +1050,15 @@ fn finish_jsonata(
         (_, Some(result)) => (js.with_result(result), state.assign, state.jsonata.and_then(|j| j.output)),
         _ => (js, state.assign, state.jsonata.and_then(|j| j.output)),
     };
-    let assigned = jsonata_assign(assign, &js)?;
+    let assigned = jsonata_assign(assign, &js, state.name)?;
     let output = output.map(|t| js.build(t, "Output")).transpose()?;
     Ok((assigned, output))
 }
 
 /// The variables a JSONata `Assign` sets (every value computed before any is stored).
-fn jsonata_assign(assign: Option<&Template>, js: &jsonata::Scope<'_>) -> Result<Assigned, Error> {
+fn jsonata_assign(assign: Option<&Template>, js: &jsonata::Scope<'_>, state: &str) -> Result<Assigned, Error> {
     match assign.map(|assign| js.build(assign, "Assign")).transpose()? {
-        Some(Value::Object(values)) => Ok(Some(values)),
+        Some(Value::Object(values)) => within_limit(values, state).map(Some),
         _ => Ok(None),
     }
 }

@@ -49,7 +49,7 @@ pub(super) fn start(
         return Err(Error::runtime(format!("state '{}' is not a Map state", state.name)));
     };
     let scope = Scope::new(&input).with_context(context).with_variables(&*variables.0);
-    let js = jsonata::Scope::new(&input, context, &variables.0);
+    let js = jsonata::Scope::new(&input, context, &variables.0).with_now(turn.now);
     let items = if state.jsonata.is_some() {
         jsonata_items(def, &input, &js)?
     } else {
@@ -340,7 +340,7 @@ fn item_input(
             .with_state(StateInfo::new(state.name, now))
             .with_map_item(index, item)
             .to_value();
-        return jsonata::Scope::new(input, &context, &variables.0).build(selector, "ItemSelector");
+        return jsonata::Scope::new(input, &context, &variables.0).with_now(now).build(selector, "ItemSelector");
     }
     if !state.reads_context {
         let mut env = Env { state: state.name, context: &Value::Null, variables: &*variables.0, rng: &mut *ctx.rng };

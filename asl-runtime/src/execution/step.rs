@@ -579,7 +579,8 @@ impl Turn<'_> {
             StateKind::Pass { .. } if state.jsonata.is_some() => {
                 let context = ctx.context(state, frame.entered, None);
                 let input = std::mem::take(&mut frame.input);
-                let (assigned, output) = finish_jsonata(state, None, &input, &context, &frame.variables, None)?;
+                let (assigned, output) =
+                    finish_jsonata(state, None, &input, &context, &frame.variables, None, self.now)?;
                 frame.variables.store(assigned);
                 complete(state, output.unwrap_or(input))
             }
@@ -609,7 +610,7 @@ impl Turn<'_> {
                 let context = ctx.context(state, frame.entered, None);
                 let mut env =
                     Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
-                let js = jsonata::Scope::new(&frame.input, &context, &frame.variables.0);
+                let js = jsonata::Scope::new(&frame.input, &context, &frame.variables.0).with_now(self.now);
                 let name =
                     fields::fail_text(error.as_ref(), "ErrorPath", &frame.input, &mut env, &js)?.unwrap_or_default();
                 let cause = fields::fail_text(cause.as_ref(), "CausePath", &frame.input, &mut env, &js)?;
@@ -619,7 +620,7 @@ impl Turn<'_> {
                 let context = ctx.context(state, frame.entered, None);
                 let input = std::mem::take(&mut frame.input);
                 let (next, assigned, output) = {
-                    let js = jsonata::Scope::new(&input, &context, &frame.variables.0);
+                    let js = jsonata::Scope::new(&input, &context, &frame.variables.0).with_now(self.now);
                     let mut chosen = None;
                     for rule in rules.iter() {
                         if jsonata_condition(&rule.rule, &js)? {
@@ -663,7 +664,7 @@ impl Turn<'_> {
             StateKind::Wait { until, .. } => {
                 let context = ctx.context(state, frame.entered, None);
                 let scope = Scope::new(&frame.input).with_context(&context).with_variables(&*frame.variables.0);
-                let js = jsonata::Scope::new(&frame.input, &context, &frame.variables.0);
+                let js = jsonata::Scope::new(&frame.input, &context, &frame.variables.0).with_now(self.now);
                 let until = fields::wait_deadline(until, &scope, &js, frame.entered)?;
                 drop(js);
                 if until <= self.now {
@@ -678,7 +679,7 @@ impl Turn<'_> {
                 // `TimeoutSecondsPath` reads the state's raw input, not the effective input.
                 let context = ctx.context(state, frame.entered, None);
                 let scope = Scope::new(&frame.input).with_context(&context).with_variables(&*frame.variables.0);
-                let js = jsonata::Scope::new(&frame.input, &context, &frame.variables.0);
+                let js = jsonata::Scope::new(&frame.input, &context, &frame.variables.0).with_now(self.now);
                 let timeout = match task.timeout {
                     Some(amount) => Some(fields::amount(amount, &scope, &js, "TimeoutSecondsPath")?),
                     None => None,
@@ -709,7 +710,7 @@ impl Turn<'_> {
         let context = ctx.context(state, frame.entered, None);
         if state.jsonata.is_some() {
             let input = std::mem::take(&mut frame.input);
-            let (assigned, output) = finish_jsonata(state, None, &input, &context, &frame.variables, None)?;
+            let (assigned, output) = finish_jsonata(state, None, &input, &context, &frame.variables, None, self.now)?;
             frame.variables.store(assigned);
             return Ok(output.unwrap_or(input));
         }
@@ -775,7 +776,7 @@ impl Turn<'_> {
                 let mut env =
                     Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
                 let input = match state.jsonata {
-                    Some(j) => jsonata_arguments(j, &frame.input, &context, &frame.variables)?,
+                    Some(j) => jsonata_arguments(j, &frame.input, &context, &frame.variables, self.now)?,
                     None => dataflow::effective_input(io, &frame.input, &mut env)?,
                 };
                 ctx.event(EventType::ParallelStateStarted);
@@ -839,7 +840,7 @@ impl Turn<'_> {
                 let context = ctx.context(state, frame.entered, Some(retry_count));
                 let input = std::mem::take(&mut frame.input);
                 let (assigned, output) =
-                    finish_jsonata(state, None, &input, &context, &frame.variables, Some(&result))?;
+                    finish_jsonata(state, None, &input, &context, &frame.variables, Some(&result), self.now)?;
                 frame.variables.store(assigned);
                 return complete(state, output.unwrap_or(result));
             }
@@ -887,8 +888,15 @@ impl Turn<'_> {
                 if state.jsonata.is_some() {
                     let error_output = error.error_output();
                     let input = std::mem::take(&mut frame.input);
-                    let (assigned, output) =
-                        finish_jsonata(state, Some(catcher), &input, &context, &frame.variables, Some(&error_output))?;
+                    let (assigned, output) = finish_jsonata(
+                        state,
+                        Some(catcher),
+                        &input,
+                        &context,
+                        &frame.variables,
+                        Some(&error_output),
+                        self.now,
+                    )?;
                     frame.variables.store(assigned);
                     return Ok(Completion::Next(catcher.next, output.unwrap_or(error_output)));
                 }
@@ -1035,7 +1043,7 @@ type Assigned = Option<Map<String, Value>>;
 /// (`input`), the variables from state entry and, for a Task, Parallel or Map that
 /// completed, `$states.result` (`result`) — or, for `catcher`, the catcher's own `Assign`
 /// and `Output` with `$states.errorOutput` (then in `result`). `None` for an absent
-/// `Output`: the caller's default.
+/// `Output`: the caller's default. `now` is what `$now()` returns.
 fn finish_jsonata(
     state: &StateDef,
     catcher: Option<&CatcherDef>,
@@ -1043,8 +1051,9 @@ fn finish_jsonata(
     context: &Value,
     variables: &Vars,
     result: Option<&Value>,
+    now: OffsetDateTime,
 ) -> Result<(Assigned, Option<Value>), Error> {
-    let js = jsonata::Scope::new(input, context, &variables.0);
+    let js = jsonata::Scope::new(input, context, &variables.0).with_now(now);
     let (js, assign, output) = match (catcher, result) {
         (Some(catcher), Some(error_output)) => (js.with_error_output(error_output), catcher.assign, catcher.output),
         (_, Some(result)) => (js.with_result(result), state.assign, state.jsonata.and_then(|j| j.output)),
@@ -1064,9 +1073,17 @@ fn jsonata_assign(assign: Option<&Template>, js: &jsonata::Scope<'_>, state: &st
 }
 
 /// A JSONata Task's or Parallel's effective input: `Arguments`, or its input.
-fn jsonata_arguments(j: &JsonataDef, input: &Value, context: &Value, variables: &Vars) -> Result<Value, Error> {
+fn jsonata_arguments(
+    j: &JsonataDef,
+    input: &Value,
+    context: &Value,
+    variables: &Vars,
+    now: OffsetDateTime,
+) -> Result<Value, Error> {
     match j.arguments {
-        Some(arguments) => jsonata::Scope::new(input, context, &variables.0).build(arguments, "Arguments"),
+        Some(arguments) => {
+            jsonata::Scope::new(input, context, &variables.0).with_now(now).build(arguments, "Arguments")
+        }
         None => Ok(input.clone()),
     }
 }
@@ -1106,7 +1123,7 @@ fn task_input(
 ) -> Result<(Value, Value), Error> {
     let context = ctx.context_with(StateInfo::new(state.name, entered).with_retry_count(retry_count), token);
     if let Some(j) = state.jsonata {
-        let input = jsonata_arguments(j, input, &context, variables)?;
+        let input = jsonata_arguments(j, input, &context, variables, ctx.now)?;
         return Ok((input, context));
     }
     let mut env = Env { state: state.name, context: &context, variables: &*variables.0, rng: ctx.rng };

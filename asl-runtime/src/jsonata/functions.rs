@@ -29,6 +29,26 @@ pub(super) fn register(evaluator: &mut Evaluator) {
     });
 }
 
+/// Makes `$now()` and `$millis()` read `now`, the execution's clock at this step (the
+/// same instant for every call in one evaluation, as JSONata's own functions).
+pub(super) fn register_clock(evaluator: &mut Evaluator, now: time::OffsetDateTime) {
+    let millis = (now.unix_timestamp_nanos() / 1_000_000) as f64;
+    let text = crate::context::format_timestamp(now);
+    // Overriding the impure built-ins is what `register_fn_override` exists for.
+    let _ = evaluator.register_fn_override("now", move |args: &[JValue]| -> Result {
+        if !args.is_empty() {
+            return Err(error("T0410: now() takes no arguments"));
+        }
+        Ok(JValue::from(text.clone()))
+    });
+    let _ = evaluator.register_fn_override("millis", move |args: &[JValue]| -> Result {
+        if !args.is_empty() {
+            return Err(error("T0410: millis() takes no arguments"));
+        }
+        Ok(JValue::from(millis))
+    });
+}
+
 fn error(message: &str) -> EvaluatorError {
     EvaluatorError::EvaluationError(message.to_string())
 }

@@ -21,6 +21,7 @@ use jsonata_core::ast::AstNode;
 use jsonata_core::evaluator::{Context, Evaluator, EvaluatorOptions};
 use jsonata_core::value::JValue;
 use serde_json::{Map, Number, Value};
+use time::OffsetDateTime;
 
 use crate::error::{Error, names};
 use crate::template::Template;
@@ -83,6 +84,8 @@ pub struct Scope<'a> {
     variables: &'a Map<String, Value>,
     result: Option<&'a Value>,
     error_output: Option<&'a Value>,
+    /// The execution's clock at the step (`$now()`, `$millis()`), when known.
+    now: Option<OffsetDateTime>,
     /// `$states` and the variables as engine values.
     bound: OnceCell<(JValue, Vec<(String, JValue)>)>,
 }
@@ -91,7 +94,14 @@ impl<'a> Scope<'a> {
     /// The scope of a state with raw input `input`, context object `context` (`null` when
     /// the state's expressions do not read it) and `variables`.
     pub fn new(input: &'a Value, context: &'a Value, variables: &'a Map<String, Value>) -> Self {
-        Scope { input, context, variables, result: None, error_output: None, bound: OnceCell::new() }
+        Scope { input, context, variables, result: None, error_output: None, now: None, bound: OnceCell::new() }
+    }
+
+    /// With the time `$now()` and `$millis()` return: the execution's clock (the virtual
+    /// clock in tests and `asl test`), not the machine's.
+    pub fn with_now(mut self, now: OffsetDateTime) -> Self {
+        self.now = Some(now);
+        self
     }
 
     /// With `$states.result` (a Task, Parallel or Map state's `Output` and `Assign`).
@@ -154,6 +164,9 @@ impl<'a> Scope<'a> {
         let options = EvaluatorOptions { max_stack_depth: Some(MAX_STACK_DEPTH), ..EvaluatorOptions::default() };
         let mut evaluator = Evaluator::with_options(context, options);
         functions::register(&mut evaluator);
+        if let Some(now) = self.now {
+            functions::register_clock(&mut evaluator, now);
+        }
         let value = evaluator.evaluate(ast, &JValue::Undefined).map_err(|e| threw(e.message()))?;
         if value.is_undefined() {
             return Ok(None);

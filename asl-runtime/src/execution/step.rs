@@ -632,6 +632,9 @@ impl Turn<'_> {
                     let (next, assign, output) = chosen.or(default).ok_or_else(choice::no_choice_matched)?;
                     let assigned = jsonata_assign(assign, &js, state.name)?;
                     let output = output.map(|t| js.build(t, "Output")).transpose()?;
+                    if let Some(output) = &output {
+                        dataflow::check_size(output, state.name)?;
+                    }
                     (next, assigned, output)
                 };
                 frame.variables.store(assigned);
@@ -1061,6 +1064,10 @@ fn finish_jsonata(
     };
     let assigned = jsonata_assign(assign, &js, state.name)?;
     let output = output.map(|t| js.build(t, "Output")).transpose()?;
+    // An `Output` is a state's output like any other: at most 256 KiB.
+    if let Some(output) = &output {
+        dataflow::check_size(output, state.name)?;
+    }
     Ok((assigned, output))
 }
 

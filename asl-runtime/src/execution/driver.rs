@@ -266,8 +266,10 @@ impl<'a> Driver<'a> {
         }
         // Requests are taken one by one: a handler that answers at once is delivered
         // before the next request starts.
-        while !self.effects.requests.is_empty() {
-            let request = self.effects.requests.remove(0);
+        // (Delivering an answer never adds requests, so the list can be taken whole; its
+        // buffer goes back afterwards to be reused.)
+        let mut requests = std::mem::take(&mut self.effects.requests);
+        for request in requests.drain(..) {
             match request {
                 Request::Task(task) => self.start_task(*task),
                 Request::Timer { id, path, until } => {
@@ -282,6 +284,7 @@ impl<'a> Driver<'a> {
                 }
             }
         }
+        self.effects.requests = requests;
     }
 
     /// Starts a Task attempt: its timeout timer, then its handler (polled once at once,

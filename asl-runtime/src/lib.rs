@@ -69,6 +69,7 @@ mod macros;
 pub mod path;
 pub mod retry;
 pub mod runtime;
+pub mod sink;
 pub mod template;
 #[cfg(test)]
 pub(crate) mod test_support;

@@ -175,14 +175,23 @@ async fn the_history_records_aws_event_types_in_order() {
     );
     for (index, event) in history.iter().enumerate() {
         assert_eq!(event.id, index as u64 + 1);
-        assert_eq!(event.previous_event_id, index as u64);
     }
+    // AWS's causal links: the first state's Entered event follows no event; each branch
+    // goes on from ParallelStateStarted (#3); the Parallel goes on from its failed branch
+    // (#7), past ParallelStateFailed.
+    let previous: Vec<u64> = history.iter().map(|event| event.previous_event_id).collect();
+    assert_eq!(previous, [0, 0, 2, 3, 4, 5, 3, 7, 7, 9, 10, 11, 12, 13, 14, 15, 16]);
     // The timeout fired 2 s after the task started.
     let timed_out = &history[12];
     assert_eq!(timed_out.timestamp - history[11].timestamp, time::Duration::seconds(2));
-    // State events name their state: container 0, state 1 is "Too slow".
-    assert_eq!(history[9].state, Some((0, 1)));
-    assert_eq!(race::WORKFLOW.containers[0].states[1].name, "Too slow");
+    let details = timed_out.details.as_deref().unwrap();
+    assert_eq!(details.error.as_deref(), Some("States.Timeout"));
+    assert_eq!((details.resource_type.as_deref(), details.resource.as_deref()), (Some("lambda"), Some("invoke")));
+    // State events name their state and carry its data as JSON text.
+    let entered = history[9].details.as_deref().unwrap();
+    assert_eq!(entered.name.as_deref(), Some("Too slow"));
+    let input: serde_json::Value = serde_json::from_str(entered.input.as_deref().unwrap()).unwrap();
+    assert_eq!(input["caught"]["Error"], "Broken");
 }
 
 #[tokio::test(start_paused = true)]

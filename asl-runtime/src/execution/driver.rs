@@ -17,6 +17,7 @@ use futures_util::future::{AbortHandle, Abortable, Either, abortable, select};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde_json::Value;
 
+use super::history::HistoryDetail;
 use super::state::{Execution, FramePath, WaitId};
 use super::step::{Effects, Event, Request, TaskRequest};
 use super::task::{BoxFuture, TaskCall, TaskHandler};
@@ -27,6 +28,7 @@ use crate::context::ExecutionInfo;
 use crate::error::Error;
 use crate::error::names;
 use crate::machine::Callback;
+use crate::sink::HistorySink;
 use std::time::Duration;
 
 /// How many transitions the driver takes before it lets other tasks of the async runtime
@@ -75,6 +77,8 @@ pub struct Driver<'a> {
     effects: Effects,
     /// The execution's `TimeoutSeconds` timer, once it has been needed.
     deadline: Option<Sleep>,
+    /// Where history events go as they are recorded, with the execution's ARN.
+    sink: Option<(&'a dyn HistorySink, String)>,
 }
 
 impl<'a> Driver<'a> {
@@ -114,9 +118,30 @@ impl<'a> Driver<'a> {
             aborts: HashMap::new(),
             effects,
             deadline: None,
+            sink: None,
         };
         driver.apply_effects();
         driver
+    }
+
+    /// The same driver, handing each history event to `sink` as soon as the transition
+    /// that recorded it is over — the events recorded so far at once, except those a
+    /// previous driver of a restored execution already handed over.
+    pub fn with_history_sink(mut self, sink: &'a dyn HistorySink) -> Driver<'a> {
+        self.sink = Some((sink, self.execution.info().execution_arn()));
+        self.stream_history();
+        self
+    }
+
+    /// Hands the events recorded since the last call to the sink, if there is one.
+    fn stream_history(&mut self) {
+        let Some((sink, arn)) = &self.sink else { return };
+        let history = self.execution.history();
+        let from = usize::try_from(self.execution.streamed).unwrap_or(usize::MAX);
+        for event in history.get(from..).unwrap_or_default() {
+            sink.record(arn, event);
+        }
+        self.execution.streamed = history.len() as u64;
     }
 
     /// The execution as it stands (between transitions: save it with serde to resume it
@@ -136,16 +161,19 @@ impl<'a> Driver<'a> {
         loop {
             if self.execution.outcome().is_some() {
                 self.close_tokens();
+                self.stream_history();
                 return false;
             }
             let now = self.clock.now();
             if self.execution.timed_out_at(now) {
                 self.execution.time_out(self.clock.now());
                 self.close_tokens();
+                self.stream_history();
                 return false;
             }
             if self.execution.step(self.workflow, now, &mut self.effects) {
                 self.apply_effects();
+                self.stream_history();
                 return true;
             }
             self.wait().await;
@@ -161,6 +189,7 @@ impl<'a> Driver<'a> {
         }
         self.running = FuturesUnordered::new();
         self.close_tokens();
+        self.stream_history();
     }
 
     /// Runs the execution until it ends.
@@ -226,7 +255,7 @@ impl<'a> Driver<'a> {
     /// timer when the handler answered first, or the handler when the timer fired first).
     fn deliver(&mut self, arrival: Arrival) {
         let Arrival { path, id, event, signals, heartbeat } = arrival;
-        let handed_over = matches!(event, Event::Submitted | Event::Started);
+        let handed_over = matches!(event, Event::Submitted(_) | Event::Started);
         if !handed_over {
             let timed_out = match &event {
                 Event::Timer => true,
@@ -352,8 +381,9 @@ impl<'a> Driver<'a> {
                     let result = handler.invoke(call).await;
                     match (result, signals) {
                         // The integration took the work; the token's outcome ends the task.
-                        (Ok(_), Some(signals)) => {
-                            Arrival { path, id, event: Event::Submitted, signals: Some(signals), heartbeat }
+                        (Ok(output), Some(signals)) => {
+                            let event = Event::submitted(output);
+                            Arrival { path, id, event, signals: Some(signals), heartbeat }
                         }
                         (result, _) => Arrival::new(path, id, Event::Result(result)),
                     }
@@ -408,6 +438,11 @@ impl<'a> Driver<'a> {
 }
 
 /// Runs `workflow` to completion with `input`, as the execution `execution` describes.
+///
+/// Only the outcome comes back, so the history records event types only
+/// ([`HistoryDetail::TypesOnly`]): rendering every state's data as JSON text for events
+/// nobody reads would cost more than the transitions. Use a [`Driver`] (or a
+/// [`Runtime`](crate::Runtime)) to keep the history.
 pub async fn run(
     workflow: &Workflow,
     handler: &dyn TaskHandler,
@@ -415,7 +450,7 @@ pub async fn run(
     execution: &ExecutionInfo,
     input: Value,
 ) -> Outcome {
-    let started = Execution::start(workflow, execution.clone(), input, clock.now());
+    let started = Execution::start_recording(workflow, execution.clone(), input, clock.now(), HistoryDetail::TypesOnly);
     Driver::new(workflow, handler, clock, started).run().await
 }
 

@@ -12,9 +12,9 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::fields;
-use super::history::EventType;
+use super::history::{Chain, EventDetails, EventType};
 use super::state::{Child, DistributedWork, Frame, MapWork, Run, Tolerance, Vars};
-use super::step::{Ended, RunCtx, Turn};
+use super::step::{ChildEnd, Ended, RunCtx, Turn};
 use crate::context::{ContextObject, ExecutionInfo, StateInfo, format_timestamp};
 use crate::dataflow::{self, Env};
 use crate::error::{Error, names};
@@ -36,9 +36,11 @@ const THRESHOLD_EXCEEDED: &str = "The specified tolerated failure threshold was 
 /// What the attempt fails with (retriable and catchable like a task's error): `ItemsPath`
 /// not pointing to an array, a bad `MaxConcurrencyPath` or tolerance, a failed
 /// `ItemSelector`.
+#[allow(clippy::too_many_arguments)] // The Map state's whole situation; a struct would only rename it.
 pub(super) fn start(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,
+    chain: &mut Chain,
     state: &'static StateDef,
     depth: usize,
     input: Value,
@@ -77,10 +79,12 @@ pub(super) fn start(
     for (index, item) in items.iter().enumerate() {
         waiting.push_back(item_input(ctx, turn.now, state, def, &input, variables, (index as u64, item))?);
     }
+    let length = waiting.len() as u64;
+    let started_event = ctx.event_with(chain, EventType::MapStateStarted, || {
+        Some(EventDetails { length: Some(length), ..EventDetails::default() })
+    });
     let distributed = match (def.distributed, tolerance) {
         (Some(distributed), Some(tolerance)) => {
-            ctx.event(EventType::MapStateStarted);
-            ctx.event(EventType::MapRunStarted);
             // The children's state machine: `<state machine>/<label>`, a generated label
             // for a Map without one.
             let label = match distributed.label {
@@ -88,16 +92,39 @@ pub(super) fn start(
                 None => uuid_v4(&mut *ctx.rng),
             };
             let machine = format!("{}/{label}", ctx.info.state_machine_name);
+            let run_id = uuid_v4(&mut *ctx.rng);
+            let info = ctx.info;
+            let map_run_arn = [
+                "arn:",
+                &info.partition,
+                ":states:",
+                &info.region,
+                ":",
+                &info.account_id,
+                ":mapRun:",
+                &machine,
+                ":",
+                &run_id,
+            ]
+            .concat();
+            ctx.event_with(chain, EventType::MapRunStarted, || {
+                Some(EventDetails { map_run_arn: Some(map_run_arn), ..EventDetails::default() })
+            });
             Some(DistributedWork { machine, tolerance, failed: 0 })
         }
-        _ => {
-            ctx.event(EventType::MapStateStarted);
-            None
-        }
+        _ => None,
     };
-    let mut map = MapWork { processor: def.processor, children: Vec::new(), waiting, running: 0, limit, distributed };
+    let mut map = MapWork {
+        processor: def.processor,
+        children: Vec::new(),
+        waiting,
+        running: 0,
+        limit,
+        started_event,
+        distributed,
+    };
     if map.waiting.is_empty() {
-        succeeded(ctx, &map);
+        succeeded(ctx, chain, &map);
         return Ok(map);
     }
     map.children.reserve(map.waiting.len());
@@ -115,15 +142,20 @@ pub(super) fn child_ended(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,
     map: &mut MapWork,
+    chain: &mut Chain,
     variables: &Vars,
     depth: usize,
-    index: usize,
-    ended: Ended,
+    ending: ChildEnd,
 ) -> Option<Result<Value, Error>> {
+    let ChildEnd { index, ended, chain: child_chain, map_name } = ending;
     let output = match ended {
         Ended::Output(output) => {
-            if map.distributed.is_none() {
-                ctx.event(EventType::MapIterationSucceeded);
+            if let (None, Some(mut child_chain)) = (&map.distributed, child_chain) {
+                ctx.event_with(&mut child_chain, EventType::MapIterationSucceeded, || {
+                    Some(iteration_details(map_name, index))
+                });
+                // The Map's events go on from the iteration that ended last.
+                chain.join(child_chain, true);
             }
             output
         }
@@ -134,14 +166,23 @@ pub(super) fn child_ended(
             if distributed.tolerance.exceeded(distributed.failed, total) {
                 // The children still running are stopped.
                 turn.discard(depth, &map.children);
-                ctx.event(EventType::MapRunFailed);
+                ctx.event_with(chain, EventType::MapRunFailed, || {
+                    Some(EventDetails {
+                        error: Some(names::EXCEED_TOLERATED_FAILURE_THRESHOLD.to_owned()),
+                        cause: Some(THRESHOLD_EXCEEDED.to_owned()),
+                        ..EventDetails::default()
+                    })
+                });
                 return Some(Err(Error::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, THRESHOLD_EXCEEDED)));
             }
             record
         }
         Ended::Failed(error) => {
-            if map.distributed.is_none() {
-                ctx.event(EventType::MapIterationFailed);
+            if let (None, Some(mut child_chain)) = (&map.distributed, child_chain) {
+                ctx.event_with(&mut child_chain, EventType::MapIterationFailed, || {
+                    Some(iteration_details(map_name, index))
+                });
+                chain.join(child_chain, false);
             }
             turn.discard(depth, &map.children);
             return Some(Err(error));
@@ -158,7 +199,7 @@ pub(super) fn child_ended(
     if map.running > 0 {
         return None;
     }
-    succeeded(ctx, map);
+    succeeded(ctx, chain, map);
     let outputs = map.children.drain(..).map(|child| match child {
         Child::Done(output) => output,
         _ => Value::Null,
@@ -166,12 +207,17 @@ pub(super) fn child_ended(
     Some(Ok(Value::Array(outputs.collect())))
 }
 
-/// Counts the events of a Map that succeeded.
-fn succeeded(ctx: &mut RunCtx<'_>, map: &MapWork) {
+/// Records the events of a Map that succeeded.
+fn succeeded(ctx: &mut RunCtx<'_>, chain: &mut Chain, map: &MapWork) {
     if map.distributed.is_some() {
-        ctx.event(EventType::MapRunSucceeded);
+        ctx.event(chain, EventType::MapRunSucceeded);
     }
-    ctx.event(EventType::MapStateSucceeded);
+    ctx.event(chain, EventType::MapStateSucceeded);
+}
+
+/// The details of a `MapIteration…` event: the Map state's name and the item's index.
+pub(super) fn iteration_details(map_name: &'static str, index: usize) -> EventDetails {
+    EventDetails { name: Some(map_name.into()), index: Some(index as u64), ..EventDetails::default() }
 }
 
 /// Starts the next iteration with `input`, queued at the front (the first iterations, in
@@ -194,7 +240,8 @@ fn begin(
         }
         None => {
             // MapIterationStarted is recorded when the iteration takes its first step.
-            Child::Frame(Frame::new(map.processor, start, input, turn.now).with_variables(variables.clone()))
+            let frame = Frame::new(map.processor, start, input, turn.now).with_variables(variables.clone());
+            Child::Frame(frame.following(map.started_event))
         }
     };
     map.children.push(child);
@@ -222,7 +269,7 @@ fn child_run(
     info.region.clone_from(&parent.region);
     info.account_id.clone_from(&parent.account_id);
     info.role_arn.clone_from(&parent.role_arn);
-    Run::new(info, SplitMix64::new(seed), Frame::new(processor, start, input, now), now)
+    Run::new(info, SplitMix64::new(seed), Frame::new(processor, start, input, now), now, ctx.history.detail)
 }
 
 /// What a Distributed Map's result holds for a failed child execution. Without a

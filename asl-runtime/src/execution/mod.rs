@@ -42,7 +42,7 @@ mod state;
 mod step;
 
 pub use driver::{Driver, run};
-pub use history::{EventType, HistoryEvent};
+pub use history::{EventDetails, EventType, HistoryDetail, HistoryEvent};
 pub use state::{Execution, FramePath, WaitId};
 
 /// How an execution ended (AWS's `DescribeExecution` statuses for finished executions).

@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::Outcome;
-use super::history::{EventType, History, HistoryEvent};
+use super::history::{self, Chain, EventDetails, EventType, History, HistoryDetail, HistoryEvent};
 use crate::context::ExecutionInfo;
 use crate::error::Error;
 use crate::intrinsics::SplitMix64;
@@ -56,6 +56,14 @@ pub struct Execution {
     pub(super) outcome: Option<Outcome>,
     /// Transitions taken so far (all frames, child executions included).
     pub(super) transitions: u64,
+    /// How many of the history's events were handed to a history sink (see
+    /// [`Driver::with_history_sink`](super::Driver::with_history_sink)).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub(super) streamed: u64,
+}
+
+fn is_zero(count: &u64) -> bool {
+    *count == 0
 }
 
 /// One execution's own data: the top-level execution, or a Distributed Map child
@@ -91,6 +99,10 @@ pub(super) struct Frame {
     pub(super) entered: OffsetDateTime,
     /// The id of the current state's `…StateEntered` history event.
     pub(super) entered_event: u64,
+    /// Where the frame's chain of history events stands (`previousEventId` of its next
+    /// event).
+    #[serde(default)]
+    pub(super) chain: Chain,
     /// The workflow variables the frame sees.
     #[serde(default, skip_serializing_if = "Vars::is_empty")]
     pub(super) variables: Vars,
@@ -209,6 +221,10 @@ pub(super) struct MapWork {
     pub(super) waiting: VecDeque<Value>,
     /// Iterations running now.
     pub(super) running: usize,
+    /// The id of the `MapStateStarted` event, where each iteration's chain of events
+    /// starts.
+    #[serde(default)]
+    pub(super) started_event: u64,
     /// At most this many at once.
     pub(super) limit: usize,
     /// Distributed Map only: the child executions' state machine name and the tolerated
@@ -267,7 +283,7 @@ impl Execution {
     /// The execution's history so far (a Distributed Map's child executions have their
     /// own).
     pub fn history(&self) -> &[HistoryEvent] {
-        &self.run.history.0
+        &self.run.history.events
     }
 
     /// Transitions taken so far, over all frames (a state entered, a task result handled,
@@ -284,7 +300,10 @@ impl Execution {
             return;
         }
         self.runnable.clear();
-        self.run.history.record(EventType::ExecutionAborted, None, now);
+        let Run { history, root, .. } = &mut self.run;
+        history.record(&mut root.chain, EventType::ExecutionAborted, now, || {
+            Some(EventDetails { error: error.clone(), cause: cause.clone(), ..EventDetails::default() })
+        });
         self.outcome = Some(Outcome { status: super::Status::Aborted, output: None, error, cause });
     }
 
@@ -299,10 +318,23 @@ impl Execution {
 }
 
 impl Run {
-    /// A run that starts `now` with `root`: its history holds `ExecutionStarted`.
-    pub(super) fn new(info: ExecutionInfo, rng: SplitMix64, root: Frame, now: OffsetDateTime) -> Run {
-        let mut history = History::default();
-        history.record(EventType::ExecutionStarted, None, now);
+    /// A run that starts `now` with `root`, recording `detail` of each event: its history
+    /// holds `ExecutionStarted`.
+    pub(super) fn new(
+        info: ExecutionInfo,
+        rng: SplitMix64,
+        mut root: Frame,
+        now: OffsetDateTime,
+        detail: HistoryDetail,
+    ) -> Run {
+        let mut history = History::new(detail);
+        history.record(&mut root.chain, EventType::ExecutionStarted, now, || {
+            Some(EventDetails {
+                input: Some(history::text(&info.input)),
+                role_arn: Some(info.role_arn()),
+                ..EventDetails::default()
+            })
+        });
         Run { info, rng, history, root, context_base: OnceLock::new() }
     }
 }
@@ -310,7 +342,22 @@ impl Run {
 impl Frame {
     /// A frame about to enter state `state` of `container` with `input`.
     pub(super) fn new(container: u16, state: u16, input: Value, now: OffsetDateTime) -> Frame {
-        Frame { container, state, input, entered: now, entered_event: 0, variables: Vars::default(), step: Step::Enter }
+        Frame {
+            container,
+            state,
+            input,
+            entered: now,
+            entered_event: 0,
+            chain: Chain::default(),
+            variables: Vars::default(),
+            step: Step::Enter,
+        }
+    }
+
+    /// The same frame, its events following on from event `id`.
+    pub(super) fn following(mut self, id: u64) -> Frame {
+        self.chain = Chain::from(id);
+        self
     }
 
     /// The same frame, seeing `variables`.

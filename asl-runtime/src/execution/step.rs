@@ -6,6 +6,7 @@
 //! the step needs from outside — a Task handler to run, a timer to set, a wait to cancel —
 //! it leaves in [`Effects`] for the driver. [`Execution::deliver`] records what comes back.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::fields;
-use super::history::{EventType, History, TaskEvents};
+use super::history::{self, Chain, EventDetails, EventType, History, HistoryDetail, TaskEvents, TaskFamily};
 use super::map;
 use super::state::{Child, Execution, Frame, FramePath, Run, Step, Vars, WaitId, Work};
 use super::{Outcome, Status, Workflow};
@@ -43,10 +44,18 @@ pub(super) enum Event {
     Result(Result<Value, Error>),
     /// A timer fired (a Wait's, a retry delay's, or a Task's timeout).
     Timer,
-    /// A `.waitForTaskToken` task's handler returned: it now waits for its token.
-    Submitted,
+    /// A `.waitForTaskToken` task's handler returned (with this output, the integration's
+    /// response): it now waits for its token.
+    Submitted(Box<Value>),
     /// A worker took an activity task.
     Started,
+}
+
+impl Event {
+    /// A callback task's handler returned `output`: the work is handed over.
+    pub(super) fn submitted(output: Value) -> Event {
+        Event::Submitted(Box::new(output))
+    }
 }
 
 /// Something the driver must start for a frame.
@@ -131,6 +140,19 @@ pub(super) enum Ended {
     FailedRun(Value),
 }
 
+/// A branch or iteration that ended, as its parent learns of it.
+pub(super) struct ChildEnd {
+    /// Its index.
+    pub(super) index: usize,
+    /// How it ended.
+    pub(super) ended: Ended,
+    /// Where its chain of events stands (`None` for a child execution, whose events are
+    /// in its own history).
+    pub(super) chain: Option<Chain>,
+    /// The parent state's name (a Map's iteration events name it).
+    pub(super) map_name: &'static str,
+}
+
 /// The data of the run (execution or child execution) a frame belongs to.
 pub(super) struct RunCtx<'r> {
     /// `$$.Execution` and the rest.
@@ -146,14 +168,20 @@ pub(super) struct RunCtx<'r> {
 }
 
 impl RunCtx<'_> {
-    /// Records a history event and returns its id.
-    pub(super) fn event(&mut self, kind: EventType) -> u64 {
-        self.history.record(kind, None, self.now)
+    /// Records a history event without details on `chain` and returns its id.
+    pub(super) fn event(&mut self, chain: &mut Chain, kind: EventType) -> u64 {
+        self.history.record(chain, kind, self.now, || None)
     }
 
-    /// Records a state's Entered or Exited event.
-    fn state_event(&mut self, kind: EventType, frame: &Frame) -> u64 {
-        self.history.record(kind, Some((frame.container, frame.state)), self.now)
+    /// Records a history event on `chain` with the details `details` makes (called only
+    /// if the history keeps details) and returns its id.
+    pub(super) fn event_with(
+        &mut self,
+        chain: &mut Chain,
+        kind: EventType,
+        details: impl FnOnce() -> Option<EventDetails>,
+    ) -> u64 {
+        self.history.record(chain, kind, self.now, details)
     }
 
     /// A uniform `f64` in `[0, 1)` (53 random bits), for retry jitter.
@@ -202,24 +230,37 @@ impl RunCtx<'_> {
 
 impl Execution {
     /// A new execution of `workflow` with `input`, started `now`, about to enter its start
-    /// state. `info` is its `$$.Execution` (its `input` should be `input`).
+    /// state. `info` is its `$$.Execution` (its `input` should be `input`). Its history
+    /// records every event in full.
     pub fn start(workflow: &Workflow, info: ExecutionInfo, input: Value, now: OffsetDateTime) -> Execution {
+        Execution::start_recording(workflow, info, input, now, HistoryDetail::Full)
+    }
+
+    /// As [`Execution::start`], its history recording `detail` of each event.
+    pub fn start_recording(
+        workflow: &Workflow,
+        info: ExecutionInfo,
+        input: Value,
+        now: OffsetDateTime,
+        detail: HistoryDetail,
+    ) -> Execution {
         let start = workflow.containers.first().map_or(0, |top| top.start);
         let deadline = workflow.timeout_seconds.map(|seconds| later(now, Duration::from_secs(seconds)));
         Execution {
-            run: Run::new(info, SplitMix64::from_entropy(), Frame::new(0, start, input, now), now),
+            run: Run::new(info, SplitMix64::from_entropy(), Frame::new(0, start, input, now), now, detail),
             deadline,
             next_wait: FIRED,
             runnable: [FramePath::new()].into(),
             outcome: None,
             transitions: 0,
+            streamed: 0,
         }
     }
 
     /// Ends the execution at once, failed with `error` (a workflow it cannot run).
     pub(super) fn fail(&mut self, error: Error) {
         if self.outcome.is_none() {
-            let now = self.run.history.0.last().map_or(OffsetDateTime::UNIX_EPOCH, |event| event.timestamp);
+            let now = self.run.history.events.last().map_or(OffsetDateTime::UNIX_EPOCH, |event| event.timestamp);
             self.finish(Err(error), now);
         }
     }
@@ -233,7 +274,7 @@ impl Execution {
         let Some(path) = self.runnable.pop_front() else { return false };
         self.transitions += 1;
         let Execution { run, next_wait, .. } = self;
-        let mut turn = Turn { workflow, now, path: &path, ids: next_wait, fx };
+        let mut turn = Turn { workflow, now, path: &path, ids: next_wait, fx, assigned: None };
         let end = turn.run(run, 0);
         self.reorder(path, fx);
         if let Some(end) = end {
@@ -261,8 +302,8 @@ impl Execution {
     /// Records how the execution ended.
     fn finish(&mut self, end: Result<Value, Error>, now: OffsetDateTime) {
         self.runnable.clear();
-        let kind = if end.is_ok() { EventType::ExecutionSucceeded } else { EventType::ExecutionFailed };
-        self.run.history.record(kind, None, now);
+        let Run { history, root, .. } = &mut self.run;
+        run_ended(history, &mut root.chain, &end, now);
         self.outcome = Some(match end {
             Ok(output) => Outcome { status: Status::Succeeded, output: Some(output), error: None, cause: None },
             Err(e) => Outcome {
@@ -279,7 +320,10 @@ impl Execution {
     /// AWS's `DescribeExecution`, no error or cause).
     pub(super) fn time_out(&mut self, now: OffsetDateTime) {
         self.runnable.clear();
-        self.run.history.record(EventType::ExecutionTimedOut, None, now);
+        let Run { history, root, .. } = &mut self.run;
+        history.record(&mut root.chain, EventType::ExecutionTimedOut, now, || {
+            Some(EventDetails { error: Some(names::TIMEOUT.to_owned()), ..EventDetails::default() })
+        });
         self.outcome = Some(Outcome { status: Status::TimedOut, output: None, error: None, cause: None });
     }
 
@@ -307,6 +351,12 @@ impl Execution {
             return false;
         }
         let Some((frame, history)) = frame_at(&mut self.run, path) else { return false };
+        let resource = match state_def(workflow, frame.container, frame.state).map(|state| &state.kind) {
+            Ok(StateKind::Task(task)) => task.resource,
+            _ => "",
+        };
+        let events = TaskEvents::of(resource);
+        let chain = &mut frame.chain;
         let accepted = match (&mut frame.step, event) {
             (Step::Waiting { timer, .. }, Event::Timer) if *timer == id => {
                 *timer = FIRED;
@@ -318,13 +368,15 @@ impl Execution {
             }
             (
                 Step::Working { work: Work::Task { call, submitted, .. }, .. },
-                handed @ (Event::Submitted | Event::Started),
+                handed @ (Event::Submitted(_) | Event::Started),
             ) if *call == id => {
-                let kind = match handed {
-                    Event::Started => EventType::ActivityStarted,
-                    _ => EventType::TaskSubmitted,
+                match handed {
+                    Event::Submitted(output) => history.record(chain, EventType::TaskSubmitted, now, || {
+                        let output = Some(history::text(&output));
+                        Some(EventDetails { output, ..task_details(resource, events.family) })
+                    }),
+                    _ => history.record(chain, EventType::ActivityStarted, now, || None),
                 };
-                history.record(kind, None, now);
                 *submitted = true;
                 // Still waiting, for the token's outcome now.
                 return true;
@@ -332,13 +384,8 @@ impl Execution {
             (Step::Working { work, .. }, event) if matches!(&*work, Work::Task { call, .. } if *call == id) => {
                 let result = match event {
                     Event::Result(result) => result,
-                    Event::Timer | Event::Submitted | Event::Started => Err(Error::named(names::TIMEOUT)),
+                    Event::Timer | Event::Submitted(_) | Event::Started => Err(Error::named(names::TIMEOUT)),
                 };
-                let resource = match state_def(workflow, frame.container, frame.state).map(|state| &state.kind) {
-                    Ok(StateKind::Task(task)) => task.resource,
-                    _ => "",
-                };
-                let events = TaskEvents::of(resource);
                 let kind = match &result {
                     Ok(_) => events.succeeded,
                     Err(error) if error.name == names::TIMEOUT || error.name == names::HEARTBEAT_TIMEOUT => {
@@ -346,7 +393,17 @@ impl Execution {
                     }
                     Err(_) => events.failed,
                 };
-                history.record(kind, None, now);
+                history.record(chain, kind, now, || {
+                    let details = task_details(resource, events.family);
+                    Some(match &result {
+                        Ok(output) => EventDetails { output: Some(history::text(output)), ..details },
+                        Err(error) => EventDetails {
+                            error: Some(error.reported_name().to_string()),
+                            cause: error.cause.clone(),
+                            ..details
+                        },
+                    })
+                });
                 *work = Work::Done(result);
                 true
             }
@@ -367,7 +424,7 @@ impl Execution {
         }
         let mut path = FramePath::new();
         let Execution { run, next_wait, .. } = self;
-        let mut turn = Turn { workflow, now, path: &[], ids: next_wait, fx };
+        let mut turn = Turn { workflow, now, path: &[], ids: next_wait, fx, assigned: None };
         turn.reissue_run(run, &mut path);
         let again = std::mem::take(&mut fx.front);
         for frame in again {
@@ -385,6 +442,9 @@ pub(super) struct Turn<'t> {
     pub(super) path: &'t [u32],
     ids: &'t mut WaitId,
     pub(super) fx: &'t mut Effects,
+    /// What the state being left assigned, each value as JSON text, for its Exited event
+    /// (kept only when the history records details).
+    assigned: Option<Map<String, Value>>,
 }
 
 impl Turn<'_> {
@@ -433,11 +493,22 @@ impl Turn<'_> {
         self.frame(&mut ctx, root, depth)
     }
 
+    /// Stores what an `Assign` computed in `variables`, keeping a copy as JSON text for the
+    /// state's Exited event if the history records details.
+    fn store(&mut self, ctx: &RunCtx<'_>, variables: &mut Vars, assigned: Assigned) {
+        if let (true, Some(values)) = (ctx.history.detailed(), &assigned) {
+            let texts = values.iter().map(|(name, value)| (name.clone(), Value::String(history::text(value))));
+            self.assigned = Some(texts.collect());
+        }
+        variables.store(assigned);
+    }
+
     /// Moves the frame at [`Turn::path`] below `frame` (at `depth`), or `frame` itself.
     /// `Some` when `frame` ended.
     fn frame(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, depth: usize) -> Option<Result<Value, Error>> {
         let Some(&index) = self.path.get(depth) else { return self.transition(ctx, frame) };
         let index = index as usize;
+        let map_name = state_def(self.workflow, frame.container, frame.state).map_or("", |state| state.name);
         let ended = {
             let Step::Working { work, .. } = &mut frame.step else { return None };
             let iteration = matches!(work, Work::Map(map) if map.distributed.is_none());
@@ -449,44 +520,60 @@ impl Turn<'_> {
             match child {
                 Some(Child::Frame(child)) => {
                     if iteration && child.entered_event == 0 {
-                        ctx.event(EventType::MapIterationStarted);
+                        ctx.event_with(&mut child.chain, EventType::MapIterationStarted, || {
+                            Some(map::iteration_details(map_name, index))
+                        });
                     }
-                    self.frame(ctx, child, depth + 1).map(|end| match end {
-                        Ok(output) => Ended::Output(output),
-                        Err(error) => Ended::Failed(error),
+                    let ended = self.frame(ctx, child, depth + 1);
+                    ended.map(|end| {
+                        let ended = match end {
+                            Ok(output) => Ended::Output(output),
+                            Err(error) => Ended::Failed(error),
+                        };
+                        (ended, Some(child.chain))
                     })
                 }
                 Some(Child::Run(child)) => self.run(child, depth + 1).map(|end| {
-                    let kind = if end.is_ok() { EventType::ExecutionSucceeded } else { EventType::ExecutionFailed };
-                    child.history.record(kind, None, self.now);
-                    match end {
+                    let Run { history, root, info, .. } = &mut **child;
+                    run_ended(history, &mut root.chain, &end, self.now);
+                    let ended = match end {
                         Ok(output) => Ended::Output(output),
-                        Err(error) => Ended::FailedRun(map::failed_child(&child.info, &error, self.now)),
-                    }
+                        Err(error) => Ended::FailedRun(map::failed_child(info, &error, self.now)),
+                    };
+                    // A child execution's events are in its own history: the Map's chain
+                    // does not go through them.
+                    (ended, None)
                 }),
                 Some(Child::Done(_)) | None => None,
             }
         };
-        if let Some(ended) = ended {
-            self.child_ended(ctx, frame, depth, index, ended);
+        if let Some((ended, child_chain)) = ended {
+            let ending = ChildEnd { index, ended, chain: child_chain, map_name };
+            self.child_ended(ctx, frame, depth, ending);
         }
         None
     }
 
-    /// Records that child `index` of `frame` (at `depth`) ended.
-    fn child_ended(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, depth: usize, index: usize, ended: Ended) {
-        let Step::Working { work, .. } = &mut frame.step else { return };
+    /// Records that a child of `frame` (at `depth`) ended.
+    fn child_ended(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, depth: usize, ending: ChildEnd) {
+        let Frame { step, chain, variables, .. } = frame;
+        let Step::Working { work, .. } = step else { return };
+        let ChildEnd { index, ended, chain: child_chain, map_name } = ending;
         match work {
             Work::Parallel(children) => {
                 let done = match ended {
                     Ended::Output(output) | Ended::FailedRun(output) => {
+                        if let Some(child_chain) = child_chain {
+                            // The Parallel's events go on from the branch that ended last.
+                            chain.join(child_chain, true);
+                        }
                         if let Some(child) = children.get_mut(index) {
                             *child = Child::Done(output);
                         }
                         if !children.iter().all(|child| matches!(child, Child::Done(_))) {
                             return;
                         }
-                        ctx.event(EventType::ParallelStateSucceeded);
+                        ctx.event(chain, EventType::ParallelStateSucceeded);
                         let outputs = children.drain(..).map(|child| match child {
                             Child::Done(output) => output,
                             _ => Value::Null,
@@ -496,6 +583,9 @@ impl Turn<'_> {
                     Ended::Failed(error) => {
                         // The first failure wins; the other branches are cancelled.
                         // (ParallelStateFailed is recorded once no retrier retries it.)
+                        if let Some(child_chain) = child_chain {
+                            chain.join(child_chain, false);
+                        }
                         self.discard(depth, children);
                         Err(error)
                     }
@@ -504,7 +594,8 @@ impl Turn<'_> {
                 self.wake_parent(depth);
             }
             Work::Map(map) => {
-                if let Some(done) = map::child_ended(self, ctx, map, &frame.variables, depth, index, ended) {
+                let ending = ChildEnd { index, ended, chain: child_chain, map_name };
+                if let Some(done) = map::child_ended(self, ctx, map, chain, variables, depth, ending) {
                     *work = Work::Done(done);
                     self.wake_parent(depth);
                 }
@@ -519,10 +610,15 @@ impl Turn<'_> {
             Ok(state) => state,
             Err(error) => return Some(Err(error)),
         };
+        self.assigned = None;
         let result = match &frame.step {
             Step::Enter => {
                 frame.entered = self.now;
-                frame.entered_event = ctx.state_event(EventType::entered(&state.kind), frame);
+                let kind = EventType::entered(&state.kind);
+                frame.entered_event = ctx.event_with(&mut frame.chain, kind, || {
+                    let input = Some(history::text(&frame.input));
+                    Some(EventDetails { name: Some(Cow::Borrowed(state.name)), input, ..EventDetails::default() })
+                });
                 self.enter(ctx, frame, state)
             }
             Step::Waiting { until, timer } if *timer == FIRED || *until <= self.now => {
@@ -538,9 +634,7 @@ impl Turn<'_> {
         };
         match result {
             Ok(Completion::Next(next, output)) => {
-                if let Some(exited) = EventType::exited(&state.kind) {
-                    ctx.state_event(exited, frame);
-                }
+                self.exited(ctx, frame, state, &output);
                 frame.state = next;
                 frame.input = output;
                 frame.step = Step::Enter;
@@ -548,9 +642,7 @@ impl Turn<'_> {
                 None
             }
             Ok(Completion::End(output)) => {
-                if let Some(exited) = EventType::exited(&state.kind) {
-                    ctx.state_event(exited, frame);
-                }
+                self.exited(ctx, frame, state, &output);
                 Some(Ok(output))
             }
             Ok(Completion::Blocked) => None,
@@ -561,10 +653,24 @@ impl Turn<'_> {
                 if let (true, Some(cause)) = (error.name == names::RUNTIME, unattributed) {
                     error.cause = Some(path::cause::in_state(state.name, frame.entered_event, cause));
                 }
-                evaluation_failed(ctx, frame.entered_event, state, &mut error);
+                evaluation_failed(ctx, &mut frame.chain, frame.entered_event, state, &mut error);
                 Some(Err(error))
             }
         }
+    }
+
+    /// Records that `frame` left `state` with `output`.
+    fn exited(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, state: &'static StateDef, output: &Value) {
+        let Some(kind) = EventType::exited(&state.kind) else { return };
+        let assigned = self.assigned.take();
+        ctx.event_with(&mut frame.chain, kind, || {
+            Some(EventDetails {
+                name: Some(Cow::Borrowed(state.name)),
+                output: Some(history::text(output)),
+                assigned_variables: assigned,
+                ..EventDetails::default()
+            })
+        });
     }
 
     /// Runs a state just entered: the whole of Pass, Choice, Succeed and Fail, the start of
@@ -581,7 +687,7 @@ impl Turn<'_> {
                 let input = std::mem::take(&mut frame.input);
                 let (assigned, output) =
                     finish_jsonata(state, None, &input, &context, &frame.variables, None, self.now)?;
-                frame.variables.store(assigned);
+                self.store(ctx, &mut frame.variables, assigned);
                 complete(state, output.unwrap_or(input))
             }
             StateKind::Pass { io, result } => {
@@ -602,7 +708,7 @@ impl Turn<'_> {
                 };
                 let assigned = assigned(assign, &result, &mut env)?;
                 let output = dataflow::state_output(io, input, result, &mut env)?;
-                frame.variables.store(assigned);
+                self.store(ctx, &mut frame.variables, assigned);
                 complete(state, output)
             }
             StateKind::Succeed { .. } => Ok(Completion::End(self.pass_through(ctx, frame, state)?)),
@@ -630,14 +736,14 @@ impl Turn<'_> {
                     }
                     let default = default.map(|next| (next, state.assign, state.jsonata.and_then(|j| j.output)));
                     let (next, assign, output) = chosen.or(default).ok_or_else(choice::no_choice_matched)?;
-                    let assigned = jsonata_assign(assign, &js, state.name)?;
+                    let assigned = jsonata_assign(assign, &js, state.name, "Assign")?;
                     let output = output.map(|t| js.build(t, "Output")).transpose()?;
                     if let Some(output) = &output {
                         dataflow::check_size(output, state.name)?;
                     }
                     (next, assigned, output)
                 };
-                frame.variables.store(assigned);
+                self.store(ctx, &mut frame.variables, assigned);
                 Ok(Completion::Next(next, output.unwrap_or(input)))
             }
             StateKind::Choice { input_path, output_path, rules, default } => {
@@ -661,7 +767,7 @@ impl Turn<'_> {
                     None => None,
                 };
                 let output = dataflow::take_path(*output_path, effective, &env)?;
-                frame.variables.store(assigned);
+                self.store(ctx, &mut frame.variables, assigned);
                 Ok(Completion::Next(next, output))
             }
             StateKind::Wait { until, .. } => {
@@ -714,7 +820,7 @@ impl Turn<'_> {
         if state.jsonata.is_some() {
             let input = std::mem::take(&mut frame.input);
             let (assigned, output) = finish_jsonata(state, None, &input, &context, &frame.variables, None, self.now)?;
-            frame.variables.store(assigned);
+            self.store(ctx, &mut frame.variables, assigned);
             return Ok(output.unwrap_or(input));
         }
         let mut env = Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
@@ -726,7 +832,7 @@ impl Turn<'_> {
         let effective = dataflow::take_path(*input_path, input, &env)?;
         let assigned = assigned(assign, &effective, &mut env)?;
         let output = dataflow::pass_through(PathField::Default, *output_path, effective, &env)?;
-        frame.variables.store(assigned);
+        self.store(ctx, &mut frame.variables, assigned);
         Ok(output)
     }
 
@@ -751,10 +857,16 @@ impl Turn<'_> {
                 let sources = (&frame.input, frame.entered, &frame.variables);
                 let (input, context) = task_input(ctx, state, task, sources, token.as_deref(), retry_count)?;
                 let events = TaskEvents::of(task.resource);
-                ctx.event(events.scheduled);
+                let (timeout, heartbeat) = (*timeout, *heartbeat);
+                let region = &ctx.info.region;
+                ctx.history.record(&mut frame.chain, events.scheduled, ctx.now, || {
+                    Some(scheduled_details(task.resource, events.family, region, &input, (timeout, heartbeat)))
+                });
                 // An activity starts when a worker takes it.
                 if task.callback() != Callback::Activity {
-                    ctx.event(events.started);
+                    ctx.event_with(&mut frame.chain, events.started, || {
+                        (events.family == TaskFamily::Integration).then(|| task_details(task.resource, events.family))
+                    });
                 }
                 let id = self.wait_id();
                 let deadline = timeout.map(|seconds| later(self.now, Duration::from_secs(seconds)));
@@ -769,7 +881,7 @@ impl Turn<'_> {
                     retry_count,
                     deadline,
                     token,
-                    heartbeat: *heartbeat,
+                    heartbeat,
                     submitted: false,
                 };
                 self.fx.requests.push(Request::Task(Box::new(request)));
@@ -782,12 +894,13 @@ impl Turn<'_> {
                     Some(j) => jsonata_arguments(j, &frame.input, &context, &frame.variables, self.now)?,
                     None => dataflow::effective_input(io, &frame.input, &mut env)?,
                 };
-                ctx.event(EventType::ParallelStateStarted);
+                let started = ctx.event(&mut frame.chain, EventType::ParallelStateStarted);
                 let mut children = Vec::with_capacity(branches.len());
                 for (index, &branch) in branches.iter().enumerate() {
                     let start = self.workflow.containers.get(usize::from(branch)).map_or(0, |c| c.start);
-                    let child =
-                        Frame::new(branch, start, input.clone(), self.now).with_variables(frame.variables.clone());
+                    let child = Frame::new(branch, start, input.clone(), self.now)
+                        .with_variables(frame.variables.clone())
+                        .following(started);
                     children.push(Child::Frame(child));
                     let path = self.child_path(self.path.len(), index);
                     self.fx.front.push(path);
@@ -809,7 +922,7 @@ impl Turn<'_> {
                     None => dataflow::effective_input(def.io, &frame.input, &mut env)?,
                 };
                 let depth = self.path.len();
-                *work = match map::start(self, ctx, state, depth, input, &context, &frame.variables) {
+                *work = match map::start(self, ctx, &mut frame.chain, state, depth, input, &context, &frame.variables) {
                     Ok(map) if map.children.is_empty() => {
                         self.fx.again = true;
                         Work::Done(Ok(Value::Array(Vec::new())))
@@ -844,7 +957,7 @@ impl Turn<'_> {
                 let input = std::mem::take(&mut frame.input);
                 let (assigned, output) =
                     finish_jsonata(state, None, &input, &context, &frame.variables, Some(&result), self.now)?;
-                frame.variables.store(assigned);
+                self.store(ctx, &mut frame.variables, assigned);
                 return complete(state, output.unwrap_or(result));
             }
             Ok(result) => {
@@ -859,16 +972,16 @@ impl Turn<'_> {
                 let result = dataflow::effective_result(io, result, &mut env)?;
                 let input = std::mem::take(&mut frame.input);
                 let output = dataflow::state_output(io, input, result, &mut env)?;
-                frame.variables.store(assigned);
+                self.store(ctx, &mut frame.variables, assigned);
                 return complete(state, output);
             }
             Err(error) if error.is_terminal() => {
-                state_failed(ctx, state);
+                state_failed(ctx, &mut frame.chain, state);
                 return Err(error);
             }
             Err(mut error) => {
                 // Items, ItemSelector or Arguments failed: recorded before the state fails.
-                evaluation_failed(ctx, frame.entered_event, state, &mut error);
+                evaluation_failed(ctx, &mut frame.chain, frame.entered_event, state, &mut error);
                 error
             }
         };
@@ -885,22 +998,32 @@ impl Turn<'_> {
                 Ok(Completion::Blocked)
             }
             RetryDecision::GiveUp => {
-                state_failed(ctx, state);
-                let Some(catcher) = catcher(recovery.catch, &error) else { return Err(error) };
+                state_failed(ctx, &mut frame.chain, state);
+                let Some((position, catcher)) = catcher(recovery.catch, &error) else { return Err(error) };
                 let context = ctx.context(state, frame.entered, Some(retries.retry_count()));
                 if state.jsonata.is_some() {
                     let error_output = error.error_output();
                     let input = std::mem::take(&mut frame.input);
-                    let (assigned, output) = finish_jsonata(
+                    let finished = finish_jsonata(
                         state,
-                        Some(catcher),
+                        Some((position, catcher)),
                         &input,
                         &context,
                         &frame.variables,
                         Some(&error_output),
                         self.now,
-                    )?;
-                    frame.variables.store(assigned);
+                    );
+                    let (assigned, output) = match finished {
+                        Ok(finished) => finished,
+                        Err(mut error) => {
+                            // The catcher's own evaluation failed: recorded, then the state
+                            // fails again, with this error.
+                            evaluation_failed(ctx, &mut frame.chain, frame.entered_event, state, &mut error);
+                            state_failed(ctx, &mut frame.chain, state);
+                            return Err(error);
+                        }
+                    };
+                    self.store(ctx, &mut frame.variables, assigned);
                     return Ok(Completion::Next(catcher.next, output.unwrap_or(error_output)));
                 }
                 let mut env =
@@ -914,7 +1037,7 @@ impl Turn<'_> {
                 };
                 let input = std::mem::take(&mut frame.input);
                 let output = dataflow::state_output(&io, input, error_output, &mut env)?;
-                frame.variables.store(assigned);
+                self.store(ctx, &mut frame.variables, assigned);
                 Ok(Completion::Next(catcher.next, output))
             }
         }
@@ -993,13 +1116,13 @@ impl Turn<'_> {
 
 /// Records that a Parallel or Map state failed for good: AWS records `…StateFailed` only
 /// for an attempt no retrier retries (then the catcher's `…StateExited` may follow).
-fn state_failed(ctx: &mut RunCtx<'_>, state: &StateDef) {
+fn state_failed(ctx: &mut RunCtx<'_>, chain: &mut Chain, state: &StateDef) {
     match state.kind {
         StateKind::Parallel { .. } => {
-            ctx.event(EventType::ParallelStateFailed);
+            ctx.event(chain, EventType::ParallelStateFailed);
         }
         StateKind::Map(_) => {
-            ctx.event(EventType::MapStateFailed);
+            ctx.event(chain, EventType::MapStateFailed);
         }
         _ => {}
     }
@@ -1049,7 +1172,7 @@ type Assigned = Option<Map<String, Value>>;
 /// `Output`: the caller's default. `now` is what `$now()` returns.
 fn finish_jsonata(
     state: &StateDef,
-    catcher: Option<&CatcherDef>,
+    catcher: Option<(usize, &CatcherDef)>,
     input: &Value,
     context: &Value,
     variables: &Vars,
@@ -1058,12 +1181,21 @@ fn finish_jsonata(
 ) -> Result<(Assigned, Option<Value>), Error> {
     let js = jsonata::Scope::new(input, context, &variables.0).with_now(now);
     let (js, assign, output) = match (catcher, result) {
-        (Some(catcher), Some(error_output)) => (js.with_error_output(error_output), catcher.assign, catcher.output),
+        (Some((_, catcher)), Some(error_output)) => {
+            (js.with_error_output(error_output), catcher.assign, catcher.output)
+        }
         (_, Some(result)) => (js.with_result(result), state.assign, state.jsonata.and_then(|j| j.output)),
         _ => (js, state.assign, state.jsonata.and_then(|j| j.output)),
     };
-    let assigned = jsonata_assign(assign, &js, state.name)?;
-    let output = output.map(|t| js.build(t, "Output")).transpose()?;
+    // A catcher's fields are named from the state, as AWS's errors name them.
+    let (assign_field, output_field) = match catcher {
+        Some((position, _)) => {
+            (Cow::Owned(format!("Catch[{position}]/Assign")), Cow::Owned(format!("Catch[{position}]/Output")))
+        }
+        None => (Cow::Borrowed("Assign"), Cow::Borrowed("Output")),
+    };
+    let assigned = jsonata_assign(assign, &js, state.name, &assign_field)?;
+    let output = output.map(|t| js.build(t, &output_field)).transpose()?;
     // An `Output` is a state's output like any other: at most 256 KiB.
     if let Some(output) = &output {
         dataflow::check_size(output, state.name)?;
@@ -1072,8 +1204,13 @@ fn finish_jsonata(
 }
 
 /// The variables a JSONata `Assign` sets (every value computed before any is stored).
-fn jsonata_assign(assign: Option<&Template>, js: &jsonata::Scope<'_>, state: &str) -> Result<Assigned, Error> {
-    match assign.map(|assign| js.build(assign, "Assign")).transpose()? {
+fn jsonata_assign(
+    assign: Option<&Template>,
+    js: &jsonata::Scope<'_>,
+    state: &str,
+    field: &str,
+) -> Result<Assigned, Error> {
+    match assign.map(|assign| js.build(assign, field)).transpose()? {
         Some(Value::Object(values)) => within_limit(values, state).map(Some),
         _ => Ok(None),
     }
@@ -1110,13 +1247,106 @@ fn jsonata_condition(rule: &choice::Rule, js: &jsonata::Scope<'_>) -> Result<boo
 /// A `States.QueryEvaluationError` the state itself raised (not one an inner state of a
 /// branch or iteration already attributed): AWS records an `EvaluationFailed` event, and
 /// the cause names the state, as a `States.Runtime` error's does.
-fn evaluation_failed(ctx: &mut RunCtx<'_>, entered_event: u64, state: &StateDef, error: &mut Error) {
+fn evaluation_failed(
+    ctx: &mut RunCtx<'_>,
+    chain: &mut Chain,
+    entered_event: u64,
+    state: &'static StateDef,
+    error: &mut Error,
+) {
     if error.name != names::QUERY_EVALUATION_ERROR {
         return;
     }
     let Some(cause) = error.cause.as_deref().filter(|c| !c.starts_with(CAUSE_PREFIX)) else { return };
+    let location = field_of(cause).map(str::to_owned);
     error.cause = Some(path::cause::in_state(state.name, entered_event, cause));
-    ctx.event(EventType::EvaluationFailed);
+    let error = &*error;
+    ctx.event_with(chain, EventType::EvaluationFailed, || {
+        Some(EventDetails {
+            error: Some(error.reported_name().to_string()),
+            cause: error.cause.clone(),
+            state: Some(Cow::Borrowed(state.name)),
+            location,
+            ..EventDetails::default()
+        })
+    });
+}
+
+/// The field a JSONata evaluation error names (`… specified for the field 'Output/v' …`).
+fn field_of(cause: &str) -> Option<&str> {
+    const MARK: &str = "specified for the field '";
+    let start = cause.find(MARK)? + MARK.len();
+    let length = cause[start..].find('\'')?;
+    Some(&cause[start..start + length])
+}
+
+/// Records that a run (the execution, or a Distributed Map child execution) ended with
+/// `end`: `ExecutionSucceeded` with its output, or `ExecutionFailed` with its error and
+/// cause (none when a Fail state named none).
+fn run_ended(history: &mut History, chain: &mut Chain, end: &Result<Value, Error>, now: OffsetDateTime) {
+    match end {
+        Ok(output) => history.record(chain, EventType::ExecutionSucceeded, now, || {
+            Some(EventDetails { output: Some(history::text(output)), ..EventDetails::default() })
+        }),
+        Err(error) => history.record(chain, EventType::ExecutionFailed, now, || {
+            Some(EventDetails {
+                error: (!error.name.is_empty()).then(|| error.reported_name().to_string()),
+                cause: error.cause.clone(),
+                ..EventDetails::default()
+            })
+        }),
+    };
+}
+
+/// What the Task events of `resource` (of `family`) name besides their own data: an
+/// integration's resource type and resource.
+fn task_details(resource: &'static str, family: TaskFamily) -> EventDetails {
+    match family {
+        TaskFamily::Integration => {
+            let (resource_type, resource) = history::resource_parts(resource);
+            EventDetails {
+                resource_type: resource_type.map(Cow::Borrowed),
+                resource: Some(Cow::Borrowed(resource)),
+                ..EventDetails::default()
+            }
+        }
+        TaskFamily::Activity | TaskFamily::LambdaFunction => EventDetails::default(),
+    }
+}
+
+/// The details of a Task attempt's `…Scheduled` event: the resource, the region and the
+/// effective input (`parameters` of an integration, `input` of an activity or Lambda
+/// function), and the timeouts in force.
+fn scheduled_details(
+    resource: &'static str,
+    family: TaskFamily,
+    region: &str,
+    input: &Value,
+    (timeout, heartbeat): (Option<u64>, Option<u64>),
+) -> EventDetails {
+    let input = Some(history::text(input));
+    match family {
+        TaskFamily::Integration => EventDetails {
+            region: Some(region.to_owned()),
+            parameters: input,
+            timeout_in_seconds: timeout,
+            heartbeat_in_seconds: heartbeat,
+            ..task_details(resource, family)
+        },
+        TaskFamily::Activity => EventDetails {
+            resource: Some(Cow::Borrowed(resource)),
+            input,
+            timeout_in_seconds: timeout,
+            heartbeat_in_seconds: heartbeat,
+            ..EventDetails::default()
+        },
+        TaskFamily::LambdaFunction => EventDetails {
+            resource: Some(Cow::Borrowed(resource)),
+            input,
+            timeout_in_seconds: timeout,
+            ..EventDetails::default()
+        },
+    }
 }
 
 /// A Task attempt's effective input and the `$$` its handler receives.
@@ -1215,10 +1445,11 @@ fn borrowed<'v>(p: &Path, scope: &Scope<'v>) -> Option<&'v Value> {
     }
 }
 
-/// The first catcher whose `ErrorEquals` matches (terminal errors are never caught).
-fn catcher<'c>(catchers: &'c [CatcherDef], error: &Error) -> Option<&'c CatcherDef> {
+/// The first catcher whose `ErrorEquals` matches, with its position (terminal errors are
+/// never caught).
+fn catcher<'c>(catchers: &'c [CatcherDef], error: &Error) -> Option<(usize, &'c CatcherDef)> {
     if error.is_terminal() {
         return None;
     }
-    catchers.iter().find(|c| error::matches_any(c.error_equals, error))
+    catchers.iter().enumerate().find(|(_, c)| error::matches_any(c.error_equals, error))
 }

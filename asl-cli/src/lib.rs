@@ -58,9 +58,10 @@ pub enum Command {
     /// compiled with the same code generator users get and run on a virtual clock, with
     /// the case's `mocks` answering its Task states and its `execution` block fixing `$$`.
     /// Prints one block per failing case (what differs, and a diff of expected against
-    /// actual), then `N passed, M failed, K skipped`. Cases needing a feature a later
-    /// issue adds (JSONata, variables, task tokens, a Distributed Map's S3 reader, batcher
-    /// or writer) are skipped.
+    /// actual), then `N passed, M failed, K skipped`. A case with `expected.history` must
+    /// record the same event types in the same order. Cases needing a feature the runtime
+    /// does not have (a Distributed Map's S3 `ItemReader`, `ItemBatcher` or `ResultWriter`)
+    /// are skipped.
     /// Exit status 0 only when no case failed.
     Test(test::TestArgs),
 

@@ -10,12 +10,12 @@
 #![allow(clippy::expect_used, clippy::panic)] // a run that cannot start should stop loudly
 
 use asl_bench::{Workload, runtime};
-use asl_runtime::execution::Status;
+use asl_runtime::execution::{HistoryDetail, Status};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [name, route, times] = args.as_slice() else {
-        panic!("usage: repeat <workload> <compiled|handwritten> <times>");
+        panic!("usage: repeat <workload> <compiled|compiled-full-history|handwritten> <times>");
     };
     let workload = Workload::ALL.into_iter().find(|w| w.name() == name).unwrap_or_else(|| panic!("no workload {name}"));
     let times: u32 = times.parse().expect("times is a number");
@@ -31,6 +31,13 @@ fn main() {
                 outcome.output
             }
             "handwritten" => rt.block_on(workload.run_handwritten(input.clone())).ok(),
+            // With the whole history (event details as JSON text), as a Runtime records it.
+            "compiled-full-history" => {
+                let execution = workload.execution_info(&input);
+                let outcome = rt.block_on(workload.run_recording(&execution, input.clone(), Some(HistoryDetail::Full)));
+                assert_eq!(outcome.status, Status::Succeeded, "{:?}: {:?}", outcome.error, outcome.cause);
+                outcome.output
+            }
             other => panic!("no route {other}"),
         };
         assert_eq!(output.as_ref(), Some(&expected), "{name}/{route}: wrong output");

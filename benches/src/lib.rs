@@ -14,9 +14,10 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use asl_runtime::clock::Clock;
 use asl_runtime::clock::VirtualClock;
 use asl_runtime::context::ExecutionInfo;
-use asl_runtime::execution::{Outcome, TaskHandler, Workflow, run};
+use asl_runtime::execution::{Driver, Execution, HistoryDetail, Outcome, TaskHandler, Workflow, run};
 use asl_runtime::{Error, Value};
 use time::OffsetDateTime;
 
@@ -171,8 +172,20 @@ impl Workload {
     }
 
     /// Runs the compiled workflow once on a [`VirtualClock`] with this workload's task
-    /// handler. Poll it on a [`runtime`].
+    /// handler, as [`run`] does (its history keeps event types only). Poll it on a
+    /// [`runtime`].
     pub fn run_compiled<'a>(self, execution: &'a ExecutionInfo, input: Value) -> Run<'a, Outcome> {
+        self.run_recording(execution, input, None)
+    }
+
+    /// As [`Workload::run_compiled`], with a driver whose execution records `detail` of
+    /// each history event (`None`: as [`run`] does).
+    pub fn run_recording<'a>(
+        self,
+        execution: &'a ExecutionInfo,
+        input: Value,
+        detail: Option<HistoryDetail>,
+    ) -> Run<'a, Outcome> {
         Box::pin(async move {
             // Built inside the (paused) runtime, as VirtualClock requires.
             let clock = VirtualClock::starting_at(execution.start_time);
@@ -184,7 +197,9 @@ impl Workload {
                 Workload::DataflowHeavy => &workflows::dataflow_heavy::Typed(handlers::Echo),
                 Workload::TaskRetry => &workflows::task_retry::Typed(handlers::Flaky::new()),
             };
-            run(workflow, handler, &clock, execution, input).await
+            let Some(detail) = detail else { return run(workflow, handler, &clock, execution, input).await };
+            let started = Execution::start_recording(workflow, execution.clone(), input, clock.now(), detail);
+            Driver::new(workflow, handler, &clock, started).run().await
         })
     }
 

@@ -12,6 +12,7 @@
 //! whatever another branch recorded in between.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -75,13 +76,13 @@ pub struct EventDetails {
     pub region: Option<String>,
     /// `TaskScheduled`: the Task's effective input, as JSON text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<String>,
-    /// An input, as JSON text.
+    pub parameters: Option<Arc<str>>,
+    /// An input, as JSON text (shared with the output of the state before, which it is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input: Option<String>,
+    pub input: Option<Arc<str>>,
     /// An output, as JSON text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<String>,
+    pub output: Option<Arc<str>>,
     /// `…StateExited`: the variables the state assigned, each value as JSON text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_variables: Option<serde_json::Map<String, Value>>,
@@ -484,6 +485,24 @@ impl History {
 pub(super) fn text(value: &Value) -> String {
     // serde's writer rather than `Display`, which goes through a formatter per token.
     serde_json::to_string(value).unwrap_or_default()
+}
+
+/// [`text`], shareable between events.
+pub(super) fn shared_text(value: &Value) -> Arc<str> {
+    Arc::from(text(value))
+}
+
+/// The JSON text of a frame's input, when the history already holds it as the output of
+/// the state before: the next Entered event shares it instead of serialising the same
+/// value again. Not part of the saved execution (a restored frame renders its input again)
+/// nor of its equality.
+#[derive(Clone, Debug, Default)]
+pub(super) struct TextCache(pub(super) Option<Arc<str>>);
+
+impl PartialEq for TextCache {
+    fn eq(&self, _: &TextCache) -> bool {
+        true
+    }
 }
 
 impl Serialize for HistoryEvent {

@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::Outcome;
-use super::history::{self, Chain, EventDetails, EventType, History, HistoryDetail, HistoryEvent};
+use super::history::{self, Chain, EventDetails, EventType, History, HistoryDetail, HistoryEvent, TextCache};
 use crate::context::ExecutionInfo;
 use crate::error::Error;
 use crate::intrinsics::SplitMix64;
@@ -94,6 +94,9 @@ pub(super) struct Frame {
     pub(super) state: u16,
     /// The current state's raw input.
     pub(super) input: Value,
+    /// `input` as JSON text, when the previous state's Exited event rendered it.
+    #[serde(skip)]
+    pub(super) input_text: TextCache,
     /// When the current state was entered (`$$.State.EnteredTime`).
     #[serde(with = "nanos")]
     pub(super) entered: OffsetDateTime,
@@ -330,7 +333,7 @@ impl Run {
         let mut history = History::new(detail);
         history.record(&mut root.chain, EventType::ExecutionStarted, now, || {
             Some(EventDetails {
-                input: Some(history::text(&info.input)),
+                input: Some(history::shared_text(&info.input)),
                 role_arn: Some(info.role_arn()),
                 ..EventDetails::default()
             })
@@ -346,6 +349,7 @@ impl Frame {
             container,
             state,
             input,
+            input_text: TextCache::default(),
             entered: now,
             entered_event: 0,
             chain: Chain::default(),

@@ -7,7 +7,7 @@
 //! it leaves in [`Effects`] for the driver. [`Execution::deliver`] records what comes back.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -372,7 +372,7 @@ impl Execution {
             ) if *call == id => {
                 match handed {
                     Event::Submitted(output) => history.record(chain, EventType::TaskSubmitted, now, || {
-                        let output = Some(history::text(&output));
+                        let output = Some(history::shared_text(&output));
                         Some(EventDetails { output, ..task_details(resource, events.family) })
                     }),
                     _ => history.record(chain, EventType::ActivityStarted, now, || None),
@@ -396,7 +396,7 @@ impl Execution {
                 history.record(chain, kind, now, || {
                     let details = task_details(resource, events.family);
                     Some(match &result {
-                        Ok(output) => EventDetails { output: Some(history::text(output)), ..details },
+                        Ok(output) => EventDetails { output: Some(history::shared_text(output)), ..details },
                         Err(error) => EventDetails {
                             error: Some(error.reported_name().to_string()),
                             cause: error.cause.clone(),
@@ -616,7 +616,8 @@ impl Turn<'_> {
                 frame.entered = self.now;
                 let kind = EventType::entered(&state.kind);
                 frame.entered_event = ctx.event_with(&mut frame.chain, kind, || {
-                    let input = Some(history::text(&frame.input));
+                    let text = frame.input_text.0.take();
+                    let input = Some(text.unwrap_or_else(|| history::shared_text(&frame.input)));
                     Some(EventDetails { name: Some(Cow::Borrowed(state.name)), input, ..EventDetails::default() })
                 });
                 self.enter(ctx, frame, state)
@@ -659,18 +660,23 @@ impl Turn<'_> {
         }
     }
 
-    /// Records that `frame` left `state` with `output`.
+    /// Records that `frame` left `state` with `output`; the output's JSON text, if the
+    /// event holds it, is kept for the next state's Entered event.
     fn exited(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, state: &'static StateDef, output: &Value) {
         let Some(kind) = EventType::exited(&state.kind) else { return };
         let assigned = self.assigned.take();
+        let mut text = None;
         ctx.event_with(&mut frame.chain, kind, || {
+            let output = history::shared_text(output);
+            text = Some(Arc::clone(&output));
             Some(EventDetails {
                 name: Some(Cow::Borrowed(state.name)),
-                output: Some(history::text(output)),
+                output: Some(output),
                 assigned_variables: assigned,
                 ..EventDetails::default()
             })
         });
+        frame.input_text.0 = text;
     }
 
     /// Runs a state just entered: the whole of Pass, Choice, Succeed and Fail, the start of
@@ -1286,7 +1292,7 @@ fn field_of(cause: &str) -> Option<&str> {
 fn run_ended(history: &mut History, chain: &mut Chain, end: &Result<Value, Error>, now: OffsetDateTime) {
     match end {
         Ok(output) => history.record(chain, EventType::ExecutionSucceeded, now, || {
-            Some(EventDetails { output: Some(history::text(output)), ..EventDetails::default() })
+            Some(EventDetails { output: Some(history::shared_text(output)), ..EventDetails::default() })
         }),
         Err(error) => history.record(chain, EventType::ExecutionFailed, now, || {
             Some(EventDetails {
@@ -1324,7 +1330,7 @@ fn scheduled_details(
     input: &Value,
     (timeout, heartbeat): (Option<u64>, Option<u64>),
 ) -> EventDetails {
-    let input = Some(history::text(input));
+    let input = Some(history::shared_text(input));
     match family {
         TaskFamily::Integration => EventDetails {
             region: Some(region.to_owned()),

@@ -203,6 +203,9 @@ pub(super) enum Work {
 
 /// A Parallel branch or a Map iteration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+// Nearly every child is a `Frame`: boxing it would cost an allocation per branch and
+// iteration to save space only in the rarer `Done` and `Run` entries.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Child {
     /// Running, inside the parent's execution.
     Frame(Frame),

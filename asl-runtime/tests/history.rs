@@ -40,6 +40,9 @@ mod catch_output {
 mod tasks {
     asl_runtime::include_asl!("tests/workflows/history_tasks.asl.json");
 }
+mod stop {
+    asl_runtime::include_asl!("tests/workflows/history_stop.asl.json");
+}
 
 /// Task handlers: `Invoke` answers `{"Payload": {"n": 7}}`; `Legacy` fails once with
 /// `Flaky`, then returns its input.
@@ -49,6 +52,7 @@ impl TaskHandler for Handlers {
     fn invoke<'a>(&'a self, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Error>> {
         let result = match call.state {
             "Invoke" => Ok(json!({ "Payload": { "n": 7 } })),
+            "Approve" => Ok(json!({ "MessageId": "m-1" })),
             "Legacy" if call.retry_count == 0 => Err(Error::new("Flaky", "try again")),
             _ => Ok(call.input),
         };
@@ -488,4 +492,46 @@ fn the_tracing_sink_emits_one_event_per_history_event() {
     }
     let scheduled: Value = serde_json::from_str(&field(&events[2], "details")).unwrap();
     assert_eq!(scheduled["resource"], "invoke");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stopped_execution_records_every_interrupted_state_inner_first() {
+    let clock = VirtualClock::starting_at(datetime!(2025-03-01 00:00:00 UTC));
+    let started = execution(&stop::WORKFLOW, json!({ "items": [1, 2] }), &clock, HistoryDetail::Full);
+    let mut driver = Driver::new(&stop::WORKFLOW, &Handlers, &clock, started);
+    // Run until everything waits (the shortest wait is 10 s).
+    while tokio::time::timeout(std::time::Duration::from_secs(5), driver.advance()).await.is_ok() {}
+    driver.stop(Some("Halt".to_owned()), Some("operator".to_owned()));
+    let history = driver.execution().history();
+    let submitted = history.iter().find(|event| event.kind == EventType::TaskSubmitted).unwrap();
+    assert_eq!(details(submitted).output.as_deref(), Some(r#"{"MessageId":"m-1"}"#));
+    let tail: Vec<&str> = types(history).into_iter().skip_while(|kind| *kind != "TaskStateAborted").collect();
+    assert_eq!(
+        tail,
+        [
+            "TaskStateAborted",
+            "WaitStateAborted",
+            "MapIterationAborted",
+            "WaitStateAborted",
+            "MapIterationAborted",
+            "MapStateAborted",
+            "WaitStateAborted",
+            "ParallelStateAborted",
+            "ExecutionAborted"
+        ]
+    );
+    let aborted_iterations: Vec<u64> = history
+        .iter()
+        .filter(|event| event.kind == EventType::MapIterationAborted)
+        .map(|event| details(event).index.unwrap())
+        .collect();
+    assert_eq!(aborted_iterations, [0, 1]);
+    let last = details(history.last().unwrap());
+    assert_eq!((last.error.as_deref(), last.cause.as_deref()), (Some("Halt"), Some("operator")));
+    // Each interrupted state's event follows on from its own branch's last event.
+    let approve_submitted = submitted.id;
+    assert_eq!(
+        history.iter().find(|e| e.kind == EventType::TaskStateAborted).unwrap().previous_event_id,
+        approve_submitted
+    );
 }

@@ -183,7 +183,7 @@ impl<'a> Driver<'a> {
     /// Stops the execution (status `ABORTED`, see [`Execution::abort`]): drops the
     /// handlers and timers it waits for and closes its task tokens.
     pub fn stop(&mut self, error: Option<String>, cause: Option<String>) {
-        self.execution.abort(error, cause, self.clock.now());
+        self.execution.abort(self.workflow, error, cause, self.clock.now());
         for handles in self.aborts.drain().map(|(_, handles)| handles) {
             handles.iter().for_each(AbortHandle::abort);
         }

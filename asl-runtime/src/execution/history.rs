@@ -155,9 +155,15 @@ pub enum EventType {
     MapIterationStarted,
     MapIterationSucceeded,
     MapIterationFailed,
+    MapIterationAborted,
     MapRunStarted,
     MapRunSucceeded,
     MapRunFailed,
+    MapRunAborted,
+    TaskStateAborted,
+    WaitStateAborted,
+    ParallelStateAborted,
+    MapStateAborted,
     TaskScheduled,
     TaskStarted,
     TaskSucceeded,
@@ -207,6 +213,18 @@ impl EventType {
         })
     }
 
+    /// The `…StateAborted` event of a state of this kind that is interrupted (`None` for
+    /// the kinds that never wait).
+    pub fn aborted(kind: &StateKind) -> Option<EventType> {
+        match kind {
+            StateKind::Task(_) => Some(EventType::TaskStateAborted),
+            StateKind::Wait { .. } => Some(EventType::WaitStateAborted),
+            StateKind::Parallel { .. } => Some(EventType::ParallelStateAborted),
+            StateKind::Map(_) => Some(EventType::MapStateAborted),
+            _ => None,
+        }
+    }
+
     /// The event type's AWS name.
     pub fn name(self) -> &'static str {
         macro_rules! names {
@@ -244,9 +262,15 @@ impl EventType {
             MapIterationStarted,
             MapIterationSucceeded,
             MapIterationFailed,
+            MapIterationAborted,
             MapRunStarted,
             MapRunSucceeded,
             MapRunFailed,
+            MapRunAborted,
+            TaskStateAborted,
+            WaitStateAborted,
+            ParallelStateAborted,
+            MapStateAborted,
             TaskScheduled,
             TaskStarted,
             TaskSucceeded,
@@ -306,6 +330,7 @@ impl EventType {
                 | EventType::MapRunSucceeded
                 | EventType::MapRunFailed
                 | EventType::MapIterationFailed
+                | EventType::MapIterationAborted
         )
     }
 }

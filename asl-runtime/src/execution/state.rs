@@ -299,17 +299,22 @@ impl Execution {
     }
 
     /// Stops the execution: status `ABORTED` with `error` and `cause`, as AWS's
-    /// `StopExecution` (a no-op if it has already ended). `now` times its
-    /// `ExecutionAborted` event.
-    pub fn abort(&mut self, error: Option<String>, cause: Option<String>, now: OffsetDateTime) {
+    /// `StopExecution` (a no-op if it has already ended). Every state that was running
+    /// records its `…StateAborted` event (inner states first; a Map's running iterations
+    /// `MapIterationAborted`, a Distributed Map's child executions `ExecutionAborted` and
+    /// its Map Run `MapRunAborted`), then the execution `ExecutionAborted`, at `now`.
+    pub fn abort(
+        &mut self,
+        workflow: &super::Workflow,
+        error: Option<String>,
+        cause: Option<String>,
+        now: OffsetDateTime,
+    ) {
         if self.outcome.is_some() {
             return;
         }
         self.runnable.clear();
-        let Run { history, root, .. } = &mut self.run;
-        history.record(&mut root.chain, EventType::ExecutionAborted, now, || {
-            Some(EventDetails { error: error.clone(), cause: cause.clone(), ..EventDetails::default() })
-        });
+        run_aborted(workflow, &mut self.run, error.as_deref(), cause.as_deref(), now);
         self.outcome = Some(Outcome { status: super::Status::Aborted, output: None, error, cause });
     }
 
@@ -342,6 +347,70 @@ impl Run {
             })
         });
         Run { info, rng, history, root, context_base: OnceLock::new() }
+    }
+}
+
+/// Records that `run` was stopped: its running states' `…Aborted` events, then
+/// `ExecutionAborted` with `error` and `cause`.
+fn run_aborted(
+    workflow: &super::Workflow,
+    run: &mut Run,
+    error: Option<&str>,
+    cause: Option<&str>,
+    now: OffsetDateTime,
+) {
+    let Run { history, root, .. } = run;
+    frame_aborted(workflow, history, root, now);
+    history.record(&mut root.chain, EventType::ExecutionAborted, now, || {
+        Some(EventDetails {
+            error: error.map(str::to_owned),
+            cause: cause.map(str::to_owned),
+            ..EventDetails::default()
+        })
+    });
+}
+
+/// Records that `frame`'s current state, and whatever runs inside it, was interrupted.
+fn frame_aborted(workflow: &super::Workflow, history: &mut History, frame: &mut Frame, now: OffsetDateTime) {
+    let Some(state) =
+        workflow.containers.get(usize::from(frame.container)).and_then(|c| c.states.get(usize::from(frame.state)))
+    else {
+        return;
+    };
+    match &mut frame.step {
+        Step::Enter => return,
+        Step::Working { work: Work::Parallel(children), .. } => {
+            for child in children.iter_mut() {
+                if let Child::Frame(branch) = child {
+                    frame_aborted(workflow, history, branch, now);
+                }
+            }
+        }
+        Step::Working { work: Work::Map(map), .. } => {
+            for (index, child) in map.children.iter_mut().enumerate() {
+                match child {
+                    Child::Frame(iteration) if iteration.entered_event != 0 => {
+                        frame_aborted(workflow, history, iteration, now);
+                        history.record(&mut iteration.chain, EventType::MapIterationAborted, now, || {
+                            Some(EventDetails {
+                                name: Some(state.name.into()),
+                                index: Some(index as u64),
+                                ..EventDetails::default()
+                            })
+                        });
+                    }
+                    Child::Run(run) => run_aborted(workflow, run, None, None, now),
+                    Child::Frame(_) | Child::Done(_) => {}
+                }
+            }
+            if map.distributed.is_some() {
+                history.record(&mut frame.chain, EventType::MapRunAborted, now, || None);
+            }
+        }
+        Step::Waiting { .. } | Step::Working { .. } => {}
+    }
+    if let Some(kind) = EventType::aborted(&state.kind) {
+        history.record(&mut frame.chain, kind, now, || None);
     }
 }
 

@@ -33,7 +33,7 @@ use asl_runtime::clock::VirtualClock;
 use asl_runtime::context::{ExecutionInfo, parse_timestamp};
 use asl_runtime::clock::Clock;
 use asl_runtime::callbacks::{CallbackError, Callbacks};
-use asl_runtime::execution::{BoxFuture, Driver, Execution, TaskCall, TaskHandler, Workflow};
+use asl_runtime::execution::{BoxFuture, Driver, Execution, HistoryEvent, TaskCall, TaskHandler, Workflow};
 use asl_runtime::machine::{Callback, StateKind};
 use serde_json::{Map, Value};
 
@@ -138,12 +138,12 @@ fn run_case(workflow: &'static Workflow, file: &str) -> Result<Map<String, Value
             // Activity workers answer with the mocks while the execution runs.
             let workers = mock.work_activities(workflow, &clock);
             let outcome = alongside(tokio::time::timeout(VIRTUAL_TIME_LIMIT, driver.run()), workers).await;
-            let history: Vec<Value> =
-                driver.execution().history().iter().filter_map(|event| serde_json::to_value(event.kind).ok()).collect();
-            outcome.map(|outcome| (outcome, history))
+            let events = driver.execution().history();
+            let history: Vec<Value> = events.iter().filter_map(|event| serde_json::to_value(event.kind).ok()).collect();
+            outcome.map(|outcome| (outcome, history, well_formed(events)))
         })
     }));
-    let (outcome, history) = match finished {
+    let (outcome, history, well_formed) = match finished {
         Ok(Ok(finished)) => finished,
         Ok(Err(_elapsed)) => return Err("the execution did not end within a year and a day of virtual time".into()),
         Err(_) => {
@@ -154,6 +154,7 @@ fn run_case(workflow: &'static Workflow, file: &str) -> Result<Map<String, Value
     if let Some(problem) = mock.problem() {
         return Err(problem);
     }
+    well_formed?;
     let mut line = Map::new();
     let status = serde_json::to_value(outcome.status).map_err(|e| format!("cannot write the status: {e}"))?;
     line.insert("status".to_owned(), status);
@@ -162,6 +163,30 @@ fn run_case(workflow: &'static Workflow, file: &str) -> Result<Map<String, Value
     line.insert("cause".to_owned(), outcome.cause.map_or(Value::Null, Value::from));
     line.insert("history".to_owned(), Value::Array(history));
     Ok(line)
+}
+
+/// Checks what no recorded case can show but every history must be: ids counting from 1,
+/// each `previousEventId` naming an earlier event, and the AWS JSON of each event reading
+/// back as the same event.
+fn well_formed(events: &[HistoryEvent]) -> Result<(), String> {
+    for (index, event) in events.iter().enumerate() {
+        if event.id != index as u64 + 1 || event.previous_event_id >= event.id {
+            return Err(format!(
+                "history event #{} ({}) has id {} and previousEventId {}",
+                index + 1,
+                event.kind,
+                event.id,
+                event.previous_event_id
+            ));
+        }
+        let json = serde_json::to_string(event).map_err(|e| format!("cannot write history event #{}: {e}", event.id))?;
+        let back: HistoryEvent =
+            serde_json::from_str(&json).map_err(|e| format!("cannot read back history event {json}: {e}"))?;
+        if &back != event {
+            return Err(format!("history event {json} reads back as {back:?}"));
+        }
+    }
+    Ok(())
 }
 
 /// Runs `main` and `side` together until `main` ends.

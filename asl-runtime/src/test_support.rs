@@ -209,3 +209,8 @@ fn convert_call(c: &parsed::IntrinsicCall, source: &str) -> &'static Call {
     let written = source.get(c.span.0..c.span.1).unwrap_or_else(|| panic!("bad span in {source}"));
     boxed(Call { function, args: leak(args), format_pieces, text: text(written) })
 }
+
+/// A JSONata expression as generated code declares it.
+pub(crate) fn expression(source: &str) -> &'static crate::jsonata::Expression {
+    boxed(crate::jsonata::Expression::new(text(source)))
+}

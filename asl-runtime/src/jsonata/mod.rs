@@ -7,14 +7,23 @@
 //! removes (`$eval`), the bindings (`$states` and the workflow variables), and AWS's
 //! `States.QueryEvaluationError` causes.
 //!
-//! An expression is parsed once per process, the first time it is evaluated (the compiler
-//! has already parsed it, so a syntax error here means the static data was written by
-//! hand); evaluations share the parsed tree, and only the parts of `$states` and the
-//! variables an expression reads are converted to the engine's values (the `engine`
-//! module).
+//! An expression is evaluated one of two ways:
+//!
+//! - **As Rust**, when the compiler could lower it to a [`Plan`] (literals, object and array
+//!   constructors, paths such as `$states.input.order.id` or `$var.x[0]`, `&`, arithmetic,
+//!   comparisons, `and`/`or`, `? :`, a few one-argument functions): generated code holds
+//!   the plan as static data and the `fast` module evaluates it on the state's JSON
+//!   directly. Where a value at run time is outside what a plan decides exactly (an array
+//!   in the middle of a path, an operand the engine would reject), the engine takes over.
+//! - **With the engine**, for everything else. The expression is parsed once per process,
+//!   on first use (the compiler has already parsed it, so a syntax error here means the
+//!   static data was written by hand), and only the parts of `$states` and the variables
+//!   it reads are converted to the engine's values (the `engine` module).
 
 mod engine;
+mod fast;
 mod functions;
+pub mod plan;
 
 use std::cell::{OnceCell, RefCell};
 use std::sync::OnceLock;
@@ -26,20 +35,36 @@ use time::OffsetDateTime;
 use crate::error::{Error, names};
 use crate::template::Template;
 
+pub use plan::Plan;
+
 /// One JSONata expression of a definition (the text between `{%` and `%}`, trimmed), as
 /// static data. Generated code declares one `static` per expression, so the tree parsed on
 /// first use is shared by every later evaluation.
 pub struct Expression {
     /// The expression as written; AWS's error causes quote it.
     pub text: &'static str,
+    /// The expression as Rust data, when the compiler could lower it.
+    plan: Option<&'static Plan>,
     /// The parsed tree and what it reads, or why it does not parse.
     parsed: OnceLock<Result<engine::Parsed, String>>,
 }
 
 impl Expression {
-    /// An expression not parsed yet.
+    /// An expression the engine evaluates (parsed on first use).
     pub const fn new(text: &'static str) -> Self {
-        Expression { text, parsed: OnceLock::new() }
+        Expression { text, plan: None, parsed: OnceLock::new() }
+    }
+
+    /// An expression with its plan: evaluated as `plan` says, and by the engine only
+    /// where the plan cannot decide. `plan` must mean what `text` means; the compiler
+    /// writes both.
+    pub const fn compiled(text: &'static str, plan: &'static Plan) -> Self {
+        Expression { text, plan: Some(plan), parsed: OnceLock::new() }
+    }
+
+    /// The plan, if the expression has one.
+    pub fn plan(&self) -> Option<&'static Plan> {
+        self.plan
     }
 
     /// The parsed tree and what it reads.
@@ -72,8 +97,8 @@ pub fn parse(text: &str) -> Result<jsonata_core::ast::AstNode, String> {
 
 /// What a state's expressions see: `$states` (`input`, `context`, and where AWS provides
 /// them `result` and `errorOutput`) and the workflow variables as they were when the
-/// state was entered. What an expression reads whole is converted to the engine's values
-/// once per scope, on first use.
+/// state was entered. A plan reads the JSON as it is; for the engine, what an expression
+/// reads whole is converted to the engine's values once per scope, on first use.
 pub struct Scope<'a> {
     input: &'a Value,
     context: &'a Value,
@@ -180,17 +205,31 @@ impl<'a> Scope<'a> {
     }
 
     /// The value of `expr`, the value of field `field` (`Output`, `Arguments/FunctionName`,
-    /// `Items`…); `None` when it is undefined.
+    /// `Items`…); `None` when it is undefined. By its plan when it has one and the plan
+    /// decides, else by the engine.
     ///
     /// # Errors
     ///
     /// `States.QueryEvaluationError`: the expression threw an error, or returned a function.
+    /// (A plan never errs: where the engine would, the plan hands the evaluation to it.)
     pub fn evaluate(&self, expr: &Expression, field: &str) -> Result<Option<Value>, Error> {
+        if let Some(plan) = expr.plan {
+            let data = fast::Data {
+                input: self.input,
+                context: self.context,
+                result: self.result,
+                error_output: self.error_output,
+                variables: self.variables,
+            };
+            if let Ok(value) = fast::evaluate(plan, &data) {
+                return Ok(value);
+            }
+        }
         self.evaluate_with_engine(expr, field)
     }
 
-    /// [`Scope::evaluate`] by the engine (which, for now, is how every expression is
-    /// evaluated).
+    /// [`Scope::evaluate`] by the engine alone, whether or not `expr` has a plan (what the
+    /// differential tests and benchmarks compare plans with).
     ///
     /// # Errors
     ///

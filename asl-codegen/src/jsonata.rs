@@ -14,7 +14,7 @@
 //! | `a & b`                                   | [`Plan::Concat`]          |
 //! | `-a`, `+ - * / %`, `= != < <= > >=`, `and`, `or` | [`Plan::Negate`], [`Plan::Binary`] |
 //! | `c ? a : b`, `c ? a`                      | [`Plan::Conditional`]     |
-//! | `$count(x)`, `$exists(x)`, `$not(x)`, `$boolean(x)`, `$string(x)` | [`Plan::Call`] |
+//! | `$count(x)`, `$exists(x)`, `$not(x)`, `$boolean(x)`, `$string(x)`, `$length(x)`, `$uppercase(x)`, `$lowercase(x)`, `$trim(x)` | [`Plan::Call`] |
 //! | `(e)`                                     | `e`                       |
 //!
 //! Paths step only through field names and constant indexes; predicates, wildcards,
@@ -130,6 +130,14 @@ pub enum Function {
     Boolean,
     /// `$string`
     String,
+    /// `$length` (of a string)
+    Length,
+    /// `$uppercase`
+    Uppercase,
+    /// `$lowercase`
+    Lowercase,
+    /// `$trim`
+    Trim,
 }
 
 /// The plan of `text` (a JSONata expression without `{% %}`), or `None` when it does not
@@ -305,6 +313,10 @@ fn function(name: &str) -> Option<Function> {
         "not" => Function::Not,
         "boolean" => Function::Boolean,
         "string" => Function::String,
+        "length" => Function::Length,
+        "uppercase" => Function::Uppercase,
+        "lowercase" => Function::Lowercase,
+        "trim" => Function::Trim,
         _ => return None,
     })
 }

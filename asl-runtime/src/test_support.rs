@@ -286,6 +286,10 @@ fn convert_plan(plan: &asl_codegen::jsonata::Plan) -> crate::jsonata::Plan {
                 ct::Function::Not => rt::Function::Not,
                 ct::Function::Boolean => rt::Function::Boolean,
                 ct::Function::String => rt::Function::String,
+                ct::Function::Length => rt::Function::Length,
+                ct::Function::Uppercase => rt::Function::Uppercase,
+                ct::Function::Lowercase => rt::Function::Lowercase,
+                ct::Function::Trim => rt::Function::Trim,
             };
             rt::Plan::Call(function, sub(arg))
         }

@@ -50,7 +50,7 @@ const JSON_NUMBERS: [&str; 16] = [
     "12345678901234567890",
 ];
 
-const STRINGS: [&str; 9] = ["", "a", "B", "10", "é", "😀", "\u{e000}", "a b", "true"];
+const STRINGS: [&str; 12] = ["", "a", "B", "10", "é", "😀", "\u{e000}", "a b", "true", " x\t", "ß", "ǅ"];
 
 /// Roots of generated paths (`$missing` is never bound; `$count` and `$states` sometimes
 /// are, hiding the function and the state's data).
@@ -92,7 +92,8 @@ const LITERALS: [&str; 16] = [
 
 const OPERATORS: [&str; 13] = ["+", "-", "*", "/", "%", "=", "!=", "<", "<=", ">", ">=", "and", "or"];
 
-const FUNCTIONS: [&str; 5] = ["$count", "$exists", "$not", "$boolean", "$string"];
+const FUNCTIONS: [&str; 9] =
+    ["$count", "$exists", "$not", "$boolean", "$string", "$length", "$uppercase", "$lowercase", "$trim"];
 
 /// Expressions outside the plan subset, to test projections (`%s` is a generated
 /// subexpression).
@@ -382,6 +383,8 @@ fn chosen_cases_agree_with_the_engine() {
         "$boolean($states.input.order.nothing)",
         "$states.input.nothing & $states.input.nothing",
         "'\\uE000' < '😀'",
+        "$length('😀é') & $uppercase('straße') & $lowercase('ǅ') & '|' & $trim('  a  b ')",
+        "$length($states.input.order.id)",
     ];
     let context = json!({"Execution": {"Id": "arn:aws:states:us-east-1:1:execution:m:run"}});
     let variables = Map::new();

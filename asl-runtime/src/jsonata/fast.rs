@@ -7,6 +7,7 @@
 //! stops with [`Fallback`] and the caller hands the expression to the engine, so the
 //! engine alone decides those cases and writes their error messages.
 
+use jsonata_core::functions::string as string_fns;
 use jsonata_core::value::JValue;
 use serde_json::{Map, Value};
 
@@ -139,6 +140,26 @@ fn eval<'a>(plan: &'a Plan, data: &Data<'a>) -> Eval<'a> {
                     None => return Ok(None),
                     Some(value) => Val::Bool(truthy(Some(&value))),
                 },
+                Function::Length | Function::Uppercase | Function::Lowercase | Function::Trim => {
+                    // Strings only (anything else is the engine's T0410), through the
+                    // engine's own function: `$length` counts as the engine counts.
+                    let text = match arg.as_ref().map(Val::view) {
+                        None => return Ok(None),
+                        Some(View::Str(text)) => text,
+                        Some(_) => return Err(Fallback),
+                    };
+                    let result = match function {
+                        Function::Length => string_fns::length(text),
+                        Function::Uppercase => string_fns::uppercase(text),
+                        Function::Lowercase => string_fns::lowercase(text),
+                        _ => string_fns::trim(text),
+                    };
+                    match result {
+                        Ok(JValue::Number(n)) if n.is_finite() => Val::Num(n),
+                        Ok(JValue::String(s)) => Val::Owned(Value::String(s.to_string())),
+                        _ => return Err(Fallback),
+                    }
+                }
                 Function::String => match arg {
                     None => return Ok(None),
                     Some(value @ (Val::Text(_) | Val::Json(Value::String(_)))) => value,

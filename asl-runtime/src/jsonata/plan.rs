@@ -6,7 +6,7 @@
 //! sequences: literals, object and array constructors, paths through object fields and
 //! constant indexes from `$states.input`/`context`/`result`/`errorOutput` or a variable,
 //! `&`, arithmetic, comparisons, `and`/`or`, `? :`, and `$count`, `$exists`, `$not`,
-//! `$boolean`, `$string` of one argument. Generated code holds the plan beside the
+//! `$boolean`, `$string`, `$length`, `$uppercase`, `$lowercase`, `$trim` of one argument. Generated code holds the plan beside the
 //! expression's text ([`super::Expression::compiled`]).
 //!
 //! A plan never decides anything the engine would decide differently: where a value at
@@ -135,6 +135,14 @@ pub enum Function {
     Boolean,
     /// `$string(x)`
     String,
+    /// `$length(x)` of a string
+    Length,
+    /// `$uppercase(x)`
+    Uppercase,
+    /// `$lowercase(x)`
+    Lowercase,
+    /// `$trim(x)`
+    Trim,
 }
 
 impl Function {
@@ -146,6 +154,10 @@ impl Function {
             Function::Not => "not",
             Function::Boolean => "boolean",
             Function::String => "string",
+            Function::Length => "length",
+            Function::Uppercase => "uppercase",
+            Function::Lowercase => "lowercase",
+            Function::Trim => "trim",
         }
     }
 }

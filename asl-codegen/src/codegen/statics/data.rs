@@ -366,6 +366,10 @@ fn function_name(function: jsonata::Function) -> &'static str {
         jsonata::Function::Not => "Not",
         jsonata::Function::Boolean => "Boolean",
         jsonata::Function::String => "String",
+        jsonata::Function::Length => "Length",
+        jsonata::Function::Uppercase => "Uppercase",
+        jsonata::Function::Lowercase => "Lowercase",
+        jsonata::Function::Trim => "Trim",
     }
 }
 

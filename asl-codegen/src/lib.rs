@@ -30,6 +30,7 @@ mod codegen;
 pub mod diagnostic;
 mod ir;
 pub mod json;
+pub mod jsonata;
 mod lower;
 pub mod node;
 pub mod path;

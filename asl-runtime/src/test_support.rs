@@ -209,3 +209,89 @@ fn convert_call(c: &parsed::IntrinsicCall, source: &str) -> &'static Call {
     let written = source.get(c.span.0..c.span.1).unwrap_or_else(|| panic!("bad span in {source}"));
     boxed(Call { function, args: leak(args), format_pieces, text: text(written) })
 }
+
+/// A JSONata expression as generated code declares it: with the plan the compiler lowers
+/// it to, when it has one.
+pub(crate) fn expression(source: &str) -> &'static crate::jsonata::Expression {
+    let text = text(source);
+    boxed(match jsonata_plan(source) {
+        Some(plan) => crate::jsonata::Expression::compiled(text, plan),
+        None => crate::jsonata::Expression::new(text),
+    })
+}
+
+/// The plan the compiler lowers a JSONata expression to, as generated code holds it.
+pub(crate) fn jsonata_plan(source: &str) -> Option<&'static crate::jsonata::Plan> {
+    asl_codegen::jsonata::plan(source).map(|plan| boxed(convert_plan(&plan)))
+}
+
+fn convert_plan(plan: &asl_codegen::jsonata::Plan) -> crate::jsonata::Plan {
+    use crate::jsonata::plan as rt;
+    use asl_codegen::jsonata as ct;
+    let sub = |plan: &ct::Plan| -> &'static rt::Plan { boxed(convert_plan(plan)) };
+    match plan {
+        ct::Plan::String(s) => rt::Plan::String(text(s)),
+        ct::Plan::Number(n) => rt::Plan::Number(*n),
+        ct::Plan::Bool(b) => rt::Plan::Bool(*b),
+        ct::Plan::Null => rt::Plan::Null,
+        ct::Plan::Path(path) => rt::Plan::Path(boxed(rt::Path {
+            root: match &path.root {
+                ct::Root::Input => rt::Root::Input,
+                ct::Root::Context => rt::Root::Context,
+                ct::Root::Result => rt::Root::Result,
+                ct::Root::ErrorOutput => rt::Root::ErrorOutput,
+                ct::Root::Variable(name) => rt::Root::Variable(text(name)),
+            },
+            indexes: leak(path.indexes.clone()),
+            steps: leak(
+                path.steps
+                    .iter()
+                    .map(|(name, indexes)| rt::Step { name: text(name), indexes: leak(indexes.clone()) })
+                    .collect(),
+            ),
+        })),
+        ct::Plan::Object(members) => {
+            rt::Plan::Object(leak(members.iter().map(|(k, v)| (text(k), convert_plan(v))).collect()))
+        }
+        ct::Plan::Array(items) => rt::Plan::Array(leak(
+            items.iter().map(|(plan, nested)| rt::Item { plan: convert_plan(plan), nested: *nested }).collect(),
+        )),
+        ct::Plan::Concat(parts) => rt::Plan::Concat(leak(parts.iter().map(convert_plan).collect())),
+        ct::Plan::Negate(operand) => rt::Plan::Negate(sub(operand)),
+        ct::Plan::Binary(op, lhs, rhs) => {
+            let op = match op {
+                ct::Op::Add => rt::Op::Add,
+                ct::Op::Subtract => rt::Op::Subtract,
+                ct::Op::Multiply => rt::Op::Multiply,
+                ct::Op::Divide => rt::Op::Divide,
+                ct::Op::Modulo => rt::Op::Modulo,
+                ct::Op::Equal => rt::Op::Equal,
+                ct::Op::NotEqual => rt::Op::NotEqual,
+                ct::Op::Less => rt::Op::Less,
+                ct::Op::LessOrEqual => rt::Op::LessOrEqual,
+                ct::Op::Greater => rt::Op::Greater,
+                ct::Op::GreaterOrEqual => rt::Op::GreaterOrEqual,
+                ct::Op::And => rt::Op::And,
+                ct::Op::Or => rt::Op::Or,
+            };
+            rt::Plan::Binary(op, sub(lhs), sub(rhs))
+        }
+        ct::Plan::Conditional(condition, then, otherwise) => {
+            rt::Plan::Conditional(sub(condition), sub(then), otherwise.as_deref().map(sub))
+        }
+        ct::Plan::Call(function, arg) => {
+            let function = match function {
+                ct::Function::Count => rt::Function::Count,
+                ct::Function::Exists => rt::Function::Exists,
+                ct::Function::Not => rt::Function::Not,
+                ct::Function::Boolean => rt::Function::Boolean,
+                ct::Function::String => rt::Function::String,
+                ct::Function::Length => rt::Function::Length,
+                ct::Function::Uppercase => rt::Function::Uppercase,
+                ct::Function::Lowercase => rt::Function::Lowercase,
+                ct::Function::Trim => rt::Function::Trim,
+            };
+            rt::Plan::Call(function, sub(arg))
+        }
+    }
+}

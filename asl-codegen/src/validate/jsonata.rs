@@ -5,18 +5,33 @@
 //! the top level is not supported.`, ✔AWS).
 //!
 //! The parser is the runtime's engine's (jsonata-core), so what compiles is what runs.
+//!
+//! One more check is asl-rs's own: every regular expression literal must compile the way
+//! the engine compiles it when the expression runs (Rust's `regex` crate, which has no
+//! look-around or back-references; JavaScript's, which AWS uses, has both). Such a
+//! regex would fail every evaluation that reaches it, so it fails the build instead.
 
-use jsonata_core::ast::{AstNode, BinaryOp};
+use jsonata_core::ast::{AstNode, BinaryOp, Stage};
 
 use crate::diagnostic::Code;
 
-/// What is wrong with an expression, if anything: the code and AWS's message.
+/// How to rewrite a regular expression the engine cannot compile.
+pub(super) const REGEX_HELP: &str = "asl-rs runs JSONata regular expressions with Rust's `regex` crate, which has no \
+     look-around (`(?=…)`, `(?!…)`, `(?<=…)`, `(?<!…)`) and no back-references (`\\1`, `\\k<name>`): \
+     match the surrounding text too and take a capture group (`/(?<=a)b/` becomes `/a(b)/` with \
+     `$match($s, /a(b)/).groups[0]`; `/(?<!a)b/` becomes `/(?:^|[^a])b/`), and compare captured groups \
+     with `=` instead of a back-reference";
+
+/// What is wrong with an expression, if anything: the code, AWS's message (or ours), and
+/// a help text of its own where the caller's general one would not do.
 /// `in_catcher`: the expression is a Catcher's `Assign` or `Output`, where
 /// `$states.errorOutput` exists (anywhere else AWS rejects it).
-pub(super) fn check(text: &str, in_catcher: bool) -> Option<(Code, String)> {
+pub(super) fn check(text: &str, in_catcher: bool) -> Option<(Code, String, Option<&'static str>)> {
     let ast = match jsonata_core::parser::parse(text) {
         Ok(ast) => ast,
-        Err(e) => return Some((Code::InvalidJsonata, format!("JSONata expression '{text}' does not parse: {e}"))),
+        Err(e) => {
+            return Some((Code::InvalidJsonata, format!("JSONata expression '{text}' does not parse: {e}"), None));
+        }
     };
     let mut problem = None;
     visit(&ast, true, &mut problem);
@@ -26,7 +41,47 @@ pub(super) fn check(text: &str, in_catcher: bool) -> Option<(Code, String)> {
             "`$states.errorOutput` exists only in a Catcher's `Assign` and `Output`".to_owned(),
         ));
     }
-    problem
+    if let Some((code, message)) = problem {
+        return Some((code, message, None));
+    }
+    unsupported_regex(&ast).map(|(literal, why)| {
+        (
+            Code::InvalidJsonata,
+            format!(
+                "JSONata expression '{text}' uses the regular expression {literal}, which asl-rs cannot evaluate: \
+                 {why} by Rust's `regex` crate (AWS evaluates JavaScript regular expressions, which support it)"
+            ),
+            Some(REGEX_HELP),
+        )
+    })
+}
+
+/// The first regular expression literal in `node` that does not compile as the engine
+/// compiles it when evaluating, as written (`/…/flags`) with the reason.
+fn unsupported_regex(node: &AstNode) -> Option<(String, String)> {
+    if let AstNode::Regex { pattern, flags } = node
+        && let Err(e) = jsonata_core::functions::string::build_regex(pattern, flags)
+    {
+        // The `regex` crate's message ends with `error: <what>` after a drawing of the
+        // pattern; the last line is the part worth repeating.
+        let message = e.to_string();
+        let why = message.lines().last().unwrap_or_default().trim();
+        return Some((format!("/{pattern}/{flags}"), why.strip_prefix("error: ").unwrap_or(why).to_owned()));
+    }
+    // Predicates are not among `children` (they are evaluated against each item), but may
+    // hold a regex all the same.
+    let predicates: Vec<&AstNode> = match node {
+        AstNode::Path { steps } => steps
+            .iter()
+            .flat_map(|step| &step.stages)
+            .filter_map(|stage| match stage {
+                Stage::Filter(predicate) => Some(&**predicate),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    children(node).into_iter().map(|(child, _)| child).chain(predicates).find_map(unsupported_regex)
 }
 
 /// Walks `node`; `top` is whether it is evaluated against the expression's input (the top
@@ -113,13 +168,14 @@ pub(super) fn children(node: &AstNode) -> Vec<(&AstNode, bool)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)] // failing loudly is a test's job
 mod tests {
-    use super::check;
+    use super::{REGEX_HELP, check};
     use crate::diagnostic::Code;
 
     /// The problem's code, for an expression outside a Catcher.
     fn code(text: &str) -> Option<Code> {
-        check(text, false).map(|(code, _)| code)
+        check(text, false).map(|(code, ..)| code)
     }
 
     #[test]
@@ -141,12 +197,40 @@ mod tests {
         assert_eq!(code("1 +"), Some(Code::InvalidJsonata));
         assert_eq!(code("$a ?? 1"), Some(Code::InvalidJsonata));
         assert_eq!(
-            check("{'v': phone}", false).map(|(_, m)| m).as_deref(),
+            check("{'v': phone}", false).map(|(_, m, _)| m).as_deref(),
             Some("Reference to 'phone' at the top level is not supported.")
         );
         assert_eq!(code("$"), Some(Code::UnsupportedJsonata));
         assert_eq!(code("$$.a"), Some(Code::UnsupportedJsonata));
         assert_eq!(code("foo.bar + 1"), Some(Code::UnsupportedJsonata));
+    }
+
+    #[test]
+    fn regexes_the_engine_cannot_compile() {
+        for ok in
+            ["$match($states.input.s, /a+(b)/i)", "$states.input.s ~> /x/", "$replace($states.input.s, /\\d/, '#')"]
+        {
+            assert_eq!(check(ok, false), None, "{ok}");
+        }
+        for (text, why) in [
+            (
+                "$match($states.input.s, /(?<=a)b/)",
+                "look-around, including look-ahead and look-behind, is not supported",
+            ),
+            (
+                "$contains($states.input.s, /(?!x)y/)",
+                "look-around, including look-ahead and look-behind, is not supported",
+            ),
+            ("$replace($states.input.s, /(a)\\1/, 'x')", "backreferences are not supported"),
+            ("$states.input.items[$contains(name, /(?=a)/)]", "look-around, including look-ahead and look-behind"),
+            ("$map($states.input, function($v){ $split($v, /(?<!a),/) })", "look-around"),
+        ] {
+            let (code, message, help) = check(text, false).unwrap_or_else(|| panic!("{text} passed"));
+            assert_eq!(code, Code::InvalidJsonata, "{text}");
+            assert!(message.contains(why), "{text}: {message}");
+            assert!(message.contains("which asl-rs cannot evaluate"), "{message}");
+            assert_eq!(help, Some(REGEX_HELP));
+        }
     }
 
     #[test]

@@ -548,8 +548,12 @@ impl PathCheck<'_> {
                 ("ends with `%}` but does not start with `{%`", "open the expression with `{%` at the very start")
             }
             (true, true) => {
-                if let Some((code, message)) = super::jsonata::check(text[2..text.len() - 2].trim(), self.in_catcher) {
-                    let (label, help) = if code == Code::InvalidJsonata {
+                if let Some((code, message, own_help)) =
+                    super::jsonata::check(text[2..text.len() - 2].trim(), self.in_catcher)
+                {
+                    let (label, help) = if let Some(help) = own_help {
+                        ("unsupported regular expression", help)
+                    } else if code == Code::InvalidJsonata {
                         ("invalid JSONata", "write a JSONata 2.0.6 expression between `{%` and `%}`")
                     } else if message.contains("$states.errorOutput") {
                         ("no error output here", "read the error in a Catcher's `Assign` or `Output`")

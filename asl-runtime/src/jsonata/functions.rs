@@ -12,21 +12,31 @@ use crate::intrinsics::{JavaRandom, RandomSource, SplitMix64, hex_digest, uuid_v
 
 type Result = std::result::Result<JValue, EvaluatorError>;
 
-/// Adds the AWS functions to `evaluator`.
-pub(super) fn register(evaluator: &mut Evaluator) {
+/// A function the runtime adds to the engine.
+type Added = fn(&[JValue]) -> Result;
+
+/// Adds to `evaluator` the AWS functions for which `named` holds (those the expression
+/// names; see `engine::FUNCTIONS`).
+pub(super) fn register(evaluator: &mut Evaluator, named: impl Fn(&str) -> bool) {
     // Registration fails only for a name that shadows a built-in (`register_fn`) or for a
     // compiled built-in (`register_fn_override`); neither holds for these names, and a
     // missing function would show as JSONata's own "not a function" error, not a panic.
-    let _ = evaluator.register_fn("partition", partition);
-    let _ = evaluator.register_fn("range", range);
-    let _ = evaluator.register_fn("hash", hash);
-    let _ = evaluator.register_fn("uuid", uuid);
-    let _ = evaluator.register_fn("parse", parse);
-    let _ = evaluator.register_fn_override("random", random);
-    // AWS: `$eval` fails as a call of something that is not a function.
-    let _ = evaluator.register_fn_override("eval", |_: &[JValue]| -> Result {
-        Err(error("T1006: Attempted to invoke a non-function"))
-    });
+    let added: [(&str, Added); 5] =
+        [("partition", partition), ("range", range), ("hash", hash), ("uuid", uuid), ("parse", parse)];
+    for (name, function) in added {
+        if named(name) {
+            let _ = evaluator.register_fn(name, function);
+        }
+    }
+    if named("random") {
+        let _ = evaluator.register_fn_override("random", random);
+    }
+    if named("eval") {
+        // AWS: `$eval` fails as a call of something that is not a function.
+        let _ = evaluator.register_fn_override("eval", |_: &[JValue]| -> Result {
+            Err(error("T1006: Attempted to invoke a non-function"))
+        });
+    }
 }
 
 /// Makes `$now()` and `$millis()` read `now`, the execution's clock at this step (the

@@ -7,18 +7,27 @@
 //! removes (`$eval`), the bindings (`$states` and the workflow variables), and AWS's
 //! `States.QueryEvaluationError` causes.
 //!
-//! An expression is parsed once per process, the first time it is evaluated (the compiler
-//! has already parsed it, so a syntax error here means the static data was written by
-//! hand); evaluations share the parsed tree. The engine's values are not `Send`, so each
-//! evaluation gets its own evaluator and nothing of the engine outlives a step.
+//! An expression is evaluated one of two ways:
+//!
+//! - **As Rust**, when the compiler could lower it to a [`Plan`] (literals, object and array
+//!   constructors, paths such as `$states.input.order.id` or `$var.x[0]`, `&`, arithmetic,
+//!   comparisons, `and`/`or`, `? :`, a few one-argument functions): generated code holds
+//!   the plan as static data and the `fast` module evaluates it on the state's JSON
+//!   directly. Where a value at run time is outside what a plan decides exactly (an array
+//!   in the middle of a path, an operand the engine would reject), the engine takes over.
+//! - **With the engine**, for everything else. The expression is parsed once per process,
+//!   on first use (the compiler has already parsed it, so a syntax error here means the
+//!   static data was written by hand), and only the parts of `$states` and the variables
+//!   it reads are converted to the engine's values (the `engine` module).
 
+mod engine;
+mod fast;
 mod functions;
+pub mod plan;
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::sync::OnceLock;
 
-use jsonata_core::ast::AstNode;
-use jsonata_core::evaluator::{Context, Evaluator, EvaluatorOptions};
 use jsonata_core::value::JValue;
 use serde_json::{Map, Number, Value};
 use time::OffsetDateTime;
@@ -26,9 +35,7 @@ use time::OffsetDateTime;
 use crate::error::{Error, names};
 use crate::template::Template;
 
-/// How deep an evaluation may nest. AWS fails "~200-deep recursion" with a stack overflow;
-/// a bound well above it keeps a runaway recursion from taking the thread's stack.
-const MAX_STACK_DEPTH: usize = 2_000;
+pub use plan::Plan;
 
 /// One JSONata expression of a definition (the text between `{%` and `%}`, trimmed), as
 /// static data. Generated code declares one `static` per expression, so the tree parsed on
@@ -36,19 +43,33 @@ const MAX_STACK_DEPTH: usize = 2_000;
 pub struct Expression {
     /// The expression as written; AWS's error causes quote it.
     pub text: &'static str,
-    /// The parsed tree, or why it does not parse.
-    parsed: OnceLock<Result<AstNode, String>>,
+    /// The expression as Rust data, when the compiler could lower it.
+    plan: Option<&'static Plan>,
+    /// The parsed tree and what it reads, or why it does not parse.
+    parsed: OnceLock<Result<engine::Parsed, String>>,
 }
 
 impl Expression {
-    /// An expression not parsed yet.
+    /// An expression the engine evaluates (parsed on first use).
     pub const fn new(text: &'static str) -> Self {
-        Expression { text, parsed: OnceLock::new() }
+        Expression { text, plan: None, parsed: OnceLock::new() }
     }
 
-    /// The parsed tree.
-    fn ast(&self) -> Result<&AstNode, &str> {
-        self.parsed.get_or_init(|| parse(self.text)).as_ref().map_err(String::as_str)
+    /// An expression with its plan: evaluated as `plan` says, and by the engine only
+    /// where the plan cannot decide. `plan` must mean what `text` means; the compiler
+    /// writes both.
+    pub const fn compiled(text: &'static str, plan: &'static Plan) -> Self {
+        Expression { text, plan: Some(plan), parsed: OnceLock::new() }
+    }
+
+    /// The plan, if the expression has one.
+    pub fn plan(&self) -> Option<&'static Plan> {
+        self.plan
+    }
+
+    /// The parsed tree and what it reads.
+    fn parsed(&self) -> Result<&engine::Parsed, &str> {
+        self.parsed.get_or_init(|| parse(self.text).map(engine::Parsed::new)).as_ref().map_err(String::as_str)
     }
 }
 
@@ -70,14 +91,14 @@ impl PartialEq for Expression {
 /// # Errors
 ///
 /// The engine's message (it starts with a JSONata error code when the engine gives one).
-pub fn parse(text: &str) -> Result<AstNode, String> {
+pub fn parse(text: &str) -> Result<jsonata_core::ast::AstNode, String> {
     jsonata_core::parser::parse(text).map_err(|e| e.to_string())
 }
 
 /// What a state's expressions see: `$states` (`input`, `context`, and where AWS provides
 /// them `result` and `errorOutput`) and the workflow variables as they were when the
-/// state was entered. The JSON is converted to the engine's values once, on the first
-/// evaluation.
+/// state was entered. A plan reads the JSON as it is; for the engine, what an expression
+/// reads whole is converted to the engine's values once per scope, on first use.
 pub struct Scope<'a> {
     input: &'a Value,
     context: &'a Value,
@@ -86,15 +107,30 @@ pub struct Scope<'a> {
     error_output: Option<&'a Value>,
     /// The execution's clock at the step (`$now()`, `$millis()`), when known.
     now: Option<OffsetDateTime>,
-    /// `$states` and the variables as engine values.
-    bound: OnceCell<(JValue, Vec<(String, JValue)>)>,
+    /// The members of `$states` (in [`STATES`] order) as engine values, each converted
+    /// whole the first time an expression reads it whole.
+    converted: [OnceCell<JValue>; 4],
+    /// Variables converted whole, likewise.
+    converted_variables: RefCell<Vec<(String, JValue)>>,
 }
+
+/// The members of `$states`, in the order they are bound.
+const STATES: [&str; 4] = ["input", "context", "result", "errorOutput"];
 
 impl<'a> Scope<'a> {
     /// The scope of a state with raw input `input`, context object `context` (`null` when
     /// the state's expressions do not read it) and `variables`.
     pub fn new(input: &'a Value, context: &'a Value, variables: &'a Map<String, Value>) -> Self {
-        Scope { input, context, variables, result: None, error_output: None, now: None, bound: OnceCell::new() }
+        Scope {
+            input,
+            context,
+            variables,
+            result: None,
+            error_output: None,
+            now: None,
+            converted: Default::default(),
+            converted_variables: RefCell::default(),
+        }
     }
 
     /// With the time `$now()` and `$millis()` return: the execution's clock (the virtual
@@ -107,67 +143,124 @@ impl<'a> Scope<'a> {
     /// With `$states.result` (a Task, Parallel or Map state's `Output` and `Assign`).
     pub fn with_result(mut self, result: &'a Value) -> Self {
         self.result = Some(result);
+        self.converted[2] = OnceCell::new();
         self
     }
 
     /// With `$states.errorOutput` (a Catcher's `Output` and `Assign`).
     pub fn with_error_output(mut self, error_output: &'a Value) -> Self {
         self.error_output = Some(error_output);
+        self.converted[3] = OnceCell::new();
         self
     }
 
     /// With another `$states.context` (a Map's `ItemSelector` sees `Map.Item`).
     pub fn with_context(mut self, context: &'a Value) -> Self {
         self.context = context;
-        self.bound = OnceCell::new();
+        self.converted[1] = OnceCell::new();
         self
     }
 
-    fn bound(&self) -> &(JValue, Vec<(String, JValue)>) {
-        self.bound.get_or_init(|| {
-            let mut states = Map::new();
-            states.insert("input".into(), self.input.clone());
-            if !self.context.is_null() {
-                states.insert("context".into(), self.context.clone());
+    /// The members of `$states` this scope has, in [`STATES`] order (the context object
+    /// only when the state provides one).
+    fn states_members(&self) -> [Option<&'a Value>; 4] {
+        [Some(self.input), Some(self.context).filter(|c| !c.is_null()), self.result, self.error_output]
+    }
+
+    /// `$states` as the engine sees it, with only the members (and parts of them) that
+    /// `projection` names.
+    fn states_value(&self, projection: &engine::Projection) -> JValue {
+        let members = self.states_members();
+        let member = |i: usize, sub: &engine::Projection| -> Option<(String, JValue)> {
+            let json = members.get(i).copied().flatten()?;
+            let value = match sub {
+                engine::Projection::Whole => self.converted.get(i)?.get_or_init(|| engine::to_jvalue(json)).clone(),
+                fields => engine::project(json, fields),
+            };
+            Some(((*STATES.get(i)?).to_owned(), value))
+        };
+        let states: jsonata_core::value::JMap = match projection {
+            engine::Projection::Whole => {
+                (0..STATES.len()).filter_map(|i| member(i, &engine::Projection::Whole)).collect()
             }
-            if let Some(result) = self.result {
-                states.insert("result".into(), result.clone());
+            engine::Projection::Fields(fields) => {
+                fields.iter().filter_map(|(name, sub)| member(STATES.iter().position(|s| s == name)?, sub)).collect()
             }
-            if let Some(error_output) = self.error_output {
-                states.insert("errorOutput".into(), error_output.clone());
-            }
-            let variables = self.variables.iter().map(|(k, v)| (k.clone(), JValue::from(v.clone()))).collect();
-            (JValue::from(Value::Object(states)), variables)
-        })
+        };
+        JValue::Object(std::rc::Rc::new(states))
+    }
+
+    /// Variable `name` (whose JSON is `json`) as the engine sees it.
+    fn variable_value(&self, name: &str, json: &Value, projection: &engine::Projection) -> JValue {
+        if let engine::Projection::Fields(_) = projection {
+            return engine::project(json, projection);
+        }
+        let mut converted = self.converted_variables.borrow_mut();
+        if let Some((_, value)) = converted.iter().find(|(n, _)| n == name) {
+            return value.clone();
+        }
+        let value = engine::to_jvalue(json);
+        converted.push((name.to_owned(), value.clone()));
+        value
     }
 
     /// The value of `expr`, the value of field `field` (`Output`, `Arguments/FunctionName`,
-    /// `Items`…); `None` when it is undefined.
+    /// `Items`…); `None` when it is undefined. By its plan when it has one and the plan
+    /// decides, else by the engine.
     ///
     /// # Errors
     ///
     /// `States.QueryEvaluationError`: the expression threw an error, or returned a function.
+    /// (A plan never errs: where the engine would, the plan hands the evaluation to it.)
     pub fn evaluate(&self, expr: &Expression, field: &str) -> Result<Option<Value>, Error> {
+        if let Some(plan) = expr.plan {
+            let data = fast::Data {
+                input: self.input,
+                context: self.context,
+                result: self.result,
+                error_output: self.error_output,
+                variables: self.variables,
+            };
+            if let Ok(value) = fast::evaluate(plan, &data) {
+                return Ok(value);
+            }
+        }
+        self.evaluate_with_engine(expr, field)
+    }
+
+    /// [`Scope::evaluate`] by the engine alone, whether or not `expr` has a plan (what the
+    /// differential tests and benchmarks compare plans with).
+    ///
+    /// # Errors
+    ///
+    /// As [`Scope::evaluate`].
+    pub fn evaluate_with_engine(&self, expr: &Expression, field: &str) -> Result<Option<Value>, Error> {
+        self.engine_result(expr, field, |parsed| engine::evaluate(&parsed.ast, &parsed.reads, self))
+    }
+
+    /// [`Scope::evaluate_with_engine`] with everything converted and bound, as before
+    /// expressions' reads were worked out.
+    #[cfg(test)]
+    fn evaluate_unprojected(&self, expr: &Expression, field: &str) -> Result<Option<Value>, Error> {
+        let reads = engine::Reads::everything(self.variables);
+        self.engine_result(expr, field, |parsed| engine::evaluate(&parsed.ast, &reads, self))
+    }
+
+    /// What the engine's evaluation of `expr` (by `run`) makes the field's value.
+    fn engine_result(
+        &self,
+        expr: &Expression,
+        field: &str,
+        run: impl FnOnce(&engine::Parsed) -> Result<JValue, jsonata_core::evaluator::EvaluatorError>,
+    ) -> Result<Option<Value>, Error> {
         let threw = |message: &str| {
             query_error(format!(
                 "The JSONata expression '{}' specified for the field '{field}' threw an error during evaluation. {message}",
                 expr.text
             ))
         };
-        let ast = expr.ast().map_err(threw)?;
-        let (states, variables) = self.bound();
-        let mut context = Context::new();
-        context.bind("states".into(), states.clone());
-        for (name, value) in variables {
-            context.bind(name.clone(), value.clone());
-        }
-        let options = EvaluatorOptions { max_stack_depth: Some(MAX_STACK_DEPTH), ..EvaluatorOptions::default() };
-        let mut evaluator = Evaluator::with_options(context, options);
-        functions::register(&mut evaluator);
-        if let Some(now) = self.now {
-            functions::register_clock(&mut evaluator, now);
-        }
-        let value = evaluator.evaluate(ast, &JValue::Undefined).map_err(|e| threw(e.message()))?;
+        let parsed = expr.parsed().map_err(threw)?;
+        let value = run(parsed).map_err(|e| threw(e.message()))?;
         if value.is_undefined() {
             return Ok(None);
         }
@@ -292,5 +385,7 @@ pub(crate) fn number(n: f64) -> Value {
     }
 }
 
+#[cfg(test)]
+mod differential;
 #[cfg(test)]
 mod tests;

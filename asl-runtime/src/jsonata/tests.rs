@@ -61,3 +61,20 @@ fn numbers_print_as_javascript_does() {
     assert_eq!(number(-0.0).to_string(), "0");
     assert_eq!(number(0.1 + 0.2).to_string(), "0.30000000000000004");
 }
+
+/// A regular expression the engine's `regex` crate cannot compile (look-around,
+/// back-references) is rejected when the workflow is compiled (ASL603); an expression
+/// written by hand fails the evaluation with a `States.QueryEvaluationError`, not a panic.
+#[test]
+fn regexes_the_engine_cannot_compile_are_query_errors() {
+    for (text, why) in [
+        ("$match('ab', /(?<=a)b/)", "look-around"),
+        ("$contains('aa', /(a)\\1/)", "backreferences are not supported"),
+        ("$replace('ab', /(?=b)/, '-')", "look-around"),
+    ] {
+        let error = eval(text, Value::Null).unwrap_err();
+        assert_eq!(error.name, "States.QueryEvaluationError", "{text}");
+        let cause = error.cause.unwrap();
+        assert!(cause.contains("threw an error during evaluation") && cause.contains(why), "{text}: {cause}");
+    }
+}

@@ -1,11 +1,12 @@
 //! Paths, filters, literals, payload templates and intrinsic calls as runtime statics.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
 use super::{Emitter, float, int, option};
 use crate::ir::{Intrinsic, Template};
+use crate::jsonata;
 use crate::path::{FilterExpr, FilterOperand, IntrinsicArg, IntrinsicCall, IntrinsicFunction, JsonPath, PathRoot};
 use crate::path::{Segment, UnionItem};
 
@@ -193,7 +194,8 @@ impl Emitter<'_> {
     /// `&Expression` for a JSONata expression: a `static` of its own in a block, because
     /// an expression keeps its parsed tree in a `OnceLock` (interior mutability, which a
     /// borrowed temporary of a `static` initializer may not have), and so every evaluation
-    /// shares the tree parsed on first use.
+    /// shares the tree parsed on first use. An expression the compiler can lower to a plan
+    /// ([`crate::jsonata`]) carries it, and the runtime evaluates that instead of parsing.
     pub(super) fn expression(&mut self, text: &str) -> TokenStream {
         let rt = self.rt;
         // `$states.context` (or `$states` as a whole) needs the context object built.
@@ -201,10 +203,93 @@ impl Emitter<'_> {
         {
             self.reads_context = true;
         }
+        let expression = match crate::jsonata::plan(text) {
+            Some(plan) => {
+                let plan = self.plan(&plan);
+                quote!(#rt::jsonata::Expression::compiled(#text, &#plan))
+            }
+            None => quote!(#rt::jsonata::Expression::new(#text)),
+        };
         quote!({
-            static EXPRESSION: #rt::jsonata::Expression = #rt::jsonata::Expression::new(#text);
+            static EXPRESSION: #rt::jsonata::Expression = #expression;
             &EXPRESSION
         })
+    }
+
+    /// A `jsonata::Plan` value.
+    fn plan(&mut self, plan: &jsonata::Plan) -> TokenStream {
+        let rt = self.rt;
+        let p = quote!(#rt::jsonata::plan);
+        match plan {
+            jsonata::Plan::String(s) => quote!(#p::Plan::String(#s)),
+            jsonata::Plan::Number(n) => {
+                let n = float(*n);
+                quote!(#p::Plan::Number(#n))
+            }
+            jsonata::Plan::Bool(b) => quote!(#p::Plan::Bool(#b)),
+            jsonata::Plan::Null => quote!(#p::Plan::Null),
+            jsonata::Plan::Path(path) => {
+                let root = match &path.root {
+                    jsonata::Root::Input => quote!(#p::Root::Input),
+                    jsonata::Root::Context => quote!(#p::Root::Context),
+                    jsonata::Root::Result => quote!(#p::Root::Result),
+                    jsonata::Root::ErrorOutput => quote!(#p::Root::ErrorOutput),
+                    jsonata::Root::Variable(name) => quote!(#p::Root::Variable(#name)),
+                };
+                let indexes = floats(&path.indexes);
+                let steps = path.steps.iter().map(|(name, indexes)| {
+                    let indexes = floats(indexes);
+                    quote!(#p::Step { name: #name, indexes: #indexes })
+                });
+                quote!(#p::Plan::Path(&#p::Path { root: #root, indexes: #indexes, steps: &[ #(#steps),* ] }))
+            }
+            jsonata::Plan::Object(members) => {
+                let members: Vec<TokenStream> = members
+                    .iter()
+                    .map(|(key, value)| {
+                        let value = self.plan(value);
+                        quote!((#key, #value))
+                    })
+                    .collect();
+                quote!(#p::Plan::Object(&[ #(#members),* ]))
+            }
+            jsonata::Plan::Array(items) => {
+                let items: Vec<TokenStream> = items
+                    .iter()
+                    .map(|(item, nested)| {
+                        let item = self.plan(item);
+                        quote!(#p::Item { plan: #item, nested: #nested })
+                    })
+                    .collect();
+                quote!(#p::Plan::Array(&[ #(#items),* ]))
+            }
+            jsonata::Plan::Concat(parts) => {
+                let parts: Vec<TokenStream> = parts.iter().map(|part| self.plan(part)).collect();
+                quote!(#p::Plan::Concat(&[ #(#parts),* ]))
+            }
+            jsonata::Plan::Negate(operand) => {
+                let operand = self.plan(operand);
+                quote!(#p::Plan::Negate(&#operand))
+            }
+            jsonata::Plan::Binary(op, lhs, rhs) => {
+                let op = Ident::new(op_variant(*op), Span::call_site());
+                let (lhs, rhs) = (self.plan(lhs), self.plan(rhs));
+                quote!(#p::Plan::Binary(#p::Op::#op, &#lhs, &#rhs))
+            }
+            jsonata::Plan::Conditional(condition, then, otherwise) => {
+                let (condition, then) = (self.plan(condition), self.plan(then));
+                let otherwise = option(otherwise.as_ref().map(|e| {
+                    let e = self.plan(e);
+                    quote!(&#e)
+                }));
+                quote!(#p::Plan::Conditional(&#condition, &#then, #otherwise))
+            }
+            jsonata::Plan::Call(function, arg) => {
+                let function = Ident::new(function_name(*function), Span::call_site());
+                let arg = self.plan(arg);
+                quote!(#p::Plan::Call(#p::Function::#function, &#arg))
+            }
+        }
     }
 
     /// `&Call { … }` for a call and its text as written.
@@ -244,6 +329,47 @@ impl Emitter<'_> {
         quote! {
             &#i::Call { function: #i::Function::#function, args: &[ #(#args),* ], format_pieces: #pieces, text: #written }
         }
+    }
+}
+
+/// `&[f64, …]`.
+fn floats(values: &[f64]) -> TokenStream {
+    let values = values.iter().map(|v| float(*v));
+    quote!(&[ #(#values),* ])
+}
+
+/// The runtime `jsonata::plan::Op` variant.
+fn op_variant(op: jsonata::Op) -> &'static str {
+    use jsonata::Op::*;
+    match op {
+        Add => "Add",
+        Subtract => "Subtract",
+        Multiply => "Multiply",
+        Divide => "Divide",
+        Modulo => "Modulo",
+        Equal => "Equal",
+        NotEqual => "NotEqual",
+        Less => "Less",
+        LessOrEqual => "LessOrEqual",
+        Greater => "Greater",
+        GreaterOrEqual => "GreaterOrEqual",
+        And => "And",
+        Or => "Or",
+    }
+}
+
+/// The runtime `jsonata::plan::Function` variant.
+fn function_name(function: jsonata::Function) -> &'static str {
+    match function {
+        jsonata::Function::Count => "Count",
+        jsonata::Function::Exists => "Exists",
+        jsonata::Function::Not => "Not",
+        jsonata::Function::Boolean => "Boolean",
+        jsonata::Function::String => "String",
+        jsonata::Function::Length => "Length",
+        jsonata::Function::Uppercase => "Uppercase",
+        jsonata::Function::Lowercase => "Lowercase",
+        jsonata::Function::Trim => "Trim",
     }
 }
 

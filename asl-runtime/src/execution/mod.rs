@@ -34,6 +34,7 @@ pub struct Workflow {
 /// have yet. It is not an AWS error name, so it cannot be mistaken for one.
 pub const UNSUPPORTED_ERROR: &str = "asl-rs.Unsupported";
 
+mod compact;
 mod driver;
 mod fields;
 mod history;

@@ -39,11 +39,14 @@ mod driver;
 mod fields;
 mod history;
 mod map;
+pub(crate) mod parked;
 mod state;
 mod step;
 
 pub use driver::{Driver, run};
+pub(crate) use driver::{TRANSITIONS_PER_YIELD, YieldNow};
 pub use history::{EventType, HistoryEvent};
+pub(crate) use state::Pending;
 pub use state::{Execution, FramePath, WaitId};
 
 /// How an execution ended (AWS's `DescribeExecution` statuses for finished executions).

@@ -475,8 +475,16 @@ impl Inner {
         }
     }
 
+    /// Takes a deadline off the queue. If it was the earliest, the task that serves the
+    /// queue looks again (and ends if nothing is left), rather than sleep until it.
     fn unqueue(&self, at: OffsetDateTime, number: usize) {
-        lock(&self.timers).queue.remove(&(deadline_key(at), number));
+        let key = (deadline_key(at), number);
+        let mut timers = lock(&self.timers);
+        let earliest = timers.queue.first() == Some(&key);
+        timers.queue.remove(&key);
+        if earliest {
+            self.timers_changed.notify_one();
+        }
     }
 
     /// The deadline `at` (a [`deadline_key`]) of execution `number` came: wakes it if it is

@@ -9,7 +9,7 @@
 //! being queued.
 //!
 //! When no handler is running and the frames only wait for task tokens and timers, a
-//! [`Runtime`](crate::Runtime) can *park* the execution ([`Driver::park`]): the driver is
+//! [`Runtime`](crate::Runtime) can *park* the execution ([`Driver::prepare_park`]): the driver is
 //! dropped and the execution kept as data, and a new driver takes up from there
 //! ([`Driver::unpark`]) when a token is answered or a deadline comes. See
 //! [`parked`](super::parked).

@@ -2,7 +2,7 @@
 //! nothing to do but wait for task tokens and timers, so that it needs no task (and none of
 //! a driver's futures and buffers) while it waits.
 //!
-//! A [`Driver`](super::Driver) parks its execution ([`Driver::park`](super::Driver::park))
+//! A [`Driver`](super::Driver) parks its execution ([`Driver::prepare_park`](super::Driver::prepare_park))
 //! when no handler is running and every frame that is not done waits for a task token (a
 //! `.waitForTaskToken` task whose integration returned, an activity) or a timer (a Wait
 //! state, a retry delay, a Task's `TimeoutSeconds` or `HeartbeatSeconds`, the execution's

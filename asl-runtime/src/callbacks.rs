@@ -14,18 +14,24 @@
 //! [`run()`](crate::execution::run) uses. The calls fail as AWS's API does: a token this
 //! process never issued is `InvalidToken`, one whose task already ended is
 //! `TaskDoesNotExist`, one whose task timed out is `TaskTimedOut`.
+//!
+//! A token is routed either to the driver that waits for it or, when a
+//! [`Runtime`](crate::Runtime) has *parked* the execution (it had nothing to do but wait, so
+//! it is kept as data with no task running), to that runtime, which wakes the execution.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
 use std::time::Duration;
 
 use futures_util::future::{Either, select};
 use serde_json::Value;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 
 use crate::clock::Clock;
 use crate::error::Error;
+use crate::execution::WaitId;
 
 /// The length of a task token: 64 hexadecimal digits, 256 random bits.
 const TOKEN_LENGTH: usize = 64;
@@ -41,8 +47,73 @@ pub(crate) enum Signal {
     Outcome(Result<Value, Error>),
 }
 
-/// The receiving end of a token's signals, held by the driver of the waiting execution.
-pub(crate) type Signals = mpsc::UnboundedReceiver<Signal>;
+/// Where a token's signals wait until the driver of its execution takes them: a queue the
+/// registry pushes to (always under its lock) and the driver pops from. Unlike a channel, the
+/// registry can see whether anything is still queued, which is how a runtime knows, under
+/// the lock, that parking an execution loses nothing.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Signals(Arc<Slot>);
+
+#[derive(Debug, Default)]
+struct Slot {
+    queue: Mutex<VecDeque<Signal>>,
+    /// Wakes the waiting driver (a permit is kept when nobody waits yet).
+    ready: Notify,
+}
+
+impl Signals {
+    /// Queues `signal` and wakes whoever waits.
+    pub(crate) fn push(&self, signal: Signal) {
+        self.queue().push_back(signal);
+        self.0.ready.notify_one();
+    }
+
+    /// The next signal, waiting for one if none is queued. Cancel-safe: a signal is only
+    /// taken by the call that returns it.
+    pub(crate) async fn recv(&self) -> Signal {
+        loop {
+            if let Some(signal) = self.queue().pop_front() {
+                return signal;
+            }
+            self.0.ready.notified().await;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.queue().is_empty()
+    }
+
+    fn queue(&self) -> MutexGuard<'_, VecDeque<Signal>> {
+        // A queue stays consistent even if a holder of the lock panicked.
+        self.0.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Where a parked execution's token leads: the runtime's number for the execution and the
+/// wait (Task attempt) the token belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ParkedAt {
+    /// The execution, as its runtime numbers them.
+    pub(crate) execution: usize,
+    /// The Task attempt that waits for the token.
+    pub(crate) wait: WaitId,
+}
+
+/// Receives the signals for the tokens of parked executions (a [`Runtime`](crate::Runtime)).
+/// Called outside the registry's lock, from whichever thread answered the token.
+pub(crate) trait ParkedSink: Send + Sync {
+    /// `signal` arrived for the token parked at `at`.
+    fn signal(&self, at: ParkedAt, signal: Signal);
+}
+
+/// Where a waiting token's signals go.
+#[derive(Clone, Debug)]
+enum Route {
+    /// To the driver that waits, through its queue.
+    Driver(Signals),
+    /// To the runtime that parked the execution.
+    Parked(ParkedAt),
+}
 
 /// Why a token call was refused, named as AWS's API errors.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,17 +160,109 @@ pub struct ActivityTask {
 }
 
 /// The registry of task tokens and activity queues. See the [module documentation](self).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Callbacks {
     inner: Mutex<Inner>,
+    /// The runtime that parks executions whose tokens are registered here, if one does.
+    parked: OnceLock<Weak<dyn ParkedSink>>,
 }
+
+impl fmt::Debug for Callbacks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Callbacks").field("inner", &self.inner).finish_non_exhaustive()
+    }
+}
+
+/// A task token as the registry keeps it: the 256 bits that a token of ours spells in
+/// lowercase hexadecimal or, for any other text (a token restored from elsewhere, a
+/// mistyped one), the SHA-256 digest of the text. Either way 32 bytes, kept inline: a
+/// process with many waiting tasks keeps no string per token.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct TokenKey([u8; TOKEN_LENGTH / 2]);
+
+impl TokenKey {
+    fn of(token: &str) -> TokenKey {
+        let text = token.as_bytes();
+        let mut key = [0u8; TOKEN_LENGTH / 2];
+        if text.len() == TOKEN_LENGTH {
+            // Plain indexing over a table: this runs for every token call, and iterator
+            // adapters cost much more than the work itself in unoptimised builds.
+            let mut invalid = 0u8;
+            for (index, byte) in key.iter_mut().enumerate() {
+                let high = HEX_DIGITS[usize::from(text[2 * index])];
+                let low = HEX_DIGITS[usize::from(text[2 * index + 1])];
+                invalid |= (high | low) & 0xF0;
+                *byte = high << 4 | (low & 0x0F);
+            }
+            if invalid == 0 {
+                return TokenKey(key);
+            }
+        }
+        use sha2::Digest;
+        key.copy_from_slice(&sha2::Sha256::digest(text));
+        TokenKey(key)
+    }
+}
+
+/// The value of each lowercase hexadecimal digit, by byte; `0xFF` for other bytes.
+const HEX_DIGITS: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut digit = 0;
+    while digit < 16 {
+        table[LOWER_HEX[digit] as usize] = digit as u8;
+        digit += 1;
+    }
+    table
+};
+
+/// The lowercase hexadecimal digits, by value.
+const LOWER_HEX: [u8; 16] = *b"0123456789abcdef";
+
+impl Hash for TokenKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&self.0[..8]);
+        state.write_u64(u64::from_le_bytes(first));
+    }
+}
+
+impl fmt::Debug for TokenKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+    }
+}
+
+/// Hashes a [`TokenKey`] by its first 64 bits, which are random already (the key is 256
+/// random bits, or a digest): a keyed hash of all 32 bytes would only cost time. Keys that
+/// callers choose are only looked up, never inserted, so they cannot crowd a bucket.
+#[derive(Default)]
+struct TokenHasher(u64);
+
+impl Hasher for TokenHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// A map keyed by task tokens.
+type TokenMap<V> = HashMap<TokenKey, V, BuildHasherDefault<TokenHasher>>;
 
 #[derive(Debug, Default)]
 struct Inner {
     /// Tokens whose tasks wait, with the way to tell them.
-    open: HashMap<String, mpsc::UnboundedSender<Signal>>,
+    open: TokenMap<Route>,
     /// Tokens whose tasks ended: `true` when they timed out.
-    closed: HashMap<String, bool>,
+    closed: TokenMap<bool>,
     /// Work waiting for each activity's workers, by activity ARN.
     activities: HashMap<String, Activity>,
 }
@@ -123,9 +286,36 @@ impl Callbacks {
         SHARED.get_or_init(Callbacks::new)
     }
 
+    /// An empty registry whose parked routes lead to `sink`.
+    pub(crate) fn with_sink(sink: Weak<dyn ParkedSink>) -> Callbacks {
+        let callbacks = Callbacks::new();
+        let _ = callbacks.parked.set(sink);
+        callbacks
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // The registry's maps stay consistent even if a holder of the lock panicked.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Passes a signal for a parked execution's token to its runtime (outside the lock: the
+    /// runtime may call the registry back). A runtime that is gone takes nothing.
+    fn to_parked(&self, at: ParkedAt, signal: Signal) {
+        if let Some(sink) = self.parked.get().and_then(Weak::upgrade) {
+            sink.signal(at, signal);
+        }
+    }
+
+    /// Sends `signal` along `token`'s route: pushed at once to a driver (under the lock), or
+    /// returned to be given to the runtime of a parked execution once the lock is released.
+    fn route(route: &Route, signal: Signal) -> Option<(ParkedAt, Signal)> {
+        match route {
+            Route::Driver(signals) => {
+                signals.push(signal);
+                None
+            }
+            Route::Parked(at) => Some((*at, signal)),
+        }
     }
 
     /// `SendTaskSuccess`: the token's task succeeds with `output`.
@@ -153,9 +343,15 @@ impl Callbacks {
     ///
     /// [`CallbackError`] as AWS's API.
     pub fn send_task_heartbeat(&self, token: &str) -> Result<(), CallbackError> {
-        let inner = self.lock();
-        let sender = inner.open.get(token).ok_or_else(|| refusal(&inner, token))?;
-        sender.send(Signal::Heartbeat).map_err(|_| CallbackError::TaskDoesNotExist)
+        let parked = {
+            let inner = self.lock();
+            let route = inner.open.get(&TokenKey::of(token)).ok_or_else(|| refusal(&inner, token))?;
+            Callbacks::route(route, Signal::Heartbeat)
+        };
+        if let Some((at, signal)) = parked {
+            self.to_parked(at, signal);
+        }
+        Ok(())
     }
 
     /// `GetActivityTask`: the next unit of work for the activity `activity_arn`, waiting up
@@ -173,8 +369,11 @@ impl Callbacks {
                 let activity = inner.activities.entry(activity_arn.to_owned()).or_default();
                 match activity.queue.pop_front() {
                     Some(task) => {
-                        if let Some(sender) = inner.open.get(&task.task_token) {
-                            let _ = sender.send(Signal::Started);
+                        let route = inner.open.get(&TokenKey::of(&task.task_token));
+                        let parked = route.and_then(|route| Callbacks::route(route, Signal::Started));
+                        drop(inner);
+                        if let Some((at, signal)) = parked {
+                            self.to_parked(at, signal);
                         }
                         return Some(task);
                     }
@@ -200,24 +399,68 @@ impl Callbacks {
                 chunk.copy_from_slice(&word[..chunk.len()]);
             }
         }
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
+        let mut token = String::with_capacity(TOKEN_LENGTH);
+        for byte in bytes {
+            token.push(char::from(LOWER_HEX[usize::from(byte >> 4)]));
+            token.push(char::from(LOWER_HEX[usize::from(byte & 0x0F)]));
+        }
+        token
     }
 
-    /// Starts waiting on `token`: its signals arrive on the returned receiver.
+    /// Starts waiting on `token`: its signals arrive in the returned queue.
     pub(crate) fn open(&self, token: &str) -> Signals {
-        let (sender, receiver) = mpsc::unbounded_channel();
+        let signals = Signals::default();
+        let key = TokenKey::of(token);
         let mut inner = self.lock();
-        inner.closed.remove(token);
-        inner.open.insert(token.to_owned(), sender);
-        receiver
+        inner.closed.remove(&key);
+        inner.open.insert(key, Route::Driver(signals.clone()));
+        signals
+    }
+
+    /// Parks the waits of an execution: each token, now routed to `signals`, is routed to
+    /// the runtime at `at` instead. All or nothing: `false` (and nothing changed) when a
+    /// token is no longer routed to its queue or its queue holds a signal the driver has not
+    /// taken yet (the execution must go on running to handle it).
+    pub(crate) fn park(&self, waits: &[(&str, &Signals, ParkedAt)]) -> bool {
+        let keys: Vec<TokenKey> = waits.iter().map(|(token, _, _)| TokenKey::of(token)).collect();
+        let mut inner = self.lock();
+        let untouched = keys.iter().zip(waits).all(|(key, (_, signals, _))| {
+            matches!(inner.open.get(key), Some(Route::Driver(routed)) if Arc::ptr_eq(&routed.0, &signals.0))
+                && signals.is_empty()
+        });
+        if !untouched {
+            return false;
+        }
+        for (key, (_, _, at)) in keys.iter().zip(waits) {
+            if let Some(route) = inner.open.get_mut(key) {
+                *route = Route::Parked(*at);
+            }
+        }
+        true
+    }
+
+    /// Routes a parked execution's `token` back to a driver's queue, `signals`. `false` when
+    /// the token is no longer parked (it was answered meanwhile: the answer reaches the
+    /// runtime, which hands it to the driver).
+    pub(crate) fn unpark(&self, token: &str, signals: &Signals) -> bool {
+        let key = TokenKey::of(token);
+        let mut inner = self.lock();
+        match inner.open.get_mut(&key) {
+            Some(route @ Route::Parked(_)) => {
+                *route = Route::Driver(signals.clone());
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Stops waiting on `token` (its task ended; `timed_out` when by a timeout). Later
     /// calls with it fail with `TaskTimedOut` or `TaskDoesNotExist`.
     pub(crate) fn close(&self, token: &str, timed_out: bool) {
+        let key = TokenKey::of(token);
         let mut inner = self.lock();
-        if inner.open.remove(token).is_some() || timed_out {
-            inner.closed.insert(token.to_owned(), timed_out);
+        if inner.open.remove(&key).is_some() || timed_out {
+            inner.closed.insert(key, timed_out);
         }
         for activity in inner.activities.values_mut() {
             activity.queue.retain(|task| task.task_token != token);
@@ -233,16 +476,23 @@ impl Callbacks {
     }
 
     fn finish(&self, token: &str, outcome: Result<Value, Error>) -> Result<(), CallbackError> {
-        let mut inner = self.lock();
-        let Some(sender) = inner.open.remove(token) else { return Err(refusal(&inner, token)) };
-        inner.closed.insert(token.to_owned(), false);
-        sender.send(Signal::Outcome(outcome)).map_err(|_| CallbackError::TaskDoesNotExist)
+        let key = TokenKey::of(token);
+        let parked = {
+            let mut inner = self.lock();
+            let Some(route) = inner.open.remove(&key) else { return Err(refusal(&inner, token)) };
+            inner.closed.insert(key, false);
+            Callbacks::route(&route, Signal::Outcome(outcome))
+        };
+        if let Some((at, signal)) = parked {
+            self.to_parked(at, signal);
+        }
+        Ok(())
     }
 }
 
 /// Why a call with `token`, which no task waits for, is refused.
 fn refusal(inner: &Inner, token: &str) -> CallbackError {
-    match inner.closed.get(token) {
+    match inner.closed.get(&TokenKey::of(token)) {
         Some(true) => CallbackError::TaskTimedOut,
         Some(false) => CallbackError::TaskDoesNotExist,
         None if token.len() == TOKEN_LENGTH && token.bytes().all(|b| b.is_ascii_hexdigit()) => {
@@ -265,6 +515,24 @@ mod tests {
     }
 
     #[test]
+    fn tokens_of_ours_are_kept_as_their_bits_and_others_as_digests() {
+        let token = Callbacks::new_token();
+        assert_eq!(format!("{:?}", TokenKey::of(&token)), token);
+        // Not one of ours (case matters, as in any token): a different key.
+        assert_ne!(TokenKey::of(&token.to_uppercase()), TokenKey::of(&token));
+        assert_ne!(TokenKey::of("a"), TokenKey::of("b"));
+        assert_eq!(TokenKey::of("a"), TokenKey::of("a"));
+        let callbacks = Callbacks::new();
+        let _signals = callbacks.open("not-one-of-ours");
+        assert_eq!(callbacks.send_task_success("not-one-of-ours", Value::Null), Ok(()));
+        assert_eq!(callbacks.send_task_success("not-one-of-ours", Value::Null), Err(CallbackError::TaskDoesNotExist));
+        // An uppercase spelling of a token that waits is another (unknown) token.
+        let _signals = callbacks.open(&token);
+        assert_eq!(callbacks.send_task_heartbeat(&token.to_uppercase()), Err(CallbackError::TaskDoesNotExist));
+        assert_eq!(callbacks.send_task_heartbeat(&token), Ok(()));
+    }
+
+    #[test]
     fn calls_are_refused_as_aws_does() {
         let callbacks = Callbacks::new();
         assert_eq!(callbacks.send_task_heartbeat("nonsense"), Err(CallbackError::InvalidToken));
@@ -272,11 +540,11 @@ mod tests {
         assert_eq!(callbacks.send_task_success(&unknown, Value::Null), Err(CallbackError::TaskDoesNotExist));
 
         let token = Callbacks::new_token();
-        let mut signals = callbacks.open(&token);
+        let signals = callbacks.open(&token);
         assert_eq!(callbacks.send_task_heartbeat(&token), Ok(()));
         assert_eq!(callbacks.send_task_success(&token, Value::from(1)), Ok(()));
-        assert!(matches!(signals.try_recv(), Ok(Signal::Heartbeat)));
-        assert!(matches!(signals.try_recv(), Ok(Signal::Outcome(Ok(_)))));
+        assert!(matches!(signals.queue().pop_front(), Some(Signal::Heartbeat)));
+        assert!(matches!(signals.queue().pop_front(), Some(Signal::Outcome(Ok(_)))));
         assert_eq!(callbacks.send_task_failure(&token, "E", "c"), Err(CallbackError::TaskDoesNotExist));
 
         let late = Callbacks::new_token();

@@ -5,22 +5,42 @@
 //! task-token and activity calls, and Task states of its workflows that start other
 //! registered workflows (`arn:aws:states:::states:startExecution`, `.sync`, `.sync:2`) run
 //! them as child executions.
+//!
+//! # Parked executions
+//!
+//! An execution that has nothing to do but wait — no Task handler running, every frame
+//! waiting for a task token (a `.waitForTaskToken` task whose integration returned, an
+//! activity) or a timer (a Wait state, a retry delay, a Task's `TimeoutSeconds` or
+//! `HeartbeatSeconds`, the execution's `TimeoutSeconds`) — is *parked*: its task ends, and
+//! the runtime keeps it as compact data, a few hundred bytes, with its tokens routed to the
+//! runtime and its earliest deadline in one queue that a single task serves on the
+//! runtime's clock. Answering one of its tokens, or its deadline passing, starts a task that
+//! takes the execution up where it was; a heartbeat only moves the deadline. So a process
+//! can hold very many executions that wait for people or for time (see
+//! [`Runtime::parked_count`]). Nothing of this shows from outside: waits, timeouts,
+//! heartbeats, stops and descriptions behave as for an execution whose task runs on.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::pin::pin;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
 
-use futures_util::future::{Either, select};
+use futures_util::future::select;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
+use tokio::runtime::Handle;
 use tokio::sync::Notify;
 
-use crate::callbacks::Callbacks;
+use crate::callbacks::{Callbacks, ParkedAt, ParkedSink, Signal};
 use crate::clock::Clock;
 use crate::context::{ExecutionInfo, format_timestamp};
 use crate::error::{Error, names};
-use crate::execution::{BoxFuture, Driver, Execution, HistoryEvent, Outcome, Status, TaskCall, TaskHandler, Workflow};
+use crate::execution::parked::{Parked, SavedInfo};
+use crate::execution::{
+    BoxFuture, Driver, Execution, HistoryEvent, Outcome, Status, TRANSITIONS_PER_YIELD, TaskCall, TaskHandler, WaitId,
+    Workflow, YieldNow,
+};
 use crate::intrinsics::{SplitMix64, uuid_v4};
 
 /// Runs executions and keeps their records. Cheap to clone (the clones share everything).
@@ -36,13 +56,35 @@ struct Inner {
     workflows: Mutex<HashMap<String, Registered>>,
     /// Every execution started, in order, and where each ARN is in that list.
     executions: Mutex<Executions>,
+    /// The tokio runtime of the first start: a parked execution is woken from whichever
+    /// thread answers its token, which may be outside any tokio runtime.
+    tokio: OnceLock<Handle>,
+    /// When parked executions must wake.
+    timers: Mutex<Timers>,
+    /// Tells the task that serves `timers` that an earlier deadline was queued.
+    timers_changed: Notify,
+    /// How many executions are parked.
+    parked: AtomicUsize,
+    /// The runtime itself, for the tasks it starts from `&Inner`.
+    this: Weak<Inner>,
 }
 
 /// The executions a runtime started.
 #[derive(Default)]
 struct Executions {
+    /// In start order: an execution's number is its place here.
     in_order: Vec<ExecutionHandle>,
     by_arn: HashMap<String, usize>,
+}
+
+/// The deadlines of parked executions.
+#[derive(Default)]
+struct Timers {
+    /// `(deadline, execution number)`, earliest first. Deadlines are nanoseconds since the
+    /// Unix epoch ([`deadline_key`]): integers compare far quicker than `OffsetDateTime`s.
+    queue: BTreeSet<(i128, usize)>,
+    /// Whether a task serves the queue (it ends when the queue is empty).
+    served: bool,
 }
 
 /// A workflow `startExecution` tasks can start, with the handler of its tasks.
@@ -113,21 +155,56 @@ pub struct ExecutionHandle {
     shared: Arc<Shared>,
 }
 
+/// An execution's record: what it is, and how far it has got.
 struct Shared {
-    info: ExecutionInfo,
+    /// Its `$$.Execution`, in the compact form a parked execution keeps.
+    info: SavedInfo,
+    /// Its number in its runtime.
+    number: usize,
+    workflow: &'static Workflow,
+    handler: Arc<dyn TaskHandler>,
+    /// Its runtime (weak: the runtime holds the record).
+    runtime: Weak<Inner>,
     progress: Mutex<Progress>,
     /// Notified (all waiters) when the execution ends.
     ended: Notify,
-    /// Notified when someone asks to stop it.
-    stop: Notify,
+    /// Tells the task that runs the execution that a stop was asked for or a signal for one
+    /// of its parked tokens came in.
+    poke: Notify,
 }
 
 #[derive(Default)]
 struct Progress {
-    outcome: Option<Outcome>,
-    stop_date: Option<OffsetDateTime>,
+    phase: Phase,
+    /// `StopExecution`'s error and cause, for the task that runs the execution.
+    stop_request: Option<Box<(Option<String>, Option<String>)>>,
+    /// Signals for the tokens of a parked execution that the task which takes it up has not
+    /// passed to its driver yet.
+    mail: Vec<(WaitId, Signal)>,
+}
+
+/// Where an execution is.
+#[derive(Default)]
+enum Phase {
+    /// A task runs it (or is about to).
+    #[default]
+    Running,
+    /// It waits, with no task running.
+    Parked(Box<Parked>),
+    /// It has ended.
+    Ended(Box<Ended>),
+}
+
+/// How an execution ended.
+struct Ended {
+    outcome: Outcome,
+    stop_date: OffsetDateTime,
     history: Vec<HistoryEvent>,
-    stop_request: Option<(Option<String>, Option<String>)>,
+}
+
+/// How [`Timers`] orders a deadline.
+fn deadline_key(at: OffsetDateTime) -> i128 {
+    at.unix_timestamp_nanos()
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -138,14 +215,21 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Runtime {
     /// A runtime whose executions use `clock`.
     pub fn new(clock: impl Clock + 'static) -> Runtime {
-        Runtime {
-            inner: Arc::new(Inner {
+        let inner = Arc::new_cyclic(|this: &Weak<Inner>| {
+            let sink: Weak<dyn ParkedSink> = this.clone();
+            Inner {
                 clock: Arc::new(clock),
-                callbacks: Callbacks::new(),
+                callbacks: Callbacks::with_sink(sink),
                 workflows: Mutex::new(HashMap::new()),
                 executions: Mutex::new(Executions::default()),
-            }),
-        }
+                tokio: OnceLock::new(),
+                timers: Mutex::new(Timers::default()),
+                timers_changed: Notify::new(),
+                parked: AtomicUsize::new(0),
+                this: this.clone(),
+            }
+        });
+        Runtime { inner }
     }
 
     /// Where task tokens are answered and activity workers poll.
@@ -188,27 +272,35 @@ impl Runtime {
         handler: Arc<dyn TaskHandler>,
         info: ExecutionInfo,
     ) -> Result<ExecutionHandle, StartError> {
+        if self.inner.tokio.get().is_none()
+            && let Ok(handle) = Handle::try_current()
+        {
+            let _ = self.inner.tokio.set(handle);
+        }
         let arn = info.execution_arn();
         let handle = {
             let mut executions = lock(&self.inner.executions);
             if executions.by_arn.contains_key(&arn) {
                 return Err(StartError::ExecutionAlreadyExists(arn));
             }
+            let number = executions.in_order.len();
             let shared = Arc::new(Shared {
-                info,
+                info: SavedInfo::new(&info),
+                number,
+                workflow,
+                handler,
+                runtime: Arc::downgrade(&self.inner),
                 progress: Mutex::new(Progress::default()),
                 ended: Notify::new(),
-                stop: Notify::new(),
+                poke: Notify::new(),
             });
             let handle = ExecutionHandle { shared };
-            let index = executions.in_order.len();
             executions.in_order.push(handle.clone());
-            executions.by_arn.insert(arn, index);
+            executions.by_arn.insert(arn, number);
             handle
         };
-        let runtime = self.clone();
-        let shared = Arc::clone(&handle.shared);
-        tokio::spawn(async move { runtime.drive(workflow, handler, shared).await });
+        drop(info);
+        self.inner.run(self.clone(), Arc::clone(&handle.shared), Start::New);
         Ok(handle)
     }
 
@@ -223,48 +315,345 @@ impl Runtime {
         lock(&self.inner.executions).in_order.iter().map(ExecutionHandle::describe).collect()
     }
 
-    /// Runs one execution to its end (or until it is stopped) and records how it ended.
-    async fn drive(&self, workflow: &'static Workflow, handler: Arc<dyn TaskHandler>, shared: Arc<Shared>) {
+    /// How many of this runtime's executions are parked right now: waiting for task tokens
+    /// or timers with no task running, kept only as data (see the
+    /// [module documentation](self#parked-executions)). For tests and monitoring.
+    pub fn parked_count(&self) -> usize {
+        self.inner.parked.load(Ordering::SeqCst)
+    }
+
+    /// Runs one execution (new, or taken up from its parked form) until it ends, is stopped
+    /// or is parked, and records how it ended.
+    async fn drive(&self, shared: Arc<Shared>, start: Start) {
         let clock: &dyn Clock = &*self.inner.clock;
-        let nested = Nested { runtime: self.clone(), inner: handler };
-        let input = shared.info.input.clone();
-        let execution = Execution::start(workflow, shared.info.clone(), input, clock.now());
-        let mut driver = Driver::with_callbacks(workflow, &nested, clock, &self.inner.callbacks, execution);
-        let mut stop = pin!(shared.stop.notified());
+        let callbacks = &self.inner.callbacks;
+        let nested = Nested { runtime: self.clone(), inner: Arc::clone(&shared.handler) };
+        let workflow = shared.workflow;
+        let mut driver = match start {
+            Start::New => {
+                let info = match shared.info.load() {
+                    Ok(info) => info,
+                    Err(error) => return self.inner.end_unrestored(&shared, error),
+                };
+                let input = info.input.clone();
+                let execution = Execution::start(workflow, info, input, clock.now());
+                Driver::with_callbacks(workflow, &nested, clock, callbacks, execution)
+            }
+            Start::Parked(parked) => match unpark(&shared, &parked, &nested, clock, callbacks) {
+                Ok(driver) => driver,
+                Err(error) => return self.inner.end_unrestored(&shared, error),
+            },
+        };
         loop {
-            // `Some(more)`: a transition was taken; `None`: a stop was asked for.
-            let next = {
-                let advance = pin!(driver.advance());
-                match select(advance, stop.as_mut()).await {
-                    Either::Left((more, _)) => Some(more),
-                    Either::Right(((), _)) => None,
-                }
+            let (stop, mail) = {
+                let mut progress = lock(&shared.progress);
+                (progress.stop_request.take(), std::mem::take(&mut progress.mail))
             };
-            match next {
-                Some(true) => {}
+            for (wait, signal) in mail {
+                driver.signal(wait, signal);
+            }
+            if let Some(stop) = stop {
+                let (error, cause) = *stop;
+                driver.stop(error, cause);
+                break;
+            }
+            match driver.try_advance() {
+                Some(true) => {
+                    if driver.execution().transitions().is_multiple_of(TRANSITIONS_PER_YIELD) {
+                        // A workflow that loops without waiting must not starve other tasks.
+                        YieldNow(false).await;
+                    }
+                    continue;
+                }
                 Some(false) => break,
-                None => {
-                    let (error, cause) = lock(&shared.progress).stop_request.take().unwrap_or_default();
-                    driver.stop(error, cause);
-                    break;
+                None => {}
+            }
+            // Nothing to do but wait: park if only tokens and timers are waited for.
+            if let Some(plan) = driver.prepare_park(shared.number) {
+                let parked = driver.into_parked(plan);
+                let Some(parked) = self.inner.keep_parked(&shared, parked) else { return };
+                // A stop or a signal came while it was being parked: take it up again.
+                driver = match unpark(&shared, &parked, &nested, clock, callbacks) {
+                    Ok(driver) => driver,
+                    Err(error) => return self.inner.end_unrestored(&shared, error),
+                };
+                continue;
+            }
+            let poked = pin!(shared.poke.notified());
+            let waited = pin!(driver.wait());
+            select(waited, poked).await;
+        }
+        self.inner.end(&shared, &driver.into_execution());
+    }
+}
+
+/// How a task that runs an execution starts it.
+enum Start {
+    /// A new execution.
+    New,
+    /// A parked execution, to take up.
+    Parked(Box<Parked>),
+}
+
+/// A driver that takes up `parked`, the parked form of `shared`'s execution.
+fn unpark<'a>(
+    shared: &Shared,
+    parked: &Parked,
+    handler: &'a Nested,
+    clock: &'a dyn Clock,
+    callbacks: &'a Callbacks,
+) -> Result<Driver<'a>, Error> {
+    let info = shared.info.load()?;
+    Driver::unpark(shared.workflow, handler, clock, callbacks, parked, info)
+}
+
+impl Inner {
+    /// Starts a task that runs `shared`'s execution.
+    fn run(&self, runtime: Runtime, shared: Arc<Shared>, start: Start) {
+        // The driving future is large; boxed when the task first runs, it takes no room in
+        // tasks that wait to be run (a burst of starts spawns many at once).
+        self.spawn(async move { Box::pin(runtime.drive(shared, start)).await });
+    }
+
+    /// Spawns `task` on the current tokio runtime, or on the one of the first start when
+    /// called from elsewhere (a thread that answers a token).
+    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        match (Handle::try_current(), self.tokio.get()) {
+            (Ok(handle), _) => drop(handle.spawn(task)),
+            (Err(_), Some(handle)) => drop(handle.spawn(task)),
+            // Nothing has started inside a tokio runtime: as `tokio::spawn` (which says so).
+            (Err(_), None) => drop(tokio::spawn(task)),
+        }
+    }
+
+    /// The record of execution `number`.
+    fn shared(&self, number: usize) -> Option<Arc<Shared>> {
+        lock(&self.executions).in_order.get(number).map(|handle| Arc::clone(&handle.shared))
+    }
+
+    /// Keeps `parked` as `shared`'s execution, with its deadline queued. Gives it back if a
+    /// stop or a signal for it came meanwhile (its task must take it up again).
+    fn keep_parked(&self, shared: &Shared, parked: Parked) -> Option<Parked> {
+        let mut progress = lock(&shared.progress);
+        if progress.stop_request.is_some() || !progress.mail.is_empty() {
+            return Some(parked);
+        }
+        let wake_at = parked.wake_at();
+        progress.phase = Phase::Parked(Box::new(parked));
+        self.parked.fetch_add(1, Ordering::SeqCst);
+        if let Some(at) = wake_at {
+            self.queue(at, shared.number);
+        }
+        None
+    }
+
+    /// Takes `parked` up again in a new task (its record says `Running` already).
+    fn wake(&self, shared: Arc<Shared>, parked: Box<Parked>) {
+        if let Some(at) = parked.wake_at() {
+            self.unqueue(at, shared.number);
+        }
+        self.parked.fetch_sub(1, Ordering::SeqCst);
+        if let Some(inner) = self.this.upgrade() {
+            self.run(Runtime { inner }, shared, Start::Parked(parked));
+        }
+    }
+
+    /// Queues a parked execution's deadline, starting the task that serves the queue if it
+    /// is not running.
+    fn queue(&self, at: OffsetDateTime, number: usize) {
+        let at = deadline_key(at);
+        let mut timers = lock(&self.timers);
+        let earliest = timers.queue.first().is_none_or(|&(first, _)| at < first);
+        timers.queue.insert((at, number));
+        if !timers.served {
+            if let Some(inner) = self.this.upgrade() {
+                timers.served = true;
+                self.spawn(serve_timers(inner));
+            }
+        } else if earliest {
+            self.timers_changed.notify_one();
+        }
+    }
+
+    /// Takes a deadline off the queue. If it was the earliest, the task that serves the
+    /// queue looks again (and ends if nothing is left), rather than sleep until it.
+    fn unqueue(&self, at: OffsetDateTime, number: usize) {
+        let key = (deadline_key(at), number);
+        let mut timers = lock(&self.timers);
+        let earliest = timers.queue.first() == Some(&key);
+        timers.queue.remove(&key);
+        if earliest {
+            self.timers_changed.notify_one();
+        }
+    }
+
+    /// The deadline `at` (a [`deadline_key`]) of execution `number` came: wakes it if it is
+    /// still parked with that deadline.
+    fn deadline_passed(&self, number: usize, at: i128) {
+        let Some(shared) = self.shared(number) else { return };
+        let parked = {
+            let mut progress = lock(&shared.progress);
+            match &progress.phase {
+                Phase::Parked(parked) if parked.wake_at().map(deadline_key) == Some(at) => {}
+                // Woken, stopped or moved by a heartbeat meanwhile.
+                _ => return,
+            }
+            match std::mem::take(&mut progress.phase) {
+                Phase::Parked(parked) => parked,
+                _ => return,
+            }
+        };
+        self.wake(shared, parked);
+    }
+
+    /// Records how `shared`'s execution ended and tells whoever waits.
+    fn end(&self, shared: &Shared, execution: &Execution) {
+        let outcome = execution.outcome().cloned().unwrap_or_else(|| Outcome {
+            status: Status::Failed,
+            output: None,
+            error: Some(names::RUNTIME.to_owned()),
+            cause: Some("the execution stopped without an outcome".to_owned()),
+        });
+        let ended = Ended { outcome, stop_date: self.clock.now(), history: execution.history().to_vec() };
+        shared.finish(ended);
+    }
+
+    /// Ends an execution whose parked form could not be read back (which does not happen).
+    fn end_unrestored(&self, shared: &Shared, error: Error) {
+        let outcome =
+            Outcome { status: Status::Failed, output: None, error: Some(error.name.to_string()), cause: error.cause };
+        shared.finish(Ended { outcome, stop_date: self.clock.now(), history: Vec::new() });
+    }
+
+    /// `StopExecution` for a parked execution: aborted at once, without a task; its tokens
+    /// are closed, so late answers are refused as for any stopped execution.
+    fn stop_parked(&self, shared: &Shared, parked: &Parked, error: Option<String>, cause: Option<String>) -> Ended {
+        if let Some(at) = parked.wake_at() {
+            self.unqueue(at, shared.number);
+        }
+        self.parked.fetch_sub(1, Ordering::SeqCst);
+        let now = self.clock.now();
+        let mut execution = match shared.info.load().and_then(|info| parked.restore(info)) {
+            Ok(execution) => execution,
+            Err(_) => {
+                let outcome = Outcome { status: Status::Aborted, output: None, error, cause };
+                return Ended { outcome, stop_date: now, history: Vec::new() };
+            }
+        };
+        let tokens: Vec<String> = execution
+            .waits()
+            .into_iter()
+            .filter_map(|wait| match wait {
+                crate::execution::Pending::Task { token, .. } => token,
+                _ => None,
+            })
+            .collect();
+        execution.abort(shared.workflow, error, cause, now);
+        for token in tokens {
+            self.callbacks.close(&token, false);
+        }
+        let outcome = execution.outcome().cloned().unwrap_or(Outcome {
+            status: Status::Aborted,
+            output: None,
+            error: None,
+            cause: None,
+        });
+        Ended { outcome, stop_date: now, history: execution.history().to_vec() }
+    }
+}
+
+impl ParkedSink for Inner {
+    fn signal(&self, at: ParkedAt, signal: Signal) {
+        let Some(shared) = self.shared(at.execution) else { return };
+        let mut progress = lock(&shared.progress);
+        let parked = match &mut progress.phase {
+            Phase::Ended(_) => return,
+            Phase::Running => {
+                // Taken up meanwhile: its task passes the signal on.
+                progress.mail.push((at.wait, signal));
+                shared.poke.notify_one();
+                return;
+            }
+            Phase::Parked(parked) => parked,
+        };
+        if let Signal::Heartbeat = signal {
+            // The heartbeat deadline moves and the execution stays parked. (A heartbeat for
+            // an activity no worker has taken yet, or for a task without HeartbeatSeconds,
+            // changes nothing, as for a running execution.)
+            let before = parked.wake_at();
+            if parked.heartbeat(at.wait, self.clock.now()) {
+                let after = parked.wake_at();
+                if before != after {
+                    if let Some(before) = before {
+                        self.unqueue(before, shared.number);
+                    }
+                    if let Some(after) = after {
+                        self.queue(after, shared.number);
+                    }
                 }
             }
+            return;
         }
-        let execution = driver.into_execution();
+        progress.mail.push((at.wait, signal));
+        let Phase::Parked(parked) = std::mem::take(&mut progress.phase) else { return };
+        drop(progress);
+        self.wake(Arc::clone(&shared), parked);
+    }
+}
+
+/// Serves the deadlines of parked executions on the runtime's clock, waking each execution
+/// when its deadline comes; ends when none is queued. One task per runtime, however many
+/// executions are parked.
+async fn serve_timers(inner: Arc<Inner>) {
+    let mut woken = 0u64;
+    loop {
+        let next = {
+            let mut timers = lock(&inner.timers);
+            match timers.queue.first().copied() {
+                Some(next) => next,
+                None => {
+                    timers.served = false;
+                    return;
+                }
+            }
+        };
+        let (at, number) = next;
+        if at <= deadline_key(inner.clock.now()) {
+            lock(&inner.timers).queue.remove(&next);
+            inner.deadline_passed(number, at);
+            woken += 1;
+            if woken.is_multiple_of(TRANSITIONS_PER_YIELD) {
+                YieldNow(false).await;
+            }
+            continue;
+        }
+        let sleep = match OffsetDateTime::from_unix_timestamp_nanos(at) {
+            Ok(at) => inner.clock.sleep_until(at),
+            // Not an instant (it was made from one): nothing to wait for but a change.
+            Err(_) => Box::pin(std::future::pending()),
+        };
+        let changed = pin!(inner.timers_changed.notified());
+        select(sleep, changed).await;
+    }
+}
+
+impl Shared {
+    /// Records how the execution ended and tells whoever waits.
+    fn finish(&self, ended: Ended) {
         {
-            let mut progress = lock(&shared.progress);
-            progress.outcome = execution.outcome().cloned();
-            progress.stop_date = Some(clock.now());
-            progress.history = execution.history().to_vec();
+            let mut progress = lock(&self.progress);
+            progress.phase = Phase::Ended(Box::new(ended));
+            progress.stop_request = None;
+            progress.mail = Vec::new();
         }
-        shared.ended.notify_waiters();
+        self.ended.notify_waiters();
     }
 }
 
 impl ExecutionHandle {
     /// The execution's ARN.
     pub fn arn(&self) -> String {
-        self.shared.info.execution_arn()
+        self.shared.info.load().map(|info| info.execution_arn()).unwrap_or_default()
     }
 
     /// Waits until the execution ends, and says how.
@@ -272,8 +661,8 @@ impl ExecutionHandle {
         loop {
             let mut ended = pin!(self.shared.ended.notified());
             ended.as_mut().enable();
-            if let Some(outcome) = lock(&self.shared.progress).outcome.clone() {
-                return outcome;
+            if let Phase::Ended(ended) = &lock(&self.shared.progress).phase {
+                return ended.outcome.clone();
             }
             ended.await;
         }
@@ -281,9 +670,19 @@ impl ExecutionHandle {
 
     /// `DescribeExecution`.
     pub fn describe(&self) -> Description {
-        let info = &self.shared.info;
+        // Reading the saved info back cannot fail (the runtime wrote it); if it did, the
+        // description would have empty names.
+        let info = self
+            .shared
+            .info
+            .load()
+            .unwrap_or_else(|_| ExecutionInfo::new("", "", OffsetDateTime::UNIX_EPOCH, Value::Null));
         let progress = lock(&self.shared.progress);
-        let outcome = progress.outcome.as_ref();
+        let ended = match &progress.phase {
+            Phase::Ended(ended) => Some(&**ended),
+            Phase::Running | Phase::Parked(_) => None,
+        };
+        let outcome = ended.map(|ended| &ended.outcome);
         Description {
             execution_arn: info.execution_arn(),
             name: info.name.clone(),
@@ -296,8 +695,8 @@ impl ExecutionHandle {
                 Some(Status::Aborted) => ExecutionStatus::Aborted,
             },
             start_date: info.start_time,
-            stop_date: progress.stop_date,
-            input: info.input.clone(),
+            stop_date: ended.map(|ended| ended.stop_date),
+            input: info.input,
             output: outcome.and_then(|o| o.output.clone()),
             error: outcome.and_then(|o| o.error.clone()),
             cause: outcome.and_then(|o| o.cause.clone()),
@@ -306,14 +705,39 @@ impl ExecutionHandle {
 
     /// `GetExecutionHistory`, once the execution has ended (empty before).
     pub fn history(&self) -> Vec<HistoryEvent> {
-        lock(&self.shared.progress).history.clone()
+        match &lock(&self.shared.progress).phase {
+            Phase::Ended(ended) => ended.history.clone(),
+            Phase::Running | Phase::Parked(_) => Vec::new(),
+        }
     }
 
     /// `StopExecution`: the execution ends with status `ABORTED` and this error and cause
     /// (a no-op if it has already ended).
     pub fn stop(&self, error: Option<&str>, cause: Option<&str>) {
-        lock(&self.shared.progress).stop_request = Some((error.map(str::to_owned), cause.map(str::to_owned)));
-        self.shared.stop.notify_one();
+        let (error, cause) = (error.map(str::to_owned), cause.map(str::to_owned));
+        let mut progress = lock(&self.shared.progress);
+        match &progress.phase {
+            Phase::Ended(_) => {}
+            Phase::Running => {
+                progress.stop_request = Some(Box::new((error, cause)));
+                drop(progress);
+                self.shared.poke.notify_one();
+            }
+            Phase::Parked(_) => {
+                let Phase::Parked(parked) = std::mem::take(&mut progress.phase) else { return };
+                let ended = match self.shared.runtime.upgrade() {
+                    Some(inner) => inner.stop_parked(&self.shared, &parked, error, cause),
+                    // The runtime is gone, and with it the tokens and the clock.
+                    None => Ended {
+                        outcome: Outcome { status: Status::Aborted, output: None, error, cause },
+                        stop_date: OffsetDateTime::now_utc(),
+                        history: Vec::new(),
+                    },
+                };
+                drop(progress);
+                self.shared.finish(ended);
+            }
+        }
     }
 }
 

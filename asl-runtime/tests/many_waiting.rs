@@ -1,6 +1,7 @@
 //! 100,000 executions in one process, each waiting on a task token, answered in a random
-//! order: all complete, none is lost. Also reports the memory each waiting execution holds
-//! (growth of the resident set while they wait, on Linux).
+//! order: all complete, none is lost. While they wait they are parked (kept as data, with no
+//! task each), and each holds less than 2 KiB: the growth of the resident set while they
+//! wait, on Linux, printed with `--nocapture`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::{Arc, Mutex};
@@ -38,6 +39,11 @@ impl TaskHandler for Outbox {
 
 const EXECUTIONS: usize = 100_000;
 
+/// The goal for the memory each waiting execution holds. Measured as the growth of the
+/// whole process's resident set, which is noisy: the runtime keeps well under it (about
+/// 1.2 KiB, allocator slack included), so the assertion does not hang on the noise.
+const GOAL_BYTES: usize = 2048;
+
 #[tokio::test(start_paused = true)]
 async fn a_hundred_thousand_executions_wait_on_tokens_and_all_complete() {
     let runtime = Runtime::new(VirtualClock::starting_at(datetime!(2025-03-01 00:00:00 UTC)));
@@ -50,6 +56,9 @@ async fn a_hundred_thousand_executions_wait_on_tokens_and_all_complete() {
     }
     // Let every execution reach its Task state and wait there.
     tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(runtime.parked_count(), EXECUTIONS, "every waiting execution is parked");
+    // No task per execution: only the one that serves the parked executions' deadlines.
+    assert_eq!(tokio::runtime::Handle::current().metrics().num_alive_tasks(), 1);
     let per_execution = match (before, resident_bytes()) {
         (Some(before), Some(after)) => {
             let waiting = after.saturating_sub(before);
@@ -86,8 +95,8 @@ async fn a_hundred_thousand_executions_wait_on_tokens_and_all_complete() {
         assert_eq!(outcome.status, Status::Succeeded);
         assert_eq!(outcome.output.unwrap()["decision"], json!({ "approved": order }), "each got its own answer");
     }
-    // A regression guard well above the goal of 2 KiB (the figure is reported above).
+    assert_eq!(runtime.parked_count(), 0);
     if let Some(per_execution) = per_execution {
-        assert!(per_execution < 32 * 1024, "{per_execution} bytes per waiting execution");
+        assert!(per_execution < GOAL_BYTES, "{per_execution} bytes per waiting execution");
     }
 }

@@ -7,33 +7,43 @@
 //! to finish (or for the execution's `TimeoutSeconds`), records it in the execution, and
 //! goes on. A handler whose future is ready at once (most are) is handled without ever
 //! being queued.
+//!
+//! When no handler is running and the frames only wait for task tokens and timers, a
+//! [`Runtime`](crate::Runtime) can *park* the execution ([`Driver::prepare_park`]): the driver is
+//! dropped and the execution kept as data, and a new driver takes up from there
+//! ([`Driver::unpark`]) when a token is answered or a deadline comes. See
+//! [`parked`](super::parked).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use futures_util::future::{AbortHandle, Abortable, Either, abortable, select};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde_json::Value;
+use time::OffsetDateTime;
 
+use super::compact;
 use super::history::HistoryDetail;
-use super::state::{Execution, FramePath, WaitId};
-use super::step::{Effects, Event, Request, TaskRequest};
+use super::parked::{Heartbeat, Parked};
+use super::state::{Execution, FramePath, Pending, WaitId};
+use super::step::{Effects, Event, Request, TaskRequest, later};
 use super::task::{BoxFuture, TaskCall, TaskHandler};
 use super::{Outcome, Status, UNSUPPORTED_ERROR, Workflow};
-use crate::callbacks::{ActivityTask, Callbacks, Signal, Signals};
+use crate::callbacks::{ActivityTask, Callbacks, ParkedAt, Signal, Signals};
 use crate::clock::{Clock, Sleep};
 use crate::context::ExecutionInfo;
 use crate::error::Error;
 use crate::error::names;
-use crate::machine::Callback;
+use crate::machine::{Callback, StateKind};
 use crate::sink::HistorySink;
-use std::time::Duration;
 
 /// How many transitions the driver takes before it lets other tasks of the async runtime
 /// run: a workflow that loops without waiting must not starve them.
-const TRANSITIONS_PER_YIELD: u64 = 1024;
+pub(crate) const TRANSITIONS_PER_YIELD: u64 = 1024;
 
 /// What a handler or timer future yields: the event and the wait it answers.
 struct Arrival {
@@ -44,11 +54,29 @@ struct Arrival {
     signals: Option<Signals>,
     /// The task's `HeartbeatSeconds`.
     heartbeat: Option<u64>,
+    /// It comes from a Task handler's future (which has now finished).
+    from_handler: bool,
 }
 
 impl Arrival {
     fn new(path: FramePath, id: WaitId, event: Event) -> Arrival {
-        Arrival { path, id, event, signals: None, heartbeat: None }
+        Arrival { path, id, event, signals: None, heartbeat: None, from_handler: false }
+    }
+}
+
+/// A callback task waiting for its token.
+struct TokenWait {
+    token: String,
+    /// Where the token's signals arrive.
+    signals: Signals,
+    /// When its `HeartbeatSeconds` run out, once its work was handed over: kept up to date
+    /// by the future that waits, read when the execution is parked.
+    heartbeat_due: Arc<Mutex<Option<OffsetDateTime>>>,
+}
+
+impl TokenWait {
+    fn new(token: String, signals: Signals) -> TokenWait {
+        TokenWait { token, signals, heartbeat_due: Arc::default() }
     }
 }
 
@@ -67,8 +95,10 @@ pub struct Driver<'a> {
     clock: &'a dyn Clock,
     callbacks: &'a Callbacks,
     execution: Execution,
-    /// The tokens of the callback tasks waiting, by wait id.
-    tokens: HashMap<WaitId, String>,
+    /// The callback tasks waiting, by wait id.
+    tokens: HashMap<WaitId, TokenWait>,
+    /// The Task attempts whose handler futures are running.
+    handlers: HashSet<WaitId>,
     /// Handlers and timers that have not finished.
     running: FuturesUnordered<Abortable<BoxFuture<'a, Arrival>>>,
     /// How to cancel them, by wait id (a Task with a timeout has two futures).
@@ -114,6 +144,7 @@ impl<'a> Driver<'a> {
             callbacks,
             execution,
             tokens: HashMap::new(),
+            handlers: HashSet::new(),
             running: FuturesUnordered::new(),
             aborts: HashMap::new(),
             effects,
@@ -144,6 +175,149 @@ impl<'a> Driver<'a> {
         self.execution.streamed = history.len() as u64;
     }
 
+    /// Takes up a [parked](super::parked) execution of `workflow` whose top-level
+    /// `$$.Execution` is `info`: sets its timers again (one already past fires at once) and
+    /// waits for its tokens again, each heartbeat deadline where it was. Nothing is started
+    /// again: a parked execution had no handler running. Task tokens go through
+    /// `callbacks`, which must be those the execution was parked from.
+    ///
+    /// # Errors
+    ///
+    /// `States.Runtime` if the parked execution cannot be read back.
+    pub(crate) fn unpark(
+        workflow: &'a Workflow,
+        handler: &'a dyn TaskHandler,
+        clock: &'a dyn Clock,
+        callbacks: &'a Callbacks,
+        parked: &Parked,
+        info: ExecutionInfo,
+    ) -> Result<Driver<'a>, Error> {
+        let execution = parked.restore(info)?;
+        let mut driver = Driver {
+            workflow,
+            handler,
+            clock,
+            callbacks,
+            execution,
+            tokens: HashMap::new(),
+            handlers: HashSet::new(),
+            running: FuturesUnordered::new(),
+            aborts: HashMap::new(),
+            effects: Effects::default(),
+            deadline: None,
+            sink: None,
+        };
+        for wait in driver.execution.waits() {
+            match wait {
+                Pending::Timer { id, path, until } => driver.start_timer(id, path, until),
+                Pending::Task { id, path, deadline, token, submitted, heartbeat, .. } => {
+                    if let Some(deadline) = deadline {
+                        driver.start_timer(id, path.clone(), deadline);
+                    }
+                    let Some(token) = token else {
+                        return Err(Error::runtime("A parked Task state has no task token."));
+                    };
+                    let signals = Signals::default();
+                    // `false`: the token was answered meanwhile; the runtime passes the
+                    // answer on with `signal`.
+                    callbacks.unpark(&token, &signals);
+                    driver.tokens.insert(id, TokenWait::new(token, signals.clone()));
+                    if submitted {
+                        driver.wait_for_outcome(id, path, signals, heartbeat, parked.heartbeat_due(id));
+                    } else {
+                        driver.wait_for_start(id, path, signals, heartbeat);
+                    }
+                }
+            }
+        }
+        Ok(driver)
+    }
+
+    /// Prepares to park the execution, if it has nothing to do but wait for task tokens and
+    /// timers, no timer is due yet and no signal is waiting to be taken: writes it down and
+    /// routes its tokens to the runtime, under `execution` (the runtime's number for it).
+    /// The driver must then become the parked form ([`Driver::into_parked`]): its tokens
+    /// no longer lead to it. `None` (and nothing changed) otherwise.
+    pub(crate) fn prepare_park(&self, execution: usize) -> Option<ParkPlan> {
+        let mut buffer = compact::take_buffer();
+        match self.park_plan(execution, &mut buffer) {
+            Some((timers, heartbeats)) => Some(ParkPlan { buffer, timers, heartbeats }),
+            None => {
+                compact::give_back(buffer);
+                None
+            }
+        }
+    }
+
+    /// The parked form of the execution [`Driver::prepare_park`] prepared.
+    pub(crate) fn into_parked(self, plan: ParkPlan) -> Parked {
+        // What the driver holds goes before the parked form is allocated, so that what stays
+        // is not wedged between what goes (which the allocator could then not reuse whole).
+        drop(self);
+        let ParkPlan { buffer, timers, heartbeats } = plan;
+        let parked = Parked::new(&buffer, timers, &heartbeats);
+        compact::give_back(buffer);
+        parked
+    }
+
+    /// Whether the execution can be parked; if so, writes it into `buffer`, routes its
+    /// tokens to the runtime and returns its earliest timer and its heartbeat deadlines.
+    fn park_plan(&self, execution: usize, buffer: &mut Vec<u8>) -> Option<(Option<OffsetDateTime>, Vec<Heartbeat>)> {
+        if !self.handlers.is_empty() || self.execution.outcome().is_some() || self.execution.is_runnable() {
+            return None;
+        }
+        let waits = self.execution.waits();
+        if waits.is_empty() {
+            return None;
+        }
+        let mut timers = self.execution.deadline();
+        let mut heartbeats = Vec::new();
+        let mut routes = Vec::new();
+        for wait in &waits {
+            match wait {
+                Pending::Timer { until, .. } => timers = earliest(timers, Some(*until)),
+                Pending::Task { id, state, deadline, submitted, heartbeat, .. } => {
+                    timers = earliest(timers, *deadline);
+                    let waiting = self.tokens.get(id)?;
+                    // Without a running handler, a Task can only wait for its token: an
+                    // activity, or a callback task whose integration returned.
+                    if !submitted && self.callback(*state) != Callback::Activity {
+                        return None;
+                    }
+                    let due = *waiting.heartbeat_due.lock().unwrap_or_else(PoisonError::into_inner);
+                    if let (true, Some(seconds), Some(due)) = (*submitted, *heartbeat, due) {
+                        heartbeats.push(Heartbeat { wait: *id, seconds, due });
+                    }
+                    routes.push((waiting.token.as_str(), &waiting.signals, ParkedAt { execution, wait: *id }));
+                }
+            }
+        }
+        let wake_at = heartbeats.iter().map(|heartbeat| heartbeat.due).fold(timers, |at, due| earliest(at, Some(due)));
+        if wake_at.is_some_and(|at| at <= self.clock.now()) {
+            // A timer is due: let it fire.
+            return None;
+        }
+        self.execution.to_parked(buffer).ok()?;
+        self.callbacks.park(&routes).then_some((timers, heartbeats))
+    }
+
+    /// Passes `signal` to the callback task `wait` (one the runtime received for it while
+    /// the execution was parked). Ignored if the task no longer waits.
+    pub(crate) fn signal(&mut self, wait: WaitId, signal: Signal) {
+        if let Some(waiting) = self.tokens.get(&wait) {
+            waiting.signals.push(signal);
+        }
+    }
+
+    /// The callback kind of the Task state `(container, state)`.
+    fn callback(&self, (container, state): (u16, u16)) -> Callback {
+        let state = self.workflow.containers.get(usize::from(container)).and_then(|c| c.states.get(usize::from(state)));
+        match state.map(|state| &state.kind) {
+            Some(StateKind::Task(task)) => task.callback(),
+            _ => Callback::None,
+        }
+    }
+
     /// The execution as it stands (between transitions: save it with serde to resume it
     /// later with [`Driver::new`]).
     pub fn execution(&self) -> &Execution {
@@ -159,25 +333,34 @@ impl<'a> Driver<'a> {
     /// move. `false` once the execution has ended ([`Execution::outcome`] says how).
     pub async fn advance(&mut self) -> bool {
         loop {
-            if self.execution.outcome().is_some() {
-                self.close_tokens();
-                self.stream_history();
-                return false;
-            }
-            let now = self.clock.now();
-            if self.execution.timed_out_at(now) {
-                self.execution.time_out(self.clock.now());
-                self.close_tokens();
-                self.stream_history();
-                return false;
-            }
-            if self.execution.step(self.workflow, now, &mut self.effects) {
-                self.apply_effects();
-                self.stream_history();
-                return true;
+            if let Some(more) = self.try_advance() {
+                return more;
             }
             self.wait().await;
         }
+    }
+
+    /// Takes the next transition if a frame can move (`Some(true)`); `Some(false)` once the
+    /// execution has ended; `None` when it must wait ([`Driver::wait`]).
+    pub(crate) fn try_advance(&mut self) -> Option<bool> {
+        if self.execution.outcome().is_some() {
+            self.close_tokens();
+            self.stream_history();
+            return Some(false);
+        }
+        let now = self.clock.now();
+        if self.execution.timed_out_at(now) {
+            self.execution.time_out(self.clock.now());
+            self.close_tokens();
+            self.stream_history();
+            return Some(false);
+        }
+        if self.execution.step(self.workflow, now, &mut self.effects) {
+            self.apply_effects();
+            self.stream_history();
+            return Some(true);
+        }
+        None
     }
 
     /// Stops the execution (status `ABORTED`, see [`Execution::abort`]): drops the
@@ -188,6 +371,7 @@ impl<'a> Driver<'a> {
             handles.iter().for_each(AbortHandle::abort);
         }
         self.running = FuturesUnordered::new();
+        self.handlers.clear();
         self.close_tokens();
         self.stream_history();
     }
@@ -208,7 +392,8 @@ impl<'a> Driver<'a> {
     }
 
     /// Waits for the next handler or timer, or the execution's deadline, and records it.
-    async fn wait(&mut self) {
+    /// Cancel-safe: dropped before it finishes, it has recorded nothing and lost nothing.
+    pub(crate) async fn wait(&mut self) {
         if self.running.is_empty() && self.execution.deadline().is_none() {
             // No frame can move and nothing is pending: only a bug gets here. End the
             // execution rather than hang.
@@ -254,7 +439,10 @@ impl<'a> Driver<'a> {
     /// Records an arrival and cancels the other futures of its wait (a Task's timeout
     /// timer when the handler answered first, or the handler when the timer fired first).
     fn deliver(&mut self, arrival: Arrival) {
-        let Arrival { path, id, event, signals, heartbeat } = arrival;
+        let Arrival { path, id, event, signals, heartbeat, from_handler } = arrival;
+        if from_handler {
+            self.handlers.remove(&id);
+        }
         let handed_over = matches!(event, Event::Submitted(_) | Event::Started);
         if !handed_over {
             let timed_out = match &event {
@@ -266,7 +454,7 @@ impl<'a> Driver<'a> {
         }
         let accepted = self.execution.deliver(self.workflow, self.clock.now(), &path, id, event);
         if let (true, true, Some(signals)) = (handed_over, accepted, signals) {
-            self.wait_for_outcome(id, path, signals, heartbeat);
+            self.wait_for_outcome(id, path, signals, heartbeat, None);
         }
     }
 
@@ -276,15 +464,16 @@ impl<'a> Driver<'a> {
         if let Some(handles) = self.aborts.remove(&id) {
             handles.iter().for_each(AbortHandle::abort);
         }
-        if let Some(token) = self.tokens.remove(&id) {
-            self.callbacks.close(&token, timed_out);
+        self.handlers.remove(&id);
+        if let Some(waiting) = self.tokens.remove(&id) {
+            self.callbacks.close(&waiting.token, timed_out);
         }
     }
 
     /// Closes the tokens of an execution that ended.
     fn close_tokens(&mut self) {
-        for (_, token) in self.tokens.drain() {
-            self.callbacks.close(&token, false);
+        for (_, waiting) in self.tokens.drain() {
+            self.callbacks.close(&waiting.token, false);
         }
     }
 
@@ -301,19 +490,23 @@ impl<'a> Driver<'a> {
         for request in requests.drain(..) {
             match request {
                 Request::Task(task) => self.start_task(*task),
-                Request::Timer { id, path, until } => {
-                    let sleep = self.clock.sleep_until(until);
-                    self.spawn(
-                        id,
-                        Box::pin(async move {
-                            sleep.await;
-                            Arrival::new(path, id, Event::Timer)
-                        }),
-                    );
-                }
+                Request::Timer { id, path, until } => self.start_timer(id, path, until),
             }
         }
         self.effects.requests = requests;
+    }
+
+    /// Starts a timer that fires [`Event::Timer`] for wait `id` of the frame at `path` at
+    /// `until`.
+    fn start_timer(&mut self, id: WaitId, path: FramePath, until: OffsetDateTime) {
+        let sleep = self.clock.sleep_until(until);
+        self.spawn(
+            id,
+            Box::pin(async move {
+                sleep.await;
+                Arrival::new(path, id, Event::Timer)
+            }),
+        );
     }
 
     /// Starts a Task attempt: its timeout timer, then its handler (polled once at once,
@@ -324,47 +517,29 @@ impl<'a> Driver<'a> {
         let TaskRequest { id, path, state, task, input, context, retry_count, deadline, token, heartbeat, submitted } =
             request;
         if let Some(deadline) = deadline {
-            let sleep = self.clock.sleep_until(deadline);
-            let path = path.clone();
-            self.spawn(
-                id,
-                Box::pin(async move {
-                    sleep.await;
-                    Arrival::new(path, id, Event::Timer)
-                }),
-            );
+            self.start_timer(id, path.clone(), deadline);
         }
         let callback = task.callback();
         let signals = match (&token, callback) {
             (Some(token), Callback::Token | Callback::Activity) => {
-                self.tokens.insert(id, token.clone());
-                Some(self.callbacks.open(token))
+                let signals = self.callbacks.open(token);
+                self.tokens.insert(id, TokenWait::new(token.clone(), signals.clone()));
+                Some(signals)
             }
             _ => None,
         };
         if submitted {
             // Restored after the work was handed over: only the outcome is missing.
             if let Some(signals) = signals {
-                self.wait_for_outcome(id, path, signals, heartbeat);
+                self.wait_for_outcome(id, path, signals, heartbeat, None);
             }
             return;
         }
         let future: BoxFuture<'a, Arrival> = match (callback, token, signals) {
-            (Callback::Activity, Some(task_token), Some(mut signals)) => {
+            (Callback::Activity, Some(task_token), Some(signals)) => {
                 self.callbacks.schedule_activity(task.resource, ActivityTask { task_token, input });
-                Box::pin(async move {
-                    loop {
-                        match signals.recv().await {
-                            Some(Signal::Started) => {
-                                return Arrival { path, id, event: Event::Started, signals: Some(signals), heartbeat };
-                            }
-                            Some(Signal::Outcome(result)) => return Arrival::new(path, id, Event::Result(result)),
-                            Some(Signal::Heartbeat) => {}
-                            // The registry let go of the token: only the timeout can end this.
-                            None => std::future::pending::<()>().await,
-                        }
-                    }
-                })
+                self.wait_for_start(id, path, signals, heartbeat);
+                return;
             }
             (_, token, signals) => {
                 let handler = self.handler;
@@ -379,30 +554,70 @@ impl<'a> Driver<'a> {
                         retry_count,
                     };
                     let result = handler.invoke(call).await;
-                    match (result, signals) {
+                    let arrival = match (result, signals) {
                         // The integration took the work; the token's outcome ends the task.
-                        (Ok(output), Some(signals)) => {
-                            let event = Event::submitted(output);
-                            Arrival { path, id, event, signals: Some(signals), heartbeat }
-                        }
+                        (Ok(output), Some(signals)) => Arrival {
+                            path,
+                            id,
+                            event: Event::submitted(output),
+                            signals: Some(signals),
+                            heartbeat,
+                            from_handler: false,
+                        },
                         (result, _) => Arrival::new(path, id, Event::Result(result)),
-                    }
+                    };
+                    Arrival { from_handler: true, ..arrival }
                 })
             }
         };
+        if self.poll_or_spawn(id, future) {
+            self.handlers.insert(id);
+        }
+    }
+
+    /// Waits for a worker to take an activity task (then for its outcome, see
+    /// [`Driver::wait_for_outcome`]), or for its outcome if it comes first.
+    fn wait_for_start(&mut self, id: WaitId, path: FramePath, signals: Signals, heartbeat: Option<u64>) {
+        let future: BoxFuture<'a, Arrival> = Box::pin(async move {
+            loop {
+                match signals.recv().await {
+                    Signal::Started => {
+                        let signals = Some(signals);
+                        return Arrival { path, id, event: Event::Started, signals, heartbeat, from_handler: false };
+                    }
+                    Signal::Outcome(result) => return Arrival::new(path, id, Event::Result(result)),
+                    // Heartbeats count only once a worker has the task.
+                    Signal::Heartbeat => {}
+                }
+            }
+        });
         self.poll_or_spawn(id, future);
     }
 
     /// Waits for the outcome a callback task's token receives, failing it with
-    /// `States.HeartbeatTimeout` when `heartbeat` seconds pass without a heartbeat.
-    fn wait_for_outcome(&mut self, id: WaitId, path: FramePath, mut signals: Signals, heartbeat: Option<u64>) {
+    /// `States.HeartbeatTimeout` when `heartbeat` seconds pass without a heartbeat: from
+    /// now, or from `due` (a parked execution's deadline) when given.
+    fn wait_for_outcome(
+        &mut self,
+        id: WaitId,
+        path: FramePath,
+        signals: Signals,
+        heartbeat: Option<u64>,
+        due: Option<OffsetDateTime>,
+    ) {
         let clock = self.clock;
+        let restart = move |seconds: u64| later(clock.now(), Duration::from_secs(seconds));
+        let mut due = heartbeat.map(|seconds| due.unwrap_or_else(|| restart(seconds)));
+        // Where a runtime that parks the execution reads the deadline.
+        let shown = self.tokens.get(&id).map(|waiting| Arc::clone(&waiting.heartbeat_due)).unwrap_or_default();
+        let show = move |due: Option<OffsetDateTime>| *shown.lock().unwrap_or_else(PoisonError::into_inner) = due;
+        show(due);
         let future: BoxFuture<'a, Arrival> = Box::pin(async move {
             loop {
                 let next = Box::pin(signals.recv());
-                let signal = match heartbeat {
+                let signal = match due {
                     None => next.await,
-                    Some(seconds) => match select(next, clock.sleep(Duration::from_secs(seconds))).await {
+                    Some(at) => match select(next, clock.sleep_until(at)).await {
                         Either::Left((signal, _)) => signal,
                         Either::Right(_) => {
                             let error = Error::named(names::HEARTBEAT_TIMEOUT);
@@ -411,9 +626,11 @@ impl<'a> Driver<'a> {
                     },
                 };
                 match signal {
-                    Some(Signal::Outcome(result)) => return Arrival::new(path, id, Event::Result(result)),
-                    Some(Signal::Heartbeat | Signal::Started) => {}
-                    None => std::future::pending::<()>().await,
+                    Signal::Outcome(result) => return Arrival::new(path, id, Event::Result(result)),
+                    Signal::Heartbeat | Signal::Started => {
+                        due = heartbeat.map(restart);
+                        show(due);
+                    }
                 }
             }
         });
@@ -421,12 +638,19 @@ impl<'a> Driver<'a> {
     }
 
     /// Polls `future` once; delivers what it yields if it is ready, else queues it.
-    fn poll_or_spawn(&mut self, id: WaitId, mut future: BoxFuture<'a, Arrival>) {
+    /// `true` when it was queued.
+    fn poll_or_spawn(&mut self, id: WaitId, mut future: BoxFuture<'a, Arrival>) -> bool {
         // A future polled with a waker that does nothing is polled again, with the real
         // one, by `running` before it is ever left waiting.
         match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(arrival) => self.deliver(arrival),
-            Poll::Pending => self.spawn(id, future),
+            Poll::Ready(arrival) => {
+                self.deliver(arrival);
+                false
+            }
+            Poll::Pending => {
+                self.spawn(id, future);
+                true
+            }
         }
     }
 
@@ -454,8 +678,26 @@ pub async fn run(
     Driver::new(workflow, handler, clock, started).run().await
 }
 
+/// An execution about to be parked (see [`Driver::prepare_park`]).
+pub(crate) struct ParkPlan {
+    /// The execution, written down.
+    buffer: Vec<u8>,
+    /// Its earliest timer but heartbeats.
+    timers: Option<OffsetDateTime>,
+    /// Its heartbeat deadlines.
+    heartbeats: Vec<Heartbeat>,
+}
+
+/// The earlier of two optional instants (`None` is never).
+fn earliest(a: Option<OffsetDateTime>, b: Option<OffsetDateTime>) -> Option<OffsetDateTime> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 /// A future that is pending once: lets the async runtime run other tasks.
-struct YieldNow(bool);
+pub(crate) struct YieldNow(pub(crate) bool);
 
 impl Future for YieldNow {
     type Output = ();

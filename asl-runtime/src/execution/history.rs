@@ -459,7 +459,8 @@ impl Chain {
 /// A run's history: its events in order, and how much of each it records.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(super) struct History {
-    /// The events.
+    /// The events (saved in the compact form of [`stored`], not as AWS's JSON).
+    #[serde(with = "stored")]
     pub(super) events: Vec<HistoryEvent>,
     /// How much of each event is recorded.
     #[serde(default, skip_serializing_if = "is_full")]
@@ -530,9 +531,63 @@ impl PartialEq for TextCache {
     }
 }
 
+/// Events as a saved execution holds them: fields by position, the instant as integer
+/// nanoseconds, the details without AWS's member names and companions. AWS's JSON spells
+/// all of those out in every event, which a parked or stored execution has no use for.
+mod stored {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use time::OffsetDateTime;
+
+    use super::{EventDetails, EventType, HistoryEvent};
+
+    #[derive(Serialize)]
+    struct StoredRef<'e> {
+        id: u64,
+        previous: u64,
+        #[serde(with = "crate::execution::state::nanos")]
+        at: OffsetDateTime,
+        kind: EventType,
+        details: Option<&'e EventDetails>,
+    }
+
+    #[derive(Deserialize)]
+    struct Stored {
+        id: u64,
+        previous: u64,
+        #[serde(with = "crate::execution::state::nanos")]
+        at: OffsetDateTime,
+        kind: EventType,
+        details: Option<Box<EventDetails>>,
+    }
+
+    pub(super) fn serialize<S: Serializer>(events: &[HistoryEvent], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(events.iter().map(|event| StoredRef {
+            id: event.id,
+            previous: event.previous_event_id,
+            at: event.timestamp,
+            kind: event.kind,
+            details: event.details.as_deref(),
+        }))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<HistoryEvent>, D::Error> {
+        let stored = Vec::<Stored>::deserialize(deserializer)?;
+        Ok(stored
+            .into_iter()
+            .map(|Stored { id, previous, at, kind, details }| HistoryEvent {
+                id,
+                previous_event_id: previous,
+                timestamp: at,
+                kind,
+                details,
+            })
+            .collect())
+    }
+}
+
 impl Serialize for HistoryEvent {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
+        let mut map = serializer.serialize_map(Some(4 + usize::from(self.details.is_some())))?;
         map.serialize_entry("timestamp", &Rfc3339(self.timestamp))?;
         map.serialize_entry("type", &self.kind)?;
         map.serialize_entry("id", &self.id)?;
@@ -553,15 +608,21 @@ impl Serialize for WithCompanions<'_> {
         let details = self.0;
         let value = serde_json::to_value(details).map_err(serde::ser::Error::custom)?;
         let Value::Object(fields) = value else { return serializer.serialize_none() };
-        let mut map = serializer.serialize_map(None)?;
+        let companions = fields.keys().filter(|key| has_companion(key)).count();
+        let mut map = serializer.serialize_map(Some(fields.len() + companions))?;
         for (key, value) in &fields {
             map.serialize_entry(key, value)?;
-            if matches!(key.as_str(), "input" | "output" | "assignedVariables") {
+            if has_companion(key) {
                 map.serialize_entry(&format!("{key}Details"), &NotTruncated { truncated: false })?;
             }
         }
         map.end()
     }
+}
+
+/// Whether AWS puts a `<field>Details` member beside this data field.
+fn has_companion(field: &str) -> bool {
+    matches!(field, "input" | "output" | "assignedVariables")
 }
 
 /// An instant as RFC 3339 text with all its digits (nanoseconds), so a saved history reads

@@ -34,15 +34,19 @@ pub struct Workflow {
 /// have yet. It is not an AWS error name, so it cannot be mistaken for one.
 pub const UNSUPPORTED_ERROR: &str = "asl-rs.Unsupported";
 
+mod compact;
 mod driver;
 mod fields;
 mod history;
 mod map;
+pub(crate) mod parked;
 mod state;
 mod step;
 
 pub use driver::{Driver, run};
+pub(crate) use driver::{TRANSITIONS_PER_YIELD, YieldNow};
 pub use history::{EventDetails, EventType, HistoryDetail, HistoryEvent};
+pub(crate) use state::Pending;
 pub use state::{Execution, FramePath, WaitId};
 
 /// How an execution ended (AWS's `DescribeExecution` statuses for finished executions).

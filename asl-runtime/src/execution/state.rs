@@ -23,7 +23,9 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::Outcome;
+use super::compact::{self, CompactError};
 use super::history::{self, Chain, EventDetails, EventType, History, HistoryDetail, HistoryEvent, TextCache};
+use super::step::FIRED;
 use crate::context::ExecutionInfo;
 use crate::error::Error;
 use crate::intrinsics::SplitMix64;
@@ -328,6 +330,130 @@ impl Execution {
     }
 }
 
+/// Something a frame waits for outside the execution (see [`Execution::waits`]).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Pending {
+    /// A Wait state's timer or a retry delay.
+    Timer {
+        /// The timer's id.
+        id: WaitId,
+        /// The frame that waits.
+        path: FramePath,
+        /// When it fires.
+        until: OffsetDateTime,
+    },
+    /// A Task attempt: its handler, its token, its timeout.
+    Task {
+        /// The call's id (its timeout timer has the same id).
+        id: WaitId,
+        /// The frame that waits.
+        path: FramePath,
+        /// The Task state: its container and its index there.
+        state: (u16, u16),
+        /// When the attempt times out.
+        deadline: Option<OffsetDateTime>,
+        /// Its task token.
+        token: Option<String>,
+        /// Whether its work was handed over (it waits only for the token's outcome).
+        submitted: bool,
+        /// The state's `HeartbeatSeconds`.
+        heartbeat: Option<u64>,
+    },
+}
+
+impl Execution {
+    /// Everything the execution's frames wait for outside it (Task attempts and timers),
+    /// frame by frame from the top. Read-only, unlike [`Execution::reissue`], which also
+    /// computes each Task's input again.
+    pub(crate) fn waits(&self) -> Vec<Pending> {
+        let mut waits = Vec::new();
+        if self.outcome.is_none() {
+            self.run.root.waits(&mut FramePath::new(), &mut waits);
+        }
+        waits
+    }
+
+    /// Whether some frame can take a transition now.
+    pub(crate) fn is_runnable(&self) -> bool {
+        !self.runnable.is_empty()
+    }
+
+    /// Writes the execution into `out` as compact bytes for a runtime that parks it (in the
+    /// [compact format](super::compact)), without its top-level [`ExecutionInfo`] (which
+    /// the runtime keeps anyway) or anything else that is derived. The bytes live only as
+    /// long as the process.
+    ///
+    /// # Errors
+    ///
+    /// Why the execution cannot be written (it always can).
+    pub(crate) fn to_parked(&self, out: &mut Vec<u8>) -> Result<(), CompactError> {
+        let Execution { run, deadline, next_wait, runnable, outcome, transitions, streamed } = self;
+        let Run { info: _, rng, history, root, context_base: _ } = run;
+        let parked = ParkedRef {
+            rng,
+            history,
+            root,
+            deadline: *deadline,
+            next_wait: *next_wait,
+            runnable,
+            outcome: outcome.as_ref(),
+            transitions: *transitions,
+            streamed: *streamed,
+        };
+        compact::write(&parked, out)
+    }
+
+    /// The execution [`Execution::to_parked`] wrote, with its `info` back.
+    ///
+    /// # Errors
+    ///
+    /// Why `bytes` are not what [`Execution::to_parked`] wrote.
+    pub(crate) fn from_parked(bytes: &[u8], info: ExecutionInfo) -> Result<Execution, CompactError> {
+        let ParkedOwned { rng, history, root, deadline, next_wait, runnable, outcome, transitions, streamed } =
+            compact::from_bytes(bytes)?;
+        Ok(Execution {
+            run: Run { info, rng, history, root, context_base: OnceLock::new() },
+            deadline,
+            next_wait,
+            runnable,
+            outcome,
+            transitions,
+            streamed,
+        })
+    }
+}
+
+/// What [`Execution::to_parked`] writes: the fields of an [`Execution`] and its [`Run`]
+/// but the run's `info` (and the cached `context_base`, which is never written).
+#[derive(Serialize)]
+struct ParkedRef<'e> {
+    rng: &'e SplitMix64,
+    history: &'e History,
+    root: &'e Frame,
+    #[serde(with = "nanos::option")]
+    deadline: Option<OffsetDateTime>,
+    next_wait: WaitId,
+    runnable: &'e VecDeque<FramePath>,
+    outcome: Option<&'e Outcome>,
+    transitions: u64,
+    streamed: u64,
+}
+
+/// [`ParkedRef`], read back.
+#[derive(Deserialize)]
+struct ParkedOwned {
+    rng: SplitMix64,
+    history: History,
+    root: Frame,
+    #[serde(with = "nanos::option")]
+    deadline: Option<OffsetDateTime>,
+    next_wait: WaitId,
+    runnable: VecDeque<FramePath>,
+    outcome: Option<Outcome>,
+    transitions: u64,
+    streamed: u64,
+}
+
 impl Run {
     /// A run that starts `now` with `root`, recording `detail` of each event: its history
     /// holds `ExecutionStarted`.
@@ -459,6 +585,54 @@ impl Frame {
     }
 }
 
+impl Frame {
+    /// Appends what this frame (at `path`) and the frames below it wait for.
+    fn waits(&self, path: &mut FramePath, out: &mut Vec<Pending>) {
+        let Step::Working { work, heartbeat, .. } = &self.step else {
+            if let Step::Waiting { until, timer } = &self.step
+                && *timer != FIRED
+            {
+                out.push(Pending::Timer { id: *timer, path: path.clone(), until: *until });
+            }
+            return;
+        };
+        match work {
+            Work::Start | Work::Done(_) => {}
+            Work::Task { call, deadline, token, submitted } => out.push(Pending::Task {
+                id: *call,
+                path: path.clone(),
+                state: (self.container, self.state),
+                deadline: *deadline,
+                token: token.clone(),
+                submitted: *submitted,
+                heartbeat: *heartbeat,
+            }),
+            Work::Backoff { until, timer } => {
+                if *timer != FIRED {
+                    out.push(Pending::Timer { id: *timer, path: path.clone(), until: *until });
+                }
+            }
+            Work::Parallel(children) => Child::waits_of(children, path, out),
+            Work::Map(map) => Child::waits_of(&map.children, path, out),
+        }
+    }
+}
+
+impl Child {
+    /// [`Frame::waits`] of each of `children`, the children of the frame at `path`.
+    fn waits_of(children: &[Child], path: &mut FramePath, out: &mut Vec<Pending>) {
+        for (index, child) in children.iter().enumerate() {
+            path.push(u32::try_from(index).unwrap_or(u32::MAX));
+            match child {
+                Child::Frame(frame) => frame.waits(path, out),
+                Child::Run(run) => run.root.waits(path, out),
+                Child::Done(_) => {}
+            }
+            path.pop();
+        }
+    }
+}
+
 impl Child {
     /// As [`Frame::pending`].
     pub(super) fn pending(&self, out: &mut Vec<WaitId>) {
@@ -486,7 +660,7 @@ pub(super) mod nanos {
     }
 
     /// The same for `Option<OffsetDateTime>`.
-    pub(super) mod option {
+    pub(crate) mod option {
         use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
         use time::OffsetDateTime;
 
@@ -504,5 +678,144 @@ pub(super) mod nanos {
                 .map(|nanos| OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(D::Error::custom))
                 .transpose()
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
+mod tests {
+    use serde_json::json;
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::execution::Status;
+
+    const AT: OffsetDateTime = datetime!(2025-05-01 10:00:00.123456789 UTC);
+
+    fn frame(state: u16, step: Step) -> Frame {
+        Frame {
+            container: 1,
+            state,
+            input: json!({ "n": state, "list": [1.5, -2, "x"], "nested": { "deep": null } }),
+            input_text: TextCache::default(),
+            entered: AT,
+            entered_event: u64::from(state) + 7,
+            chain: Chain { tip: u64::from(state), beside: 1 },
+            variables: Vars::default(),
+            step,
+        }
+    }
+
+    fn working(work: Work) -> Step {
+        let retries = serde_json::from_value(json!({ "per_retrier": [0, 2], "retry_count": 2 })).unwrap();
+        Step::Working { retries, timeout: Some(60), heartbeat: None, work }
+    }
+
+    /// An execution with every kind of frame, step and attempt there is, in one tree.
+    fn everything() -> Execution {
+        let mut history = History::default();
+        let mut chain = Chain::default();
+        history.record(&mut chain, EventType::ExecutionStarted, AT, || None);
+        history.record(&mut chain, EventType::TaskStateEntered, AT + time::Duration::nanoseconds(1), || {
+            Some(EventDetails {
+                name: Some("Work".into()),
+                input: Some("{\"a\":[1,2.5]}".into()),
+                assigned_variables: Some([("x".to_owned(), json!("1"))].into_iter().collect()),
+                ..EventDetails::default()
+            })
+        });
+        let info = ExecutionInfo::new("machine", "run", AT, json!({ "in": [true] }))
+            .with_role_arn("arn:aws:iam::1:role/r")
+            .with_redrive(2, AT);
+        let child_info = ExecutionInfo::new("machine/map", "child-1", AT, json!(7));
+        let child = Run::new(child_info, SplitMix64::new(9), frame(4, Step::Enter), AT, HistoryDetail::TypesOnly);
+        let task = |token: Option<&str>, submitted| Work::Task {
+            call: 11,
+            deadline: Some(AT + time::Duration::seconds(60)),
+            token: token.map(str::to_owned),
+            submitted,
+        };
+        let map = MapWork {
+            processor: 2,
+            children: vec![
+                Child::Frame(frame(5, working(task(None, false)))),
+                Child::Run(Box::new(child)),
+                Child::Done(json!({ "done": 1 })),
+            ],
+            waiting: [json!(1), json!({ "two": 2 })].into(),
+            running: 2,
+            limit: 40,
+            started_event: 3,
+            distributed: Some(DistributedWork {
+                machine: "machine/map".to_owned(),
+                tolerance: Tolerance { count: Some(3), percentage: Some(12.5) },
+                failed: 1,
+            }),
+        };
+        let mut variables = Map::new();
+        variables.insert("count".to_owned(), json!(3));
+        let branches = vec![
+            Child::Frame(frame(1, Step::Waiting { until: AT, timer: 4 })),
+            Child::Frame(frame(2, working(Work::Backoff { until: AT, timer: FIRED }))),
+            Child::Frame(frame(3, working(task(Some(&"ab".repeat(32)), true)))),
+            Child::Frame(frame(6, working(Work::Done(Err(Error::new("E", "why")))))),
+            Child::Frame(frame(7, working(Work::Done(Err(Error::named("States.Timeout")))))),
+            Child::Frame(frame(8, working(Work::Done(Ok(json!([])))))),
+            Child::Frame(frame(9, working(Work::Start))),
+            Child::Frame(frame(10, working(Work::Map(Box::new(map))))),
+            Child::Done(Value::Null),
+        ];
+        let mut root = frame(0, working(Work::Parallel(branches)));
+        root.variables = Vars(Arc::new(variables));
+        Execution {
+            run: Run { info, rng: SplitMix64::new(5), history, root, context_base: OnceLock::new() },
+            deadline: Some(AT + time::Duration::days(365)),
+            next_wait: 12,
+            runnable: [vec![0], vec![7, 0]].into(),
+            outcome: Some(Outcome { status: Status::Failed, output: None, error: Some("E".into()), cause: None }),
+            transitions: 99,
+            streamed: 2,
+        }
+    }
+
+    #[test]
+    fn the_parked_form_reads_back_exactly() {
+        let execution = everything();
+        let mut bytes = Vec::new();
+        execution.to_parked(&mut bytes).unwrap();
+        let back = Execution::from_parked(&bytes, execution.info().clone()).unwrap();
+        assert_eq!(back, execution);
+        // Instants keep their nanoseconds (the JSON form does too; the info's own serde form
+        // keeps milliseconds, which is why the runtime saves it apart).
+        assert_eq!(back.run.root.entered, AT);
+        // Far smaller than the JSON form, even without the info that JSON includes.
+        let json = serde_json::to_vec(&execution).unwrap();
+        assert!(bytes.len() * 2 < json.len(), "{} bytes, JSON {}", bytes.len(), json.len());
+        // Cut short anywhere, it is refused, not misread.
+        for end in 0..bytes.len() {
+            assert!(Execution::from_parked(&bytes[..end], execution.info().clone()).is_err(), "prefix {end}");
+        }
+    }
+
+    #[test]
+    fn waits_lists_timers_and_tasks_by_frame_path() {
+        let mut execution = everything();
+        execution.outcome = None;
+        let waits = execution.waits();
+        let timer = Pending::Timer { id: 4, path: vec![0], until: AT };
+        assert_eq!(waits.first(), Some(&timer));
+        // A fired retry delay waits for nothing.
+        assert!(!waits.iter().any(|wait| matches!(wait, Pending::Timer { path, .. } if path == &[1])));
+        let tasks: Vec<(&FramePath, Option<&str>, bool)> = waits
+            .iter()
+            .filter_map(|wait| match wait {
+                Pending::Task { path, token, submitted, .. } => Some((path, token.as_deref(), *submitted)),
+                Pending::Timer { .. } => None,
+            })
+            .collect();
+        let token = "ab".repeat(32);
+        assert_eq!(tasks, [(&vec![2], Some(token.as_str()), true), (&vec![7, 0], None, false)]);
+        execution.outcome = Some(Outcome { status: Status::Aborted, output: None, error: None, cause: None });
+        assert!(execution.waits().is_empty(), "an execution that ended waits for nothing");
     }
 }

@@ -31,7 +31,7 @@ use crate::retry::{RetryDecision, RetryState};
 use crate::template::{self, Template};
 
 /// A wait id that is never handed out: a timer that has fired.
-const FIRED: WaitId = 0;
+pub(super) const FIRED: WaitId = 0;
 
 /// How `path::cause::in_state` starts: a cause that has it was already attributed to the
 /// state that raised it (an inner state of a branch or iteration).

@@ -75,7 +75,7 @@ pub mod template;
 pub(crate) mod test_support;
 
 pub use error::Error;
-pub use runtime::Runtime;
+pub use runtime::{Runtime, RuntimeBuilder};
 /// The JSON value type handlers take and return (re-exported so users need no direct
 /// serde_json dependency).
 pub use serde_json::Value;

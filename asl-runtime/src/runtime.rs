@@ -38,10 +38,11 @@ use crate::context::{ExecutionInfo, format_timestamp};
 use crate::error::{Error, names};
 use crate::execution::parked::{Parked, SavedInfo};
 use crate::execution::{
-    BoxFuture, Driver, Execution, HistoryEvent, Outcome, Status, TRANSITIONS_PER_YIELD, TaskCall, TaskHandler, WaitId,
-    Workflow, YieldNow,
+    BoxFuture, Driver, Execution, HistoryDetail, HistoryEvent, Outcome, Status, TRANSITIONS_PER_YIELD, TaskCall,
+    TaskHandler, WaitId, Workflow, YieldNow,
 };
 use crate::intrinsics::{SplitMix64, uuid_v4};
+use crate::sink::HistorySink;
 
 /// Runs executions and keeps their records. Cheap to clone (the clones share everything).
 #[derive(Clone)]
@@ -67,6 +68,55 @@ struct Inner {
     parked: AtomicUsize,
     /// The runtime itself, for the tasks it starts from `&Inner`.
     this: Weak<Inner>,
+    /// How much of each history event its executions record.
+    history_detail: HistoryDetail,
+    /// Where its executions' history events go as they are recorded.
+    history_sink: Option<Arc<dyn HistorySink>>,
+}
+
+/// Builds a [`Runtime`] with non-default settings ([`Runtime::builder`]).
+pub struct RuntimeBuilder {
+    clock: Arc<dyn Clock>,
+    history_detail: HistoryDetail,
+    history_sink: Option<Arc<dyn HistorySink>>,
+}
+
+impl RuntimeBuilder {
+    /// How much of each history event the executions record (default
+    /// [`HistoryDetail::Full`], as AWS records).
+    pub fn history_detail(mut self, detail: HistoryDetail) -> RuntimeBuilder {
+        self.history_detail = detail;
+        self
+    }
+
+    /// Streams every execution's history events to `sink` as they are recorded (each event
+    /// once, in order per execution, parked or not).
+    pub fn history_sink(mut self, sink: Arc<dyn HistorySink>) -> RuntimeBuilder {
+        self.history_sink = Some(sink);
+        self
+    }
+
+    /// The runtime.
+    pub fn build(self) -> Runtime {
+        let RuntimeBuilder { clock, history_detail, history_sink } = self;
+        let inner = Arc::new_cyclic(|this: &Weak<Inner>| {
+            let sink: Weak<dyn ParkedSink> = this.clone();
+            Inner {
+                clock,
+                callbacks: Callbacks::with_sink(sink),
+                workflows: Mutex::new(HashMap::new()),
+                executions: Mutex::new(Executions::default()),
+                tokio: OnceLock::new(),
+                timers: Mutex::new(Timers::default()),
+                timers_changed: Notify::new(),
+                parked: AtomicUsize::new(0),
+                this: this.clone(),
+                history_detail,
+                history_sink,
+            }
+        });
+        Runtime { inner }
+    }
 }
 
 /// The executions a runtime started.
@@ -213,23 +263,15 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Runtime {
-    /// A runtime whose executions use `clock`.
+    /// A runtime whose executions use `clock` and record their whole history.
     pub fn new(clock: impl Clock + 'static) -> Runtime {
-        let inner = Arc::new_cyclic(|this: &Weak<Inner>| {
-            let sink: Weak<dyn ParkedSink> = this.clone();
-            Inner {
-                clock: Arc::new(clock),
-                callbacks: Callbacks::with_sink(sink),
-                workflows: Mutex::new(HashMap::new()),
-                executions: Mutex::new(Executions::default()),
-                tokio: OnceLock::new(),
-                timers: Mutex::new(Timers::default()),
-                timers_changed: Notify::new(),
-                parked: AtomicUsize::new(0),
-                this: this.clone(),
-            }
-        });
-        Runtime { inner }
+        Runtime::builder(clock).build()
+    }
+
+    /// A builder for a runtime whose executions use `clock`, to set how their history is
+    /// kept.
+    pub fn builder(clock: impl Clock + 'static) -> RuntimeBuilder {
+        RuntimeBuilder { clock: Arc::new(clock), history_detail: HistoryDetail::Full, history_sink: None }
     }
 
     /// Where task tokens are answered and activity workers poll.
@@ -336,7 +378,8 @@ impl Runtime {
                     Err(error) => return self.inner.end_unrestored(&shared, error),
                 };
                 let input = info.input.clone();
-                let execution = Execution::start(workflow, info, input, clock.now());
+                let detail = self.inner.history_detail;
+                let execution = Execution::start_recording(workflow, info, input, clock.now(), detail);
                 Driver::with_callbacks(workflow, &nested, clock, callbacks, execution)
             }
             Start::Parked(parked) => match unpark(&shared, &parked, &nested, clock, callbacks) {
@@ -344,6 +387,10 @@ impl Runtime {
                 Err(error) => return self.inner.end_unrestored(&shared, error),
             },
         };
+        let sink = self.inner.history_sink.as_deref();
+        if let Some(sink) = sink {
+            driver = driver.with_history_sink(sink);
+        }
         loop {
             let (stop, mail) = {
                 let mut progress = lock(&shared.progress);
@@ -377,6 +424,9 @@ impl Runtime {
                     Ok(driver) => driver,
                     Err(error) => return self.inner.end_unrestored(&shared, error),
                 };
+                if let Some(sink) = sink {
+                    driver = driver.with_history_sink(sink);
+                }
                 continue;
             }
             let poked = pin!(shared.poke.notified());
@@ -549,6 +599,9 @@ impl Inner {
             })
             .collect();
         execution.abort(shared.workflow, error, cause, now);
+        if let Some(sink) = &self.history_sink {
+            execution.stream_history(&**sink);
+        }
         for token in tokens {
             self.callbacks.close(&token, false);
         }
@@ -703,11 +756,17 @@ impl ExecutionHandle {
         }
     }
 
-    /// `GetExecutionHistory`, once the execution has ended (empty before).
+    /// `GetExecutionHistory`: the whole history of an execution that ended or is parked;
+    /// empty for one that is taking transitions (its history is with the task that runs it:
+    /// stream it with [`RuntimeBuilder::history_sink`] to follow it live).
     pub fn history(&self) -> Vec<HistoryEvent> {
         match &lock(&self.shared.progress).phase {
             Phase::Ended(ended) => ended.history.clone(),
-            Phase::Running | Phase::Parked(_) => Vec::new(),
+            Phase::Parked(parked) => {
+                let restored = self.shared.info.load().and_then(|info| parked.restore(info));
+                restored.map(|execution| execution.history().to_vec()).unwrap_or_default()
+            }
+            Phase::Running => Vec::new(),
         }
     }
 

@@ -535,3 +535,34 @@ async fn a_stopped_execution_records_every_interrupted_state_inner_first() {
         approve_submitted
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_runtime_streams_every_execution_to_its_sink_parked_or_not() {
+    let sink = Arc::new(Collect::default());
+    let clock = VirtualClock::starting_at(datetime!(2025-03-01 00:00:00 UTC));
+    let runtime = asl_runtime::Runtime::builder(clock).history_sink(sink.clone()).build();
+    let handle = runtime.start(&stop::WORKFLOW, Arc::new(Handlers), "watched", json!({ "items": [1, 2] })).unwrap();
+    for _ in 0..1000 {
+        if runtime.parked_count() == 1 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(runtime.parked_count(), 1, "waits for its token and timers, parked");
+    // A parked execution's history is readable, and the sink has all of it already.
+    let parked = handle.history();
+    assert!(parked.iter().any(|event| event.kind == EventType::TaskSubmitted));
+    let received: Vec<(u64, EventType)> = sink.0.lock().unwrap().iter().map(|(_, id, kind)| (*id, *kind)).collect();
+    assert_eq!(received, parked.iter().map(|event| (event.id, event.kind)).collect::<Vec<_>>());
+
+    handle.stop(Some("Halt"), None);
+    handle.wait().await;
+    let history = handle.history();
+    assert_eq!(history.last().map(|event| event.kind), Some(EventType::ExecutionAborted));
+    let received = sink.0.lock().unwrap().clone();
+    assert_eq!(received.len(), history.len(), "each event once, the stop's included");
+    for ((arn, id, kind), event) in received.iter().zip(&history) {
+        assert_eq!(arn, "arn:aws:states:us-east-1:123456789012:execution:history_stop:watched");
+        assert_eq!((*id, *kind), (event.id, event.kind));
+    }
+}

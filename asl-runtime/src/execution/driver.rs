@@ -167,12 +167,7 @@ impl<'a> Driver<'a> {
     /// Hands the events recorded since the last call to the sink, if there is one.
     fn stream_history(&mut self) {
         let Some((sink, arn)) = &self.sink else { return };
-        let history = self.execution.history();
-        let from = usize::try_from(self.execution.streamed).unwrap_or(usize::MAX);
-        for event in history.get(from..).unwrap_or_default() {
-            sink.record(arn, event);
-        }
-        self.execution.streamed = history.len() as u64;
+        self.execution.stream_history_as(*sink, arn);
     }
 
     /// Takes up a [parked](super::parked) execution of `workflow` whose top-level
@@ -360,6 +355,8 @@ impl<'a> Driver<'a> {
             self.stream_history();
             return Some(true);
         }
+        // What arrived while waiting (a task handed over, a result) is recorded already.
+        self.stream_history();
         None
     }
 

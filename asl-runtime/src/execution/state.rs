@@ -373,6 +373,22 @@ impl Execution {
         waits
     }
 
+    /// Hands the history events no sink has had yet to `sink`.
+    pub(crate) fn stream_history(&mut self, sink: &dyn crate::sink::HistorySink) {
+        let arn = self.run.info.execution_arn();
+        self.stream_history_as(sink, &arn);
+    }
+
+    /// [`Execution::stream_history`], the execution's ARN given.
+    pub(super) fn stream_history_as(&mut self, sink: &dyn crate::sink::HistorySink, arn: &str) {
+        let events = &self.run.history.events;
+        let from = usize::try_from(self.streamed).unwrap_or(usize::MAX);
+        for event in events.get(from..).unwrap_or_default() {
+            sink.record(arn, event);
+        }
+        self.streamed = events.len() as u64;
+    }
+
     /// Whether some frame can take a transition now.
     pub(crate) fn is_runnable(&self) -> bool {
         !self.runnable.is_empty()

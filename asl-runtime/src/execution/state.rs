@@ -40,7 +40,8 @@ pub type WaitId = u64;
 /// (a Parallel branch's index, or a Map item's index). The top-level frame's path is empty.
 pub type FramePath = Vec<u32>;
 
-/// A whole execution, as data. See the [module documentation](self).
+/// A whole execution, as data: what it holds, how it is advanced and saved, is described
+/// in the [`execution`](super) module.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Execution {
     /// The top-level run.

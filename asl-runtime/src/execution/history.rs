@@ -122,10 +122,28 @@ struct NotTruncated {
     truncated: bool,
 }
 
-/// The history event types asl-rs records, named as in AWS's `GetExecutionHistory`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[allow(missing_docs)] // Each variant is the AWS event type of the same name.
-pub enum EventType {
+/// Declares [`EventType`] and its [`EventType::name`] from one list of AWS's names.
+macro_rules! event_types {
+    ($($variant:ident),* $(,)?) => {
+        /// The history event types asl-rs records, named as in AWS's `GetExecutionHistory`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[allow(missing_docs)] // Each variant is the AWS event type of the same name.
+        pub enum EventType {
+            $($variant,)*
+        }
+
+        impl EventType {
+            /// The event type's AWS name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(EventType::$variant => stringify!($variant),)*
+                }
+            }
+        }
+    };
+}
+
+event_types!(
     ExecutionStarted,
     ExecutionSucceeded,
     ExecutionFailed,
@@ -181,7 +199,7 @@ pub enum EventType {
     LambdaFunctionFailed,
     LambdaFunctionTimedOut,
     EvaluationFailed,
-}
+);
 
 impl EventType {
     /// The `…StateEntered` event of a state of this kind.
@@ -223,72 +241,6 @@ impl EventType {
             StateKind::Map(_) => Some(EventType::MapStateAborted),
             _ => None,
         }
-    }
-
-    /// The event type's AWS name.
-    pub fn name(self) -> &'static str {
-        macro_rules! names {
-            ($($variant:ident),* $(,)?) => {
-                match self { $(EventType::$variant => stringify!($variant),)* }
-            };
-        }
-        names!(
-            ExecutionStarted,
-            ExecutionSucceeded,
-            ExecutionFailed,
-            ExecutionTimedOut,
-            ExecutionAborted,
-            PassStateEntered,
-            PassStateExited,
-            TaskStateEntered,
-            TaskStateExited,
-            ChoiceStateEntered,
-            ChoiceStateExited,
-            WaitStateEntered,
-            WaitStateExited,
-            SucceedStateEntered,
-            SucceedStateExited,
-            FailStateEntered,
-            ParallelStateEntered,
-            ParallelStateExited,
-            ParallelStateStarted,
-            ParallelStateSucceeded,
-            ParallelStateFailed,
-            MapStateEntered,
-            MapStateExited,
-            MapStateStarted,
-            MapStateSucceeded,
-            MapStateFailed,
-            MapIterationStarted,
-            MapIterationSucceeded,
-            MapIterationFailed,
-            MapIterationAborted,
-            MapRunStarted,
-            MapRunSucceeded,
-            MapRunFailed,
-            MapRunAborted,
-            TaskStateAborted,
-            WaitStateAborted,
-            ParallelStateAborted,
-            MapStateAborted,
-            TaskScheduled,
-            TaskStarted,
-            TaskSucceeded,
-            TaskFailed,
-            TaskTimedOut,
-            TaskSubmitted,
-            ActivityScheduled,
-            ActivityStarted,
-            ActivitySucceeded,
-            ActivityFailed,
-            ActivityTimedOut,
-            LambdaFunctionScheduled,
-            LambdaFunctionStarted,
-            LambdaFunctionSucceeded,
-            LambdaFunctionFailed,
-            LambdaFunctionTimedOut,
-            EvaluationFailed,
-        )
     }
 
     /// The member of AWS's `HistoryEvent` that holds this type's details: one for all

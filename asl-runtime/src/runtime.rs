@@ -231,6 +231,9 @@ struct Progress {
     /// Signals for the tokens of a parked execution that the task which takes it up has not
     /// passed to its driver yet.
     mail: Vec<(WaitId, Signal)>,
+    /// A running execution's history as of the last time it waited for a handler (its
+    /// task holds the execution itself; parked and ended executions keep theirs elsewhere).
+    live_history: Vec<HistoryEvent>,
 }
 
 /// Where an execution is.
@@ -429,11 +432,23 @@ impl Runtime {
                 }
                 continue;
             }
+            publish_history(&shared, driver.execution());
             let poked = pin!(shared.poke.notified());
             let waited = pin!(driver.wait());
             select(waited, poked).await;
         }
         self.inner.end(&shared, &driver.into_execution());
+    }
+}
+
+/// Copies the events `execution` recorded since the last copy to `shared`'s record, where
+/// [`ExecutionHandle::history`] reads a running execution's history.
+fn publish_history(shared: &Shared, execution: &Execution) {
+    let mut progress = lock(&shared.progress);
+    let events = execution.history();
+    let published = progress.live_history.len();
+    if let Some(new) = events.get(published..) {
+        progress.live_history.extend_from_slice(new);
     }
 }
 
@@ -489,6 +504,8 @@ impl Inner {
             return Some(parked);
         }
         let wake_at = parked.wake_at();
+        // The parked form holds the history now.
+        progress.live_history = Vec::new();
         progress.phase = Phase::Parked(Box::new(parked));
         self.parked.fetch_add(1, Ordering::SeqCst);
         if let Some(at) = wake_at {
@@ -698,6 +715,7 @@ impl Shared {
             progress.phase = Phase::Ended(Box::new(ended));
             progress.stop_request = None;
             progress.mail = Vec::new();
+            progress.live_history = Vec::new();
         }
         self.ended.notify_waiters();
     }
@@ -757,16 +775,18 @@ impl ExecutionHandle {
     }
 
     /// `GetExecutionHistory`: the whole history of an execution that ended or is parked;
-    /// empty for one that is taking transitions (its history is with the task that runs it:
-    /// stream it with [`RuntimeBuilder::history_sink`] to follow it live).
+    /// for one that runs, its history as of the last time it waited for a Task handler (its
+    /// task holds the rest: stream it with [`RuntimeBuilder::history_sink`] to follow it
+    /// live).
     pub fn history(&self) -> Vec<HistoryEvent> {
-        match &lock(&self.shared.progress).phase {
+        let progress = lock(&self.shared.progress);
+        match &progress.phase {
             Phase::Ended(ended) => ended.history.clone(),
             Phase::Parked(parked) => {
                 let restored = self.shared.info.load().and_then(|info| parked.restore(info));
                 restored.map(|execution| execution.history().to_vec()).unwrap_or_default()
             }
-            Phase::Running => Vec::new(),
+            Phase::Running => progress.live_history.clone(),
         }
     }
 

@@ -566,3 +566,31 @@ async fn a_runtime_streams_every_execution_to_its_sink_parked_or_not() {
         assert_eq!((*id, *kind), (event.id, event.kind));
     }
 }
+
+/// `Invoke` takes 20 seconds (within its timeout); the rest as [`Handlers`].
+struct Slow;
+
+impl TaskHandler for Slow {
+    fn invoke<'a>(&'a self, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Error>> {
+        Box::pin(async move {
+            if call.state == "Invoke" {
+                tokio::time::sleep(std::time::Duration::from_secs(20)).await;
+            }
+            Handlers.invoke(call).await
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_running_execution_shows_its_history_so_far() {
+    let clock = VirtualClock::starting_at(datetime!(2025-03-01 00:00:00 UTC));
+    let runtime = asl_runtime::Runtime::new(clock);
+    let handle = runtime.start(&tasks::WORKFLOW, Arc::new(Slow), "slow", json!({ "order": 1 })).unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let so_far = handle.history();
+    assert_eq!(types(&so_far), ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted"]);
+    handle.wait().await;
+    let history = handle.history();
+    assert_eq!(history.len(), 15, "{:?}", history.iter().map(|e| (e.kind, e.details.clone())).collect::<Vec<_>>());
+    assert_eq!(&history[..4], &so_far[..]);
+}

@@ -137,7 +137,21 @@ impl<'a> Driver<'a> {
             execution.fail(Error::new(UNSUPPORTED_ERROR, reason));
         }
         execution.reissue(workflow, clock.now(), &mut effects);
-        let mut driver = Driver {
+        let mut driver = Driver::idle(workflow, handler, clock, callbacks, execution);
+        driver.effects = effects;
+        driver.apply_effects();
+        driver
+    }
+
+    /// A driver for `execution` that has started nothing yet.
+    fn idle(
+        workflow: &'a Workflow,
+        handler: &'a dyn TaskHandler,
+        clock: &'a dyn Clock,
+        callbacks: &'a Callbacks,
+        execution: Execution,
+    ) -> Driver<'a> {
+        Driver {
             workflow,
             handler,
             clock,
@@ -147,12 +161,10 @@ impl<'a> Driver<'a> {
             handlers: HashSet::new(),
             running: FuturesUnordered::new(),
             aborts: HashMap::new(),
-            effects,
+            effects: Effects::default(),
             deadline: None,
             sink: None,
-        };
-        driver.apply_effects();
-        driver
+        }
     }
 
     /// The same driver, handing each history event to `sink` as soon as the transition
@@ -188,20 +200,7 @@ impl<'a> Driver<'a> {
         info: ExecutionInfo,
     ) -> Result<Driver<'a>, Error> {
         let execution = parked.restore(info)?;
-        let mut driver = Driver {
-            workflow,
-            handler,
-            clock,
-            callbacks,
-            execution,
-            tokens: HashMap::new(),
-            handlers: HashSet::new(),
-            running: FuturesUnordered::new(),
-            aborts: HashMap::new(),
-            effects: Effects::default(),
-            deadline: None,
-            sink: None,
-        };
+        let mut driver = Driver::idle(workflow, handler, clock, callbacks, execution);
         for wait in driver.execution.waits() {
             match wait {
                 Pending::Timer { id, path, until } => driver.start_timer(id, path, until),

@@ -495,7 +495,9 @@ pub(crate) fn classify_resource(arn: &str) -> Resource {
         ["arn", _, "states", _, _, rest] if rest.starts_with("activity:") => {
             ResourceKind::Activity { name: rest.trim_start_matches("activity:").to_string() }
         }
-        ["arn", _, "states", "", "", rest] => {
+        // A region and an account (as the console exports them) name where the integration
+        // runs, not which one it is.
+        ["arn", _, "states", _, _, rest] => {
             let (service, action) = match rest.strip_prefix("aws-sdk:") {
                 Some(sdk) => match sdk.split_once(':') {
                     Some((svc, act)) => (format!("aws-sdk:{svc}"), act.to_string()),
@@ -606,6 +608,8 @@ mod tests {
         assert_eq!(r.kind, ResourceKind::Service { service: "sqs".into(), action: "sendMessage".into() });
         let r = classify_resource("arn:aws:states:::states:startExecution.sync:2");
         assert_eq!(r.pattern, IntegrationPattern::Sync { json_output: true });
+        let r = classify_resource("arn:aws:states:us-east-1:123456789012:aws-sdk:s3:getObject");
+        assert_eq!(r.kind, ResourceKind::Service { service: "aws-sdk:s3".into(), action: "getObject".into() });
         let r = classify_resource("arn:aws:states:::aws-sdk:s3:putObject");
         assert_eq!(r.kind, ResourceKind::Service { service: "aws-sdk:s3".into(), action: "putObject".into() });
         let r = classify_resource("arn:aws:lambda:us-east-1:111111111111:function:f");

@@ -827,15 +827,25 @@ struct Nested {
     inner: Arc<dyn TaskHandler>,
 }
 
-/// The resource of the Step Functions `StartExecution` integration, before its suffix.
-const START_EXECUTION: &str = "arn:aws:states:::states:startExecution";
-
 impl TaskHandler for Nested {
     fn invoke<'a>(&'a self, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Error>> {
-        match call.resource.strip_prefix(START_EXECUTION) {
+        match start_execution_suffix(call.resource) {
             Some(suffix @ ("" | ".sync" | ".sync:2")) => Box::pin(self.start_child(suffix, call.input)),
             _ => self.inner.invoke(call),
         }
+    }
+}
+
+/// The integration pattern suffix of a Step Functions `StartExecution` resource
+/// (`arn:<partition>:states:<region>:<account>:states:startExecution<suffix>`, region and
+/// account empty or not), or `None` for any other resource.
+fn start_execution_suffix(resource: &str) -> Option<&str> {
+    let mut fields = resource.splitn(6, ':');
+    match (fields.next(), fields.next(), fields.next(), fields.next(), fields.next(), fields.next()) {
+        (Some("arn"), Some(_), Some("states"), Some(_), Some(_), Some(rest)) => {
+            rest.strip_prefix("states:startExecution")
+        }
+        _ => None,
     }
 }
 

@@ -312,6 +312,9 @@ impl Parser<'_> {
                         return Ok(value);
                     }
                 }
+                if let Some(word) = self.bare_word() {
+                    return Ok(Value::String(word.to_string()));
+                }
                 Err(self.err(
                     start,
                     format!(
@@ -321,6 +324,26 @@ impl Parser<'_> {
                 ))
             }
         }
+    }
+
+    /// An unquoted word (`[?(@.Name==Receipt)]`), which Step Functions compares as the
+    /// string `Receipt`: deployed definitions rely on it (AWS accepts them, and their
+    /// authors read the matches they expect). Jayway's early filter reader did the same,
+    /// taking the text after the operator as the value and stripping quotes if any; its
+    /// 2.x reader would refuse the word, so AWS does not run that one. A word starts with a
+    /// letter or `_` (a digit or `-` starts a number) and runs to whitespace or a character
+    /// that ends a value in a filter.
+    fn bare_word(&mut self) -> Option<&str> {
+        let start = self.pos;
+        if !self.peek().is_some_and(|c| c.is_alphabetic() || c == '_') {
+            return None;
+        }
+        while self.peek().is_some_and(|c| {
+            !c.is_whitespace() && !matches!(c, ')' | ']' | '}' | ',' | '&' | '|' | '=' | '<' | '>' | '!')
+        }) {
+            self.bump();
+        }
+        self.text.get(start..self.pos)
     }
 
     /// A quoted string in a filter, with Java-style escapes (`\'`, `\"`, `\\`, `\n`,
@@ -495,7 +518,9 @@ mod tests {
         assert!(fails("@.x =~ /abc").message.contains("regular expression"));
         assert!(fails("@.x in [1 2]").message.contains("expected `,` or `]`"));
         assert!(fails("(@.x == 1").message.contains("expected `)`"));
-        assert!(fails("@.x == yes").message.contains("expected a value"));
+        assert!(fails("@.x == #yes").message.contains("expected a value"));
+        // An unquoted word is a string (see `bare_word`), not an error.
+        assert_eq!(filter("@.x == yes"), cmp(cur("x"), CompareOp::Eq, FilterOperand::Literal(json!("yes"))));
         assert_eq!(fails("@.x == 1 &&").offset, 17);
     }
 }

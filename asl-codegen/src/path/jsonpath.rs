@@ -33,8 +33,12 @@ pub(super) struct Parser<'a> {
     depth: usize,
 }
 
-/// Parses any JSONPath AWS accepts: `$`, `$$` or `$name`, then any steps.
+/// Parses any JSONPath AWS accepts: `$`, `$$` or `$name`, then any steps. Trailing
+/// whitespace is ignored, as Jayway trims a path before reading it (deployed definitions
+/// have `"$$.Execution.Name "`); leading whitespace is not, since the service first tells
+/// a path from other text by its leading `$`.
 pub fn parse_path(text: &str) -> Result<JsonPath, PathError> {
+    let text = text.trim_end();
     let mut p = Parser::new(text, false);
     p.path(Context::Whole).map(|(path, _)| path)
 }
@@ -42,6 +46,7 @@ pub fn parse_path(text: &str) -> Result<JsonPath, PathError> {
 /// Parses a Reference Path: like [`parse_path`], but only `.field`, `['field']` and `[index]`
 /// steps, and no unescaped `@ , : ? *` in dot names.
 pub fn parse_reference_path(text: &str) -> Result<JsonPath, PathError> {
+    let text = text.trim_end();
     let mut p = Parser::new(text, true);
     let (path, offsets) = p.path(Context::Whole)?;
     for (segment, &offset) in path.segments.iter().zip(&offsets) {

@@ -149,6 +149,33 @@ fn filters() {
 }
 
 #[test]
+fn filters_read_an_unquoted_word_as_a_string() {
+    // As deployed definitions write them (sfwc textract-analyze-expense, parallel-translate).
+    let s = segs("$.SummaryFields[?(@.Type.Text==AMOUNT_PAID)]");
+    let Segment::Filter(FilterExpr::Compare { right, .. }) = &s[1] else { panic!("{s:?}") };
+    assert_eq!(*right, FilterOperand::Literal(serde_json::json!("AMOUNT_PAID")));
+    let s = segs("$[?(@.lang==es && @.n > 1)]");
+    let Segment::Filter(FilterExpr::And(left, _)) = &s[0] else { panic!("{s:?}") };
+    assert!(matches!(&**left, FilterExpr::Compare { right: FilterOperand::Literal(v), .. } if v == "es"));
+    // Words that are literals keep their meaning; numbers are still numbers.
+    let s = segs("$[?(@.a == true)]");
+    assert!(
+        matches!(&s[0], Segment::Filter(FilterExpr::Compare { right: FilterOperand::Literal(v), .. }) if v == true)
+    );
+    let s = segs("$[?(@.a == -2)]");
+    assert!(matches!(&s[0], Segment::Filter(FilterExpr::Compare { right: FilterOperand::Literal(v), .. }) if v == -2));
+}
+
+#[test]
+fn trailing_whitespace_is_ignored() {
+    // Jayway trims a path (deployed: `"execution_name.$": "$$.Execution.Name "`).
+    let p = parse_path("$$.Execution.Name ").unwrap();
+    assert_eq!(p, parse_path("$$.Execution.Name").unwrap());
+    assert_eq!(parse_reference_path("$.a\t\n").unwrap(), parse_reference_path("$.a").unwrap());
+    assert!(parse_path(" $.a").is_err(), "leading whitespace is not a path");
+}
+
+#[test]
 fn definite_and_reference() {
     let p = |t: &str| parse_path(t).unwrap();
     assert!(p("$.a[0].b").is_definite() && p("$.a[0].b").is_reference());

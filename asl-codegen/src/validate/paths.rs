@@ -222,9 +222,13 @@ impl PathCheck<'_> {
         for (field, value) in templates {
             if let Some(v) = value {
                 let what = self.what(field);
-                if v.value.as_object().is_none() {
-                    // A payload template is an object (the spec's grammar and AWS's schema);
-                    // a string here is usually a path that belongs in a `.$` key.
+                // A payload template is an object (the spec's grammar and AWS's schema), but
+                // the service also takes an array as `Parameters` (deployed definitions use a
+                // Pass state's `"Parameters": [{"Item.$": "$.Item"}]` to output an array); its
+                // elements are templates like an object's values. A string here is usually a
+                // path that belongs in a `.$` key.
+                let array_allowed = field == "Parameters" && matches!(v.value.value, NodeValue::Array(_));
+                if v.value.as_object().is_none() && !array_allowed {
                     self.diags.push(
                         Diagnostic::new(
                             Code::WrongType,

@@ -245,6 +245,19 @@ fn filters_compare_like_jayway() {
 }
 
 #[test]
+fn an_unquoted_word_in_a_filter_is_a_string() {
+    // As sfwc parallel-translate deploys it: `$[?(@.TargetLanguageCode==es)].TranslatedText`.
+    let input = json!([
+        {"TargetLanguageCode": "es", "TranslatedText": "hola"},
+        {"TargetLanguageCode": "fr", "TranslatedText": "salut"},
+        {"TargetLanguageCode": 1, "TranslatedText": "number"},
+    ]);
+    assert_eq!(ok("$[?(@.TargetLanguageCode==es)].TranslatedText", &input), json!(["hola"]));
+    assert_eq!(ok("$[?(@.TargetLanguageCode != fr)].TranslatedText", &input), json!(["hola", "number"]));
+    assert_eq!(ok("$[?(@.TargetLanguageCode==de)].TranslatedText", &input), json!([]));
+}
+
+#[test]
 fn filter_equality_across_types_and_missing_members() {
     let input = json!({"l": [{"v": 1}, {"v": "1"}, {"v": 1.0}, {"v": "1.0"}, {"w": 1}, {"v": null}, {"v": false}]});
     assert_eq!(ok("$.l[?(@.v == 1)]", &input), json!([{"v": 1}, {"v": "1"}, {"v": 1.0}]));

@@ -318,8 +318,14 @@ fn is_resource(resource: &str) -> bool {
         return false;
     }
     match (*service, rest) {
-        // arn:aws:states:::lambda:invoke[.sync|.waitForTaskToken], …:startExecution.sync:2
-        ("states", [integration, api, tail @ ..]) if region.is_empty() && account.is_empty() => {
+        // arn:aws:states:::lambda:invoke[.sync|.waitForTaskToken], …:startExecution.sync:2.
+        // The console's exported definitions write a region and an account
+        // (arn:aws:states:us-east-1:123456789012:aws-sdk:s3:getObject), and the service
+        // accepts them: both empty, or both well formed.
+        ("states", [integration, api, tail @ ..])
+            if *integration != "activity"
+                && ((region.is_empty() && account.is_empty()) || (is_region(region) && is_account(account))) =>
+        {
             if *integration == "aws-sdk" {
                 // arn:aws:states:::aws-sdk:<service>:<action>[.waitForTaskToken] (no `.sync`)
                 return match tail {
@@ -508,6 +514,10 @@ mod tests {
             "arn:aws:lambda:us-gov-west-1:111111111111:function:fn:$LATEST",
             "arn:aws:lambda:eu-west-1:111111111111:function:fn:prod",
             "arn:aws:states:us-east-1:111111111111:activity:activity-1",
+            // As the console exports them: with the region and account.
+            "arn:aws:states:us-east-1:123456789012:aws-sdk:s3:getObject",
+            "arn:aws:states:eu-west-1:123456789012:athena:startQueryExecution.sync",
+            "arn:aws:states:us-east-1:123456789012:states:startExecution.sync:2",
         ] {
             assert!(is_resource(ok), "{ok}");
         }
@@ -518,6 +528,8 @@ mod tests {
             "arn:aws:states:::lambda:invoke.wait",
             "arn:aws:states:::aws-sdk:s3:getObject.sync",
             "arn:aws:states:us-east-1::lambda:invoke",
+            "arn:aws:states::123456789012:lambda:invoke",
+            "arn:aws:states:us-east-1:1234:aws-sdk:s3:getObject",
             "arn:aws:lambda:us-east-1:1111:function:fn",
             "arn:aws:lambda:us-east-1:111111111111:layer:fn",
             "arn:aws:states:us-east-1:111111111111:stateMachine:sm",

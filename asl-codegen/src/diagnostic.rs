@@ -165,6 +165,13 @@ catalogue! {
     DuplicateTemplateKey = ("ASL505", "SCHEMA_VALIDATION_FAILED", Error);
     /// A context-object path (`$$`) where only the state input is allowed (e.g. `ResultPath`).
     ContextPathNotAllowed = ("ASL506", "SCHEMA_VALIDATION_FAILED", Error);
+    /// An intrinsic function call whose literal arguments certainly fail at run time (a
+    /// chunk size of 0, an unknown hash algorithm, more `{}` than values…). AWS creates the
+    /// state machine and fails the execution with `States.IntrinsicFailure`, so this is a
+    /// warning of validation; code generation turns it into an error unless
+    /// [`Settings::allow_run_time_failures`](crate::Settings) says otherwise.
+    /// (`INTRINSIC_FAILURE` is asl-rs's name: AWS has no code for it.)
+    IntrinsicFailsAtRunTime = ("ASL507", "INTRINSIC_FAILURE", Warning);
 
     // ── ASL6xx: query languages ────────────────────────────────────────────────
     /// A state sets `QueryLanguage: JSONPath` in a JSONata state machine.
@@ -175,6 +182,12 @@ catalogue! {
     InvalidJsonata = ("ASL603", "INVALID_JSONATA_EXPRESSION", Error);
     /// A JSONata expression that parses but uses something AWS rejects (top-level `$`, `$$`…).
     UnsupportedJsonata = ("ASL604", "UNSUPPORTED_JSONATA_EXPRESSION", Error);
+    /// A JSONata regular expression with look-around or back-references: AWS evaluates
+    /// JavaScript's regular expressions and accepts it, but asl-rs's engine (Rust's `regex`
+    /// crate) cannot compile it. A warning of validation (AWS creates the machine) and
+    /// always a build error, since no execution could evaluate it. (`UNSUPPORTED_REGEX` is
+    /// asl-rs's name: AWS has no code for it.)
+    UnsupportedRegex = ("ASL605", "UNSUPPORTED_REGEX", Warning);
 
     // ── ASL7xx: variables ──────────────────────────────────────────────────────
     /// An `Assign` key that is not a valid variable name, or is the reserved `states`.
@@ -182,7 +195,7 @@ catalogue! {
     /// A JSONata expression reads a variable that no `Assign` of the definition sets. AWS
     /// accepts the definition (the expression fails at run time with
     /// `States.QueryEvaluationError`), so this is a warning of validation; code generation
-    /// turns it into an error unless [`Settings::allow_undefined_variables`](crate::Settings)
+    /// turns it into an error unless [`Settings::allow_run_time_failures`](crate::Settings)
     /// says otherwise. (`UNDEFINED_VARIABLE` is asl-rs's name: AWS has no code for it.)
     UndefinedVariable = ("ASL702", "UNDEFINED_VARIABLE", Warning);
 

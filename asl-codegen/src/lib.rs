@@ -113,7 +113,7 @@ pub struct Checked {
 pub struct Settings {
     runtime_path: Option<String>,
     task_types: Vec<TaskTypes>,
-    allow_undefined_variables: bool,
+    allow_run_time_failures: bool,
 }
 
 impl Settings {
@@ -130,13 +130,16 @@ impl Settings {
         self
     }
 
-    /// Compiles definitions whose JSONata expressions read variables that no `Assign`
-    /// sets, as AWS creates them (the expression then fails at run time with
-    /// `States.QueryEvaluationError`). Without it, such a read is a build error
-    /// ([`Code::UndefinedVariable`](diagnostic::Code)). `asl test` sets it to run the
-    /// recorded cases that do this on purpose.
-    pub fn allow_undefined_variables(mut self) -> Self {
-        self.allow_undefined_variables = true;
+    /// Compiles definitions that AWS creates although part of them certainly fails at run
+    /// time, as AWS does: a JSONata expression that reads a variable no `Assign` sets
+    /// ([`Code::UndefinedVariable`](diagnostic::Code), `States.QueryEvaluationError` at run
+    /// time) and an intrinsic call whose literal arguments fail
+    /// ([`Code::IntrinsicFailsAtRunTime`](diagnostic::Code), `States.IntrinsicFailure`).
+    /// Without it, both are build errors; `asl validate` reports them as warnings either
+    /// way. `asl test` sets it to run the recorded cases that do this on purpose;
+    /// `include_asl!` takes it as `allow_run_time_failures = true`.
+    pub fn allow_run_time_failures(mut self) -> Self {
+        self.allow_run_time_failures = true;
         self
     }
 
@@ -241,11 +244,23 @@ impl Generator {
     /// Checks a definition and generates its Rust items, or returns every diagnostic.
     pub fn generate(&self, source: &Source) -> Result<Generated, Diagnostics> {
         let checked = check(source)?;
-        let undefined = |d: &&Diagnostic| d.code == diagnostic::Code::UndefinedVariable;
-        if !self.settings.allow_undefined_variables && checked.warnings.iter().any(|d| undefined(&d)) {
-            // AWS's warning, asl-rs's error: a variable nothing assigns cannot be read.
+        let cannot_run = |d: &&Diagnostic| d.code == diagnostic::Code::UnsupportedRegex;
+        if checked.warnings.iter().any(|d| cannot_run(&d)) {
+            // AWS runs it; asl-rs's engine cannot, so no setting lets it through.
             let mut errors = Diagnostics::new();
-            for d in checked.warnings.iter().filter(undefined) {
+            for d in checked.warnings.iter().filter(cannot_run) {
+                errors.push(Diagnostic { severity: diagnostic::Severity::Error, ..d.clone() });
+            }
+            return Err(errors);
+        }
+        let fails_at_run_time = |d: &&Diagnostic| {
+            matches!(d.code, diagnostic::Code::UndefinedVariable | diagnostic::Code::IntrinsicFailsAtRunTime)
+        };
+        if !self.settings.allow_run_time_failures && checked.warnings.iter().any(|d| fails_at_run_time(&d)) {
+            // AWS's acceptance, asl-rs's error: a variable nothing assigns cannot be read, a
+            // call whose arguments are wrong cannot succeed.
+            let mut errors = Diagnostics::new();
+            for d in checked.warnings.iter().filter(fails_at_run_time) {
                 errors.push(Diagnostic { severity: diagnostic::Severity::Error, ..d.clone() });
             }
             return Err(errors);

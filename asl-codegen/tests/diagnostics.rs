@@ -25,9 +25,8 @@ const NO_FIXTURE: &[Code] = &[
     Code::DefinitionTooLarge,
 ];
 
-/// Fixtures not named after a code: several mistakes in one, and a second ASL603
-/// (`invalid_jsonata`) for a regular expression the engine cannot compile.
-const SPECIAL: &[&str] = &["three_mistakes", "unsupported_regex"];
+/// Fixtures not named after a code: several mistakes in one.
+const SPECIAL: &[&str] = &["three_mistakes"];
 
 /// Reads a fixture as a source whose path is relative to the crate, so snapshots do not
 /// depend on where the repository is checked out.

@@ -49,7 +49,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
 
 /// The settings keys `include_asl!` accepts, for the "unknown setting" message.
-const KEYS: &str = "`runtime`, `tasks`";
+const KEYS: &str = "`runtime`, `tasks`, `allow_run_time_failures`";
 
 /// Stand-in runtime path handed to the generator when `runtime = …` is given; every
 /// occurrence in the output is then replaced by the caller's tokens. Going through tokens
@@ -126,6 +126,9 @@ struct Options {
     runtime: Option<TokenStream>,
     /// The `tasks` entries, in the order written (`None` when the key is absent).
     tasks: Option<Vec<tasks::TaskEntry>>,
+    /// `allow_run_time_failures = true`: compile what AWS accepts although it certainly
+    /// fails at run time (see `Settings::allow_run_time_failures`).
+    allow_run_time_failures: Option<bool>,
 }
 
 impl Options {
@@ -151,6 +154,13 @@ impl Options {
                     Ok(entries) => options.tasks = Some(entries),
                     Err(err) => fail(err),
                 },
+                "allow_run_time_failures" if options.allow_run_time_failures.is_some() => {
+                    fail(syn::Error::new(key.span(), "`allow_run_time_failures` is set more than once"));
+                }
+                "allow_run_time_failures" => match syn::parse2::<syn::LitBool>(value.clone()) {
+                    Ok(flag) => options.allow_run_time_failures = Some(flag.value),
+                    Err(_) => fail(syn::Error::new_spanned(value, "expected `true` or `false`")),
+                },
                 other => {
                     let msg = format!("unknown setting `{other}`; expected one of: {KEYS}");
                     fail(syn::Error::new(key.span(), msg));
@@ -171,6 +181,9 @@ impl Options {
             let (input, output) =
                 (format!("{TASK_TYPE_PLACEHOLDER}{n}_input"), format!("{TASK_TYPE_PLACEHOLDER}{n}_output"));
             settings = settings.with_task_types(entry.state.value(), input, output);
+        }
+        if self.allow_run_time_failures == Some(true) {
+            settings = settings.allow_run_time_failures();
         }
         settings
     }

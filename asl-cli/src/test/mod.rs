@@ -99,7 +99,7 @@ pub fn run(args: &TestArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let jobs =
         args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get), usize::from);
 
-    let generator = Generator::new(&Settings::new().allow_undefined_variables());
+    let generator = Generator::new(&Settings::new().allow_run_time_failures());
     let mut cases = Vec::with_capacity(files.len());
     let mut compiled = Vec::new();
     for file in &files {

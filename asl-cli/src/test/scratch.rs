@@ -707,7 +707,7 @@ mod tests {
         let definition = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"ok": true}, "End": true}}}"#;
         let good = dir.join("good.json");
         std::fs::write(&good, format!(r#"{{"name": "good", "definition": {definition}, "input": {{}}}}"#)).unwrap();
-        let generated = asl_codegen::Generator::new(&asl_codegen::Settings::new().allow_undefined_variables())
+        let generated = asl_codegen::Generator::new(&asl_codegen::Settings::new().allow_run_time_failures())
             .generate(&asl_codegen::Source::new("good.json", definition))
             .unwrap();
         let cases = [

@@ -283,7 +283,8 @@ impl IntrinsicCall {
 }
 
 /// Parses an intrinsic function call such as `States.Format('{}', $.name)`, and checks its
-/// argument count and the types of arguments that are known before run time.
+/// function names and argument counts. Arguments that certainly fail at run time are not
+/// errors here (the service accepts them): [`certain_failures`] lists them.
 pub fn parse_intrinsic(text: &str) -> Result<IntrinsicCall, PathError> {
     let mut p = Parser::new(text, false);
     let call = p.intrinsic_call(1)?;
@@ -502,6 +503,7 @@ fn describe(arg: &IntrinsicArg) -> String {
     }
 }
 
+/// The argument count, which the service checks when it creates a state machine.
 fn check_arguments(call: &IntrinsicCall) -> Result<(), PathError> {
     let f = call.function;
     let given = call.args.len();
@@ -513,6 +515,42 @@ fn check_arguments(call: &IntrinsicCall) -> Result<(), PathError> {
         let were = if given == 1 { "was" } else { "were" };
         return Err(arguments(offset, format!("`{}` {}, but {given} {were} given", f.name(), f.signature())));
     }
+    Ok(())
+}
+
+/// What makes a call, or a call nested in it, certainly fail at run time with
+/// `States.IntrinsicFailure`: an argument written as a literal (or a nested call's result)
+/// of the wrong type or out of range, an unknown `States.Hash` algorithm, a `States.Format`
+/// template whose `{}` placeholders do not match its values. The service creates such a
+/// state machine and fails the execution that reaches the call, so these are warnings of
+/// validation (and build errors unless [`Settings::allow_run_time_failures`](crate::Settings)).
+/// Each problem has the kind [`PathErrorKind::FailsAtRunTime`] and an offset into the text
+/// `call` was parsed from.
+pub fn certain_failures(call: &IntrinsicCall) -> Vec<PathError> {
+    let mut found = Vec::new();
+    collect_failures(call, &mut found);
+    found
+}
+
+fn collect_failures(call: &IntrinsicCall, found: &mut Vec<PathError>) {
+    if let Some(problem) = argument_failure(call) {
+        found.push(problem);
+    }
+    for arg in &call.args {
+        if let IntrinsicArg::Call(inner) = arg {
+            collect_failures(inner, found);
+        }
+    }
+}
+
+fn fails(offset: usize, message: impl Into<String>) -> PathError {
+    PathError::new(PathErrorKind::FailsAtRunTime, offset, message)
+}
+
+/// The first argument of `call` (not of calls nested in it) that certainly fails.
+fn argument_failure(call: &IntrinsicCall) -> Option<PathError> {
+    let f = call.function;
+    let given = call.args.len();
     for (i, (arg, &(offset, _))) in call.args.iter().zip(&call.arg_spans).enumerate() {
         let Some(&(param, expect)) = f.params().get(i) else { continue };
         let ty = literal_type(arg);
@@ -541,7 +579,7 @@ fn check_arguments(call: &IntrinsicCall) -> Result<(), PathError> {
             Expect::Object if matches!(ty, Ty::Object | Ty::Unknown) => continue,
             Expect::Object => "a JSON object",
             Expect::False if matches!(arg, IntrinsicArg::Bool(true)) => {
-                return Err(arguments(
+                return Some(fails(
                     offset,
                     format!("`{}` only supports a shallow merge: its third argument must be `false`", f.name()),
                 ));
@@ -555,7 +593,7 @@ fn check_arguments(call: &IntrinsicCall) -> Result<(), PathError> {
                         Some(m) => format!("; did you mean '{m}'?"),
                         None => String::new(),
                     };
-                    return Err(arguments(
+                    return Some(fails(
                         offset,
                         format!(
                             "`{}` does not support the algorithm '{s}'; use one of {}{hint}",
@@ -568,7 +606,7 @@ fn check_arguments(call: &IntrinsicCall) -> Result<(), PathError> {
                 _ => "one of the algorithm names 'MD5', 'SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'",
             },
         };
-        return Err(arguments(
+        return Some(fails(
             offset,
             format!("argument {} of `{}` ({param}) must be {wanted}, but {}", i + 1, f.name(), describe(arg)),
         ));
@@ -578,7 +616,7 @@ fn check_arguments(call: &IntrinsicCall) -> Result<(), PathError> {
         if holes != values {
             let offset = call.arg_spans.get(holes + 1).or(call.arg_spans.first()).map_or(call.span.0, |s| s.0);
             let s = |n: usize| if n == 1 { "" } else { "s" };
-            return Err(arguments(
+            return Some(fails(
                 offset,
                 format!(
                     "the `States.Format` template has {holes} `{{}}` placeholder{} but {values} value{} \
@@ -590,7 +628,7 @@ fn check_arguments(call: &IntrinsicCall) -> Result<(), PathError> {
             ));
         }
     }
-    Ok(())
+    None
 }
 
 #[cfg(test)]

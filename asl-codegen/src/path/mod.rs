@@ -22,7 +22,8 @@ use crate::diagnostic::Code;
 
 pub use filter::{CompareOp, FilterExpr, FilterOperand};
 pub use intrinsic::{
-    HASH_ALGORITHMS, IntrinsicArg, IntrinsicCall, IntrinsicFunction, MAX_INTRINSIC_DEPTH, parse_intrinsic,
+    HASH_ALGORITHMS, IntrinsicArg, IntrinsicCall, IntrinsicFunction, MAX_INTRINSIC_DEPTH, certain_failures,
+    parse_intrinsic,
 };
 pub use jsonpath::{parse_path, parse_reference_path};
 
@@ -210,8 +211,11 @@ pub enum PathErrorKind {
     NotReferencePath,
     /// Not a well-formed intrinsic call, or a `.$` value that is neither path nor call.
     InvalidIntrinsic,
-    /// A function that does not exist, or called with wrong arguments.
+    /// A function that does not exist, or called with the wrong number of arguments.
     IntrinsicArguments,
+    /// A well-formed call with an argument that certainly fails at run time (a literal of
+    /// the wrong type, a chunk size of 0, …): the service accepts it.
+    FailsAtRunTime,
 }
 
 impl PathErrorKind {
@@ -224,6 +228,7 @@ impl PathErrorKind {
             PathErrorKind::NotReferencePath => Code::InvalidReferencePath,
             PathErrorKind::InvalidIntrinsic => Code::InvalidIntrinsic,
             PathErrorKind::IntrinsicArguments => Code::IntrinsicArguments,
+            PathErrorKind::FailsAtRunTime => Code::IntrinsicFailsAtRunTime,
         }
     }
 }

@@ -9,7 +9,8 @@
 //! One more check is asl-rs's own: every regular expression literal must compile the way
 //! the engine compiles it when the expression runs (Rust's `regex` crate, which has no
 //! look-around or back-references; JavaScript's, which AWS uses, has both). Such a
-//! regex would fail every evaluation that reaches it, so it fails the build instead.
+//! regex would fail every evaluation that reaches it: validation warns (AWS accepts the
+//! definition) and the build fails.
 
 use jsonata_core::ast::{AstNode, BinaryOp, Stage};
 
@@ -46,7 +47,7 @@ pub(super) fn check(text: &str, in_catcher: bool) -> Option<(Code, String, Optio
     }
     unsupported_regex(&ast).map(|(literal, why)| {
         (
-            Code::InvalidJsonata,
+            Code::UnsupportedRegex,
             format!(
                 "JSONata expression '{text}' uses the regular expression {literal}, which asl-rs cannot evaluate: \
                  {why} by Rust's `regex` crate (AWS evaluates JavaScript regular expressions, which support it)"
@@ -226,7 +227,7 @@ mod tests {
             ("$map($states.input, function($v){ $split($v, /(?<!a),/) })", "look-around"),
         ] {
             let (code, message, help) = check(text, false).unwrap_or_else(|| panic!("{text} passed"));
-            assert_eq!(code, Code::InvalidJsonata, "{text}");
+            assert_eq!(code, Code::UnsupportedRegex, "{text}");
             assert!(message.contains(why), "{text}: {message}");
             assert!(message.contains("which asl-rs cannot evaluate"), "{message}");
             assert_eq!(help, Some(REGEX_HELP));

@@ -320,7 +320,11 @@ impl PathCheck<'_> {
             Ok(DollarValue::Path(p)) if !p.is_reference() => {
                 check_path(&v.value, PathRule::Reference, &v.pointer, v.span, &what, self.diags);
             }
-            Ok(_) => {}
+            Ok(DollarValue::Intrinsic(call)) => {
+                let message = format!("The intrinsic function call of {what} fails at run time");
+                self.certain_failures(&call, &v.pointer, v.span, &v.value, &message);
+            }
+            Ok(DollarValue::Path(_)) => {}
             Err(e) => {
                 let (code, problem) = match e.kind {
                     PathErrorKind::IntrinsicArguments => {
@@ -404,7 +408,12 @@ impl PathCheck<'_> {
             );
             return;
         };
-        if let Err(e) = path::parse_dollar_value(text) {
+        let parsed = path::parse_dollar_value(text);
+        if let Ok(DollarValue::Intrinsic(call)) = &parsed {
+            let message = format!("The intrinsic function call for the field '{key}' in {what} fails at run time");
+            self.certain_failures(call, pointer, value.span, text, &message);
+        }
+        if let Err(e) = parsed {
             let d = match e.kind {
                 PathErrorKind::IntrinsicArguments => path_diagnostic(
                     Code::IntrinsicArguments,
@@ -416,6 +425,22 @@ impl PathCheck<'_> {
                 ),
                 _ => path_diagnostic(Code::InvalidIntrinsic, pointer, value.span, text, &invalid, &e),
             };
+            self.diags.push(d);
+        }
+    }
+
+    /// Warnings for arguments of an intrinsic call (`text`, at `span`) that certainly fail
+    /// at run time: AWS creates the state machine, and the execution fails with
+    /// `States.IntrinsicFailure` when it reaches the call.
+    fn certain_failures(&mut self, call: &path::IntrinsicCall, pointer: &str, span: Span, text: &str, message: &str) {
+        for e in path::certain_failures(call) {
+            // The reason goes into the message, which is all a one-line build error shows.
+            let message = format!("{message}: {}", e.message);
+            let e = path::PathError { message: "fails at run time".into(), ..e };
+            let d = path_diagnostic(Code::IntrinsicFailsAtRunTime, pointer, span, text, &message, &e).with_help(
+                "AWS accepts the definition and fails the execution with `States.IntrinsicFailure` when it \
+                 reaches this call; fix the argument, or pass it through a path if it comes from the input",
+            );
             self.diags.push(d);
         }
     }

@@ -4,7 +4,10 @@
 //! in it and only in the last retrier/catcher; retrier numbers are in AWS's ranges; a
 //! catcher needs `Next` and, in JSONPath, may have a `ResultPath` that is a Reference Path
 //! into the input. Error names with the reserved `States.` prefix that AWS does not define
-//! are reported as a warning (they can never match, since no task may raise them).
+//! are reported as a warning when nothing in the machine raises them: a Fail state of the
+//! same machine may raise any name (`"Error": "States.QuorumMet"`), and one whose error is
+//! computed (`ErrorPath`, a JSONata `Error`) may raise any name at all, so then no such
+//! warning is given.
 //!
 //! Whether a state type may carry `Retry`/`Catch` at all is a `fields` rule; contents are
 //! checked here only on Task, Parallel and Map states, so a misplaced `Retry` is reported
@@ -12,6 +15,8 @@
 
 use super::paths::{self, PathRule};
 use super::{Context, walk};
+use std::collections::HashSet;
+
 use crate::ast::{Catcher, QueryLanguage, Retrier, Spanned, StateMachine, StateType};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::source::Span;
@@ -39,7 +44,42 @@ const PREDEFINED_ERRORS: &[&str] = &[
 
 const STATES_ALL: &str = "States.ALL";
 
+/// The errors a machine's Fail states raise.
+enum Raised<'a> {
+    /// Only these names, each written literally in a Fail state's `Error`.
+    Names(HashSet<&'a str>),
+    /// Any name: some Fail state computes its error.
+    Any,
+}
+
+impl<'a> Raised<'a> {
+    fn of(machine: &'a StateMachine) -> Raised<'a> {
+        let mut names = HashSet::new();
+        let mut computed = false;
+        walk(machine, &mut |state| {
+            if state.ty() != Some(StateType::Fail) {
+                return;
+            }
+            computed |= state.error_path.is_some();
+            if let Some(error) = &state.error {
+                let text = error.value.trim();
+                computed |= text.starts_with("{%") && text.ends_with("%}");
+                names.insert(error.value.as_str());
+            }
+        });
+        if computed { Raised::Any } else { Raised::Names(names) }
+    }
+
+    fn may_raise(&self, name: &str) -> bool {
+        match self {
+            Raised::Names(names) => names.contains(name),
+            Raised::Any => true,
+        }
+    }
+}
+
 pub(super) fn check(machine: &StateMachine, cx: &Context, diags: &mut Diagnostics) {
+    let raised = Raised::of(machine);
     walk(machine, &mut |state| {
         if !matches!(state.ty(), Some(StateType::Task | StateType::Parallel | StateType::Map)) {
             return;
@@ -49,21 +89,22 @@ pub(super) fn check(machine: &StateMachine, cx: &Context, diags: &mut Diagnostic
             let last = retry.value.len().saturating_sub(1);
             for (i, retrier) in retry.value.iter().enumerate() {
                 let owner = format!("`Retry[{i}]` of state `{}`", state.name.value);
-                check_retrier(retrier, &owner, i == last, diags);
+                check_retrier(retrier, &owner, i == last, &raised, diags);
             }
         }
         if let Some(catch) = &state.catch {
             let last = catch.value.len().saturating_sub(1);
             for (i, catcher) in catch.value.iter().enumerate() {
                 let owner = format!("`Catch[{i}]` of state `{}`", state.name.value);
-                check_catcher(catcher, &owner, i == last, ql, diags);
+                check_catcher(catcher, &owner, i == last, ql, &raised, diags);
             }
         }
     });
 }
 
-fn check_retrier(r: &Retrier, owner: &str, is_last: bool, diags: &mut Diagnostics) {
-    error_equals(r.error_equals.as_ref(), &r.pointer, r.span, owner, "retrier", is_last, diags);
+fn check_retrier(r: &Retrier, owner: &str, is_last: bool, raised: &Raised, diags: &mut Diagnostics) {
+    let error_list = ErrorList { field: r.error_equals.as_ref(), owner_pointer: &r.pointer, owner_span: r.span, owner };
+    error_equals(&error_list, "retrier", is_last, raised, diags);
     integer_in(r.interval_seconds.as_ref(), "IntervalSeconds", 1, 99_999_999, owner, diags);
     integer_in(r.max_attempts.as_ref(), "MaxAttempts", 0, 99_999_999, owner, diags);
     integer_in(r.max_delay_seconds.as_ref(), "MaxDelaySeconds", 1, 31_622_401, owner, diags);
@@ -103,8 +144,9 @@ fn check_retrier(r: &Retrier, owner: &str, is_last: bool, diags: &mut Diagnostic
     }
 }
 
-fn check_catcher(c: &Catcher, owner: &str, is_last: bool, ql: QueryLanguage, diags: &mut Diagnostics) {
-    error_equals(c.error_equals.as_ref(), &c.pointer, c.span, owner, "catcher", is_last, diags);
+fn check_catcher(c: &Catcher, owner: &str, is_last: bool, ql: QueryLanguage, raised: &Raised, diags: &mut Diagnostics) {
+    let error_list = ErrorList { field: c.error_equals.as_ref(), owner_pointer: &c.pointer, owner_span: c.span, owner };
+    error_equals(&error_list, "catcher", is_last, raised, diags);
     if c.next.is_none() && !reported_under(diags, &crate::node::pointer_push(&c.pointer, "Next")) {
         diags.push(
             Diagnostic::new(
@@ -134,16 +176,18 @@ fn reported_under(diags: &Diagnostics, pointer: &str) -> bool {
         .any(|d| d.pointer == pointer || d.pointer.strip_prefix(pointer).is_some_and(|rest| rest.starts_with('/')))
 }
 
-/// `ErrorEquals`: present, non-empty, `States.ALL` alone and last, `States.*` names known.
-fn error_equals(
-    field: Option<&Spanned<Vec<Spanned<String>>>>,
-    owner_pointer: &str,
+/// The `ErrorEquals` of a retrier or catcher, and where its owner is.
+struct ErrorList<'a> {
+    field: Option<&'a Spanned<Vec<Spanned<String>>>>,
+    owner_pointer: &'a str,
     owner_span: Span,
-    owner: &str,
-    kind: &str,
-    is_last: bool,
-    diags: &mut Diagnostics,
-) {
+    owner: &'a str,
+}
+
+/// `ErrorEquals`: present, non-empty, `States.ALL` alone and last, `States.*` names known
+/// or raised by a Fail state.
+fn error_equals(list: &ErrorList, kind: &str, is_last: bool, raised: &Raised, diags: &mut Diagnostics) {
+    let ErrorList { field, owner_pointer, owner_span, owner } = *list;
     let Some(list) = field else {
         // A value of the wrong type was reported by the decoder, which then dropped it.
         if !reported_under(diags, &crate::node::pointer_push(owner_pointer, "ErrorEquals")) {
@@ -205,7 +249,7 @@ fn error_equals(
                     )),
                 );
             }
-        } else if name.value.starts_with("States.") && !is_predefined(&name.value) {
+        } else if name.value.starts_with("States.") && !is_predefined(&name.value) && !raised.may_raise(&name.value) {
             let mut d = Diagnostic::new(
                 Code::UnknownStatesError,
                 &name.pointer,
@@ -213,7 +257,10 @@ fn error_equals(
                 format!("{:?} in the `ErrorEquals` of {owner} is not an error AWS defines", name.value),
             )
             .with_label("unknown `States.` error")
-            .with_note("the `States.` prefix is reserved: no task can raise such an error, so this never matches");
+            .with_note(
+                "the `States.` prefix is reserved for errors Step Functions raises, and no Fail state of this \
+                 machine raises this one: unless a task reports an error by this very name, this never matches",
+            );
             if let Some(close) = did_you_mean(&name.value, PREDEFINED_ERRORS.iter().copied()) {
                 d = d.with_help(format!("did you mean `{close}`?"));
             }
@@ -340,6 +387,25 @@ mod tests {
         assert_eq!(d.severity, crate::Severity::Warning);
         assert_eq!(d.pointer, "/States/T/Retry/0/ErrorEquals/0");
         assert_eq!(d.help.as_deref(), Some("did you mean `States.Timeout`?"));
+    }
+
+    #[test]
+    fn a_states_error_a_fail_state_raises_is_not_reported() {
+        // As sfwc quorum-with-parallel-pattern deploys it: a branch fails with its own
+        // `States.` error, which the Parallel state catches.
+        let definition = |fail: &str| {
+            format!(
+                r#"{{"StartAt": "P", "States": {{
+                    "P": {{"Type": "Parallel", "End": true,
+                        "Catch": [{{"ErrorEquals": ["States.QuorumMet"], "Next": "H"}}],
+                        "Branches": [{{"StartAt": "F", "States": {{"F": {{"Type": "Fail", {fail}}}}}}}]}},
+                    "H": {{"Type": "Succeed"}}}}}}"#
+            )
+        };
+        let warned = |text: &str| diags(text).iter().any(|(c, _)| *c == Code::UnknownStatesError);
+        assert!(!warned(&definition(r#""Error": "States.QuorumMet""#)));
+        assert!(!warned(&definition(r#""ErrorPath": "$.error""#)), "a computed error may be any name");
+        assert!(warned(&definition(r#""Error": "States.QuorumMissed""#)));
     }
 
     #[test]

@@ -63,7 +63,7 @@ fn numbers_print_as_javascript_does() {
 }
 
 /// A regular expression the engine's `regex` crate cannot compile (look-around,
-/// back-references) is rejected when the workflow is compiled (ASL603); an expression
+/// back-references) is rejected when the workflow is compiled (ASL605); an expression
 /// written by hand fails the evaluation with a `States.QueryEvaluationError`, not a panic.
 #[test]
 fn regexes_the_engine_cannot_compile_are_query_errors() {

@@ -776,12 +776,21 @@ impl Turn<'_> {
                 self.store(ctx, &mut frame.variables, assigned);
                 Ok(Completion::Next(next, output))
             }
-            StateKind::Wait { until, .. } => {
+            StateKind::Wait { until, input_path, .. } => {
                 let context = ctx.context(state, frame.entered, None);
-                let scope = Scope::new(&frame.input).with_context(&context).with_variables(&*frame.variables.0);
+                // `SecondsPath` and `TimestampPath` read the effective input, after `InputPath`,
+                // as every path of a state after its `InputPath` does. (A JSONata Wait has
+                // no `InputPath`: its expressions read `$states.input`.)
+                let env = Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
+                let effective = match state.jsonata {
+                    Some(_) => Cow::Borrowed(&frame.input),
+                    None => dataflow::select_path(*input_path, &frame.input, &env)?,
+                };
+                let scope = Scope::new(&effective).with_context(&context).with_variables(&*frame.variables.0);
                 let js = jsonata::Scope::new(&frame.input, &context, &frame.variables.0).with_now(self.now);
                 let until = fields::wait_deadline(until, &scope, &js, frame.entered)?;
                 drop(js);
+                drop(effective);
                 if until <= self.now {
                     return complete(state, self.pass_through(ctx, frame, state)?);
                 }

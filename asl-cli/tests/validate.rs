@@ -252,6 +252,45 @@ fn conformance_invalid_definitions_are_each_rejected() {
     assert!(accepted.is_empty(), "accepted: {accepted:#?}");
 }
 
+/// `shared/realworld`, next to the workspace: definitions public projects deploy. CI must
+/// have it.
+fn realworld(sub: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/realworld").join(sub);
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        assert!(std::env::var_os("CI").is_none(), "{} not found, and CI is set", dir.display());
+        println!("skipped: {} not found", dir.display());
+        None
+    }
+}
+
+/// AWS accepts every deployed definition (JSON and YAML), so `asl validate` must too;
+/// warnings are allowed.
+#[test]
+fn realworld_definitions_are_all_valid() {
+    let Some(dir) = realworld("valid") else { return };
+    let output = validate(&[&dir], &["--format", "json"]);
+    let errors: Vec<_> = json(&output).into_iter().filter(|d| d["severity"] != "warning").collect();
+    assert!(errors.is_empty(), "{} errors, first: {:#?}", errors.len(), errors.first());
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&validate(&[&dir], &[]));
+    let count = std::fs::read_dir(&dir).expect("list definitions").count();
+    assert!(count >= 306, "only {count} definitions in {}", dir.display());
+    assert!(text.ends_with(&format!("{count} files checked: {count} valid, 0 invalid\n")), "{text}");
+}
+
+/// Each definition AWS rejects is rejected.
+#[test]
+fn realworld_invalid_definitions_are_each_rejected() {
+    let Some(dir) = realworld("invalid") else { return };
+    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("list").map(|e| e.expect("entry").path()).collect();
+    files.sort();
+    assert!(files.len() >= 7, "only {} files in {}", files.len(), dir.display());
+    let accepted: Vec<_> = files.iter().filter(|f| validate(&[f], &[]).status.code() != Some(1)).collect();
+    assert!(accepted.is_empty(), "accepted: {accepted:#?}");
+}
+
 /// `asl expand` prints the generated code of a valid definition and the diagnostics of an
 /// invalid one.
 #[test]

@@ -1,0 +1,23 @@
+//! End-to-end tests of asl-rs, kept apart from the crates they test (see `tests/`):
+//!
+//! - `realworld.rs`: every definition public projects deploy (`../shared/realworld/valid`)
+//!   compiles through `include_asl!` in a crate of its own, as a user's crate would.
+//!
+//! Later: crash recovery of durable executions, and real AWS clients against `asl serve`.
+//! The library itself holds what those tests share: [`workspace_dir`] and [`scratch_dir`].
+
+use std::path::{Path, PathBuf};
+
+/// The asl-rs workspace (this crate's parent directory).
+pub fn workspace_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A directory under the build directory for a test's generated crates and their own
+/// build directory: `$CARGO_TARGET_DIR/asl-tests/<name>`, else the workspace's
+/// `target/asl-tests/<name>`. It outlives the test, so the dependencies of the generated
+/// crates compile once, not on every run.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_dir().join("target"), PathBuf::from);
+    target.join("asl-tests").join(name)
+}

@@ -353,9 +353,23 @@ mod tests {
         let messages: Vec<String> = error.unwrap().into_iter().map(|e| e.to_string()).collect();
         assert_eq!(
             messages,
-            ["`runtime` is set more than once", "unknown setting `colour`; expected one of: `runtime`, `tasks`"]
+            [
+                "`runtime` is set more than once",
+                "unknown setting `colour`; expected one of: `runtime`, `tasks`, `allow_run_time_failures`"
+            ]
         );
         assert_eq!(options.runtime.unwrap().to_string(), "a");
+    }
+
+    #[test]
+    fn allow_run_time_failures_takes_a_boolean() {
+        let args = parse(quote!("a.asl.json", allow_run_time_failures = true)).unwrap();
+        let (options, error) = Options::from_pairs(&args.pairs);
+        assert!(error.is_none());
+        assert_eq!(options.allow_run_time_failures, Some(true));
+        let args = parse(quote!("a.asl.json", allow_run_time_failures = yes)).unwrap();
+        let (_, error) = Options::from_pairs(&args.pairs);
+        assert_eq!(error.unwrap().to_string(), "expected `true` or `false`");
     }
 
     #[test]

@@ -696,6 +696,24 @@ mod tests {
     }
 
     #[test]
+    fn parameters_may_be_an_array_of_templates() {
+        // As a deployed EventBridge Pipes enrichment writes it; AWS accepts it.
+        let f = found(&pass(r#""Parameters": [{"Item.$": "$.Item"}, "literal"]"#));
+        assert!(none_of_mine(&f), "{f:?}");
+        // The elements are templates: their `.$` values are checked.
+        let f = found(&pass(r#""Parameters": [{"Item.$": "$.x["}]"#));
+        assert!(has(&f, Code::InvalidIntrinsic, "/States/P/Parameters/0/Item.$"), "{f:?}");
+        // Other templates stay objects, and a string is still no template.
+        let task = |fields: &str| {
+            format!(
+                r#"{{"StartAt": "T", "States": {{"T": {{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", {fields}, "End": true}}}}}}"#
+            )
+        };
+        assert!(has(&found(&task(r#""ResultSelector": [1]"#)), Code::WrongType, "/States/T/ResultSelector"));
+        assert!(has(&found(&pass(r#""Parameters": "$.x""#)), Code::WrongType, "/States/P/Parameters"));
+    }
+
+    #[test]
     fn accepts_valid_paths_and_templates() {
         let f = found(&pass(
             r#""InputPath": "$.a['b c'][0]", "OutputPath": "$$.Execution.Input", "ResultPath": null,

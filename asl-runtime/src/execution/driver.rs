@@ -109,6 +109,9 @@ pub struct Driver<'a> {
     deadline: Option<Sleep>,
     /// Where history events go as they are recorded, with the execution's ARN.
     sink: Option<(&'a dyn HistorySink, String)>,
+    /// Whether what transitions ask for waits in `effects` until [`Driver::release_effects`]
+    /// (a durable runtime commits the transitions first; see [`Driver::holding_effects`]).
+    hold: bool,
 }
 
 impl<'a> Driver<'a> {
@@ -143,6 +146,25 @@ impl<'a> Driver<'a> {
         driver
     }
 
+    /// As [`Driver::with_callbacks`], holding what the restored execution waits for until
+    /// [`Driver::release_effects`] (see [`Driver::holding_effects`]).
+    pub(crate) fn restored_holding(
+        workflow: &'a Workflow,
+        handler: &'a dyn TaskHandler,
+        clock: &'a dyn Clock,
+        callbacks: &'a Callbacks,
+        mut execution: Execution,
+    ) -> Driver<'a> {
+        let mut effects = Effects::default();
+        if let Some(reason) = workflow.unsupported {
+            execution.fail(Error::new(UNSUPPORTED_ERROR, reason));
+        }
+        execution.reissue(workflow, clock.now(), &mut effects);
+        let mut driver = Driver::idle(workflow, handler, clock, callbacks, execution).holding_effects();
+        driver.effects = effects;
+        driver
+    }
+
     /// A driver for `execution` that has started nothing yet.
     fn idle(
         workflow: &'a Workflow,
@@ -164,7 +186,31 @@ impl<'a> Driver<'a> {
             effects: Effects::default(),
             deadline: None,
             sink: None,
+            hold: false,
         }
+    }
+
+    /// The same driver, keeping what transitions ask for — Task handlers and activities to
+    /// start, timers to set, waits to cancel and tokens to close — until
+    /// [`Driver::release_effects`], so that nothing leaves the process before the runtime
+    /// has made the transitions that asked for it durable (commit before effect). What a
+    /// restored execution waits for is held too.
+    pub(crate) fn holding_effects(mut self) -> Driver<'a> {
+        self.hold = true;
+        self
+    }
+
+    /// Whether transitions since the last [`Driver::release_effects`] asked for anything.
+    pub(crate) fn has_held_effects(&self) -> bool {
+        !self.effects.requests.is_empty() || !self.effects.cancelled.is_empty()
+    }
+
+    /// Starts what the transitions since the last call asked for (see
+    /// [`Driver::holding_effects`]); a handler that answers at once is delivered here, so
+    /// the execution may be able to move again afterwards.
+    pub(crate) fn release_effects(&mut self) {
+        self.apply_effects();
+        self.stream_history();
     }
 
     /// The same driver, handing each history event to `sink` as soon as the transition
@@ -350,7 +396,9 @@ impl<'a> Driver<'a> {
             return Some(false);
         }
         if self.execution.step(self.workflow, now, &mut self.effects) {
-            self.apply_effects();
+            if !self.hold {
+                self.apply_effects();
+            }
             self.stream_history();
             return Some(true);
         }
@@ -368,6 +416,9 @@ impl<'a> Driver<'a> {
         }
         self.running = FuturesUnordered::new();
         self.handlers.clear();
+        // What was held for a commit is never started now.
+        self.effects.requests.clear();
+        self.effects.cancelled.clear();
         self.close_tokens();
         self.stream_history();
     }
@@ -473,10 +524,16 @@ impl<'a> Driver<'a> {
         }
     }
 
-    /// Starts what the last step asked for and cancels what it no longer needs.
+    /// Starts what the last steps asked for and cancels what they no longer need.
     fn apply_effects(&mut self) {
+        // Held across several steps, a request may have been cancelled by a later one (a
+        // failed branch cancels its siblings' tasks): it is never started.
+        let mut withdrawn = Vec::new();
         while let Some(id) = self.effects.cancelled.pop() {
             self.cancel(id, false);
+            if self.hold {
+                withdrawn.push(id);
+            }
         }
         // Requests are taken one by one: a handler that answers at once is delivered
         // before the next request starts.
@@ -485,8 +542,9 @@ impl<'a> Driver<'a> {
         let mut requests = std::mem::take(&mut self.effects.requests);
         for request in requests.drain(..) {
             match request {
-                Request::Task(task) => self.start_task(*task),
-                Request::Timer { id, path, until } => self.start_timer(id, path, until),
+                Request::Task(task) if !withdrawn.contains(&task.id) => self.start_task(*task),
+                Request::Timer { id, path, until } if !withdrawn.contains(&id) => self.start_timer(id, path, until),
+                Request::Task(_) | Request::Timer { .. } => {}
             }
         }
         self.effects.requests = requests;

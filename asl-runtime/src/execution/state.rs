@@ -440,6 +440,100 @@ impl Execution {
     }
 }
 
+/// What a store keeps of a running execution besides its history events and its
+/// `$$.Execution` (both of which it stores on their own): [`Execution::to_snapshot`] and
+/// [`Execution::from_snapshot`].
+impl Execution {
+    /// Writes the execution into `out` as a snapshot for a durable store: as
+    /// [`Execution::to_parked`], but without the history events (the store has them as
+    /// rows, written once each, so a snapshot stays small however long the history).
+    ///
+    /// # Errors
+    ///
+    /// Why the execution cannot be written (it always can).
+    pub(crate) fn to_snapshot(&self, out: &mut Vec<u8>) -> Result<(), CompactError> {
+        let Execution { run, deadline, next_wait, runnable, outcome, transitions, streamed } = self;
+        let Run { info: _, rng, history, root, context_base: _ } = run;
+        let snapshot = SnapshotRef {
+            rng,
+            detail: history.detail,
+            events: history.events.len() as u64,
+            root,
+            deadline: *deadline,
+            next_wait: *next_wait,
+            runnable,
+            outcome: outcome.as_ref(),
+            transitions: *transitions,
+            streamed: *streamed,
+        };
+        compact::write(&snapshot, out)
+    }
+
+    /// The execution [`Execution::to_snapshot`] wrote, with its `info` and its history
+    /// `events` (in id order) back.
+    ///
+    /// # Errors
+    ///
+    /// Why `bytes` are not what [`Execution::to_snapshot`] wrote, or `events` are not the
+    /// history it was written with (a different number of them).
+    pub(crate) fn from_snapshot(
+        bytes: &[u8],
+        info: ExecutionInfo,
+        events: Vec<HistoryEvent>,
+    ) -> Result<Execution, CompactError> {
+        let SnapshotOwned { rng, detail, events: count, root, deadline, next_wait, runnable, outcome, transitions, streamed } =
+            compact::from_bytes(bytes)?;
+        if events.len() as u64 != count {
+            return Err(<CompactError as serde::de::Error>::custom(format!(
+                "the snapshot was taken with {count} history events, but {} were given",
+                events.len()
+            )));
+        }
+        Ok(Execution {
+            run: Run { info, rng, history: History { events, detail }, root, context_base: OnceLock::new() },
+            deadline,
+            next_wait,
+            runnable,
+            outcome,
+            transitions,
+            streamed,
+        })
+    }
+}
+
+/// What [`Execution::to_snapshot`] writes.
+#[derive(Serialize)]
+struct SnapshotRef<'e> {
+    rng: &'e SplitMix64,
+    detail: HistoryDetail,
+    /// How many history events the execution had.
+    events: u64,
+    root: &'e Frame,
+    #[serde(with = "nanos::option")]
+    deadline: Option<OffsetDateTime>,
+    next_wait: WaitId,
+    runnable: &'e VecDeque<FramePath>,
+    outcome: Option<&'e Outcome>,
+    transitions: u64,
+    streamed: u64,
+}
+
+/// [`SnapshotRef`], read back.
+#[derive(Deserialize)]
+struct SnapshotOwned {
+    rng: SplitMix64,
+    detail: HistoryDetail,
+    events: u64,
+    root: Frame,
+    #[serde(with = "nanos::option")]
+    deadline: Option<OffsetDateTime>,
+    next_wait: WaitId,
+    runnable: VecDeque<FramePath>,
+    outcome: Option<Outcome>,
+    transitions: u64,
+    streamed: u64,
+}
+
 /// What [`Execution::to_parked`] writes: the fields of an [`Execution`] and its [`Run`]
 /// but the run's `info` (and the cached `context_base`, which is never written).
 #[derive(Serialize)]

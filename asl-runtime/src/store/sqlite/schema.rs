@@ -51,12 +51,17 @@ CREATE INDEX executions_running ON executions (start_us, id) WHERE status = 'RUN
 -- Retention finds the ended ones by date.
 CREATE INDEX executions_ended ON executions (stop_us) WHERE stop_us IS NOT NULL;
 
+-- Rows in the order they were written (seq), found by the index: a commit appends its
+-- events beside every other execution's, so a batch of a thousand commits dirties a few
+-- pages of events plus index pages, not a page per execution as a table clustered by
+-- (execution_id, id) would (measured: 1.5-2x the commits/s of that layout, benches/store.rs).
 CREATE TABLE history (
+    seq           INTEGER PRIMARY KEY,
     execution_id  INTEGER NOT NULL,
     id            INTEGER NOT NULL,
-    event         TEXT NOT NULL,
-    PRIMARY KEY (execution_id, id)
-) WITHOUT ROWID;
+    event         TEXT NOT NULL
+);
+CREATE UNIQUE INDEX history_by_execution ON history (execution_id, id);
 
 CREATE TABLE timers (
     execution_id  INTEGER NOT NULL,

@@ -68,6 +68,9 @@ impl SqliteStore {
         // every batch halved throughput (benches/store.rs). A page rewritten by many batches
         // is copied back once per checkpoint.
         write.pragma_update(None, "wal_autocheckpoint", 16_384).map_err(backend)?;
+        // Another process writing the file (someone at the `sqlite3` prompt) delays a batch
+        // instead of failing it.
+        write.busy_timeout(std::time::Duration::from_secs(5)).map_err(backend)?;
         schema::migrate(&mut write, migrations)?;
         // Read-write flags with `query_only`, not a read-only open: a WAL reader writes to
         // the shared-memory index, which a read-only connection may not be allowed to.

@@ -53,6 +53,8 @@
 //!
 //! - `macros` (default): re-exports [`include_asl!`]; pulls in the compiler, including
 //!   its YAML reader for `.asl.yaml`/`.asl.yml` definitions.
+//! - `sqlite` (default): [`store::SqliteStore`], durable executions in one SQLite file
+//!   (SQLite is compiled in).
 #![deny(missing_docs)]
 
 pub mod callbacks;
@@ -70,6 +72,7 @@ pub mod path;
 pub mod retry;
 pub mod runtime;
 pub mod sink;
+pub mod store;
 pub mod template;
 #[cfg(test)]
 pub(crate) mod test_support;

@@ -43,6 +43,11 @@ use crate::execution::{
 };
 use crate::intrinsics::{SplitMix64, uuid_v4};
 use crate::sink::HistorySink;
+use crate::store::{Store, StoreError};
+
+mod durable;
+
+use durable::{Durable, Restored};
 
 /// Runs executions and keeps their records. Cheap to clone (the clones share everything).
 #[derive(Clone)]
@@ -72,6 +77,8 @@ struct Inner {
     history_detail: HistoryDetail,
     /// Where its executions' history events go as they are recorded.
     history_sink: Option<Arc<dyn HistorySink>>,
+    /// Where its executions are made durable, if anywhere.
+    store: Option<Arc<dyn Store>>,
 }
 
 /// Builds a [`Runtime`] with non-default settings ([`Runtime::builder`]).
@@ -79,6 +86,7 @@ pub struct RuntimeBuilder {
     clock: Arc<dyn Clock>,
     history_detail: HistoryDetail,
     history_sink: Option<Arc<dyn HistorySink>>,
+    store: Option<Arc<dyn Store>>,
 }
 
 impl RuntimeBuilder {
@@ -96,9 +104,17 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Makes every execution durable in `store`: each commits its progress before any
+    /// effect of it leaves the process (see [`Runtime::recover`] for what survives a crash).
+    /// With a [`SqliteStore`](crate::store::SqliteStore), executions outlive the process.
+    pub fn store(mut self, store: Arc<dyn Store>) -> RuntimeBuilder {
+        self.store = Some(store);
+        self
+    }
+
     /// The runtime.
     pub fn build(self) -> Runtime {
-        let RuntimeBuilder { clock, history_detail, history_sink } = self;
+        let RuntimeBuilder { clock, history_detail, history_sink, store } = self;
         let inner = Arc::new_cyclic(|this: &Weak<Inner>| {
             let sink: Weak<dyn ParkedSink> = this.clone();
             Inner {
@@ -113,6 +129,7 @@ impl RuntimeBuilder {
                 this: this.clone(),
                 history_detail,
                 history_sink,
+                store,
             }
         });
         Runtime { inner }
@@ -221,6 +238,11 @@ struct Shared {
     /// Tells the task that runs the execution that a stop was asked for or a signal for one
     /// of its parked tokens came in.
     poke: Notify,
+    /// Its record in the runtime's store (none without one): the task that runs it holds it
+    /// meanwhile, a parked execution keeps it here.
+    durable: Mutex<Option<Durable>>,
+    /// Notified (all waiters) when the execution's first commit is durable, or failed.
+    stored: Notify,
 }
 
 #[derive(Default)]
@@ -234,6 +256,8 @@ struct Progress {
     /// A running execution's history as of the last time it waited for a handler (its
     /// task holds the execution itself; parked and ended executions keep theirs elsewhere).
     live_history: Vec<HistoryEvent>,
+    /// With a store: how the first commit went (`None` until it is done).
+    stored: Option<Result<(), StoreError>>,
 }
 
 /// Where an execution is.
@@ -274,7 +298,7 @@ impl Runtime {
     /// A builder for a runtime whose executions use `clock`, to set how their history is
     /// kept.
     pub fn builder(clock: impl Clock + 'static) -> RuntimeBuilder {
-        RuntimeBuilder { clock: Arc::new(clock), history_detail: HistoryDetail::Full, history_sink: None }
+        RuntimeBuilder { clock: Arc::new(clock), history_detail: HistoryDetail::Full, history_sink: None, store: None }
     }
 
     /// Where task tokens are answered and activity workers poll.
@@ -329,8 +353,10 @@ impl Runtime {
                 return Err(StartError::ExecutionAlreadyExists(arn));
             }
             let number = executions.in_order.len();
+            let saved = SavedInfo::new(&info);
+            let durable = self.inner.store.as_ref().map(|store| Durable::new(Arc::clone(store), arn.clone(), &saved));
             let shared = Arc::new(Shared {
-                info: SavedInfo::new(&info),
+                info: saved,
                 number,
                 workflow,
                 handler,
@@ -338,6 +364,8 @@ impl Runtime {
                 progress: Mutex::new(Progress::default()),
                 ended: Notify::new(),
                 poke: Notify::new(),
+                durable: Mutex::new(durable),
+                stored: Notify::new(),
             });
             let handle = ExecutionHandle { shared };
             executions.in_order.push(handle.clone());
@@ -347,6 +375,91 @@ impl Runtime {
         drop(info);
         self.inner.run(self.clone(), Arc::clone(&handle.shared), Start::New);
         Ok(handle)
+    }
+
+    /// Takes up every execution the runtime's store holds as running, where its last commit
+    /// left it: after a crash or a restart, with the same store. Its workflow must have
+    /// been [registered](Runtime::register) (found by the state machine name at the end of
+    /// its ARN); executions of workflows that are not are left as they are and named in
+    /// [`Recovery::unknown`].
+    ///
+    /// What survives: everything a commit recorded, which is everything any caller or
+    /// handler was ever told. Timers (Wait states, retry delays, timeouts) fire at their
+    /// original deadlines on the runtime's clock; task tokens handed out can be answered;
+    /// activity tasks no worker has finished are claimable again; Parallel and Map progress
+    /// and retry counters are kept. What runs again: a Task attempt that was started but
+    /// whose result was not committed is started again, so a handler may run twice for one
+    /// attempt across a crash (at-least-once, as in every durable engine); make handlers
+    /// idempotent or tolerate it.
+    ///
+    /// # Errors
+    ///
+    /// The store's, reading the running executions. One execution that cannot be read back
+    /// is named in [`Recovery::unreadable`] and the others are taken up.
+    pub async fn recover(&self) -> Result<Recovery, StoreError> {
+        let Some(store) = self.inner.store.clone() else { return Ok(Recovery::default()) };
+        if self.inner.tokio.get().is_none()
+            && let Ok(handle) = Handle::try_current()
+        {
+            let _ = self.inner.tokio.set(handle);
+        }
+        let mut recovery = Recovery::default();
+        let mut restored = Vec::new();
+        for record in store.running_executions().await? {
+            let machine = record.state_machine_arn.rsplit(':').next().unwrap_or_default().to_owned();
+            let Some((workflow, handler)) = lock(&self.inner.workflows).get(&machine).cloned() else {
+                recovery.unknown.push(record.arn);
+                continue;
+            };
+            let arn = record.arn.clone();
+            match durable::restore(&*store, record).await {
+                Ok(execution) => restored.push((workflow, handler, execution)),
+                Err(error) => recovery.unreadable.push((arn, error)),
+            }
+        }
+        // Every execution is known before any runs: a parent taken up may look for the child
+        // it started.
+        let mut started = Vec::new();
+        {
+            let mut executions = lock(&self.inner.executions);
+            for (workflow, handler, execution) in restored {
+                if executions.by_arn.contains_key(&execution.arn) {
+                    continue;
+                }
+                let number = executions.in_order.len();
+                let durable = Durable::restored(Arc::clone(&store), &execution);
+                let Restored { arn, execution, info, .. } = execution;
+                let shared = Arc::new(Shared {
+                    info,
+                    number,
+                    workflow,
+                    handler,
+                    runtime: Arc::downgrade(&self.inner),
+                    progress: Mutex::new(Progress { stored: Some(Ok(())), ..Progress::default() }),
+                    ended: Notify::new(),
+                    poke: Notify::new(),
+                    durable: Mutex::new(Some(durable)),
+                    stored: Notify::new(),
+                });
+                let handle = ExecutionHandle { shared };
+                executions.in_order.push(handle.clone());
+                executions.by_arn.insert(arn.clone(), number);
+                recovery.resumed.push(arn);
+                started.push((handle, execution));
+            }
+        }
+        let mut waiting = Vec::new();
+        for (handle, execution) in started {
+            let (ready, taken_up) = tokio::sync::oneshot::channel();
+            waiting.push(taken_up);
+            self.inner.run(self.clone(), handle.shared, Start::Restored(Box::new(execution), Some(ready)));
+        }
+        // Answering a token right after recovery must work: each execution waits again
+        // before this returns (a dropped sender means it ended meanwhile).
+        for taken_up in waiting {
+            let _ = taken_up.await;
+        }
+        Ok(recovery)
     }
 
     /// The execution with this ARN, if this runtime started it.
@@ -367,13 +480,17 @@ impl Runtime {
         self.inner.parked.load(Ordering::SeqCst)
     }
 
-    /// Runs one execution (new, or taken up from its parked form) until it ends, is stopped
-    /// or is parked, and records how it ended.
+    /// Runs one execution (new, taken up from its parked form, or read back from the store)
+    /// until it ends, is stopped or is parked, and records how it ended. With a store, it
+    /// commits whenever the execution must wait, before starting what its transitions asked
+    /// for, and when it ends.
     async fn drive(&self, shared: Arc<Shared>, start: Start) {
         let clock: &dyn Clock = &*self.inner.clock;
         let callbacks = &self.inner.callbacks;
         let nested = Nested { runtime: self.clone(), inner: Arc::clone(&shared.handler) };
         let workflow = shared.workflow;
+        let mut durable = lock(&shared.durable).take();
+        let mut ready = None;
         let mut driver = match start {
             Start::New => {
                 let info = match shared.info.load() {
@@ -389,11 +506,22 @@ impl Runtime {
                 Ok(driver) => driver,
                 Err(error) => return self.inner.end_unrestored(&shared, error),
             },
+            Start::Restored(execution, waiting) => {
+                ready = waiting;
+                Driver::restored_holding(workflow, &nested, clock, callbacks, *execution)
+            }
         };
+        if durable.is_some() {
+            driver = driver.holding_effects();
+        }
         let sink = self.inner.history_sink.as_deref();
         if let Some(sink) = sink {
             driver = driver.with_history_sink(sink);
         }
+        let state_machine_arn = match shared.info.load() {
+            Ok(info) => info.state_machine_arn(),
+            Err(error) => return self.inner.end_unrestored(&shared, error),
+        };
         loop {
             let (stop, mail) = {
                 let mut progress = lock(&shared.progress);
@@ -418,15 +546,42 @@ impl Runtime {
                 Some(false) => break,
                 None => {}
             }
+            // The execution must wait: what it asked for leaves the process only once the
+            // transitions that asked for it are durable.
+            if let Some(record) = durable.as_mut() {
+                let held = driver.has_held_effects();
+                if record.behind(driver.execution(), held) {
+                    let committed = record.commit(driver.execution(), &state_machine_arn).await;
+                    if let Err(error) = self.inner.stored(&shared, committed) {
+                        return self.inner.end_unstored(&shared, &mut driver, error);
+                    }
+                }
+                if held {
+                    // A handler that answers at once is delivered here: look again.
+                    driver.release_effects();
+                    if let Some(ready) = ready.take() {
+                        let _ = ready.send(());
+                    }
+                    continue;
+                }
+            }
+            if let Some(ready) = ready.take() {
+                let _ = ready.send(());
+            }
             // Nothing to do but wait: park if only tokens and timers are waited for.
             if let Some(plan) = driver.prepare_park(shared.number) {
                 let parked = driver.into_parked(plan);
+                *lock(&shared.durable) = durable.take();
                 let Some(parked) = self.inner.keep_parked(&shared, parked) else { return };
                 // A stop or a signal came while it was being parked: take it up again.
+                durable = lock(&shared.durable).take();
                 driver = match unpark(&shared, &parked, &nested, clock, callbacks) {
                     Ok(driver) => driver,
                     Err(error) => return self.inner.end_unrestored(&shared, error),
                 };
+                if durable.is_some() {
+                    driver = driver.holding_effects();
+                }
                 if let Some(sink) = sink {
                     driver = driver.with_history_sink(sink);
                 }
@@ -437,8 +592,26 @@ impl Runtime {
             let waited = pin!(driver.wait());
             select(waited, poked).await;
         }
+        if let Some(record) = durable.as_mut() {
+            // The end is reported only once it is durable.
+            let committed = record.commit(driver.execution(), &state_machine_arn).await;
+            if let Err(error) = self.inner.stored(&shared, committed) {
+                return self.inner.end_unstored(&shared, &mut driver, error);
+            }
+        }
         self.inner.end(&shared, &driver.into_execution());
     }
+}
+
+/// What [`Runtime::recover`] did.
+#[derive(Debug, Default)]
+pub struct Recovery {
+    /// The executions taken up, by ARN.
+    pub resumed: Vec<String>,
+    /// Running executions of workflows that are not registered, left as they are.
+    pub unknown: Vec<String>,
+    /// Running executions that could not be read back, and why.
+    pub unreadable: Vec<(String, StoreError)>,
 }
 
 /// Copies the events `execution` recorded since the last copy to `shared`'s record, where
@@ -458,6 +631,9 @@ enum Start {
     New,
     /// A parked execution, to take up.
     Parked(Box<Parked>),
+    /// An execution read back from the store, and who waits until it waits again for what
+    /// it waited for (its tokens can be answered).
+    Restored(Box<Execution>, Option<tokio::sync::oneshot::Sender<()>>),
 }
 
 /// A driver that takes up `parked`, the parked form of `shared`'s execution.
@@ -583,6 +759,36 @@ impl Inner {
         });
         let ended = Ended { outcome, stop_date: self.clock.now(), history: execution.history().to_vec() };
         shared.finish(ended);
+    }
+
+    /// Records how a commit of `shared`'s execution went: the first one tells those who wait
+    /// for the start to be durable ([`ExecutionHandle::stored`]).
+    fn stored(&self, shared: &Shared, committed: Result<(), StoreError>) -> Result<(), StoreError> {
+        let mut progress = lock(&shared.progress);
+        if progress.stored.is_none() {
+            progress.stored = Some(committed.clone());
+            drop(progress);
+            shared.stored.notify_waiters();
+        }
+        committed
+    }
+
+    /// Ends an execution whose store refused or failed a commit: it cannot go on without
+    /// breaking the promise that what it did is durable. What it waits for is dropped and
+    /// its tokens closed; in the process it ends failed with `States.Runtime` and the
+    /// store's error as the cause. (Whatever the store last committed is what a later
+    /// recovery takes up.)
+    fn end_unstored(&self, shared: &Shared, driver: &mut Driver<'_>, error: StoreError) {
+        driver.stop(None, None);
+        let failure = durable::store_failure(&error);
+        let outcome = Outcome {
+            status: Status::Failed,
+            output: None,
+            error: Some(failure.name.to_string()),
+            cause: failure.cause,
+        };
+        let history = driver.execution().history().to_vec();
+        shared.finish(Ended { outcome, stop_date: self.clock.now(), history });
     }
 
     /// Ends an execution whose parked form could not be read back (which does not happen).
@@ -716,8 +922,13 @@ impl Shared {
             progress.stop_request = None;
             progress.mail = Vec::new();
             progress.live_history = Vec::new();
+            let has_store = self.runtime.upgrade().is_some_and(|inner| inner.store.is_some());
+            if progress.stored.is_none() && has_store {
+                progress.stored = Some(Err(StoreError::Backend("the execution ended before it was stored".into())));
+            }
         }
         self.ended.notify_waiters();
+        self.stored.notify_waiters();
     }
 }
 
@@ -725,6 +936,30 @@ impl ExecutionHandle {
     /// The execution's ARN.
     pub fn arn(&self) -> String {
         self.shared.info.load().map(|info| info.execution_arn()).unwrap_or_default()
+    }
+
+    /// Waits until the execution's start is durable in the runtime's store (at once without
+    /// a store): what an API's `StartExecution` waits for before it answers. Its first
+    /// commit holds `ExecutionStarted` and every transition up to the first time the
+    /// execution had to wait.
+    ///
+    /// # Errors
+    ///
+    /// The store's, if the first commit failed: [`StoreError::ExecutionAlreadyExists`]
+    /// when the store already has an execution of this ARN (started before a restart).
+    pub async fn stored(&self) -> Result<(), StoreError> {
+        let has_store = self.shared.runtime.upgrade().is_some_and(|inner| inner.store.is_some());
+        if !has_store {
+            return Ok(());
+        }
+        loop {
+            let mut stored = pin!(self.shared.stored.notified());
+            stored.as_mut().enable();
+            if let Some(result) = &lock(&self.shared.progress).stored {
+                return result.clone();
+            }
+            stored.await;
+        }
     }
 
     /// Waits until the execution ends, and says how.
@@ -801,6 +1036,15 @@ impl ExecutionHandle {
                 progress.stop_request = Some(Box::new((error, cause)));
                 drop(progress);
                 self.shared.poke.notify_one();
+            }
+            Phase::Parked(_) if lock(&self.shared.durable).is_some() => {
+                // A durable execution is stopped by its task, which commits the end.
+                progress.stop_request = Some(Box::new((error, cause)));
+                let Phase::Parked(parked) = std::mem::take(&mut progress.phase) else { return };
+                drop(progress);
+                if let Some(inner) = self.shared.runtime.upgrade() {
+                    inner.wake(Arc::clone(&self.shared), parked);
+                }
             }
             Phase::Parked(_) => {
                 let Phase::Parked(parked) = std::mem::take(&mut progress.phase) else { return };

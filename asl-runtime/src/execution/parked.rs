@@ -141,6 +141,21 @@ impl SavedInfo {
         }
     }
 
+    /// The saved bytes, to store them (`None` in the case that never happens: the info
+    /// could not be written).
+    pub(crate) fn bytes(&self) -> Option<&[u8]> {
+        match &self.0 {
+            Saved::Compact(bytes) => Some(bytes),
+            Saved::Plain(_) => None,
+        }
+    }
+
+    /// Info saved as [`SavedInfo::bytes`] gave them (read lazily: [`SavedInfo::load`] says
+    /// whether they were what it wrote).
+    pub(crate) fn from_bytes(bytes: &[u8]) -> SavedInfo {
+        SavedInfo(Saved::Compact(bytes.into()))
+    }
+
     /// The info again.
     ///
     /// # Errors

@@ -481,8 +481,18 @@ impl Execution {
         info: ExecutionInfo,
         events: Vec<HistoryEvent>,
     ) -> Result<Execution, CompactError> {
-        let SnapshotOwned { rng, detail, events: count, root, deadline, next_wait, runnable, outcome, transitions, streamed } =
-            compact::from_bytes(bytes)?;
+        let SnapshotOwned {
+            rng,
+            detail,
+            events: count,
+            root,
+            deadline,
+            next_wait,
+            runnable,
+            outcome,
+            transitions,
+            streamed,
+        } = compact::from_bytes(bytes)?;
         if events.len() as u64 != count {
             return Err(<CompactError as serde::de::Error>::custom(format!(
                 "the snapshot was taken with {count} history events, but {} were given",

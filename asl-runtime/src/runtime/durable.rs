@@ -1,0 +1,196 @@
+//! What a [`Runtime`](super::Runtime) with a [`Store`] writes, and how it reads an
+//! execution back.
+//!
+//! A durable execution commits at every point where something would leave the process:
+//! before a Task handler or activity is started, a timer relied on, a token handed out, a
+//! child execution started, or the end reported (design note §3, "commit before effect").
+//! The transitions between two such points share one commit; recomputing them after a crash
+//! is invisible, because nothing outside saw them. A commit holds the execution's snapshot
+//! (everything but its history events, see [`Execution::to_snapshot`], prefixed by its
+//! `$$.Execution`), the history events recorded since the last commit, and the end once
+//! there is one.
+//!
+//! After a crash the store has the last commit of each running execution: restored
+//! ([`restore`]), it waits again for what it waited for then — timers at their original
+//! deadlines, task tokens (answering one works as before), activity tasks (claimable
+//! again) — and every Task attempt that was started but whose result was not committed is
+//! started again. So Task handlers run at least once, and may run twice across a crash;
+//! no state completes twice and no history event is written twice.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use crate::context::ExecutionInfo;
+use crate::error::Error;
+use crate::execution::parked::SavedInfo;
+use crate::execution::{Execution, HistoryEvent};
+use crate::store::{
+    Commit, ExecutionEnd, ExecutionRecord, HistoryQuery, HistoryRecord, NewExecution, Store, StoreError,
+};
+
+/// The most history events one page of a store read returns.
+const HISTORY_PAGE: u32 = 1000;
+
+/// How far an execution's record in the store has got: the driving task keeps one per
+/// durable execution.
+pub(super) struct Durable {
+    store: Arc<dyn Store>,
+    /// The execution's ARN.
+    arn: String,
+    /// The stored version (0 before the commit that starts it).
+    version: u64,
+    /// How many of the execution's history events are stored.
+    events: usize,
+    /// The execution's transition count at the last commit.
+    transitions: u64,
+    /// The execution's `$$.Execution`, as the snapshot carries it.
+    info: Arc<[u8]>,
+    /// Reused for every snapshot.
+    buffer: Vec<u8>,
+}
+
+impl Durable {
+    /// The record of a new execution, not stored yet.
+    pub(super) fn new(store: Arc<dyn Store>, arn: String, info: &SavedInfo) -> Durable {
+        let info: Arc<[u8]> = info.bytes().unwrap_or_default().into();
+        Durable { store, arn, version: 0, events: 0, transitions: 0, info, buffer: Vec::new() }
+    }
+
+    /// The record of an execution read back from the store ([`restore`]).
+    pub(super) fn restored(store: Arc<dyn Store>, restored: &Restored) -> Durable {
+        Durable {
+            store,
+            arn: restored.arn.clone(),
+            version: restored.version,
+            events: restored.execution.history().len(),
+            transitions: restored.execution.transitions(),
+            info: restored.info_bytes.clone(),
+            buffer: Vec::new(),
+        }
+    }
+
+    /// Whether `execution` has changed since the last commit, or `held` effects wait for
+    /// one (the commit that records them must come first).
+    pub(super) fn behind(&self, execution: &Execution, held: bool) -> bool {
+        self.version == 0
+            || held
+            || execution.history().len() != self.events
+            || execution.transitions() != self.transitions
+            || execution.outcome().is_some()
+    }
+
+    /// Commits `execution` as it stands: starts it in the store (the first time), or
+    /// writes what changed since the last commit; its end too once it has one. Returns when
+    /// the store says the commit is durable.
+    ///
+    /// # Errors
+    ///
+    /// The store's: nothing of the commit was written. An execution whose first commit
+    /// fails with [`StoreError::ExecutionAlreadyExists`] was started before (in this
+    /// process or an earlier one).
+    pub(super) async fn commit(&mut self, execution: &Execution, state_machine_arn: &str) -> Result<(), StoreError> {
+        self.buffer.clear();
+        self.buffer.extend_from_slice(&u32::try_from(self.info.len()).unwrap_or(u32::MAX).to_le_bytes());
+        self.buffer.extend_from_slice(&self.info);
+        execution
+            .to_snapshot(&mut self.buffer)
+            .map_err(|error| StoreError::Backend(format!("the execution could not be written: {error}")))?;
+        let snapshot = self.buffer.clone();
+        let mut commit = if self.version == 0 {
+            let info = execution.info();
+            let new = NewExecution {
+                arn: self.arn.clone(),
+                state_machine_arn: state_machine_arn.to_owned(),
+                name: info.name.clone(),
+                input: json_text(&info.input),
+                start_date: info.start_time,
+            };
+            Commit::start(new, snapshot)
+        } else {
+            Commit::update(self.arn.clone(), self.version, Some(snapshot))
+        };
+        let events = execution.history();
+        commit.history = events.get(self.events..).unwrap_or_default().iter().map(history_record).collect();
+        if let Some(outcome) = execution.outcome() {
+            let stop_date = events.last().map_or(OffsetDateTime::UNIX_EPOCH, |event| event.timestamp);
+            commit.end = Some(ExecutionEnd {
+                status: outcome.status,
+                output: outcome.output.as_ref().map(json_text),
+                error: outcome.error.clone(),
+                cause: outcome.cause.clone(),
+                stop_date,
+            });
+        }
+        self.version = self.store.commit(commit).await?;
+        self.events = events.len();
+        self.transitions = execution.transitions();
+        Ok(())
+    }
+}
+
+/// A history event as the store keeps it: AWS's `GetExecutionHistory` JSON.
+fn history_record(event: &HistoryEvent) -> HistoryRecord {
+    // A history event is strings, numbers and JSON values: it always serialises.
+    let event_json = serde_json::to_string(event).unwrap_or_default();
+    HistoryRecord { id: event.id, event: event_json }
+}
+
+fn json_text(value: &serde_json::Value) -> String {
+    value.to_string()
+}
+
+/// A running execution read back from the store.
+pub(super) struct Restored {
+    /// Its ARN.
+    pub(super) arn: String,
+    /// Its stored version.
+    pub(super) version: u64,
+    /// It, as of its last commit.
+    pub(super) execution: Execution,
+    /// Its `$$.Execution`, saved.
+    pub(super) info: SavedInfo,
+    info_bytes: Arc<[u8]>,
+}
+
+/// Reads `record`'s execution back: its snapshot and its history events.
+///
+/// # Errors
+///
+/// The store's, or [`StoreError::Corrupt`] when the snapshot or an event cannot be read
+/// (the store holds something this runtime did not write).
+pub(super) async fn restore(store: &dyn Store, record: ExecutionRecord) -> Result<Restored, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("execution {}: {what}", record.arn));
+    let (info_bytes, snapshot) = split_snapshot(&record.snapshot).ok_or_else(|| corrupt("no snapshot"))?;
+    let info = SavedInfo::from_bytes(info_bytes);
+    let loaded: ExecutionInfo = info.load().map_err(|error| corrupt(&error.to_string()))?;
+    let mut events = Vec::new();
+    let mut query = HistoryQuery { max_results: HISTORY_PAGE, reverse_order: false, next_token: None };
+    loop {
+        let page = store.history(&record.arn, query.clone()).await?;
+        for row in page.items {
+            let event: HistoryEvent = serde_json::from_str(&row.event)
+                .map_err(|error| corrupt(&format!("history event {}: {error}", row.id)))?;
+            events.push(event);
+        }
+        match page.next_token {
+            Some(token) => query.next_token = Some(token),
+            None => break,
+        }
+    }
+    let execution = Execution::from_snapshot(snapshot, loaded, events).map_err(|error| corrupt(&error.to_string()))?;
+    Ok(Restored { arn: record.arn, version: record.version, execution, info, info_bytes: info_bytes.into() })
+}
+
+/// The `$$.Execution` bytes and the engine snapshot of a stored snapshot.
+fn split_snapshot(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (length, rest) = bytes.split_first_chunk::<4>()?;
+    let length = usize::try_from(u32::from_le_bytes(*length)).ok()?;
+    (rest.len() >= length).then(|| rest.split_at(length))
+}
+
+/// The error an execution ends with when its store fails it: the store's message as the
+/// cause of `States.Runtime`.
+pub(super) fn store_failure(error: &StoreError) -> Error {
+    Error::runtime(format!("The execution's store failed: {error}"))
+}

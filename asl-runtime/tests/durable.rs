@@ -1,0 +1,211 @@
+//! A runtime with a store: what it commits, and executions taken up after the process that
+//! ran them went away (its tokio runtime dropped mid-execution, as a crash would leave it).
+//! The crash test with real processes and SIGKILL is `tests/tests/crash.rs` at the top level.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use asl_runtime::Error;
+use asl_runtime::Runtime;
+use asl_runtime::clock::VirtualClock;
+use asl_runtime::execution::{BoxFuture, EventType, HistoryEvent, Status, TaskCall, TaskHandler};
+use asl_runtime::runtime::ExecutionStatus;
+use asl_runtime::store::{HistoryQuery, MemoryStore, SqliteStore, Store};
+use serde_json::{Value, json};
+use time::macros::datetime;
+
+mod approval {
+    asl_runtime::include_asl!("tests/workflows/approval.asl.json");
+}
+
+mod clock_flow {
+    asl_runtime::include_asl!("tests/workflows/clock.asl.json");
+}
+
+/// Keeps the tokens the approval workflow sends out, and counts its calls.
+#[derive(Default)]
+struct Outbox(Mutex<Vec<String>>);
+
+impl TaskHandler for Outbox {
+    fn invoke<'a>(&'a self, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Error>> {
+        self.0.lock().unwrap().push(call.task_token.unwrap().to_owned());
+        Box::pin(async { Ok(json!({})) })
+    }
+}
+
+fn clock() -> VirtualClock {
+    VirtualClock::starting_at(datetime!(2025-02-01 08:00:00 UTC))
+}
+
+fn input() -> Value {
+    json!({ "order": 7, "timeout": 3600, "heartbeat": 3600 })
+}
+
+/// Every history event the store has for `arn`, read back.
+async fn stored_history(store: &dyn Store, arn: &str) -> Vec<HistoryEvent> {
+    let page = store.history(arn, HistoryQuery { max_results: 1000, ..HistoryQuery::default() }).await.unwrap();
+    assert!(page.next_token.is_none());
+    page.items.iter().map(|row| serde_json::from_str(&row.event).unwrap()).collect()
+}
+
+/// Ids from 1 without gaps, and each `previousEventId` an earlier event.
+fn assert_well_formed(history: &[HistoryEvent]) {
+    for (i, event) in history.iter().enumerate() {
+        assert_eq!(event.id, i as u64 + 1, "{history:#?}");
+        assert!(event.previous_event_id < event.id);
+    }
+}
+
+/// An event as compared across runs: everything but its timestamp.
+fn without_time(history: &[HistoryEvent]) -> Vec<Value> {
+    history
+        .iter()
+        .map(|event| {
+            let mut json = serde_json::to_value(event).unwrap();
+            json.as_object_mut().unwrap().remove("timestamp");
+            json
+        })
+        .collect()
+}
+
+/// Replaces task tokens (random per run) in event JSON with a placeholder.
+fn without_tokens(mut events: Vec<Value>, tokens: &[String]) -> Vec<Value> {
+    for event in &mut events {
+        let mut text = event.to_string();
+        for token in tokens {
+            text = text.replace(token.as_str(), "<token>");
+        }
+        *event = serde_json::from_str(&text).unwrap();
+    }
+    events
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_durable_execution_commits_its_history_and_its_end() {
+    let store = Arc::new(MemoryStore::new());
+    let runtime = Runtime::builder(clock()).store(store.clone()).build();
+    let outbox = Arc::new(Outbox::default());
+    let handle = runtime.start(&approval::WORKFLOW, outbox.clone(), "durable", input()).unwrap();
+    handle.stored().await.unwrap();
+    let arn = handle.arn();
+
+    // It waits for its token, parked: the store has every event so far.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let record = store.execution(&arn).await.unwrap().unwrap();
+    assert_eq!(record.status, ExecutionStatus::Running);
+    assert_eq!(stored_history(&*store, &arn).await, handle.history());
+    assert_eq!(handle.history().last().map(|e| e.kind), Some(EventType::TaskSubmitted));
+
+    let token = outbox.0.lock().unwrap()[0].clone();
+    runtime.callbacks().send_task_success(&token, json!("approved")).unwrap();
+    let outcome = handle.wait().await;
+    assert_eq!(outcome.status, Status::Succeeded);
+
+    let record = store.execution(&arn).await.unwrap().unwrap();
+    assert_eq!(record.status, ExecutionStatus::Succeeded);
+    let output: Value = serde_json::from_str(record.output.as_deref().unwrap()).unwrap();
+    assert_eq!(output, outcome.output.unwrap());
+    let history = stored_history(&*store, &arn).await;
+    assert_well_formed(&history);
+    assert_eq!(history, handle.history());
+    assert_eq!(record.stop_date, history.last().map(|e| e.timestamp));
+}
+
+#[tokio::test(start_paused = true)]
+async fn starting_an_execution_the_store_has_fails() {
+    let store = Arc::new(MemoryStore::new());
+    let first = Runtime::builder(clock()).store(store.clone()).build();
+    let outbox = Arc::new(Outbox::default());
+    first.start(&approval::WORKFLOW, outbox.clone(), "once", input()).unwrap().stored().await.unwrap();
+    // Another runtime over the same store (a restart that did not recover) cannot start it again.
+    let second = Runtime::builder(clock()).store(store).build();
+    let again = second.start(&approval::WORKFLOW, outbox, "once", input()).unwrap();
+    assert!(matches!(again.stored().await, Err(asl_runtime::store::StoreError::ExecutionAlreadyExists(_))));
+}
+
+/// Runs `work` on a tokio runtime of its own with paused time, then drops that runtime with
+/// whatever it still runs: its tasks vanish mid-execution, as in a crash (nothing after the
+/// last commit reaches the store).
+fn in_a_process_that_dies<T>(work: impl Future<Output = T>) -> T {
+    let tokio = tokio::runtime::Builder::new_current_thread().enable_all().start_paused(true).build().unwrap();
+    let result = tokio.block_on(work);
+    tokio.shutdown_background();
+    result
+}
+
+#[test]
+fn a_token_handed_out_before_a_crash_is_answered_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("executions.sqlite");
+
+    let (arn, token) = in_a_process_that_dies(async {
+        let store = Arc::new(SqliteStore::open(&path).unwrap());
+        let runtime = Runtime::builder(clock()).store(store).build();
+        let outbox = Arc::new(Outbox::default());
+        let handle = runtime.start(&approval::WORKFLOW, outbox.clone(), "crash", input()).unwrap();
+        handle.stored().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let token = outbox.0.lock().unwrap()[0].clone();
+        (handle.arn(), token)
+    });
+
+    in_a_process_that_dies(async {
+        let store = Arc::new(SqliteStore::open(&path).unwrap());
+        let runtime = Runtime::builder(clock()).store(store.clone()).build();
+        let outbox = Arc::new(Outbox::default());
+        runtime.register(&approval::WORKFLOW, outbox.clone());
+        let recovery = runtime.recover().await.unwrap();
+        assert_eq!(recovery.resumed, std::slice::from_ref(&arn));
+        assert!(recovery.unknown.is_empty() && recovery.unreadable.is_empty());
+
+        let handle = runtime.execution(&arn).unwrap();
+        runtime.callbacks().send_task_success(&token, json!("approved")).unwrap();
+        let outcome = handle.wait().await;
+        assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
+        assert_eq!(outcome.output.unwrap()["decision"], json!("approved"));
+        // The work was handed over before the crash: it is not sent again.
+        assert!(outbox.0.lock().unwrap().is_empty());
+
+        // The history is the one an uninterrupted run records.
+        let history = stored_history(&*store, &arn).await;
+        assert_well_formed(&history);
+        assert_eq!(history, handle.history());
+        let reference = {
+            let runtime = Runtime::new(clock());
+            let outbox = Arc::new(Outbox::default());
+            let handle = runtime.start(&approval::WORKFLOW, outbox.clone(), "crash", input()).unwrap();
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let reference_token = outbox.0.lock().unwrap()[0].clone();
+            runtime.callbacks().send_task_success(&reference_token, json!("approved")).unwrap();
+            handle.wait().await;
+            without_tokens(without_time(&handle.history()), &[reference_token])
+        };
+        assert_eq!(without_tokens(without_time(&history), std::slice::from_ref(&token)), reference);
+    });
+}
+
+#[test]
+fn a_wait_fires_at_its_original_deadline_after_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("executions.sqlite");
+    let arn = in_a_process_that_dies(async {
+        let store = Arc::new(SqliteStore::open(&path).unwrap());
+        let runtime = Runtime::builder(clock()).store(store).build();
+        let handle = runtime.start(&clock_flow::WORKFLOW, Arc::new(clock_flow::Typed(())), "later", json!({})).unwrap();
+        handle.stored().await.unwrap();
+        // Ten minutes into the hour-long Wait, the process dies.
+        tokio::time::sleep(Duration::from_secs(600)).await;
+        handle.arn()
+    });
+    in_a_process_that_dies(async {
+        let store = Arc::new(SqliteStore::open(&path).unwrap());
+        // The new process's clock reads the same start: the deadline is an hour after it.
+        let runtime = Runtime::builder(clock()).store(store).build();
+        runtime.register(&clock_flow::WORKFLOW, Arc::new(clock_flow::Typed(())));
+        assert_eq!(runtime.recover().await.unwrap().resumed, std::slice::from_ref(&arn));
+        let outcome = runtime.execution(&arn).unwrap().wait().await;
+        assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
+        assert_eq!(outcome.output.unwrap()["now"], json!("2025-02-01T09:00:00.000Z"));
+    });
+}

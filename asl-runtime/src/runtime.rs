@@ -1117,25 +1117,73 @@ impl Nested {
             Some(name) => name.to_owned(),
             None => uuid_v4(&mut SplitMix64::from_entropy()),
         };
-        let handle = self
-            .runtime
-            .start(workflow, handler, &name, input)
-            .map_err(|e| Error::new("StepFunctions.ExecutionAlreadyExistsException", e.to_string()))?;
-        let described = handle.describe();
+        let described = match self.child(workflow, handler, &name, input).await? {
+            Child::Running(handle) if suffix.is_empty() => handle.describe(),
+            Child::Running(handle) => {
+                handle.wait().await;
+                handle.describe()
+            }
+            Child::Ended(described) => *described,
+        };
         if suffix.is_empty() {
             return Ok(json!({
                 "ExecutionArn": described.execution_arn,
                 "StartDate": format_timestamp(described.start_date),
             }));
         }
-        handle.wait().await;
-        let described = handle.describe();
         let as_text = suffix == ".sync";
         let record = record(&described, as_text);
         match described.status {
             ExecutionStatus::Succeeded => Ok(record),
             _ => Err(Error::new(names::TASK_FAILED, crate::path::cause::json_text(&record))),
         }
+    }
+}
+
+/// The child execution a `startExecution` task attempt stands for.
+enum Child {
+    /// Started by this attempt, or by an earlier one of the same task and still running.
+    Running(ExecutionHandle),
+    /// Started by an earlier attempt of the same task (before a crash) and ended since.
+    Ended(Box<Description>),
+}
+
+impl Nested {
+    /// Starts the child `name` of `workflow` with `input`, or finds the one an earlier
+    /// dispatch of the same task attempt started: a task attempt whose result was not
+    /// committed before a crash is dispatched again, and must not start a second child nor
+    /// fail because the first exists. (As AWS's `StartExecution` is idempotent for a
+    /// running execution of the same name and input; a child of the same name with another
+    /// input is `ExecutionAlreadyExists`.)
+    async fn child(
+        &self,
+        workflow: &'static Workflow,
+        handler: Arc<dyn TaskHandler>,
+        name: &str,
+        input: Value,
+    ) -> Result<Child, Error> {
+        let exists = |arn: &str| {
+            Error::new(
+                "StepFunctions.ExecutionAlreadyExistsException",
+                format!("Execution Already Exists: '{arn}'"),
+            )
+        };
+        let info = ExecutionInfo::new(workflow.name, name, self.runtime.inner.clock.now(), input);
+        let arn = info.execution_arn();
+        if let Some(handle) = self.runtime.execution(&arn) {
+            let same = handle.describe().input == info.input;
+            return if same { Ok(Child::Running(handle)) } else { Err(exists(&arn)) };
+        }
+        if let Some(store) = &self.runtime.inner.store {
+            let stored = store.execution(&arn).await.map_err(|error| durable::store_failure(&error))?;
+            if let Some(record) = stored {
+                let described = durable::describe(&record);
+                return if described.input == info.input { Ok(Child::Ended(Box::new(described))) } else { Err(exists(&arn)) };
+            }
+        }
+        let handle = self.runtime.start_with(workflow, handler, info).map_err(|_| exists(&arn))?;
+        handle.stored().await.map_err(|error| durable::store_failure(&error))?;
+        Ok(Child::Running(handle))
     }
 }
 

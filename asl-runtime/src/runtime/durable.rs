@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use super::Description;
 use crate::context::ExecutionInfo;
 use crate::error::Error;
 use crate::execution::parked::SavedInfo;
@@ -193,4 +194,21 @@ fn split_snapshot(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
 /// cause of `States.Runtime`.
 pub(super) fn store_failure(error: &StoreError) -> Error {
     Error::runtime(format!("The execution's store failed: {error}"))
+}
+
+/// `DescribeExecution` of a stored execution (a payload that is not JSON reads as its text).
+pub(super) fn describe(record: &ExecutionRecord) -> Description {
+    let json = |text: &str| serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned()));
+    Description {
+        execution_arn: record.arn.clone(),
+        name: record.name.clone(),
+        state_machine_arn: record.state_machine_arn.clone(),
+        status: record.status,
+        start_date: record.start_date,
+        stop_date: record.stop_date,
+        input: json(&record.input),
+        output: record.output.as_deref().map(json),
+        error: record.error.clone(),
+        cause: record.cause.clone(),
+    }
 }

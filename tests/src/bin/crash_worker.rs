@@ -1,0 +1,218 @@
+//! The crash test's worker (`tests/tests/crash.rs`): runs executions of the crash-test
+//! workflows on a runtime whose store is a SQLite file, until every one has ended. Killed at
+//! any moment and started again, it takes up where the file says.
+//!
+//! `crash_worker <database> <directory> <count>`
+//!
+//! - Takes up the running executions the database has, then starts those of `run-000` …
+//!   `run-<count-1>` it does not have yet (execution `i` runs workflow `i % 6`).
+//! - Task handlers answer at once and append `<execution> <state> <retry count> <input>` to
+//!   `<directory>/handler.log` (so the test can count handlers that ran twice);
+//!   `.waitForTaskToken` tasks append `<execution> <token>` to `<directory>/tokens.log`.
+//! - Answers task tokens from files the test writes: `<directory>/answers/<token>` holds the
+//!   output. It answers every file at every start and ignores tokens already closed: an
+//!   answer the runtime took but had not committed when the process died is given again.
+//! - An activity worker polls `activity:crash-work` and answers each task after 100 ms.
+//! - Prints `done` and exits 0 once the database has no running execution of these names.
+
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use asl_runtime::clock::{OffsetDateTime, RealClock};
+use asl_runtime::context::ExecutionInfo;
+use asl_runtime::execution::{BoxFuture, TaskCall, TaskHandler, Workflow};
+use asl_runtime::runtime::ExecutionStatus;
+use asl_runtime::store::{SqliteStore, Store};
+use asl_runtime::{Error, Runtime};
+use serde_json::{Value, json};
+
+mod waits {
+    asl_runtime::include_asl!("flows/crash/waits.asl.json");
+}
+mod retries {
+    asl_runtime::include_asl!("flows/crash/retries.asl.json");
+}
+mod fanout {
+    asl_runtime::include_asl!("flows/crash/fanout.asl.json");
+}
+mod approval {
+    asl_runtime::include_asl!("flows/crash/approval.asl.json");
+}
+mod activity {
+    asl_runtime::include_asl!("flows/crash/activity.asl.json");
+}
+mod parent {
+    asl_runtime::include_asl!("flows/crash/parent.asl.json");
+}
+mod child {
+    asl_runtime::include_asl!("flows/crash/child.asl.json");
+}
+
+/// The workflows executions start, by `i % 6`.
+const STARTED: [&Workflow; 6] =
+    [&waits::WORKFLOW, &retries::WORKFLOW, &fanout::WORKFLOW, &approval::WORKFLOW, &activity::WORKFLOW, &parent::WORKFLOW];
+
+/// The activity's ARN, as `activity.asl.json` names it.
+const ACTIVITY: &str = "arn:aws:states:us-east-1:123456789012:activity:crash-work";
+
+/// The input of execution `i`.
+fn input(i: usize) -> Value {
+    json!({ "i": i, "pause": 1 + i % 2, "items": [1, 2, 3, 4, 5] })
+}
+
+/// Every Task of every crash-test workflow, answered at once, each call logged.
+struct Handlers {
+    log: Mutex<std::fs::File>,
+    tokens: Mutex<std::fs::File>,
+}
+
+impl Handlers {
+    fn record(file: &Mutex<std::fs::File>, line: &str) {
+        let mut file = file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // One write per line, in append mode: a line is never torn by a kill.
+        if let Err(error) = file.write_all(format!("{line}\n").as_bytes()) {
+            eprintln!("crash_worker: cannot log: {error}");
+        }
+    }
+
+    fn answer(call: &TaskCall<'_>) -> Result<Value, Error> {
+        let i = call.input.get("i").and_then(Value::as_u64).unwrap_or(0);
+        match call.state {
+            "Flaky" if call.retry_count < 2 => Err(Error::new("Flaky.NotYet", "not yet")),
+            "Flaky" => Ok(json!({ "i": i, "attempts": call.retry_count + 1 })),
+            "Doomed" => Err(Error::new("Doomed.Failed", "it always fails")),
+            "Left" | "Right" => Ok(json!({ "side": call.input["side"], "i": i })),
+            "Square" => {
+                let item = call.input.get("item").and_then(Value::as_u64).unwrap_or(0);
+                Ok(json!(item * item))
+            }
+            "Ask" => Ok(json!({ "sent": true })),
+            "Double" => Ok(json!({ "doubled": i * 2 })),
+            other => Err(Error::new("Worker.UnknownState", format!("no handler for {other}"))),
+        }
+    }
+}
+
+impl TaskHandler for Handlers {
+    fn invoke<'a>(&'a self, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Error>> {
+        let execution = call.context["Execution"]["Name"].as_str().unwrap_or("?").to_owned();
+        // The input tells apart the calls of one state of one execution (Map items).
+        Handlers::record(&self.log, &format!("{execution} {} {} {}", call.state, call.retry_count, call.input));
+        if let Some(token) = call.task_token {
+            Handlers::record(&self.tokens, &format!("{execution} {token}"));
+        }
+        let answer = Handlers::answer(&call);
+        Box::pin(async move { answer })
+    }
+}
+
+fn append(path: &Path) -> Result<std::fs::File, String> {
+    std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Answers every token the test has written an answer for (once per file).
+async fn answer_tokens(runtime: Runtime, answers: PathBuf) {
+    let mut answered = HashSet::new();
+    loop {
+        if let Ok(entries) = std::fs::read_dir(&answers) {
+            for entry in entries.flatten() {
+                let token = entry.file_name().to_string_lossy().into_owned();
+                if token.ends_with(".tmp") || answered.contains(&token) {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+                let output: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+                // A closed token (answered in an earlier life) is refused: nothing to do.
+                let _ = runtime.callbacks().send_task_success(&token, output);
+                answered.insert(token);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// An activity worker: takes each task and answers it 100 ms later.
+async fn work_activities(runtime: Runtime) {
+    loop {
+        let Some(task) = runtime.callbacks().get_activity_task(ACTIVITY, Duration::from_secs(1), &RealClock).await
+        else {
+            continue;
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let i = task.input.get("i").and_then(Value::as_u64).unwrap_or(0);
+        let _ = runtime.callbacks().send_task_success(&task.task_token, json!({ "worked": i * 10 }));
+    }
+}
+
+async fn run(database: &Path, directory: &Path, count: usize) -> Result<(), String> {
+    let store = Arc::new(SqliteStore::open(database).map_err(|e| e.to_string())?);
+    let runtime = Runtime::builder(RealClock).store(store.clone()).build();
+    let handlers = Arc::new(Handlers {
+        log: Mutex::new(append(&directory.join("handler.log"))?),
+        tokens: Mutex::new(append(&directory.join("tokens.log"))?),
+    });
+    for workflow in STARTED.into_iter().chain([&child::WORKFLOW]) {
+        runtime.register(workflow, handlers.clone());
+    }
+    let recovery = runtime.recover().await.map_err(|e| e.to_string())?;
+    if !recovery.unknown.is_empty() || !recovery.unreadable.is_empty() {
+        return Err(format!("recovery: unknown {:?}, unreadable {:?}", recovery.unknown, recovery.unreadable));
+    }
+    tokio::spawn(answer_tokens(runtime.clone(), directory.join("answers")));
+    tokio::spawn(work_activities(runtime.clone()));
+
+    let mut arns = Vec::with_capacity(count);
+    for i in 0..count {
+        let workflow = STARTED[i % STARTED.len()];
+        let name = format!("run-{i:03}");
+        let arn = ExecutionInfo::new(workflow.name, name.as_str(), OffsetDateTime::UNIX_EPOCH, Value::Null)
+            .execution_arn();
+        arns.push(arn.clone());
+        if runtime.execution(&arn).is_some() || store.execution(&arn).await.map_err(|e| e.to_string())?.is_some() {
+            continue;
+        }
+        let handle = runtime.start(workflow, handlers.clone(), &name, input(i)).map_err(|e| e.to_string())?;
+        handle.stored().await.map_err(|e| format!("{name}: {e}"))?;
+    }
+    loop {
+        let mut running = 0;
+        for arn in &arns {
+            let record = store.execution(arn).await.map_err(|e| e.to_string())?;
+            if record.is_none_or(|record| record.status == ExecutionStatus::Running) {
+                running += 1;
+            }
+        }
+        if running == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!("done");
+    Ok(())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, database, directory, count] = args.as_slice() else {
+        eprintln!("usage: crash_worker <database> <directory> <count>");
+        std::process::exit(2);
+    };
+    let Ok(count) = count.parse::<usize>() else {
+        eprintln!("crash_worker: <count> must be a number, not {count:?}");
+        std::process::exit(2);
+    };
+    let tokio = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(tokio) => tokio,
+        Err(error) => {
+            eprintln!("crash_worker: {error}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(error) = tokio.block_on(run(Path::new(database), Path::new(directory), count)) {
+        eprintln!("crash_worker: {error}");
+        std::process::exit(1);
+    }
+}

@@ -61,7 +61,7 @@ pub use record::{
     StateMachineRecord, Timer, TimerRecord, TokenOpen, TokenRecord,
 };
 #[cfg(feature = "sqlite")]
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, WriterStats};
 
 /// What every [`Store`] method returns: a boxed future, `Send` so a tokio task can hold it.
 pub type StoreFuture<'a, T> = BoxFuture<'a, Result<T, StoreError>>;

@@ -8,6 +8,7 @@
 //! on disk. While a batch is being written, the next one queues up: the busier the store,
 //! the larger the batches and the cheaper each commit.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -78,8 +79,15 @@ where
     Box::new(WriteJob { apply: Some(apply), result: None, answer })
 }
 
+/// What the writer thread has done (see [`super::WriterStats`]).
+#[derive(Debug, Default)]
+pub(super) struct Counters {
+    pub(super) writes: AtomicU64,
+    pub(super) batches: AtomicU64,
+}
+
 /// The writer thread's loop: until every sender is gone, batch and apply.
-pub(super) fn run(conn: Connection, jobs: Receiver<Job>) {
+pub(super) fn run(conn: Connection, jobs: Receiver<Job>, counters: &Counters) {
     // Every statement a commit uses stays prepared (the default cache of 16 is too small
     // for the commit path plus the transaction statements).
     conn.set_prepared_statement_cache_capacity(64);
@@ -92,6 +100,8 @@ pub(super) fn run(conn: Connection, jobs: Receiver<Job>) {
             }
         }
         let outcome = apply_all(&conn, &mut batch);
+        counters.writes.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        counters.batches.fetch_add(1, Ordering::Relaxed);
         if outcome.is_err() {
             // Undo whatever part of the batch was applied; if the transaction never began
             // (or COMMIT already ended it) there is nothing to undo and this fails harmlessly.

@@ -43,8 +43,10 @@ fn main() {
     // committer starts another; 0 = one execution for the whole run).
     for (committers, events, lifetime) in [(1_000, 2, 10), (1_000, 2, 0), (1_000, 5, 0), (100, 2, 0)] {
         let file = dir.path().join(format!("t{committers}-{events}-{lifetime}.sqlite"));
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(file).expect("open"));
+        let sqlite = Arc::new(SqliteStore::open(file).expect("open"));
+        let store: Arc<dyn Store> = sqlite.clone();
         let (commits, elapsed) = rt.block_on(throughput(store, committers, events, lifetime, run_for));
+        let stats = sqlite.stats();
         let per_second = commits as f64 / elapsed.as_secs_f64();
         let shape = match lifetime {
             0 => "one long execution each".to_owned(),
@@ -52,9 +54,10 @@ fn main() {
         };
         println!(
             "{committers:>5} concurrent committers, {shape}, {events} events + 256-byte snapshot per commit: \
-             {per_second:>7.0} commits/s ({:.0} events/s), {commits} commits in {:.1} s",
+             {per_second:>7.0} commits/s ({:.0} events/s), {commits} commits in {:.1} s, {:.0} commits per fsync",
             per_second * events as f64,
-            elapsed.as_secs_f64()
+            elapsed.as_secs_f64(),
+            stats.writes as f64 / stats.batches.max(1) as f64
         );
     }
 }

@@ -23,6 +23,35 @@
 //! both win). The runtime commits before any effect of those transitions leaves the process
 //! (design note §3, "commit before effect").
 //!
+//! ```
+//! use asl_runtime::store::{Commit, HistoryQuery, HistoryRecord, MemoryStore, NewExecution, Store, StoreError};
+//! use time::OffsetDateTime;
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let store = MemoryStore::new(); // or SqliteStore::open("executions.sqlite")?
+//! let arn = "arn:aws:states:us-east-1:123456789012:execution:order:run-1";
+//! let start = NewExecution {
+//!     arn: arn.into(),
+//!     state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:order".into(),
+//!     name: "run-1".into(),
+//!     input: r#"{"id":7}"#.into(),
+//!     start_date: OffsetDateTime::now_utc(),
+//! };
+//! let mut commit = Commit::start(start, b"engine state".to_vec());
+//! commit.history.push(HistoryRecord { id: 1, event: r#"{"type":"ExecutionStarted"}"#.into() });
+//! assert_eq!(store.commit(commit).await?, 1);
+//!
+//! // The next commit names the version it was computed from…
+//! assert_eq!(store.commit(Commit::update(arn, 1, Some(b"later".to_vec()))).await?, 2);
+//! // …so a second writer working from version 1 loses, and changes nothing.
+//! let stale = store.commit(Commit::update(arn, 1, None)).await;
+//! assert!(matches!(stale, Err(StoreError::VersionConflict { found: Some(2), .. })));
+//!
+//! let history = store.history(arn, HistoryQuery::default()).await?;
+//! assert_eq!(history.items.len(), 1);
+//! # Ok::<(), StoreError>(()) }).unwrap();
+//! ```
+//!
 //! # Dates
 //!
 //! Dates are stored as microseconds since the Unix epoch (UTC): finer digits are dropped by
@@ -61,7 +90,7 @@ pub use record::{
     StateMachineRecord, Timer, TimerRecord, TokenOpen, TokenRecord,
 };
 #[cfg(feature = "sqlite")]
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, WriterStats};
 
 /// What every [`Store`] method returns: a boxed future, `Send` so a tokio task can hold it.
 pub type StoreFuture<'a, T> = BoxFuture<'a, Result<T, StoreError>>;

@@ -363,6 +363,7 @@ impl ExecutionQuery {
 }
 
 /// `status` as stored: AWS's name.
+#[cfg(feature = "sqlite")]
 pub(crate) fn status_name(status: ExecutionStatus) -> &'static str {
     match status {
         ExecutionStatus::Running => "RUNNING",
@@ -374,6 +375,7 @@ pub(crate) fn status_name(status: ExecutionStatus) -> &'static str {
 }
 
 /// The status AWS calls `name`.
+#[cfg(feature = "sqlite")]
 pub(crate) fn status_from_name(name: &str) -> Option<ExecutionStatus> {
     Some(match name {
         "RUNNING" => ExecutionStatus::Running,

@@ -13,8 +13,9 @@ mod schema;
 mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use rusqlite::Connection;
@@ -36,6 +37,16 @@ pub struct SqliteStore {
     writer: mpsc::Sender<Job>,
     reader: mpsc::Sender<read::Job>,
     threads: Mutex<Vec<JoinHandle<()>>>,
+    counters: Arc<writer::Counters>,
+}
+
+/// What the writer has done since the store was opened: how well group commit groups.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Writes applied (commits, state machines, purges), failed ones included.
+    pub writes: u64,
+    /// Transactions they were written in: one fsync each.
+    pub batches: u64,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -78,6 +89,7 @@ impl SqliteStore {
         configure(&read)?;
         read.pragma_update(None, "query_only", true).map_err(backend)?;
         read.busy_timeout(std::time::Duration::from_secs(5)).map_err(backend)?;
+        let counters = Arc::new(writer::Counters::default());
         let (writer, jobs) = mpsc::channel();
         let (reader, reads) = mpsc::channel();
         let spawn = |name: &str, body: Box<dyn FnOnce() + Send>| {
@@ -87,15 +99,27 @@ impl SqliteStore {
                 .map_err(|e| StoreError::Backend(format!("cannot start the {name} thread: {e}")))
         };
         let threads = vec![
-            spawn("asl-store-writer", Box::new(move || writer::run(write, jobs)))?,
+            spawn("asl-store-writer", {
+                let counters = counters.clone();
+                Box::new(move || writer::run(write, jobs, &counters))
+            })?,
             spawn("asl-store-reader", Box::new(move || read::run(read, reads)))?,
         ];
-        Ok(SqliteStore { path: path.to_owned(), writer, reader, threads: Mutex::new(threads) })
+        Ok(SqliteStore { path: path.to_owned(), writer, reader, threads: Mutex::new(threads), counters })
     }
 
     /// The file it stores into.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How many writes and batches the writer has done: `writes / batches` is the average
+    /// number of commits that shared an fsync.
+    pub fn stats(&self) -> WriterStats {
+        WriterStats {
+            writes: self.counters.writes.load(Ordering::Relaxed),
+            batches: self.counters.batches.load(Ordering::Relaxed),
+        }
     }
 
     /// Queues a write and waits for the batch it joins to be durable.

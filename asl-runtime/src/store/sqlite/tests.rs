@@ -47,6 +47,26 @@ fn started(name: &str) -> Commit {
     commit
 }
 
+/// Commits in flight together share transactions; one at a time, each has its own.
+#[tokio::test]
+async fn concurrent_commits_share_a_batch() {
+    let dir = tempdir();
+    let store = ok(SqliteStore::open(dir.path().join("s.sqlite")));
+    for i in 0..5 {
+        ok(store.commit(started(&format!("alone{i}"))).await);
+    }
+    assert_eq!(store.stats(), super::WriterStats { writes: 5, batches: 5 });
+    let commits = (0..300).map(|i| store.commit(started(&format!("together{i}"))));
+    for result in futures_util::future::join_all(commits).await {
+        ok(result);
+    }
+    let stats = store.stats();
+    assert_eq!(stats.writes, 305);
+    // All 300 are queued before the first is awaited, but the writer may wake up after the
+    // first few: far fewer batches than commits either way.
+    assert!(stats.batches <= 5 + 10, "{stats:?}");
+}
+
 #[tokio::test]
 async fn reopening_keeps_data_and_schema_version() {
     let dir = tempdir();

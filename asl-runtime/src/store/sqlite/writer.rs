@@ -8,6 +8,7 @@
 //! on disk. While a batch is being written, the next one queues up: the busier the store,
 //! the larger the batches and the cheaper each commit.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -15,7 +16,10 @@ use tokio::sync::oneshot;
 
 use super::{backend, to_i64};
 use crate::store::record::{ended_status, status_name};
-use crate::store::{Commit, CommitTarget, StateMachineRecord, StoreError, to_micros};
+use crate::store::{
+    ActivityClaim, Commit, CommitTarget, ExecutionEnd, HistoryRecord, NewActivityTask, StateMachineRecord, StoreError,
+    Timer, TokenOpen, to_micros,
+};
 
 /// At most this many writes share a transaction, so one batch cannot hold its first caller
 /// waiting behind an unbounded queue.
@@ -78,8 +82,15 @@ where
     Box::new(WriteJob { apply: Some(apply), result: None, answer })
 }
 
+/// What the writer thread has done (see [`super::WriterStats`]).
+#[derive(Debug, Default)]
+pub(super) struct Counters {
+    pub(super) writes: AtomicU64,
+    pub(super) batches: AtomicU64,
+}
+
 /// The writer thread's loop: until every sender is gone, batch and apply.
-pub(super) fn run(conn: Connection, jobs: Receiver<Job>) {
+pub(super) fn run(conn: Connection, jobs: Receiver<Job>, counters: &Counters) {
     // Every statement a commit uses stays prepared (the default cache of 16 is too small
     // for the commit path plus the transaction statements).
     conn.set_prepared_statement_cache_capacity(64);
@@ -92,6 +103,8 @@ pub(super) fn run(conn: Connection, jobs: Receiver<Job>) {
             }
         }
         let outcome = apply_all(&conn, &mut batch);
+        counters.writes.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        counters.batches.fetch_add(1, Ordering::Relaxed);
         if outcome.is_err() {
             // Undo whatever part of the batch was applied; if the transaction never began
             // (or COMMIT already ended it) there is nothing to undo and this fails harmlessly.
@@ -146,14 +159,52 @@ pub(super) fn put_state_machine(conn: &Connection, machine: &StateMachineRecord)
 /// Applies one commit in the order [`Commit`] documents; any error leaves the caller to roll
 /// back to the job's savepoint.
 pub(super) fn commit(conn: &Connection, commit: Commit) -> Result<u64, StoreError> {
-    let arn = commit.execution_arn().to_owned();
     let (execution, version) = target(conn, &commit)?;
-    let sql = |sql: &str| conn.prepare_cached(sql).map_err(backend);
+    let part = Part { conn, execution };
     if let Some(end) = &commit.end {
-        sql("UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stop_us = ?6
-             WHERE id = ?1")?
+        part.end(end)?;
+    }
+    // Each part prepares its statements only when the commit has some of it: most commits
+    // are a snapshot and a few events, and a statement-cache lookup hashes the whole SQL.
+    if !commit.history.is_empty() {
+        part.history(commit.execution_arn(), &commit.history)?;
+    }
+    if !commit.timers_cleared.is_empty() || !commit.timers_set.is_empty() {
+        part.timers(&commit.timers_cleared, &commit.timers_set)?;
+    }
+    if !commit.tokens_opened.is_empty() {
+        part.open_tokens(&commit.tokens_opened)?;
+    }
+    if !commit.activity_tasks_added.is_empty() {
+        part.add_activity_tasks(&commit.activity_tasks_added)?;
+    }
+    if !commit.activity_tasks_claimed.is_empty() {
+        part.claim_activity_tasks(&commit.activity_tasks_claimed)?;
+    }
+    if !commit.tokens_closed.is_empty() {
+        part.close_tokens(&commit.tokens_closed)?;
+    }
+    Ok(version)
+}
+
+/// Writes the parts of a commit to the execution with row id `execution`.
+struct Part<'a> {
+    conn: &'a Connection,
+    execution: i64,
+}
+
+impl Part<'_> {
+    fn sql(&self, sql: &str) -> Result<rusqlite::CachedStatement<'_>, StoreError> {
+        self.conn.prepare_cached(sql).map_err(backend)
+    }
+
+    fn end(&self, end: &ExecutionEnd) -> Result<(), StoreError> {
+        self.sql(
+            "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stop_us = ?6
+             WHERE id = ?1",
+        )?
         .execute(params![
-            execution,
+            self.execution,
             status_name(ended_status(end.status)),
             end.output,
             end.error,
@@ -161,61 +212,97 @@ pub(super) fn commit(conn: &Connection, commit: Commit) -> Result<u64, StoreErro
             to_micros(end.stop_date),
         ])
         .map_err(backend)?;
+        Ok(())
     }
-    let mut insert = sql("INSERT INTO history (execution_id, id, event) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")?;
-    for event in &commit.history {
-        if insert.execute(params![execution, to_i64(event.id)?, event.event]).map_err(backend)? == 0 {
-            return Err(StoreError::DuplicateHistoryEvent { execution_arn: arn, id: event.id });
+
+    fn history(&self, arn: &str, events: &[HistoryRecord]) -> Result<(), StoreError> {
+        let mut insert =
+            self.sql("INSERT INTO history (execution_id, id, event) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")?;
+        for event in events {
+            let row = params![self.execution, to_i64(event.id)?, event.event];
+            if insert.execute(row).map_err(backend)? == 0 {
+                let execution_arn = arn.to_owned();
+                return Err(StoreError::DuplicateHistoryEvent { execution_arn, id: event.id });
+            }
         }
+        Ok(())
     }
-    let mut clear = sql("DELETE FROM timers WHERE execution_id = ?1 AND key = ?2")?;
-    for key in &commit.timers_cleared {
-        clear.execute(params![execution, key]).map_err(backend)?;
-    }
-    let mut set = sql("INSERT INTO timers (execution_id, key, deadline_us) VALUES (?1, ?2, ?3)
-                       ON CONFLICT (execution_id, key) DO UPDATE SET deadline_us = excluded.deadline_us")?;
-    for timer in &commit.timers_set {
-        set.execute(params![execution, timer.key, to_micros(timer.deadline)]).map_err(backend)?;
-    }
-    let mut open = sql("INSERT INTO task_tokens (token, execution_id, wait, open)
-                        VALUES (?1, ?2, ?3, 1) ON CONFLICT DO NOTHING")?;
-    for token in &commit.tokens_opened {
-        if open.execute(params![token.token, execution, token.wait]).map_err(backend)? == 0 {
-            return Err(StoreError::DuplicateToken(token.token.clone()));
+
+    fn timers(&self, cleared: &[Vec<u8>], set: &[Timer]) -> Result<(), StoreError> {
+        let mut clear = self.sql("DELETE FROM timers WHERE execution_id = ?1 AND key = ?2")?;
+        for key in cleared {
+            clear.execute(params![self.execution, key]).map_err(backend)?;
         }
-    }
-    let mut is_open = sql("SELECT 1 FROM task_tokens WHERE token = ?1 AND execution_id = ?2 AND open = 1")?;
-    let mut add = sql("INSERT INTO activity_tasks
-                           (task_token, activity_arn, execution_id, input, scheduled_us)
-                       VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING")?;
-    for task in &commit.activity_tasks_added {
-        if !is_open.exists(params![task.task_token, execution]).map_err(backend)? {
-            return Err(StoreError::TokenNotOpen(task.task_token.clone()));
+        let mut upsert = self.sql(
+            "INSERT INTO timers (execution_id, key, deadline_us) VALUES (?1, ?2, ?3)
+             ON CONFLICT (execution_id, key) DO UPDATE SET deadline_us = excluded.deadline_us",
+        )?;
+        for timer in set {
+            let row = params![self.execution, timer.key, to_micros(timer.deadline)];
+            upsert.execute(row).map_err(backend)?;
         }
-        let scheduled = to_micros(task.scheduled);
-        let row = params![task.task_token, task.activity_arn, execution, task.input, scheduled];
-        if add.execute(row).map_err(backend)? == 0 {
-            return Err(StoreError::DuplicateActivityTask(task.task_token.clone()));
-        }
+        Ok(())
     }
-    let mut claim = sql("UPDATE activity_tasks SET worker_name = ?3, claimed_us = ?4
-                         WHERE task_token = ?1 AND execution_id = ?2 AND claimed_us IS NULL")?;
-    for c in &commit.activity_tasks_claimed {
-        let row = params![c.task_token, execution, c.worker_name, to_micros(c.claimed)];
-        if claim.execute(row).map_err(backend)? == 0 {
-            return Err(StoreError::ActivityTaskNotClaimable(c.task_token.clone()));
+
+    fn open_tokens(&self, tokens: &[TokenOpen]) -> Result<(), StoreError> {
+        let mut open = self.sql(
+            "INSERT INTO task_tokens (token, execution_id, wait, open)
+             VALUES (?1, ?2, ?3, 1) ON CONFLICT DO NOTHING",
+        )?;
+        for token in tokens {
+            if open.execute(params![token.token, self.execution, token.wait]).map_err(backend)? == 0 {
+                return Err(StoreError::DuplicateToken(token.token.clone()));
+            }
         }
+        Ok(())
     }
-    let mut close = sql("UPDATE task_tokens SET open = 0
-                         WHERE token = ?1 AND execution_id = ?2 AND open = 1")?;
-    let mut finish = sql("DELETE FROM activity_tasks WHERE task_token = ?1")?;
-    for token in &commit.tokens_closed {
-        if close.execute(params![token, execution]).map_err(backend)? == 0 {
-            return Err(StoreError::TokenNotOpen(token.clone()));
+
+    fn add_activity_tasks(&self, tasks: &[NewActivityTask]) -> Result<(), StoreError> {
+        let mut is_open = self.sql("SELECT 1 FROM task_tokens WHERE token = ?1 AND execution_id = ?2 AND open = 1")?;
+        let mut add = self.sql(
+            "INSERT INTO activity_tasks (task_token, activity_arn, execution_id, input, scheduled_us)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+        )?;
+        for task in tasks {
+            if !is_open.exists(params![task.task_token, self.execution]).map_err(backend)? {
+                return Err(StoreError::TokenNotOpen(task.task_token.clone()));
+            }
+            let scheduled = to_micros(task.scheduled);
+            let row = params![task.task_token, task.activity_arn, self.execution, task.input, scheduled];
+            if add.execute(row).map_err(backend)? == 0 {
+                return Err(StoreError::DuplicateActivityTask(task.task_token.clone()));
+            }
         }
-        finish.execute(params![token]).map_err(backend)?;
+        Ok(())
     }
-    Ok(version)
+
+    fn claim_activity_tasks(&self, claims: &[ActivityClaim]) -> Result<(), StoreError> {
+        let mut claim = self.sql(
+            "UPDATE activity_tasks SET worker_name = ?3, claimed_us = ?4
+             WHERE task_token = ?1 AND execution_id = ?2 AND claimed_us IS NULL",
+        )?;
+        for c in claims {
+            let row = params![c.task_token, self.execution, c.worker_name, to_micros(c.claimed)];
+            if claim.execute(row).map_err(backend)? == 0 {
+                return Err(StoreError::ActivityTaskNotClaimable(c.task_token.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the tokens and deletes their activity tasks (an answered task is over).
+    fn close_tokens(&self, tokens: &[String]) -> Result<(), StoreError> {
+        let mut close =
+            self.sql("UPDATE task_tokens SET open = 0 WHERE token = ?1 AND execution_id = ?2 AND open = 1")?;
+        let mut finish = self.sql("DELETE FROM activity_tasks WHERE task_token = ?1")?;
+        for token in tokens {
+            if close.execute(params![token, self.execution]).map_err(backend)? == 0 {
+                return Err(StoreError::TokenNotOpen(token.clone()));
+            }
+            finish.execute(params![token]).map_err(backend)?;
+        }
+        Ok(())
+    }
 }
 
 /// Creates the commit's execution or checks and bumps its version; returns its row id and

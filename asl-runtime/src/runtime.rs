@@ -1163,10 +1163,7 @@ impl Nested {
         input: Value,
     ) -> Result<Child, Error> {
         let exists = |arn: &str| {
-            Error::new(
-                "StepFunctions.ExecutionAlreadyExistsException",
-                format!("Execution Already Exists: '{arn}'"),
-            )
+            Error::new("StepFunctions.ExecutionAlreadyExistsException", format!("Execution Already Exists: '{arn}'"))
         };
         let info = ExecutionInfo::new(workflow.name, name, self.runtime.inner.clock.now(), input);
         let arn = info.execution_arn();
@@ -1178,7 +1175,11 @@ impl Nested {
             let stored = store.execution(&arn).await.map_err(|error| durable::store_failure(&error))?;
             if let Some(record) = stored {
                 let described = durable::describe(&record);
-                return if described.input == info.input { Ok(Child::Ended(Box::new(described))) } else { Err(exists(&arn)) };
+                return if described.input == info.input {
+                    Ok(Child::Ended(Box::new(described)))
+                } else {
+                    Err(exists(&arn))
+                };
             }
         }
         let handle = self.runtime.start_with(workflow, handler, info).map_err(|_| exists(&arn))?;

@@ -241,7 +241,7 @@ fn executions_killed_at_random_moments_end_as_uninterrupted_ones() {
     let mut finished_early = 0;
     for _ in 0..kills {
         let mut child = crashed.spawn(executions);
-        let deadline = Instant::now() + Duration::from_millis(rng.u64(20..700));
+        let deadline = Instant::now() + Duration::from_millis(rng.u64(20..400));
         while Instant::now() < deadline {
             crashed.answer_tokens(&mut answered);
             std::thread::sleep(Duration::from_millis(10));
@@ -253,8 +253,13 @@ fn executions_killed_at_random_moments_end_as_uninterrupted_ones() {
         child.kill().unwrap();
         child.wait().unwrap();
     }
+    // The kills must land while executions run, not after the worker is done.
+    assert!(finished_early * 5 <= kills, "{finished_early} of {kills} kills came after the worker had finished");
     crashed.run_to_the_end(executions, &mut answered);
-    println!("{kills} kills ({finished_early} after the worker had finished) and a last run in {:.1?}", started.elapsed());
+    println!(
+        "{kills} kills ({finished_early} after the worker had finished) and a last run in {:.1?}",
+        started.elapsed()
+    );
 
     let actual = ended_executions(&crashed);
     assert_eq!(actual.len(), expected.len(), "executions: {:?}", actual.keys().collect::<Vec<_>>());
@@ -275,6 +280,21 @@ fn executions_killed_at_random_moments_end_as_uninterrupted_ones() {
         crashed.log("handler.log").len()
     );
     assert_eq!(repeated_calls(&reference), 0, "an uninterrupted run calls each handler once");
+    // A kill repeats at most the attempts in flight at that moment (dispatched, result not
+    // yet committed). Executions taken up from an older commit than their last would repeat
+    // whole runs of calls.
+    assert!(repeated <= 10 * kills as usize, "{repeated} handler calls repeated after {kills} kills");
+    // A task token, once handed out, stays the execution's token: the commit that made it
+    // came before the handler that sent it out, and the execution goes on from there.
+    let mut tokens: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+    for (execution, token) in crashed.tokens() {
+        tokens.entry(execution).or_default().insert(token);
+    }
+    let approvals = expected.keys().filter(|name| reference.tokens().iter().any(|(e, _)| e == *name)).count();
+    assert_eq!(tokens.len(), approvals);
+    for (execution, handed_out) in &tokens {
+        assert_eq!(handed_out.len(), 1, "{execution} handed out {} different tokens", handed_out.len());
+    }
     let _ = std::fs::remove_dir_all(&root);
 }
 

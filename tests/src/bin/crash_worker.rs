@@ -12,7 +12,8 @@
 //! - Answers task tokens from files the test writes: `<directory>/answers/<token>` holds the
 //!   output. It answers every file at every start and ignores tokens already closed: an
 //!   answer the runtime took but had not committed when the process died is given again.
-//! - An activity worker polls `activity:crash-work` and answers each task after 100 ms.
+//! - An activity worker polls `activity:crash-work` and answers each task after 100 ms; it
+//!   journals the tasks it takes and answers them again after a crash.
 //! - Prints `done` and exits 0 once the database has no running execution of these names.
 
 use std::collections::HashSet;
@@ -52,15 +53,21 @@ mod child {
 }
 
 /// The workflows executions start, by `i % 6`.
-const STARTED: [&Workflow; 6] =
-    [&waits::WORKFLOW, &retries::WORKFLOW, &fanout::WORKFLOW, &approval::WORKFLOW, &activity::WORKFLOW, &parent::WORKFLOW];
+const STARTED: [&Workflow; 6] = [
+    &waits::WORKFLOW,
+    &retries::WORKFLOW,
+    &fanout::WORKFLOW,
+    &approval::WORKFLOW,
+    &activity::WORKFLOW,
+    &parent::WORKFLOW,
+];
 
 /// The activity's ARN, as `activity.asl.json` names it.
 const ACTIVITY: &str = "arn:aws:states:us-east-1:123456789012:activity:crash-work";
 
 /// The input of execution `i`.
 fn input(i: usize) -> Value {
-    json!({ "i": i, "pause": 1 + i % 2, "items": [1, 2, 3, 4, 5] })
+    json!({ "i": i, "pause": 4 + i % 4, "items": [1, 2, 3, 4, 5] })
 }
 
 /// Every Task of every crash-test workflow, answered at once, each call logged.
@@ -101,7 +108,8 @@ impl TaskHandler for Handlers {
         let execution = call.context["Execution"]["Name"].as_str().unwrap_or("?").to_owned();
         // The input tells apart the calls of one state of one execution (Map items).
         Handlers::record(&self.log, &format!("{execution} {} {} {}", call.state, call.retry_count, call.input));
-        if let Some(token) = call.task_token {
+        // The token of the `.waitForTaskToken` task, which the test answers.
+        if let ("Ask", Some(token)) = (call.state, call.task_token) {
             Handlers::record(&self.tokens, &format!("{execution} {token}"));
         }
         let answer = Handlers::answer(&call);
@@ -134,16 +142,38 @@ async fn answer_tokens(runtime: Runtime, answers: PathBuf) {
     }
 }
 
-/// An activity worker: takes each task and answers it 100 ms later.
-async fn work_activities(runtime: Runtime) {
+/// What the activity worker answers for the activity task of execution `i`.
+fn activity_output(i: u64) -> Value {
+    json!({ "worked": i * 10 })
+}
+
+/// An activity worker: takes each task and answers it 100 ms later. Like any worker that
+/// must survive its own crashes, it keeps a journal (`activities.log`: `<i> <token>` per task
+/// it took) and first answers every task of the journal: one it took before the process died
+/// is still waiting (a closed token is refused, which is fine). Without the journal, a task
+/// taken but not answered would wait for its timeout, as on AWS.
+async fn work_activities(runtime: Runtime, journal: PathBuf) {
+    let taken = std::fs::read_to_string(&journal).unwrap_or_default();
+    for line in taken.lines() {
+        if let Some((i, token)) = line.split_once(' ')
+            && let Ok(i) = i.parse()
+        {
+            let _ = runtime.callbacks().send_task_success(token, activity_output(i));
+        }
+    }
+    let journal = match append(&journal) {
+        Ok(journal) => Mutex::new(journal),
+        Err(error) => return eprintln!("crash_worker: {error}"),
+    };
     loop {
         let Some(task) = runtime.callbacks().get_activity_task(ACTIVITY, Duration::from_secs(1), &RealClock).await
         else {
             continue;
         };
-        tokio::time::sleep(Duration::from_millis(100)).await;
         let i = task.input.get("i").and_then(Value::as_u64).unwrap_or(0);
-        let _ = runtime.callbacks().send_task_success(&task.task_token, json!({ "worked": i * 10 }));
+        Handlers::record(&journal, &format!("{i} {}", task.task_token));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let _ = runtime.callbacks().send_task_success(&task.task_token, activity_output(i));
     }
 }
 
@@ -162,14 +192,14 @@ async fn run(database: &Path, directory: &Path, count: usize) -> Result<(), Stri
         return Err(format!("recovery: unknown {:?}, unreadable {:?}", recovery.unknown, recovery.unreadable));
     }
     tokio::spawn(answer_tokens(runtime.clone(), directory.join("answers")));
-    tokio::spawn(work_activities(runtime.clone()));
+    tokio::spawn(work_activities(runtime.clone(), directory.join("activities.log")));
 
     let mut arns = Vec::with_capacity(count);
     for i in 0..count {
         let workflow = STARTED[i % STARTED.len()];
         let name = format!("run-{i:03}");
-        let arn = ExecutionInfo::new(workflow.name, name.as_str(), OffsetDateTime::UNIX_EPOCH, Value::Null)
-            .execution_arn();
+        let arn =
+            ExecutionInfo::new(workflow.name, name.as_str(), OffsetDateTime::UNIX_EPOCH, Value::Null).execution_arn();
         arns.push(arn.clone());
         if runtime.execution(&arn).is_some() || store.execution(&arn).await.map_err(|e| e.to_string())?.is_some() {
             continue;

@@ -550,7 +550,7 @@ impl Runtime {
             // transitions that asked for it are durable.
             if let Some(record) = durable.as_mut() {
                 let held = driver.has_held_effects();
-                if record.behind(driver.execution(), held) {
+                if record.behind(driver.execution()) {
                     let committed = record.commit(driver.execution(), &state_machine_arn).await;
                     if let Err(error) = self.inner.stored(&shared, committed) {
                         return self.inner.end_unstored(&shared, &mut driver, error);

@@ -8,8 +8,9 @@
 //! aside), ids contiguous. Task handlers may run again only for attempts a kill
 //! interrupted; the test prints how often that happened.
 //!
-//! `ASL_CRASH_EXECUTIONS` and `ASL_CRASH_KILLS` (default 200 and 50) size it, and
-//! `ASL_CRASH_SEED` repeats a run's kill moments.
+//! `ASL_CRASH_EXECUTIONS` and `ASL_CRASH_KILLS` (default 200 and 50) size it,
+//! `ASL_CRASH_SCALE` (default 1) multiplies how long the workflows wait (so that many kills
+//! still land while executions run), and `ASL_CRASH_SEED` repeats a run's kill moments.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
 
@@ -54,6 +55,7 @@ impl Site {
             .arg(self.database())
             .arg(&self.dir)
             .arg(count.to_string())
+            .arg(setting("ASL_CRASH_SCALE", 1).to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

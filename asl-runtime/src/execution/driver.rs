@@ -133,15 +133,10 @@ impl<'a> Driver<'a> {
         handler: &'a dyn TaskHandler,
         clock: &'a dyn Clock,
         callbacks: &'a Callbacks,
-        mut execution: Execution,
+        execution: Execution,
     ) -> Driver<'a> {
-        let mut effects = Effects::default();
-        if let Some(reason) = workflow.unsupported {
-            execution.fail(Error::new(UNSUPPORTED_ERROR, reason));
-        }
-        execution.reissue(workflow, clock.now(), &mut effects);
-        let mut driver = Driver::idle(workflow, handler, clock, callbacks, execution);
-        driver.effects = effects;
+        let mut driver = Driver::restored_holding(workflow, handler, clock, callbacks, execution);
+        driver.hold = false;
         driver.apply_effects();
         driver
     }

@@ -404,20 +404,7 @@ impl Execution {
     ///
     /// Why the execution cannot be written (it always can).
     pub(crate) fn to_parked(&self, out: &mut Vec<u8>) -> Result<(), CompactError> {
-        let Execution { run, deadline, next_wait, runnable, outcome, transitions, streamed } = self;
-        let Run { info: _, rng, history, root, context_base: _ } = run;
-        let parked = ParkedRef {
-            rng,
-            history,
-            root,
-            deadline: *deadline,
-            next_wait: *next_wait,
-            runnable,
-            outcome: outcome.as_ref(),
-            transitions: *transitions,
-            streamed: *streamed,
-        };
-        compact::write(&parked, out)
+        compact::write(&ParkedRef { events: &self.run.history, state: self.snapshot_ref() }, out)
     }
 
     /// The execution [`Execution::to_parked`] wrote, with its `info` back.
@@ -426,17 +413,8 @@ impl Execution {
     ///
     /// Why `bytes` are not what [`Execution::to_parked`] wrote.
     pub(crate) fn from_parked(bytes: &[u8], info: ExecutionInfo) -> Result<Execution, CompactError> {
-        let ParkedOwned { rng, history, root, deadline, next_wait, runnable, outcome, transitions, streamed } =
-            compact::from_bytes(bytes)?;
-        Ok(Execution {
-            run: Run { info, rng, history, root, context_base: OnceLock::new() },
-            deadline,
-            next_wait,
-            runnable,
-            outcome,
-            transitions,
-            streamed,
-        })
+        let ParkedOwned { events, state } = compact::from_bytes(bytes)?;
+        Execution::assemble(state, info, events.events)
     }
 }
 
@@ -452,21 +430,7 @@ impl Execution {
     ///
     /// Why the execution cannot be written (it always can).
     pub(crate) fn to_snapshot(&self, out: &mut Vec<u8>) -> Result<(), CompactError> {
-        let Execution { run, deadline, next_wait, runnable, outcome, transitions, streamed } = self;
-        let Run { info: _, rng, history, root, context_base: _ } = run;
-        let snapshot = SnapshotRef {
-            rng,
-            detail: history.detail,
-            events: history.events.len() as u64,
-            root,
-            deadline: *deadline,
-            next_wait: *next_wait,
-            runnable,
-            outcome: outcome.as_ref(),
-            transitions: *transitions,
-            streamed: *streamed,
-        };
-        compact::write(&snapshot, out)
+        compact::write(&self.snapshot_ref(), out)
     }
 
     /// The execution [`Execution::to_snapshot`] wrote, with its `info` and its history
@@ -481,6 +445,33 @@ impl Execution {
         info: ExecutionInfo,
         events: Vec<HistoryEvent>,
     ) -> Result<Execution, CompactError> {
+        Execution::assemble(compact::from_bytes(bytes)?, info, events)
+    }
+
+    /// What both forms write: everything but the history events and the info.
+    fn snapshot_ref(&self) -> SnapshotRef<'_> {
+        let Execution { run, deadline, next_wait, runnable, outcome, transitions, streamed } = self;
+        let Run { info: _, rng, history, root, context_base: _ } = run;
+        SnapshotRef {
+            rng,
+            detail: history.detail,
+            events: history.events.len() as u64,
+            root,
+            deadline: *deadline,
+            next_wait: *next_wait,
+            runnable,
+            outcome: outcome.as_ref(),
+            transitions: *transitions,
+            streamed: *streamed,
+        }
+    }
+
+    /// The execution `state` describes, with its `info` and history `events` back.
+    fn assemble(
+        state: SnapshotOwned,
+        info: ExecutionInfo,
+        events: Vec<HistoryEvent>,
+    ) -> Result<Execution, CompactError> {
         let SnapshotOwned {
             rng,
             detail,
@@ -492,7 +483,7 @@ impl Execution {
             outcome,
             transitions,
             streamed,
-        } = compact::from_bytes(bytes)?;
+        } = state;
         if events.len() as u64 != count {
             return Err(<CompactError as serde::de::Error>::custom(format!(
                 "the snapshot was taken with {count} history events, but {} were given",
@@ -544,35 +535,18 @@ struct SnapshotOwned {
     streamed: u64,
 }
 
-/// What [`Execution::to_parked`] writes: the fields of an [`Execution`] and its [`Run`]
-/// but the run's `info` (and the cached `context_base`, which is never written).
+/// What [`Execution::to_parked`] writes: the history events, then what a snapshot holds.
 #[derive(Serialize)]
 struct ParkedRef<'e> {
-    rng: &'e SplitMix64,
-    history: &'e History,
-    root: &'e Frame,
-    #[serde(with = "nanos::option")]
-    deadline: Option<OffsetDateTime>,
-    next_wait: WaitId,
-    runnable: &'e VecDeque<FramePath>,
-    outcome: Option<&'e Outcome>,
-    transitions: u64,
-    streamed: u64,
+    events: &'e History,
+    state: SnapshotRef<'e>,
 }
 
 /// [`ParkedRef`], read back.
 #[derive(Deserialize)]
 struct ParkedOwned {
-    rng: SplitMix64,
-    history: History,
-    root: Frame,
-    #[serde(with = "nanos::option")]
-    deadline: Option<OffsetDateTime>,
-    next_wait: WaitId,
-    runnable: VecDeque<FramePath>,
-    outcome: Option<Outcome>,
-    transitions: u64,
-    streamed: u64,
+    events: History,
+    state: SnapshotOwned,
 }
 
 impl Run {

@@ -71,11 +71,11 @@ impl Durable {
         }
     }
 
-    /// Whether `execution` has changed since the last commit, or `held` effects wait for
-    /// one (the commit that records them must come first).
-    pub(super) fn behind(&self, execution: &Execution, held: bool) -> bool {
+    /// Whether `execution` has changed since the last commit. (Effects held for a commit
+    /// come from transitions, so they always count as a change; those of an execution just
+    /// read back re-establish what its last commit recorded and need none.)
+    pub(super) fn behind(&self, execution: &Execution) -> bool {
         self.version == 0
-            || held
             || execution.history().len() != self.events
             || execution.transitions() != self.transitions
             || execution.outcome().is_some()

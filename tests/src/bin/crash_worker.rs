@@ -2,10 +2,11 @@
 //! workflows on a runtime whose store is a SQLite file, until every one has ended. Killed at
 //! any moment and started again, it takes up where the file says.
 //!
-//! `crash_worker <database> <directory> <count>`
+//! `crash_worker <database> <directory> <count> [<scale>]`
 //!
 //! - Takes up the running executions the database has, then starts those of `run-000` …
-//!   `run-<count-1>` it does not have yet (execution `i` runs workflow `i % 6`).
+//!   `run-<count-1>` it does not have yet (execution `i` runs workflow `i % 6`). Waits
+//!   last 4 to 7 seconds (Map items 1 to 5), times `scale` (default 1).
 //! - Task handlers answer at once and append `<execution> <state> <retry count> <input>` to
 //!   `<directory>/handler.log` (so the test can count handlers that ran twice);
 //!   `.waitForTaskToken` tasks append `<execution> <token>` to `<directory>/tokens.log`.
@@ -65,9 +66,10 @@ const STARTED: [&Workflow; 6] = [
 /// The activity's ARN, as `activity.asl.json` names it.
 const ACTIVITY: &str = "arn:aws:states:us-east-1:123456789012:activity:crash-work";
 
-/// The input of execution `i`.
-fn input(i: usize) -> Value {
-    json!({ "i": i, "pause": 4 + i % 4, "items": [1, 2, 3, 4, 5] })
+/// The input of execution `i`: how long its Waits last, times `scale`.
+fn input(i: usize, scale: usize) -> Value {
+    let items: Vec<usize> = (1..=5).map(|item| item * scale).collect();
+    json!({ "i": i, "pause": (4 + i % 4) * scale, "items": items })
 }
 
 /// Every Task of every crash-test workflow, answered at once, each call logged.
@@ -177,7 +179,7 @@ async fn work_activities(runtime: Runtime, journal: PathBuf) {
     }
 }
 
-async fn run(database: &Path, directory: &Path, count: usize) -> Result<(), String> {
+async fn run(database: &Path, directory: &Path, count: usize, scale: usize) -> Result<(), String> {
     let store = Arc::new(SqliteStore::open(database).map_err(|e| e.to_string())?);
     let runtime = Runtime::builder(RealClock).store(store.clone()).build();
     let handlers = Arc::new(Handlers {
@@ -204,7 +206,7 @@ async fn run(database: &Path, directory: &Path, count: usize) -> Result<(), Stri
         if runtime.execution(&arn).is_some() || store.execution(&arn).await.map_err(|e| e.to_string())?.is_some() {
             continue;
         }
-        let handle = runtime.start(workflow, handlers.clone(), &name, input(i)).map_err(|e| e.to_string())?;
+        let handle = runtime.start(workflow, handlers.clone(), &name, input(i, scale)).map_err(|e| e.to_string())?;
         handle.stored().await.map_err(|e| format!("{name}: {e}"))?;
     }
     loop {
@@ -226,12 +228,16 @@ async fn run(database: &Path, directory: &Path, count: usize) -> Result<(), Stri
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let [_, database, directory, count] = args.as_slice() else {
-        eprintln!("usage: crash_worker <database> <directory> <count>");
-        std::process::exit(2);
+    let (database, directory, count, scale) = match args.as_slice() {
+        [_, database, directory, count] => (database, directory, count, "1"),
+        [_, database, directory, count, scale] => (database, directory, count, scale.as_str()),
+        _ => {
+            eprintln!("usage: crash_worker <database> <directory> <count> [<scale>]");
+            std::process::exit(2);
+        }
     };
-    let Ok(count) = count.parse::<usize>() else {
-        eprintln!("crash_worker: <count> must be a number, not {count:?}");
+    let (Ok(count), Ok(scale)) = (count.parse::<usize>(), scale.parse::<usize>()) else {
+        eprintln!("crash_worker: <count> and <scale> must be numbers, not {count:?} and {scale:?}");
         std::process::exit(2);
     };
     let tokio = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
@@ -241,7 +247,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    if let Err(error) = tokio.block_on(run(Path::new(database), Path::new(directory), count)) {
+    if let Err(error) = tokio.block_on(run(Path::new(database), Path::new(directory), count, scale)) {
         eprintln!("crash_worker: {error}");
         std::process::exit(1);
     }

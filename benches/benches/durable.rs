@@ -187,8 +187,7 @@ async fn fill(path: &std::path::Path, count: usize) -> Vec<String> {
     while runtime.parked_count() < count {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let tokens = handler.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-    tokens
+    handler.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
 }
 
 /// Opens the store at `path` in a new runtime and takes up its executions; how many, and

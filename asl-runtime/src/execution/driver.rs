@@ -634,7 +634,16 @@ impl<'a> Driver<'a> {
                         let signals = Some(signals);
                         return Arrival { path, id, event: Event::Started, signals, heartbeat, from_handler: false };
                     }
-                    Signal::Outcome(result) => return Arrival::new(path, id, Event::Result(result)),
+                    Signal::Outcome(result) => {
+                        // Only a worker that took the task has its token, so an outcome means
+                        // it was taken, even if the taking is not on record: a durable
+                        // execution may have been taken up from a commit made before a
+                        // worker took the task (and kept it across the crash). Record the
+                        // start first, as it happened; the outcome follows at once.
+                        signals.push(Signal::Outcome(result));
+                        let signals = Some(signals);
+                        return Arrival { path, id, event: Event::Started, signals, heartbeat, from_handler: false };
+                    }
                     // Heartbeats count only once a worker has the task.
                     Signal::Heartbeat => {}
                 }

@@ -209,3 +209,55 @@ fn a_wait_fires_at_its_original_deadline_after_a_crash() {
         assert_eq!(outcome.output.unwrap()["now"], json!("2025-02-01T09:00:00.000Z"));
     });
 }
+
+#[tokio::test(start_paused = true)]
+async fn stopping_a_parked_durable_execution_commits_its_end() {
+    let store = Arc::new(MemoryStore::new());
+    let runtime = Runtime::builder(clock()).store(store.clone()).build();
+    let outbox = Arc::new(Outbox::default());
+    let handle = runtime.start(&approval::WORKFLOW, outbox.clone(), "stopped", input()).unwrap();
+    handle.stored().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(runtime.parked_count(), 1);
+
+    handle.stop(Some("Cancelled"), Some("no longer needed"));
+    let outcome = handle.wait().await;
+    assert_eq!(outcome.status, Status::Aborted);
+    let record = store.execution(&handle.arn()).await.unwrap().unwrap();
+    assert_eq!(record.status, ExecutionStatus::Aborted);
+    assert_eq!(record.error.as_deref(), Some("Cancelled"));
+    let history = stored_history(&*store, &handle.arn()).await;
+    assert_well_formed(&history);
+    assert_eq!(history.last().map(|e| e.kind), Some(EventType::ExecutionAborted));
+    // Its token is closed.
+    let token = outbox.0.lock().unwrap()[0].clone();
+    assert!(runtime.callbacks().send_task_success(&token, json!("late")).is_err());
+}
+
+#[test]
+fn a_task_timeout_still_applies_after_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("executions.sqlite");
+    let arn = in_a_process_that_dies(async {
+        let store = Arc::new(SqliteStore::open(&path).unwrap());
+        let runtime = Runtime::builder(clock()).store(store).build();
+        let handle = runtime.start(&approval::WORKFLOW, Arc::new(Outbox::default()), "ignored", input()).unwrap();
+        handle.stored().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        handle.arn()
+    });
+    in_a_process_that_dies(async {
+        let store = Arc::new(SqliteStore::open(&path).unwrap());
+        let runtime = Runtime::builder(clock()).store(store).build();
+        runtime.register(&approval::WORKFLOW, Arc::new(Outbox::default()));
+        runtime.recover().await.unwrap();
+        // Nobody answers: the hour-long TimeoutSeconds, counted from before the crash, escalates.
+        let outcome = runtime.execution(&arn).unwrap().wait().await;
+        assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
+        let output = outcome.output.unwrap();
+        assert_eq!(output["escalated"]["Error"], json!("States.Timeout"));
+        let history = runtime.execution(&arn).unwrap().history();
+        let timed_out = history.iter().find(|e| e.kind == EventType::TaskTimedOut).unwrap();
+        assert_eq!(timed_out.timestamp, datetime!(2025-02-01 09:00:00 UTC));
+    });
+}

@@ -354,7 +354,7 @@ impl Runtime {
             }
             let number = executions.in_order.len();
             let saved = SavedInfo::new(&info);
-            let durable = self.inner.store.as_ref().map(|store| Durable::new(Arc::clone(store), arn.clone(), &saved));
+            let durable = self.inner.store.as_ref().map(|store| Durable::new(Arc::clone(store), arn.clone()));
             let shared = Arc::new(Shared {
                 info: saved,
                 number,
@@ -551,7 +551,7 @@ impl Runtime {
             if let Some(record) = durable.as_mut() {
                 let held = driver.has_held_effects();
                 if record.behind(driver.execution()) {
-                    let committed = record.commit(driver.execution(), &state_machine_arn).await;
+                    let committed = record.commit(driver.execution(), &shared.info, &state_machine_arn).await;
                     if let Err(error) = self.inner.stored(&shared, committed) {
                         return self.inner.end_unstored(&shared, &mut driver, error);
                     }
@@ -594,7 +594,7 @@ impl Runtime {
         }
         if let Some(record) = durable.as_mut() {
             // The end is reported only once it is durable.
-            let committed = record.commit(driver.execution(), &state_machine_arn).await;
+            let committed = record.commit(driver.execution(), &shared.info, &state_machine_arn).await;
             if let Err(error) = self.inner.stored(&shared, committed) {
                 return self.inner.end_unstored(&shared, &mut driver, error);
             }

@@ -45,17 +45,13 @@ pub(super) struct Durable {
     events: usize,
     /// The execution's transition count at the last commit.
     transitions: u64,
-    /// The execution's `$$.Execution`, as the snapshot carries it.
-    info: Arc<[u8]>,
-    /// Reused for every snapshot.
-    buffer: Vec<u8>,
 }
 
 impl Durable {
-    /// The record of a new execution, not stored yet.
-    pub(super) fn new(store: Arc<dyn Store>, arn: String, info: &SavedInfo) -> Durable {
-        let info: Arc<[u8]> = info.bytes().unwrap_or_default().into();
-        Durable { store, arn, version: 0, events: 0, transitions: 0, info, buffer: Vec::new() }
+    /// The record of a new execution, not stored yet. (It is kept by parked executions
+    /// too, so it holds no buffers: a commit, which waits for the disk anyway, allocates.)
+    pub(super) fn new(store: Arc<dyn Store>, arn: String) -> Durable {
+        Durable { store, arn, version: 0, events: 0, transitions: 0 }
     }
 
     /// The record of an execution read back from the store ([`restore`]).
@@ -66,8 +62,6 @@ impl Durable {
             version: restored.version,
             events: restored.execution.history().len(),
             transitions: restored.execution.transitions(),
-            info: restored.info_bytes.clone(),
-            buffer: Vec::new(),
         }
     }
 
@@ -90,14 +84,20 @@ impl Durable {
     /// The store's: nothing of the commit was written. An execution whose first commit
     /// fails with [`StoreError::ExecutionAlreadyExists`] was started before (in this
     /// process or an earlier one).
-    pub(super) async fn commit(&mut self, execution: &Execution, state_machine_arn: &str) -> Result<(), StoreError> {
-        self.buffer.clear();
-        self.buffer.extend_from_slice(&u32::try_from(self.info.len()).unwrap_or(u32::MAX).to_le_bytes());
-        self.buffer.extend_from_slice(&self.info);
+    /// `info` is the execution's `$$.Execution` as the runtime saved it.
+    pub(super) async fn commit(
+        &mut self,
+        execution: &Execution,
+        info: &SavedInfo,
+        state_machine_arn: &str,
+    ) -> Result<(), StoreError> {
+        let info = info.bytes().unwrap_or_default();
+        let mut snapshot = Vec::with_capacity(info.len() + 512);
+        snapshot.extend_from_slice(&u32::try_from(info.len()).unwrap_or(u32::MAX).to_le_bytes());
+        snapshot.extend_from_slice(info);
         execution
-            .to_snapshot(&mut self.buffer)
+            .to_snapshot(&mut snapshot)
             .map_err(|error| StoreError::Backend(format!("the execution could not be written: {error}")))?;
-        let snapshot = self.buffer.clone();
         let mut commit = if self.version == 0 {
             let info = execution.info();
             let new = NewExecution {
@@ -151,7 +151,6 @@ pub(super) struct Restored {
     pub(super) execution: Execution,
     /// Its `$$.Execution`, saved.
     pub(super) info: SavedInfo,
-    info_bytes: Arc<[u8]>,
 }
 
 /// Reads `record`'s execution back: its snapshot and its history events.
@@ -180,7 +179,7 @@ pub(super) async fn restore(store: &dyn Store, record: ExecutionRecord) -> Resul
         }
     }
     let execution = Execution::from_snapshot(snapshot, loaded, events).map_err(|error| corrupt(&error.to_string()))?;
-    Ok(Restored { arn: record.arn, version: record.version, execution, info, info_bytes: info_bytes.into() })
+    Ok(Restored { arn: record.arn, version: record.version, execution, info })
 }
 
 /// The `$$.Execution` bytes and the engine snapshot of a stored snapshot.

@@ -404,19 +404,35 @@ impl Runtime {
             let _ = self.inner.tokio.set(handle);
         }
         let mut recovery = Recovery::default();
-        let mut restored = Vec::new();
+        let mut known = Vec::new();
         for record in store.running_executions().await? {
             let machine = record.state_machine_arn.rsplit(':').next().unwrap_or_default().to_owned();
-            let Some((workflow, handler)) = lock(&self.inner.workflows).get(&machine).cloned() else {
-                recovery.unknown.push(record.arn);
-                continue;
-            };
-            let arn = record.arn.clone();
-            match durable::restore(&*store, record).await {
+            match lock(&self.inner.workflows).get(&machine).cloned() {
+                Some((workflow, handler)) => known.push((workflow, handler, record)),
+                None => recovery.unknown.push(record.arn),
+            }
+        }
+        // Many reads in flight at once: the store answers them back to back.
+        let mut reads = futures_util::StreamExt::buffer_unordered(
+            futures_util::stream::iter(known.into_iter().map(|(workflow, handler, record)| {
+                let store = &*store;
+                async move {
+                    let arn = record.arn.clone();
+                    (workflow, handler, arn, durable::restore(store, record).await)
+                }
+            })),
+            RECOVERY_READS,
+        );
+        let mut restored = Vec::new();
+        while let Some((workflow, handler, arn, read)) = futures_util::StreamExt::next(&mut reads).await {
+            match read {
                 Ok(execution) => restored.push((workflow, handler, execution)),
                 Err(error) => recovery.unreadable.push((arn, error)),
             }
         }
+        drop(reads);
+        // Taken up in the order they started, as the store listed them.
+        restored.sort_by_key(|(_, _, execution)| execution.execution.info().start_time);
         // Every execution is known before any runs: a parent taken up may look for the child
         // it started.
         let mut started = Vec::new();
@@ -602,6 +618,9 @@ impl Runtime {
         self.inner.end(&shared, &driver.into_execution());
     }
 }
+
+/// How many executions [`Runtime::recover`] reads back at once.
+const RECOVERY_READS: usize = 64;
 
 /// What [`Runtime::recover`] did.
 #[derive(Debug, Default)]

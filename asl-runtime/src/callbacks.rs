@@ -261,7 +261,10 @@ type TokenMap<V> = HashMap<TokenKey, V, BuildHasherDefault<TokenHasher>>;
 struct Inner {
     /// Tokens whose tasks wait, with the way to tell them.
     open: TokenMap<Route>,
-    /// Tokens whose tasks ended: `true` when they timed out.
+    /// Tokens whose tasks ended: `true` when they timed out (`TaskTimedOut` for late
+    /// answers). A token of ours that ended otherwise is not kept: a well-formed token
+    /// nobody waits for is `TaskDoesNotExist` anyway, so a long-lived process does not keep
+    /// one entry per task that ever ended.
     closed: TokenMap<bool>,
     /// Work waiting for each activity's workers, by activity ARN.
     activities: HashMap<String, Activity>,
@@ -459,7 +462,8 @@ impl Callbacks {
     pub(crate) fn close(&self, token: &str, timed_out: bool) {
         let key = TokenKey::of(token);
         let mut inner = self.lock();
-        if inner.open.remove(&key).is_some() || timed_out {
+        let was_open = inner.open.remove(&key).is_some();
+        if timed_out || (was_open && !is_ours(token)) {
             inner.closed.insert(key, timed_out);
         }
         for activity in inner.activities.values_mut() {
@@ -480,7 +484,9 @@ impl Callbacks {
         let parked = {
             let mut inner = self.lock();
             let Some(route) = inner.open.remove(&key) else { return Err(refusal(&inner, token)) };
-            inner.closed.insert(key, false);
+            if !is_ours(token) {
+                inner.closed.insert(key, false);
+            }
             Callbacks::route(&route, Signal::Outcome(outcome))
         };
         if let Some((at, signal)) = parked {
@@ -495,11 +501,14 @@ fn refusal(inner: &Inner, token: &str) -> CallbackError {
     match inner.closed.get(&TokenKey::of(token)) {
         Some(true) => CallbackError::TaskTimedOut,
         Some(false) => CallbackError::TaskDoesNotExist,
-        None if token.len() == TOKEN_LENGTH && token.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            CallbackError::TaskDoesNotExist
-        }
+        None if is_ours(token) => CallbackError::TaskDoesNotExist,
         None => CallbackError::InvalidToken,
     }
+}
+
+/// Whether `token` has the shape of the tokens this runtime hands out.
+fn is_ours(token: &str) -> bool {
+    token.len() == TOKEN_LENGTH && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]

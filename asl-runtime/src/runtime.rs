@@ -20,7 +20,7 @@
 //! [`Runtime::parked_count`]). Nothing of this shows from outside: waits, timeouts,
 //! heartbeats, stops and descriptions behave as for an execution whose task runs on.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
@@ -136,12 +136,25 @@ impl RuntimeBuilder {
     }
 }
 
-/// The executions a runtime started.
+/// The executions a runtime holds: every one it started, or, with a store, those still
+/// running (an ended one lives on in the store, and in the handles callers keep).
 #[derive(Default)]
 struct Executions {
-    /// In start order: an execution's number is its place here.
-    in_order: Vec<ExecutionHandle>,
+    /// By number, which counts up in start order.
+    in_order: BTreeMap<usize, ExecutionHandle>,
     by_arn: HashMap<String, usize>,
+    /// The next execution's number.
+    next: usize,
+}
+
+impl Executions {
+    /// Adds `shared` (whose number must be [`Executions::next`]) under `arn`.
+    fn insert(&mut self, arn: String, handle: ExecutionHandle) {
+        let number = handle.shared.number;
+        self.next = number + 1;
+        self.in_order.insert(number, handle);
+        self.by_arn.insert(arn, number);
+    }
 }
 
 /// The deadlines of parked executions.
@@ -352,7 +365,7 @@ impl Runtime {
             if executions.by_arn.contains_key(&arn) {
                 return Err(StartError::ExecutionAlreadyExists(arn));
             }
-            let number = executions.in_order.len();
+            let number = executions.next;
             let saved = SavedInfo::new(&info);
             let durable = self.inner.store.as_ref().map(|store| Durable::new(Arc::clone(store), arn.clone()));
             let shared = Arc::new(Shared {
@@ -368,8 +381,7 @@ impl Runtime {
                 stored: Notify::new(),
             });
             let handle = ExecutionHandle { shared };
-            executions.in_order.push(handle.clone());
-            executions.by_arn.insert(arn, number);
+            executions.insert(arn, handle.clone());
             handle
         };
         drop(info);
@@ -442,7 +454,7 @@ impl Runtime {
                 if executions.by_arn.contains_key(&execution.arn) {
                     continue;
                 }
-                let number = executions.in_order.len();
+                let number = executions.next;
                 let durable = Durable::restored(Arc::clone(&store), &execution);
                 let Restored { arn, execution, info, .. } = execution;
                 let shared = Arc::new(Shared {
@@ -458,8 +470,7 @@ impl Runtime {
                     stored: Notify::new(),
                 });
                 let handle = ExecutionHandle { shared };
-                executions.in_order.push(handle.clone());
-                executions.by_arn.insert(arn.clone(), number);
+                executions.insert(arn.clone(), handle.clone());
                 recovery.resumed.push(arn);
                 started.push((handle, execution));
             }
@@ -478,15 +489,17 @@ impl Runtime {
         Ok(recovery)
     }
 
-    /// The execution with this ARN, if this runtime started it.
+    /// The execution with this ARN, if this runtime started it (with a store: if it started
+    /// or recovered it and it is still running; the store has the others).
     pub fn execution(&self, execution_arn: &str) -> Option<ExecutionHandle> {
         let executions = lock(&self.inner.executions);
-        executions.by_arn.get(execution_arn).and_then(|&index| executions.in_order.get(index)).cloned()
+        executions.by_arn.get(execution_arn).and_then(|index| executions.in_order.get(index)).cloned()
     }
 
-    /// `ListExecutions`: every execution this runtime started, oldest first.
+    /// `ListExecutions`: every execution this runtime started, oldest first (with a store:
+    /// those still running; the store lists them all).
     pub fn list(&self) -> Vec<Description> {
-        lock(&self.inner.executions).in_order.iter().map(ExecutionHandle::describe).collect()
+        lock(&self.inner.executions).in_order.values().map(ExecutionHandle::describe).collect()
     }
 
     /// How many of this runtime's executions are parked right now: waiting for task tokens
@@ -688,7 +701,7 @@ impl Inner {
 
     /// The record of execution `number`.
     fn shared(&self, number: usize) -> Option<Arc<Shared>> {
-        lock(&self.executions).in_order.get(number).map(|handle| Arc::clone(&handle.shared))
+        lock(&self.executions).in_order.get(&number).map(|handle| Arc::clone(&handle.shared))
     }
 
     /// Keeps `parked` as `shared`'s execution, with its deadline queued. Gives it back if a
@@ -948,6 +961,17 @@ impl Shared {
         }
         self.ended.notify_waiters();
         self.stored.notify_waiters();
+        // With a store, an ended execution lives on there (and in the handles callers keep):
+        // a long-lived runtime holds only what runs.
+        if let Some(inner) = self.runtime.upgrade()
+            && inner.store.is_some()
+        {
+            let mut executions = lock(&inner.executions);
+            if let Some(handle) = executions.in_order.remove(&self.number) {
+                let arn = handle.arn();
+                executions.by_arn.remove(&arn);
+            }
+        }
     }
 }
 

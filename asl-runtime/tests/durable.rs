@@ -104,6 +104,9 @@ async fn a_durable_execution_commits_its_history_and_its_end() {
 
     let record = store.execution(&arn).await.unwrap().unwrap();
     assert_eq!(record.status, ExecutionStatus::Succeeded);
+    // The runtime holds only what runs: the store (and this handle) keep the ended one.
+    assert!(runtime.execution(&arn).is_none());
+    assert!(runtime.list().is_empty());
     let output: Value = serde_json::from_str(record.output.as_deref().unwrap()).unwrap();
     assert_eq!(output, outcome.output.unwrap());
     let history = stored_history(&*store, &arn).await;
@@ -252,11 +255,12 @@ fn a_task_timeout_still_applies_after_a_crash() {
         runtime.register(&approval::WORKFLOW, Arc::new(Outbox::default()));
         runtime.recover().await.unwrap();
         // Nobody answers: the hour-long TimeoutSeconds, counted from before the crash, escalates.
-        let outcome = runtime.execution(&arn).unwrap().wait().await;
+        let handle = runtime.execution(&arn).unwrap();
+        let outcome = handle.wait().await;
         assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
         let output = outcome.output.unwrap();
         assert_eq!(output["escalated"]["Error"], json!("States.Timeout"));
-        let history = runtime.execution(&arn).unwrap().history();
+        let history = handle.history();
         let timed_out = history.iter().find(|e| e.kind == EventType::TaskTimedOut).unwrap();
         assert_eq!(timed_out.timestamp, datetime!(2025-02-01 09:00:00 UTC));
     });

@@ -79,7 +79,17 @@ struct Inner {
     history_sink: Option<Arc<dyn HistorySink>>,
     /// Where its executions are made durable, if anywhere.
     store: Option<Arc<dyn Store>>,
+    /// How long the store keeps an ended execution.
+    retention: std::time::Duration,
+    /// When ended executions were last purged from the store (on the runtime's clock).
+    purged: Mutex<Option<OffsetDateTime>>,
 }
+
+/// How long a store keeps ended executions unless told otherwise: AWS keeps them 90 days.
+pub const DEFAULT_RETENTION: std::time::Duration = std::time::Duration::from_secs(90 * 24 * 3600);
+
+/// How often at most a runtime purges its store of executions past their retention.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Builds a [`Runtime`] with non-default settings ([`Runtime::builder`]).
 pub struct RuntimeBuilder {
@@ -87,6 +97,7 @@ pub struct RuntimeBuilder {
     history_detail: HistoryDetail,
     history_sink: Option<Arc<dyn HistorySink>>,
     store: Option<Arc<dyn Store>>,
+    retention: std::time::Duration,
 }
 
 impl RuntimeBuilder {
@@ -112,9 +123,17 @@ impl RuntimeBuilder {
         self
     }
 
+    /// How long the store keeps an execution after it ended, with its history (default
+    /// [`DEFAULT_RETENTION`], 90 days, as AWS). The runtime purges older ones from the store
+    /// when it recovers and, at most once an hour, when an execution ends.
+    pub fn retention(mut self, retention: std::time::Duration) -> RuntimeBuilder {
+        self.retention = retention;
+        self
+    }
+
     /// The runtime.
     pub fn build(self) -> Runtime {
-        let RuntimeBuilder { clock, history_detail, history_sink, store } = self;
+        let RuntimeBuilder { clock, history_detail, history_sink, store, retention } = self;
         let inner = Arc::new_cyclic(|this: &Weak<Inner>| {
             let sink: Weak<dyn ParkedSink> = this.clone();
             Inner {
@@ -130,6 +149,8 @@ impl RuntimeBuilder {
                 history_detail,
                 history_sink,
                 store,
+                retention,
+                purged: Mutex::new(None),
             }
         });
         Runtime { inner }
@@ -311,7 +332,13 @@ impl Runtime {
     /// A builder for a runtime whose executions use `clock`, to set how their history is
     /// kept.
     pub fn builder(clock: impl Clock + 'static) -> RuntimeBuilder {
-        RuntimeBuilder { clock: Arc::new(clock), history_detail: HistoryDetail::Full, history_sink: None, store: None }
+        RuntimeBuilder {
+            clock: Arc::new(clock),
+            history_detail: HistoryDetail::Full,
+            history_sink: None,
+            store: None,
+            retention: DEFAULT_RETENTION,
+        }
     }
 
     /// Where task tokens are answered and activity workers poll.
@@ -415,6 +442,7 @@ impl Runtime {
         {
             let _ = self.inner.tokio.set(handle);
         }
+        self.inner.purge(&*store, true).await;
         let mut recovery = Recovery::default();
         let mut known = Vec::new();
         for record in store.running_executions().await? {
@@ -627,6 +655,9 @@ impl Runtime {
             if let Err(error) = self.inner.stored(&shared, committed) {
                 return self.inner.end_unstored(&shared, &mut driver, error);
             }
+            if let Some(store) = &self.inner.store {
+                self.inner.purge(&**store, false).await;
+            }
         }
         self.inner.end(&shared, &driver.into_execution());
     }
@@ -791,6 +822,21 @@ impl Inner {
         });
         let ended = Ended { outcome, stop_date: self.clock.now(), history: execution.history().to_vec() };
         shared.finish(ended);
+    }
+
+    /// Deletes from `store` the executions that ended more than the retention period ago:
+    /// at once when `now` is set, else if the last purge was an hour or more ago. A failed
+    /// purge is tried again at the next chance (it deletes nothing that is still needed).
+    async fn purge(&self, store: &dyn Store, now: bool) {
+        let at = self.clock.now();
+        {
+            let mut purged = lock(&self.purged);
+            if !now && purged.is_some_and(|last| at - last < PURGE_EVERY) {
+                return;
+            }
+            *purged = Some(at);
+        }
+        let _ = store.purge_ended_before(at - self.retention).await;
     }
 
     /// Records how a commit of `shared`'s execution went: the first one tells those who wait

@@ -265,3 +265,30 @@ fn a_task_timeout_still_applies_after_a_crash() {
         assert_eq!(timed_out.timestamp, datetime!(2025-02-01 09:00:00 UTC));
     });
 }
+
+#[tokio::test(start_paused = true)]
+async fn ended_executions_are_purged_after_the_retention_period() {
+    let store = Arc::new(MemoryStore::new());
+    let runtime = Runtime::builder(clock()).store(store.clone()).build();
+    let run = |name: &'static str| {
+        let runtime = runtime.clone();
+        async move {
+            let handle =
+                runtime.start(&clock_flow::WORKFLOW, Arc::new(clock_flow::Typed(())), name, json!({})).unwrap();
+            assert_eq!(handle.wait().await.status, Status::Succeeded);
+            handle.arn()
+        }
+    };
+    let day = Duration::from_secs(24 * 3600);
+    // Ends an hour after the start.
+    let old = run("old").await;
+    tokio::time::sleep(2 * day).await;
+    let recent = run("recent").await;
+    tokio::time::sleep(89 * day).await;
+    // Ending now, 91 days and 3 hours after the first: the first is past AWS's 90 days.
+    let new = run("new").await;
+    assert!(store.execution(&old).await.unwrap().is_none(), "purged after 90 days");
+    assert!(stored_history(&*store, &old).await.is_empty());
+    assert!(store.execution(&recent).await.unwrap().is_some(), "89 days old: kept");
+    assert!(store.execution(&new).await.unwrap().is_some());
+}

@@ -39,12 +39,26 @@ const TOKEN_LENGTH: usize = 64;
 /// What the outside world tells a waiting task.
 #[derive(Debug)]
 pub(crate) enum Signal {
-    /// A worker took the activity task.
-    Started,
+    /// A worker took the activity task; `GetActivityTask` hands it over once the taking is
+    /// on record (see [`Acknowledge`]).
+    Started(Option<Acknowledge>),
     /// `SendTaskHeartbeat`.
     Heartbeat,
     /// `SendTaskSuccess` or `SendTaskFailure`.
     Outcome(Result<Value, Error>),
+}
+
+/// Tells `GetActivityTask` that the execution has recorded (and, in a durable runtime,
+/// committed) that a worker took its activity task, so the task may leave the process.
+/// Dropped unanswered when the execution no longer waits for the task.
+#[derive(Debug)]
+pub(crate) struct Acknowledge(tokio::sync::oneshot::Sender<()>);
+
+impl Acknowledge {
+    /// Lets the waiting `GetActivityTask` hand the task over.
+    pub(crate) fn send(self) {
+        let _ = self.0.send(());
+    }
 }
 
 /// Where a token's signals wait until the driver of its execution takes them: a queue the
@@ -367,26 +381,43 @@ impl Callbacks {
     ) -> Option<ActivityTask> {
         let mut timeout = clock.sleep(poll_timeout);
         loop {
-            let ready = {
+            // Under the lock: a task and where its taking goes, or what to wait on for one.
+            let taken = {
                 let mut inner = self.lock();
                 let activity = inner.activities.entry(activity_arn.to_owned()).or_default();
                 match activity.queue.pop_front() {
-                    Some(task) => {
-                        let route = inner.open.get(&TokenKey::of(&task.task_token));
-                        let parked = route.and_then(|route| Callbacks::route(route, Signal::Started));
-                        drop(inner);
-                        if let Some((at, signal)) = parked {
-                            self.to_parked(at, signal);
+                    None => Err(Arc::clone(&activity.ready)),
+                    Some(task) => match inner.open.get(&TokenKey::of(&task.task_token)) {
+                        Some(route) => {
+                            let (acknowledge, recorded) = tokio::sync::oneshot::channel();
+                            let parked = Callbacks::route(route, Signal::Started(Some(Acknowledge(acknowledge))));
+                            Ok(Some((task, recorded, parked)))
                         }
-                        return Some(task);
-                    }
-                    None => Arc::clone(&activity.ready),
+                        // Its execution no longer waits for it (it was closed meanwhile).
+                        None => Ok(None),
+                    },
                 }
             };
-            let notified = Box::pin(ready.notified());
-            if let Either::Right(_) = select(notified, &mut timeout).await {
-                return None;
+            let (task, recorded, parked) = match taken {
+                Ok(Some(taken)) => taken,
+                Ok(None) => continue,
+                Err(ready) => {
+                    let notified = Box::pin(ready.notified());
+                    if let Either::Right(_) = select(notified, &mut timeout).await {
+                        return None;
+                    }
+                    continue;
+                }
+            };
+            if let Some((at, signal)) = parked {
+                self.to_parked(at, signal);
             }
+            // The task leaves the process only once its execution has recorded (a durable
+            // one: committed) that a worker took it: after a crash, a worker must never hold
+            // a task its execution does not know it gave out. (If the execution stops
+            // meanwhile, the task goes out anyway; answering it is then refused.)
+            let _ = recorded.await;
+            return Some(task);
         }
     }
 

@@ -23,6 +23,10 @@ mod clock_flow {
     asl_runtime::include_asl!("tests/workflows/clock.asl.json");
 }
 
+mod activity {
+    asl_runtime::include_asl!("tests/workflows/activity.asl.json");
+}
+
 /// Keeps the tokens the approval workflow sends out, and counts its calls.
 #[derive(Default)]
 struct Outbox(Mutex<Vec<String>>);
@@ -291,4 +295,20 @@ async fn ended_executions_are_purged_after_the_retention_period() {
     assert!(stored_history(&*store, &old).await.is_empty());
     assert!(store.execution(&recent).await.unwrap().is_some(), "89 days old: kept");
     assert!(store.execution(&new).await.unwrap().is_some());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_activity_task_reaches_its_worker_only_once_its_taking_is_committed() {
+    let store = Arc::new(MemoryStore::new());
+    let runtime = Runtime::builder(clock()).store(store.clone()).build();
+    let handle = runtime.start(&activity::WORKFLOW, Arc::new(activity::Typed(())), "packing", json!({})).unwrap();
+    handle.stored().await.unwrap();
+    let arn = handle.arn();
+    let activity_arn = "arn:aws:states:us-east-1:123456789012:activity:packing";
+    let task = runtime.callbacks().get_activity_task(activity_arn, Duration::from_secs(60), &clock()).await.unwrap();
+    // Handed over: the store already says a worker took it.
+    let kinds: Vec<EventType> = stored_history(&*store, &arn).await.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.last(), Some(&EventType::ActivityStarted), "{kinds:?}");
+    runtime.callbacks().send_task_success(&task.task_token, json!({ "packed": true })).unwrap();
+    assert_eq!(handle.wait().await.status, Status::Succeeded);
 }

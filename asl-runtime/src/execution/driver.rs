@@ -33,7 +33,7 @@ use super::state::{Execution, FramePath, Pending, WaitId};
 use super::step::{Effects, Event, Request, TaskRequest, later};
 use super::task::{BoxFuture, TaskCall, TaskHandler};
 use super::{Outcome, Status, UNSUPPORTED_ERROR, Workflow};
-use crate::callbacks::{ActivityTask, Callbacks, ParkedAt, Signal, Signals};
+use crate::callbacks::{Acknowledge, ActivityTask, Callbacks, ParkedAt, Signal, Signals};
 use crate::clock::{Clock, Sleep};
 use crate::context::ExecutionInfo;
 use crate::error::Error;
@@ -56,11 +56,13 @@ struct Arrival {
     heartbeat: Option<u64>,
     /// It comes from a Task handler's future (which has now finished).
     from_handler: bool,
+    /// For a worker's taking of an activity task: who waits until it is on record.
+    acknowledge: Option<Acknowledge>,
 }
 
 impl Arrival {
     fn new(path: FramePath, id: WaitId, event: Event) -> Arrival {
-        Arrival { path, id, event, signals: None, heartbeat: None, from_handler: false }
+        Arrival { path, id, event, signals: None, heartbeat: None, from_handler: false, acknowledge: None }
     }
 }
 
@@ -112,6 +114,9 @@ pub struct Driver<'a> {
     /// Whether what transitions ask for waits in `effects` until [`Driver::release_effects`]
     /// (a durable runtime commits the transitions first; see [`Driver::holding_effects`]).
     hold: bool,
+    /// Activity tasks taken by workers, recorded but, when effects are held, not yet
+    /// committed: their `GetActivityTask` waits for the release.
+    acknowledgements: Vec<Acknowledge>,
 }
 
 impl<'a> Driver<'a> {
@@ -182,6 +187,7 @@ impl<'a> Driver<'a> {
             deadline: None,
             sink: None,
             hold: false,
+            acknowledgements: Vec::new(),
         }
     }
 
@@ -197,13 +203,16 @@ impl<'a> Driver<'a> {
 
     /// Whether transitions since the last [`Driver::release_effects`] asked for anything.
     pub(crate) fn has_held_effects(&self) -> bool {
-        !self.effects.requests.is_empty() || !self.effects.cancelled.is_empty()
+        !self.effects.requests.is_empty() || !self.effects.cancelled.is_empty() || !self.acknowledgements.is_empty()
     }
 
     /// Starts what the transitions since the last call asked for (see
     /// [`Driver::holding_effects`]); a handler that answers at once is delivered here, so
     /// the execution may be able to move again afterwards.
     pub(crate) fn release_effects(&mut self) {
+        for acknowledge in self.acknowledgements.drain(..) {
+            acknowledge.send();
+        }
         self.apply_effects();
         self.stream_history();
     }
@@ -411,9 +420,11 @@ impl<'a> Driver<'a> {
         }
         self.running = FuturesUnordered::new();
         self.handlers.clear();
-        // What was held for a commit is never started now.
+        // What was held for a commit is never started now (and workers waiting for their
+        // taking to be on record are let go).
         self.effects.requests.clear();
         self.effects.cancelled.clear();
+        self.acknowledgements.clear();
         self.close_tokens();
         self.stream_history();
     }
@@ -481,7 +492,7 @@ impl<'a> Driver<'a> {
     /// Records an arrival and cancels the other futures of its wait (a Task's timeout
     /// timer when the handler answered first, or the handler when the timer fired first).
     fn deliver(&mut self, arrival: Arrival) {
-        let Arrival { path, id, event, signals, heartbeat, from_handler } = arrival;
+        let Arrival { path, id, event, signals, heartbeat, from_handler, acknowledge } = arrival;
         if from_handler {
             self.handlers.remove(&id);
         }
@@ -495,6 +506,13 @@ impl<'a> Driver<'a> {
             self.cancel(id, timed_out);
         }
         let accepted = self.execution.deliver(self.workflow, self.clock.now(), &path, id, event);
+        if let (true, Some(acknowledge)) = (accepted, acknowledge) {
+            if self.hold {
+                self.acknowledgements.push(acknowledge);
+            } else {
+                acknowledge.send();
+            }
+        }
         if let (true, true, Some(signals)) = (handed_over, accepted, signals) {
             self.wait_for_outcome(id, path, signals, heartbeat, None);
         }
@@ -612,6 +630,7 @@ impl<'a> Driver<'a> {
                             signals: Some(signals),
                             heartbeat,
                             from_handler: false,
+                            acknowledge: None,
                         },
                         (result, _) => Arrival::new(path, id, Event::Result(result)),
                     };
@@ -630,19 +649,21 @@ impl<'a> Driver<'a> {
         let future: BoxFuture<'a, Arrival> = Box::pin(async move {
             loop {
                 match signals.recv().await {
-                    Signal::Started => {
+                    Signal::Started(acknowledge) => {
                         let signals = Some(signals);
-                        return Arrival { path, id, event: Event::Started, signals, heartbeat, from_handler: false };
+                        let event = Event::Started;
+                        return Arrival { path, id, event, signals, heartbeat, from_handler: false, acknowledge };
                     }
                     Signal::Outcome(result) => {
                         // Only a worker that took the task has its token, so an outcome means
-                        // it was taken, even if the taking is not on record: a durable
-                        // execution may have been taken up from a commit made before a
-                        // worker took the task (and kept it across the crash). Record the
-                        // start first, as it happened; the outcome follows at once.
+                        // it was taken, even if the taking is not on record. (`GetActivityTask`
+                        // hands a task out only once its taking is recorded, so this is a
+                        // safety net, for a token that reached its sender another way.) Record
+                        // the start first, as it happened; the outcome follows at once.
                         signals.push(Signal::Outcome(result));
                         let signals = Some(signals);
-                        return Arrival { path, id, event: Event::Started, signals, heartbeat, from_handler: false };
+                        let event = Event::Started;
+                        return Arrival { path, id, event, signals, heartbeat, from_handler: false, acknowledge: None };
                     }
                     // Heartbeats count only once a worker has the task.
                     Signal::Heartbeat => {}
@@ -685,7 +706,8 @@ impl<'a> Driver<'a> {
                 };
                 match signal {
                     Signal::Outcome(result) => return Arrival::new(path, id, Event::Result(result)),
-                    Signal::Heartbeat | Signal::Started => {
+                    // (A second taking has nothing to record: its waiter is let go.)
+                    Signal::Heartbeat | Signal::Started(_) => {
                         due = heartbeat.map(restart);
                         show(due);
                     }

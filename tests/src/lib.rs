@@ -2,8 +2,11 @@
 //!
 //! - `realworld.rs`: every definition public projects deploy (`../shared/realworld/valid`)
 //!   compiles through `include_asl!` in a crate of its own, as a user's crate would.
+//! - `crash.rs`: durable executions survive SIGKILL: the `crash_worker` binary runs them on
+//!   a SQLite file and is killed at random moments; every execution must end as in an
+//!   uninterrupted run.
 //!
-//! Later: crash recovery of durable executions, and real AWS clients against `asl serve`.
+//! Later: real AWS clients against `asl serve`.
 //! The library itself holds what those tests share: [`workspace_dir`] and [`scratch_dir`].
 
 use std::path::{Path, PathBuf};

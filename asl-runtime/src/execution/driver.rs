@@ -598,6 +598,14 @@ impl<'a> Driver<'a> {
         if submitted {
             // Restored after the work was handed over: only the outcome is missing.
             if let Some(signals) = signals {
+                if let (Callback::Activity, Some(task_token)) = (callback, token) {
+                    // The worker that took an activity task may have gone with the process
+                    // that gave it out (workers often run in it): offered again, the task is
+                    // dispatched again, as any Task whose end was not committed. Its token is
+                    // the same, so whichever worker answers first ends it; a second taking
+                    // records nothing.
+                    self.callbacks.schedule_activity(task.resource, ActivityTask { task_token, input });
+                }
                 self.wait_for_outcome(id, path, signals, heartbeat, None);
             }
             return;

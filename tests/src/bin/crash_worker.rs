@@ -13,8 +13,8 @@
 //! - Answers task tokens from files the test writes: `<directory>/answers/<token>` holds the
 //!   output. It answers every file at every start and ignores tokens already closed: an
 //!   answer the runtime took but had not committed when the process died is given again.
-//! - An activity worker polls `activity:crash-work` and answers each task after 100 ms; it
-//!   journals the tasks it takes and answers them again after a crash.
+//! - An activity worker polls `activity:crash-work` and answers each task after 100 ms; a
+//!   task it took before a crash is offered to it again after the restart.
 //! - Prints `done` and exits 0 once the database has no running execution of these names.
 
 use std::collections::HashSet;
@@ -149,32 +149,17 @@ fn activity_output(i: u64) -> Value {
     json!({ "worked": i * 10 })
 }
 
-/// An activity worker: takes each task and answers it 100 ms later. Like any worker that
-/// must survive its own crashes, it keeps a journal (`activities.log`: `<i> <token>` per task
-/// it took) and first answers every task of the journal: one it took before the process died
-/// is still waiting (a closed token is refused, which is fine). Without the journal, a task
-/// taken but not answered would wait for its timeout, as on AWS.
-async fn work_activities(runtime: Runtime, journal: PathBuf) {
-    let taken = std::fs::read_to_string(&journal).unwrap_or_default();
-    for line in taken.lines() {
-        if let Some((i, token)) = line.split_once(' ')
-            && let Ok(i) = i.parse()
-        {
-            let _ = runtime.callbacks().send_task_success(token, activity_output(i));
-        }
-    }
-    let journal = match append(&journal) {
-        Ok(journal) => Mutex::new(journal),
-        Err(error) => return eprintln!("crash_worker: {error}"),
-    };
+/// An activity worker: takes each task and answers it 100 ms later. It keeps no journal:
+/// a task it took before the process died is offered again after the restart (the runtime
+/// dispatches again what was not committed as finished), and it takes it again.
+async fn work_activities(runtime: Runtime) {
     loop {
         let Some(task) = runtime.callbacks().get_activity_task(ACTIVITY, Duration::from_secs(1), &RealClock).await
         else {
             continue;
         };
-        let i = task.input.get("i").and_then(Value::as_u64).unwrap_or(0);
-        Handlers::record(&journal, &format!("{i} {}", task.task_token));
         tokio::time::sleep(Duration::from_millis(100)).await;
+        let i = task.input.get("i").and_then(Value::as_u64).unwrap_or(0);
         let _ = runtime.callbacks().send_task_success(&task.task_token, activity_output(i));
     }
 }
@@ -194,7 +179,7 @@ async fn run(database: &Path, directory: &Path, count: usize, scale: usize) -> R
         return Err(format!("recovery: unknown {:?}, unreadable {:?}", recovery.unknown, recovery.unreadable));
     }
     tokio::spawn(answer_tokens(runtime.clone(), directory.join("answers")));
-    tokio::spawn(work_activities(runtime.clone(), directory.join("activities.log")));
+    tokio::spawn(work_activities(runtime.clone()));
 
     let mut arns = Vec::with_capacity(count);
     for i in 0..count {

@@ -324,14 +324,8 @@ impl Inner {
             (true, None) => Box::new(stored.history.iter().rev()),
             (true, Some(after)) => Box::new(stored.history.range(..after).rev()),
         };
-        let mut items: Vec<HistoryRecord> =
+        let items: Vec<HistoryRecord> =
             events.take(size + 1).map(|(id, event)| HistoryRecord { id: *id, event: event.clone() }).collect();
-        let next_token = if items.len() > size {
-            items.truncate(size);
-            items.last().map(|last| history_token(last.id))
-        } else {
-            None
-        };
-        Ok(Page { items, next_token })
+        Ok(Page::of(items, size, |last| history_token(last.id)))
     }
 }

@@ -331,6 +331,21 @@ pub struct Page<T> {
     pub next_token: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// The page of `size` items out of `items`, read with one more than a page so that it
+    /// is known whether another page follows; `token` names the position after the last
+    /// item kept.
+    pub(crate) fn of(mut items: Vec<T>, size: usize, token: impl FnOnce(&T) -> String) -> Page<T> {
+        let next_token = if items.len() > size {
+            items.truncate(size);
+            items.last().map(token)
+        } else {
+            None
+        };
+        Page { items, next_token }
+    }
+}
+
 /// Which history events to read (AWS's `GetExecutionHistory` parameters).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HistoryQuery {

@@ -127,7 +127,7 @@ pub(super) fn executions(conn: &Connection, query: &ExecutionQuery) -> Result<Pa
     };
     let size = page_size(query.max_results);
     // The status filter is a parameter that may be NULL, so one cached statement serves both.
-    let mut items = rows(
+    let items = rows(
         conn,
         "SELECT arn, state_machine_arn, name, status, start_us, stop_us, id FROM executions
          WHERE state_machine_arn = ?1 AND (?2 IS NULL OR status = ?2) AND (start_us, id) < (?3, ?4)
@@ -145,12 +145,7 @@ pub(super) fn executions(conn: &Connection, query: &ExecutionQuery) -> Result<Pa
             Ok((summary, get::<i64>(row, 4)?, get::<i64>(row, 6)?))
         },
     )?;
-    let next_token = if items.len() > size {
-        items.truncate(size);
-        items.last().map(|(_, start, id)| executions_token(*start, *id))
-    } else {
-        None
-    };
+    let Page { items, next_token } = Page::of(items, size, |(_, start, id)| executions_token(*start, *id));
     Ok(Page { items: items.into_iter().map(|(summary, _, _)| summary).collect(), next_token })
 }
 
@@ -170,16 +165,10 @@ pub(super) fn history(conn: &Connection, arn: &str, query: &HistoryQuery) -> Res
             after.map_or(0, |id| i64::try_from(id).unwrap_or(i64::MAX)),
         )
     };
-    let mut items = rows(conn, sql, params![arn, from, to_i64(size + 1)?], |row| {
+    let items = rows(conn, sql, params![arn, from, to_i64(size + 1)?], |row| {
         Ok(HistoryRecord { id: unsigned(row, 0)?, event: get(row, 1)? })
     })?;
-    let next_token = if items.len() > size {
-        items.truncate(size);
-        items.last().map(|last| history_token(last.id))
-    } else {
-        None
-    };
-    Ok(Page { items, next_token })
+    Ok(Page::of(items, size, |last| history_token(last.id)))
 }
 
 pub(super) fn timers_due(conn: &Connection, until: i64) -> Result<Vec<TimerRecord>, StoreError> {

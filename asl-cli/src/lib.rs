@@ -85,6 +85,30 @@ pub struct ValidateArgs {
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+
+    /// The type of state machine to check for, as `CreateStateMachine --type` (an EXPRESS
+    /// machine cannot use activities, `.sync` or `.waitForTaskToken`).
+    #[arg(long = "type", value_enum, default_value_t = MachineType::Standard, value_name = "TYPE")]
+    pub machine_type: MachineType,
+}
+
+/// `asl validate --type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MachineType {
+    /// Durable, up to a year (AWS's default).
+    Standard,
+    /// In memory, up to five minutes.
+    Express,
+}
+
+impl MachineType {
+    fn workflow_type(self) -> asl_codegen::WorkflowType {
+        match self {
+            MachineType::Standard => asl_codegen::WorkflowType::Standard,
+            MachineType::Express => asl_codegen::WorkflowType::Express,
+        }
+    }
 }
 
 /// Output format of `asl validate`.
@@ -140,7 +164,8 @@ pub fn validate(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -
     let Some(files) = discover(&args.paths, err) else {
         return EXIT_USAGE;
     };
-    let reports: Vec<Report> = files.into_iter().map(check).collect();
+    let kind = args.machine_type.workflow_type();
+    let reports: Vec<Report> = files.into_iter().map(|found| check(found, kind)).collect();
     let printed = match args.format {
         Format::Text => print_text(&reports, args.color.style(), out),
         Format::Json => print_json(&reports, out),
@@ -266,7 +291,7 @@ impl Report {
     }
 }
 
-fn check(found: Found) -> Report {
+fn check(found: Found, kind: asl_codegen::WorkflowType) -> Report {
     let path = match found {
         Found::File(path) => path,
         Found::Unlistable(path, error) => return Report { path, outcome: Outcome::Unreadable(error) },
@@ -276,7 +301,7 @@ fn check(found: Found) -> Report {
         Err(error) => return Report { path, outcome: Outcome::Unreadable(error) },
     };
     let case = case_definition(&source);
-    let (diagnostics, valid) = match asl_codegen::check(case.as_ref().unwrap_or(&source)) {
+    let (diagnostics, valid) = match asl_codegen::check_as(case.as_ref().unwrap_or(&source), kind) {
         Ok(checked) => (checked.warnings, true),
         Err(diagnostics) => (diagnostics, false),
     };

@@ -76,6 +76,32 @@ fn valid_file_exits_0() {
 }
 
 #[test]
+fn type_express_refuses_what_only_standard_machines_run() {
+    const APPROVAL: &str = r#"{
+  "StartAt": "Ask",
+  "States": {
+    "Ask": { "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "End": true }
+  }
+}
+"#;
+    let tmp = TempDir::new("express");
+    let file = tmp.write("approval.asl.json", APPROVAL);
+    let standard = validate(&[&file], &[]);
+    assert_eq!(standard.status.code(), Some(0), "{}", stdout(&standard));
+    let express = validate(&[&file], &["--type", "EXPRESS"]);
+    let text = stdout(&express);
+    assert_eq!(express.status.code(), Some(1), "{text}");
+    let (line, column) = position(APPROVAL, "\"Resource\"");
+    assert!(
+        text.contains("error[ASL118]: Express state machine does not support '.waitForTaskToken' service integration"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("--> {}:{line}:{column}\n", file.display())), "{text}");
+    assert_eq!(validate(&[&file], &["--type", "STANDARD"]).status.code(), Some(0));
+    assert_eq!(validate(&[&file], &["--type", "standard"]).status.code(), Some(2), "types are spelled as AWS does");
+}
+
+#[test]
 fn every_mistake_is_reported_at_its_own_position() {
     let tmp = TempDir::new("three");
     let file = tmp.write("three.asl.json", THREE_MISTAKES);

@@ -127,6 +127,9 @@ catalogue! {
     InvalidLabel = ("ASL116", "INVALID_LABEL_NAME", Error);
     /// Distributed-Map-only fields on an inline Map, or a bad `ProcessorConfig`/`ResultWriter`.
     MapMode = ("ASL117", "SCHEMA_VALIDATION_FAILED", Error);
+    /// A Task an EXPRESS state machine cannot run: an activity, `.sync` or
+    /// `.waitForTaskToken` (only when the definition is checked as EXPRESS).
+    NotForExpress = ("ASL118", "SCHEMA_VALIDATION_FAILED", Error);
 
     // ── ASL2xx: the state graph ────────────────────────────────────────────────
     /// `StartAt`, `Next`, `Default` or a Catcher's `Next` names no state of its container.

@@ -70,9 +70,47 @@ fn read_yaml(source: &Source, diags: &mut Diagnostics) -> Option<node::Node> {
     None
 }
 
-/// Reads, decodes and validates a definition. On success returns the decoded model and the
-/// warnings; on failure every diagnostic found (errors and warnings), sorted by position.
+/// Reads, decodes and validates a definition of a STANDARD state machine (as
+/// [`check_as`]). On success returns the decoded model and the warnings; on failure every
+/// diagnostic found (errors and warnings), sorted by position.
 pub fn check(source: &Source) -> Result<Checked, Diagnostics> {
+    check_as(source, WorkflowType::Standard)
+}
+
+/// The two kinds of state machine AWS creates (`CreateStateMachine`'s `type`). A definition
+/// valid for STANDARD may not be for EXPRESS, which cannot wait for anything outside the
+/// execution (activities, `.sync`, `.waitForTaskToken`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum WorkflowType {
+    /// Durable, exactly-once, up to a year (AWS's default).
+    #[default]
+    Standard,
+    /// In memory, at-least-once, up to five minutes.
+    Express,
+}
+
+impl WorkflowType {
+    /// AWS's name: `STANDARD` or `EXPRESS`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkflowType::Standard => "STANDARD",
+            WorkflowType::Express => "EXPRESS",
+        }
+    }
+
+    /// The type AWS calls `name` (exactly `STANDARD` or `EXPRESS`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "STANDARD" => Some(WorkflowType::Standard),
+            "EXPRESS" => Some(WorkflowType::Express),
+            _ => None,
+        }
+    }
+}
+
+/// Reads, decodes and validates a definition of a state machine of type `kind`, as
+/// `CreateStateMachine` does. Results as [`check`].
+pub fn check_as(source: &Source, kind: WorkflowType) -> Result<Checked, Diagnostics> {
     let mut diags = Diagnostics::new();
     if source.text().len() > MAX_DEFINITION_BYTES {
         diags.report(
@@ -85,7 +123,7 @@ pub fn check(source: &Source) -> Result<Checked, Diagnostics> {
     }
     let machine = read(source, &mut diags).and_then(|root| ast::decode(&root, &mut diags));
     if let Some(machine) = &machine {
-        validate::validate(machine, &mut diags);
+        validate::validate(machine, kind, &mut diags);
     }
     diags.align_to(source.text());
     diags.sort();

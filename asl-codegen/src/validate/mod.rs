@@ -10,8 +10,10 @@
 //! | `choice` | 11: Choice rule shape and operand types |
 //! | `retry_catch` | 12: Retry/Catch shape, `States.ALL` placement |
 //! | `paths` | 13, 20: JSONPath / Reference Path syntax, payload templates, intrinsics, JSONata delimiters, warnings |
+//! | `express` | 18: what an EXPRESS machine cannot run (checked only for that type) |
 
 mod choice;
+mod express;
 mod fields;
 mod graph;
 mod jsonata;
@@ -20,17 +22,21 @@ mod retry_catch;
 mod timestamp;
 mod variables;
 
+use crate::WorkflowType;
 use crate::ast::{QueryLanguage, State, StateMachine};
 use crate::diagnostic::Diagnostics;
 
-/// Runs every rule family over a decoded definition.
-pub fn validate(machine: &StateMachine, diags: &mut Diagnostics) {
+/// Runs every rule family over a decoded definition, for a state machine of type `kind`.
+pub fn validate(machine: &StateMachine, kind: WorkflowType, diags: &mut Diagnostics) {
     let cx = Context::new(machine);
     graph::check(machine, &cx, diags);
     fields::check(machine, &cx, diags);
     choice::check(machine, &cx, diags);
     retry_catch::check(machine, &cx, diags);
     paths::check(machine, &cx, diags);
+    if kind == WorkflowType::Express {
+        express::check(machine, diags);
+    }
 }
 
 /// Facts shared by all rule families.

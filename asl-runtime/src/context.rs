@@ -109,6 +109,11 @@ pub struct ExecutionInfo {
     pub redrive_time: Option<OffsetDateTime>,
     /// `$$.Execution.Input`: the execution's input, as it was given.
     pub input: Value,
+    /// An EXPRESS execution's run id (a UUID): AWS does not keep Express names unique, so
+    /// their ARNs end in one (`…:express:<state machine>:<name>:<run id>`). `None` for a
+    /// STANDARD execution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub express_run: Option<String>,
 }
 
 impl ExecutionInfo {
@@ -140,7 +145,15 @@ impl ExecutionInfo {
             redrive_count: 0,
             redrive_time: None,
             input,
+            express_run: None,
         }
+    }
+
+    /// Makes it an EXPRESS execution whose ARN ends in `run_id`
+    /// (see [`ExecutionInfo::express_run`]).
+    pub fn express(mut self, run_id: impl Into<String>) -> Self {
+        self.express_run = Some(run_id.into());
+        self
     }
 
     /// Sets the partition.
@@ -175,12 +188,33 @@ impl ExecutionInfo {
     }
 
     /// `$$.Execution.Id`: `arn:<partition>:states:<region>:<account>:execution:<state
-    /// machine>:<name>`.
+    /// machine>:<name>`, or for an EXPRESS execution
+    /// `arn:<partition>:states:<region>:<account>:express:<state machine>:<name>:<run id>`.
     pub fn execution_arn(&self) -> String {
-        let ExecutionInfo { partition, region, account_id, state_machine_name, name, .. } = self;
+        let ExecutionInfo { partition, region, account_id, state_machine_name, name, express_run, .. } = self;
         // `concat` rather than `format!`: one exact allocation, and every Task attempt
         // renders the ARNs into its context object.
-        ["arn:", partition, ":states:", region, ":", account_id, ":execution:", state_machine_name, ":", name].concat()
+        match express_run {
+            None => {
+                ["arn:", partition, ":states:", region, ":", account_id, ":execution:", state_machine_name, ":", name]
+                    .concat()
+            }
+            Some(run) => [
+                "arn:",
+                partition,
+                ":states:",
+                region,
+                ":",
+                account_id,
+                ":express:",
+                state_machine_name,
+                ":",
+                name,
+                ":",
+                run,
+            ]
+            .concat(),
+        }
     }
 
     /// `$$.StateMachine.Id`: `arn:<partition>:states:<region>:<account>:stateMachine:<name>`.

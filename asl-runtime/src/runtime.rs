@@ -42,8 +42,9 @@ use crate::execution::{
     TaskHandler, WaitId, Workflow, YieldNow,
 };
 use crate::intrinsics::{SplitMix64, uuid_v4};
+use crate::machine::{Callback, StateKind};
 use crate::sink::HistorySink;
-use crate::store::{Store, StoreError};
+use crate::store::{MachineType, Store, StoreError};
 
 mod durable;
 
@@ -58,8 +59,11 @@ pub struct Runtime {
 struct Inner {
     clock: Arc<dyn Clock>,
     callbacks: Callbacks,
-    /// Workflows that `startExecution` tasks can start, by state machine name.
+    /// Registered workflows (those `startExecution` tasks can start), by state machine name.
     workflows: Mutex<HashMap<String, Registered>>,
+    /// Run ids of EXPRESS executions (seeded from the operating system once: a start must
+    /// not cost a system call).
+    express_runs: Mutex<SplitMix64>,
     /// Every execution started, in order, and where each ARN is in that list.
     executions: Mutex<Executions>,
     /// The tokio runtime of the first start: a parked execution is woken from whichever
@@ -87,6 +91,9 @@ struct Inner {
 
 /// How long a store keeps ended executions unless told otherwise: AWS keeps them 90 days.
 pub const DEFAULT_RETENTION: std::time::Duration = std::time::Duration::from_secs(90 * 24 * 3600);
+
+/// How long an EXPRESS execution may run: five minutes (AWS's quota), then it times out.
+pub const EXPRESS_DURATION: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 /// How often at most a runtime purges its store of executions past their retention.
 const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -140,6 +147,7 @@ impl RuntimeBuilder {
                 clock,
                 callbacks: Callbacks::with_sink(sink),
                 workflows: Mutex::new(HashMap::new()),
+                express_runs: Mutex::new(SplitMix64::from_entropy()),
                 executions: Mutex::new(Executions::default()),
                 tokio: OnceLock::new(),
                 timers: Mutex::new(Timers::default()),
@@ -188,8 +196,64 @@ struct Timers {
     served: bool,
 }
 
-/// A workflow `startExecution` tasks can start, with the handler of its tasks.
-type Registered = (&'static Workflow, Arc<dyn TaskHandler>);
+/// A registered workflow: a state machine, with the handler of its tasks and its type.
+#[derive(Clone)]
+struct Registered {
+    workflow: &'static Workflow,
+    handler: Arc<dyn TaskHandler>,
+    machine_type: MachineType,
+}
+
+/// Why [`Runtime::register_as`] refused a workflow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegisterError {
+    /// An EXPRESS state machine cannot run this Task: it waits for something outside the
+    /// execution (AWS refuses such a definition as EXPRESS with this message).
+    NotForExpress {
+        /// The Task state.
+        state: String,
+        /// AWS's message (`Express state machine does not support …`).
+        message: String,
+    },
+}
+
+impl std::fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RegisterError::NotForExpress { state, message } => write!(f, "{message} (state `{state}`)"),
+        }
+    }
+}
+
+impl std::error::Error for RegisterError {}
+
+/// Why an EXPRESS state machine cannot run `workflow`, if it cannot: its first Task that
+/// waits for something outside the execution (an activity, `.sync`, `.waitForTaskToken`),
+/// as asl-codegen's rule 18 reports it when a definition is checked as EXPRESS.
+fn express_refusal(workflow: &Workflow) -> Option<RegisterError> {
+    let tasks =
+        workflow.containers.iter().flat_map(|container| container.states.iter()).filter_map(|state| {
+            match &state.kind {
+                StateKind::Task(task) => Some((state.name, task)),
+                _ => None,
+            }
+        });
+    for (state, task) in tasks {
+        let what = match task.callback() {
+            Callback::Token => "'.waitForTaskToken' service integration",
+            Callback::Activity => "Activity ARN",
+            Callback::None if task.resource.ends_with(".sync") || task.resource.ends_with(".sync:2") => {
+                "'.sync' service integration"
+            }
+            Callback::None => continue,
+        };
+        return Some(RegisterError::NotForExpress {
+            state: state.to_owned(),
+            message: format!("Express state machine does not support {what}"),
+        });
+    }
+    None
+}
 
 /// Why [`Runtime::start`] refused to start an execution.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -346,10 +410,52 @@ impl Runtime {
         &self.inner.callbacks
     }
 
-    /// Makes `workflow` startable by `arn:aws:states:::states:startExecution` tasks (found by
-    /// the state machine name at the end of their `StateMachineArn`), run with `handler`.
+    /// Makes `workflow` a STANDARD state machine of this runtime, its tasks run by
+    /// `handler`: startable by `arn:aws:states:::states:startExecution` tasks (found by the
+    /// state machine name at the end of their `StateMachineArn`) and taken up by
+    /// [`Runtime::recover`]. (As [`Runtime::register_as`] with [`MachineType::Standard`].)
     pub fn register(&self, workflow: &'static Workflow, handler: Arc<dyn TaskHandler>) {
-        lock(&self.inner.workflows).insert(workflow.name.to_owned(), (workflow, handler));
+        let registered = Registered { workflow, handler, machine_type: MachineType::Standard };
+        lock(&self.inner.workflows).insert(workflow.name.to_owned(), registered);
+    }
+
+    /// Makes `workflow` a state machine of type `machine_type`, as [`Runtime::register`].
+    /// Its executions, however started, run as that type:
+    ///
+    /// - STANDARD: durable in the runtime's store, if it has one; names unique per state
+    ///   machine; ARNs `…:execution:<machine>:<name>`.
+    /// - EXPRESS: never stored (AWS keeps no Express state between transitions: a crash
+    ///   loses them, and they are at-least-once); names need not be unique, as ARNs end in a
+    ///   run id (`…:express:<machine>:<name>:<uuid>`); at most five minutes, then
+    ///   `TIMED_OUT`, whatever the definition's `TimeoutSeconds`.
+    ///
+    /// # Errors
+    ///
+    /// [`RegisterError::NotForExpress`] if `machine_type` is EXPRESS and a Task of the
+    /// workflow uses an activity, `.sync` or `.waitForTaskToken`, which AWS refuses for
+    /// Express machines.
+    pub fn register_as(
+        &self,
+        workflow: &'static Workflow,
+        handler: Arc<dyn TaskHandler>,
+        machine_type: MachineType,
+    ) -> Result<(), RegisterError> {
+        if machine_type == MachineType::Express
+            && let Some(refusal) = express_refusal(workflow)
+        {
+            return Err(refusal);
+        }
+        let registered = Registered { workflow, handler, machine_type };
+        lock(&self.inner.workflows).insert(workflow.name.to_owned(), registered);
+        Ok(())
+    }
+
+    /// The type `workflow` was registered as (STANDARD if it was not).
+    pub fn machine_type(&self, workflow: &Workflow) -> MachineType {
+        match lock(&self.inner.workflows).get(workflow.name) {
+            Some(registered) if std::ptr::eq(registered.workflow, workflow) => registered.machine_type,
+            _ => MachineType::Standard,
+        }
     }
 
     /// Starts an execution of `workflow` called `name` with `input`, its tasks run by
@@ -358,7 +464,8 @@ impl Runtime {
     /// # Errors
     ///
     /// [`StartError::ExecutionAlreadyExists`] if this runtime already started an execution
-    /// of the same state machine with that name.
+    /// of the same state machine with that name (STANDARD only: Express names need not be
+    /// unique).
     pub fn start(
         &self,
         workflow: &'static Workflow,
@@ -379,12 +486,16 @@ impl Runtime {
         &self,
         workflow: &'static Workflow,
         handler: Arc<dyn TaskHandler>,
-        info: ExecutionInfo,
+        mut info: ExecutionInfo,
     ) -> Result<ExecutionHandle, StartError> {
         if self.inner.tokio.get().is_none()
             && let Ok(handle) = Handle::try_current()
         {
             let _ = self.inner.tokio.set(handle);
+        }
+        let express = self.machine_type(workflow) == MachineType::Express;
+        if express && info.express_run.is_none() {
+            info.express_run = Some(uuid_v4(&mut *lock(&self.inner.express_runs)));
         }
         let arn = info.execution_arn();
         let handle = {
@@ -394,14 +505,18 @@ impl Runtime {
             }
             let number = executions.next;
             let saved = SavedInfo::new(&info);
-            let durable = self.inner.store.as_ref().map(|store| Durable::new(Arc::clone(store), arn.clone()));
+            // Express executions are never stored (AWS does not persist them).
+            let store = self.inner.store.as_ref().filter(|_| !express);
+            let durable = store.map(|store| Durable::new(Arc::clone(store), arn.clone()));
+            // Nothing to wait for before an execution that is not stored is reported started.
+            let stored = durable.is_none().then_some(Ok(()));
             let shared = Arc::new(Shared {
                 info: saved,
                 number,
                 workflow,
                 handler,
                 runtime: Arc::downgrade(&self.inner),
-                progress: Mutex::new(Progress::default()),
+                progress: Mutex::new(Progress { stored, ..Progress::default() }),
                 ended: Notify::new(),
                 poke: Notify::new(),
                 durable: Mutex::new(durable),
@@ -448,7 +563,7 @@ impl Runtime {
         for record in store.running_executions().await? {
             let machine = record.state_machine_arn.rsplit(':').next().unwrap_or_default().to_owned();
             match lock(&self.inner.workflows).get(&machine).cloned() {
-                Some((workflow, handler)) => known.push((workflow, handler, record)),
+                Some(Registered { workflow, handler, .. }) => known.push((workflow, handler, record)),
                 None => recovery.unknown.push(record.arn),
             }
         }
@@ -556,7 +671,12 @@ impl Runtime {
                 };
                 let input = info.input.clone();
                 let detail = self.inner.history_detail;
-                let execution = Execution::start_recording(workflow, info, input, clock.now(), detail);
+                let express = info.express_run.is_some();
+                let now = clock.now();
+                let mut execution = Execution::start_recording(workflow, info, input, now, detail);
+                if express {
+                    execution.cap_deadline(now + EXPRESS_DURATION);
+                }
                 Driver::with_callbacks(workflow, &nested, clock, callbacks, execution)
             }
             Start::Parked(parked) => match unpark(&shared, &parked, &nested, clock, callbacks) {
@@ -1190,7 +1310,8 @@ impl Nested {
     async fn start_child(&self, suffix: &str, parameters: Value) -> Result<Value, Error> {
         let arn = parameters.get("StateMachineArn").and_then(Value::as_str).unwrap_or_default();
         let machine = arn.rsplit(':').next().unwrap_or_default();
-        let Some((workflow, handler)) = lock(&self.runtime.inner.workflows).get(machine).cloned() else {
+        let Some(Registered { workflow, handler, .. }) = lock(&self.runtime.inner.workflows).get(machine).cloned()
+        else {
             return Err(Error::new(
                 "StepFunctions.StateMachineDoesNotExistException",
                 format!("State Machine Does Not Exist: '{arn}'"),

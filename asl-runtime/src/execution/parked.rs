@@ -122,6 +122,7 @@ impl SavedInfo {
             redrive_count,
             redrive_time,
             input,
+            express_run,
         } = info;
         let view = InfoRef {
             partition,
@@ -134,6 +135,7 @@ impl SavedInfo {
             redrive_count: *redrive_count,
             redrive_time: *redrive_time,
             input,
+            express_run: express_run.as_deref(),
         };
         match compact::to_bytes(&view) {
             Ok(bytes) => SavedInfo(Saved::Compact(bytes.into_boxed_slice())),
@@ -177,6 +179,7 @@ impl SavedInfo {
             redrive_count,
             redrive_time,
             input,
+            express_run,
         } = compact::from_bytes(bytes)
             .map_err(|error| Error::runtime(format!("The execution's information could not be read back: {error}")))?;
         Ok(ExecutionInfo {
@@ -190,6 +193,7 @@ impl SavedInfo {
             redrive_count,
             redrive_time,
             input,
+            express_run,
         })
     }
 }
@@ -210,6 +214,7 @@ struct InfoRef<'i> {
     #[serde(with = "nanos::option")]
     redrive_time: Option<OffsetDateTime>,
     input: &'i Value,
+    express_run: Option<&'i str>,
 }
 
 /// [`InfoRef`], read back.
@@ -227,4 +232,5 @@ struct InfoOwned {
     #[serde(with = "nanos::option")]
     redrive_time: Option<OffsetDateTime>,
     input: Value,
+    express_run: Option<String>,
 }

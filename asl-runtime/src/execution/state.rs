@@ -284,6 +284,13 @@ impl Execution {
         self.outcome.as_ref()
     }
 
+    /// Makes the execution time out at `at` at the latest, whatever its definition's
+    /// `TimeoutSeconds` says (an EXPRESS execution's five minutes): past it, it ends
+    /// `TIMED_OUT` as past its own deadline.
+    pub fn cap_deadline(&mut self, at: OffsetDateTime) {
+        self.deadline = Some(self.deadline.map_or(at, |deadline| deadline.min(at)));
+    }
+
     /// `$$.Execution` of the top-level execution.
     pub fn info(&self) -> &ExecutionInfo {
         &self.run.info

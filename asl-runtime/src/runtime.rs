@@ -116,7 +116,10 @@ impl RuntimeBuilder {
     }
 
     /// Streams every execution's history events to `sink` as they are recorded (each event
-    /// once, in order per execution, parked or not).
+    /// once, in order per execution, parked or not). With a [store](RuntimeBuilder::store), a
+    /// durable execution's events go to the sink once they are committed: the sink never
+    /// shows an event a crash takes back, and after a crash the events of the last commit
+    /// may come again (same ids: at least once).
     pub fn history_sink(mut self, sink: Arc<dyn HistorySink>) -> RuntimeBuilder {
         self.history_sink = Some(sink);
         self
@@ -692,7 +695,16 @@ impl Runtime {
             driver = driver.holding_effects();
         }
         let sink = self.inner.history_sink.as_deref();
-        if let Some(sink) = sink {
+        // A durable execution's events go to the sink once committed (see `streamed`), so
+        // the log never shows an event that a crash then takes back.
+        let streamed = |driver: &mut Driver<'_>| {
+            if let Some(sink) = sink {
+                driver.stream_history_to(sink);
+            }
+        };
+        if let Some(sink) = sink
+            && durable.is_none()
+        {
             driver = driver.with_history_sink(sink);
         }
         let state_machine_arn = match shared.info.load() {
@@ -732,6 +744,7 @@ impl Runtime {
                     if let Err(error) = self.inner.stored(&shared, committed) {
                         return self.inner.end_unstored(&shared, &mut driver, error);
                     }
+                    streamed(&mut driver);
                 }
                 if held {
                     // A handler that answers at once is delivered here: look again.
@@ -759,7 +772,9 @@ impl Runtime {
                 if durable.is_some() {
                     driver = driver.holding_effects();
                 }
-                if let Some(sink) = sink {
+                if let Some(sink) = sink
+                    && durable.is_none()
+                {
                     driver = driver.with_history_sink(sink);
                 }
                 continue;
@@ -775,6 +790,7 @@ impl Runtime {
             if let Err(error) = self.inner.stored(&shared, committed) {
                 return self.inner.end_unstored(&shared, &mut driver, error);
             }
+            streamed(&mut driver);
             if let Some(store) = &self.inner.store {
                 self.inner.purge(&**store, false).await;
             }

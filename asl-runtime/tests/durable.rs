@@ -11,7 +11,11 @@ use asl_runtime::Runtime;
 use asl_runtime::clock::VirtualClock;
 use asl_runtime::execution::{BoxFuture, EventType, HistoryEvent, Status, TaskCall, TaskHandler};
 use asl_runtime::runtime::ExecutionStatus;
-use asl_runtime::store::{HistoryQuery, MemoryStore, SqliteStore, Store};
+use asl_runtime::sink::HistorySink;
+use asl_runtime::store::{
+    ActivityTaskRecord, Commit, ExecutionQuery, ExecutionRecord, ExecutionSummary, HistoryQuery, HistoryRecord,
+    MemoryStore, Page, SqliteStore, StateMachineRecord, Store, StoreFuture, TimerRecord, TokenRecord,
+};
 use serde_json::{Value, json};
 use time::macros::datetime;
 
@@ -311,4 +315,97 @@ async fn an_activity_task_reaches_its_worker_only_once_its_taking_is_committed()
     assert_eq!(kinds.last(), Some(&EventType::ActivityStarted), "{kinds:?}");
     runtime.callbacks().send_task_success(&task.task_token, json!({ "packed": true })).unwrap();
     assert_eq!(handle.wait().await.status, Status::Succeeded);
+}
+
+/// A store that remembers, per execution, the last history event id a commit made durable.
+struct Watched {
+    inner: MemoryStore,
+    committed: Mutex<std::collections::HashMap<String, u64>>,
+}
+
+impl Store for Watched {
+    fn put_state_machine(&self, machine: StateMachineRecord) -> StoreFuture<'_, ()> {
+        self.inner.put_state_machine(machine)
+    }
+    fn state_machine(&self, arn: &str) -> StoreFuture<'_, Option<StateMachineRecord>> {
+        self.inner.state_machine(arn)
+    }
+    fn state_machines(&self) -> StoreFuture<'_, Vec<StateMachineRecord>> {
+        self.inner.state_machines()
+    }
+    fn commit(&self, commit: Commit) -> StoreFuture<'_, u64> {
+        let arn = commit.execution_arn().to_owned();
+        let last = commit.history.last().map(|event| event.id);
+        Box::pin(async move {
+            let version = self.inner.commit(commit).await?;
+            if let Some(last) = last {
+                self.committed.lock().unwrap().insert(arn, last);
+            }
+            Ok(version)
+        })
+    }
+    fn execution(&self, arn: &str) -> StoreFuture<'_, Option<ExecutionRecord>> {
+        self.inner.execution(arn)
+    }
+    fn running_executions(&self) -> StoreFuture<'_, Vec<ExecutionRecord>> {
+        self.inner.running_executions()
+    }
+    fn executions(&self, query: ExecutionQuery) -> StoreFuture<'_, Page<ExecutionSummary>> {
+        self.inner.executions(query)
+    }
+    fn history(&self, execution_arn: &str, query: HistoryQuery) -> StoreFuture<'_, Page<HistoryRecord>> {
+        self.inner.history(execution_arn, query)
+    }
+    fn timers_due(&self, until: time::OffsetDateTime) -> StoreFuture<'_, Vec<TimerRecord>> {
+        self.inner.timers_due(until)
+    }
+    fn task_token(&self, token: &str) -> StoreFuture<'_, Option<TokenRecord>> {
+        self.inner.task_token(token)
+    }
+    fn activity_task(&self, task_token: &str) -> StoreFuture<'_, Option<ActivityTaskRecord>> {
+        self.inner.activity_task(task_token)
+    }
+    fn claimable_activity_tasks(&self, activity_arn: &str, limit: usize) -> StoreFuture<'_, Vec<ActivityTaskRecord>> {
+        self.inner.claimable_activity_tasks(activity_arn, limit)
+    }
+    fn purge_ended_before(&self, cutoff: time::OffsetDateTime) -> StoreFuture<'_, u64> {
+        self.inner.purge_ended_before(cutoff)
+    }
+}
+
+/// A history sink that checks each event it gets is already committed.
+struct CommittedOnly {
+    store: Arc<Watched>,
+    seen: Mutex<Vec<(u64, bool)>>,
+}
+
+impl HistorySink for CommittedOnly {
+    fn record(&self, execution_arn: &str, event: &HistoryEvent) {
+        let committed = self.store.committed.lock().unwrap().get(execution_arn).copied().unwrap_or(0);
+        self.seen.lock().unwrap().push((event.id, event.id <= committed));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_durable_history_sink_gets_events_only_once_they_are_committed() {
+    let store = Arc::new(Watched { inner: MemoryStore::new(), committed: Mutex::default() });
+    let sink = Arc::new(CommittedOnly { store: Arc::clone(&store), seen: Mutex::default() });
+    let runtime = Runtime::builder(clock())
+        .store(Arc::clone(&store) as Arc<dyn Store>)
+        .history_sink(Arc::clone(&sink) as Arc<dyn HistorySink>)
+        .build();
+    let outbox = Arc::new(Outbox::default());
+    let handle = runtime.start(&approval::WORKFLOW, outbox.clone(), "logged", input()).unwrap();
+    while outbox.0.lock().unwrap().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    let token = outbox.0.lock().unwrap()[0].clone();
+    runtime.callbacks().send_task_success(&token, json!({"approved": true})).unwrap();
+    assert_eq!(handle.wait().await.status, Status::Succeeded);
+
+    let seen = sink.seen.lock().unwrap().clone();
+    let ids: Vec<u64> = seen.iter().map(|(id, _)| *id).collect();
+    let all: Vec<u64> = (1..=handle.history().len() as u64).collect();
+    assert_eq!(ids, all, "every event once, in order");
+    assert!(seen.iter().all(|(_, committed)| *committed), "an event reached the sink before its commit: {seen:?}");
 }

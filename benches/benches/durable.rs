@@ -54,6 +54,10 @@ impl TaskHandler for AtOnce {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
+    // `--only lone|throughput|memory|recovery|express`: one part (repeatable).
+    let args: Vec<String> = std::env::args().collect();
+    let only: Vec<&str> = args.windows(2).filter(|w| w[0] == "--only").map(|w| w[1].as_str()).collect();
+    let part = |name: &str| only.is_empty() || only.contains(&name);
     let run_for = if quick { Duration::from_secs(3) } else { Duration::from_secs(10) };
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("a directory for the store");
 
@@ -61,45 +65,58 @@ fn main() {
     let store = Arc::new(SqliteStore::open(dir.path().join("durable.sqlite")).expect("open"));
     let runtime = Runtime::builder(RealClock).store(store.clone()).build();
 
-    let lone = tokio.block_on(lone(&runtime, if quick { 100 } else { 500 }));
-    let at = |q: f64| lone[((lone.len() - 1) as f64 * q).round() as usize];
-    println!(
-        "lone durable execution (10 states, 7 commits): p50 {:.2} ms, p99 {:.2} ms ({} runs) = {:.3} ms per commit at p50",
-        ms(at(0.5)),
-        ms(at(0.99)),
-        lone.len(),
-        ms(at(0.5)) / 7.0
-    );
+    if part("lone") {
+        let lone = tokio.block_on(lone(&runtime, if quick { 100 } else { 500 }));
+        let at = |q: f64| lone[((lone.len() - 1) as f64 * q).round() as usize];
+        println!(
+            "lone durable execution (10 states, 7 commits): p50 {:.2} ms, p99 {:.2} ms ({} runs) = {:.3} ms per commit at p50",
+            ms(at(0.5)),
+            ms(at(0.99)),
+            lone.len(),
+            ms(at(0.5)) / 7.0
+        );
+    }
 
-    let (executions, elapsed) = tokio.block_on(throughput(&runtime, 1_000, run_for));
-    let per_second = executions as f64 / elapsed.as_secs_f64();
-    let stats = store.stats();
-    println!(
-        "1,000 durable executions in flight: {per_second:.0} executions/s = {:.0} state transitions/s \
+    if part("throughput") {
+        let (executions, elapsed) = tokio.block_on(throughput(&runtime, 1_000, run_for));
+        let per_second = executions as f64 / elapsed.as_secs_f64();
+        let stats = store.stats();
+        println!(
+            "1,000 durable executions in flight: {per_second:.0} executions/s = {:.0} state transitions/s \
          ({executions} executions in {elapsed:.1?}; {} commits in {} fsyncs)",
-        per_second * STATES as f64,
-        stats.writes,
-        stats.batches
-    );
+            per_second * STATES as f64,
+            stats.writes,
+            stats.batches
+        );
+    }
     drop(runtime);
 
-    let (after_10k, after_100k) = tokio.block_on(memory(&dir.path().join("memory.sqlite")));
-    println!(
-        "memory of a durable runtime: {:.1} MiB resident after 10,000 ended executions, {:.1} MiB after 100,000 \
+    if part("memory") {
+        let (after_10k, after_100k) = tokio.block_on(memory(&dir.path().join("memory.sqlite")));
+        println!(
+            "memory of a durable runtime: {:.1} MiB resident after 10,000 ended executions, {:.1} MiB after 100,000 \
          (+{:.1} MiB)",
-        mib(after_10k),
-        mib(after_100k),
-        mib(after_100k.saturating_sub(after_10k))
-    );
+            mib(after_10k),
+            mib(after_100k),
+            mib(after_100k.saturating_sub(after_10k))
+        );
+    }
 
-    let path = dir.path().join("recovery.sqlite");
-    let tokens = tokio.block_on(fill(&path, 10_000));
-    tokio.shutdown_timeout(Duration::from_secs(1));
-    let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio");
-    let (taken_up, elapsed) = tokio.block_on(recover(&path, &tokens));
-    println!("recovery: {taken_up} running executions taken up and answerable in {elapsed:.2?}");
-    drop(tokio);
+    if part("recovery") {
+        let path = dir.path().join("recovery.sqlite");
+        let tokens = tokio.block_on(fill(&path, 10_000));
+        // The executions' tasks die with their tokio runtime, as in a crash.
+        tokio.shutdown_timeout(Duration::from_secs(1));
+        let fresh = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio");
+        let (taken_up, elapsed) = fresh.block_on(recover(&path, &tokens));
+        println!("recovery: {taken_up} running executions taken up and answerable in {elapsed:.2?}");
+    } else {
+        drop(tokio);
+    }
 
+    if !part("express") {
+        return;
+    }
     let one_core = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio");
     let (count, elapsed) = one_core.block_on(express_run(run_for / 2));
     println!(

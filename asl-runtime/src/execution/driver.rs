@@ -226,6 +226,12 @@ impl<'a> Driver<'a> {
         self
     }
 
+    /// Hands the events recorded since the last hand-over to `sink` (a durable runtime's
+    /// sink, which gets events only once they are committed).
+    pub(crate) fn stream_history_to(&mut self, sink: &dyn HistorySink) {
+        self.execution.stream_history(sink);
+    }
+
     /// Hands the events recorded since the last call to the sink, if there is one.
     fn stream_history(&mut self) {
         let Some((sink, arn)) = &self.sink else { return };

@@ -180,9 +180,12 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
         return Err(StoreError::Backend(format!("cannot switch to WAL (journal mode {mode})")));
     }
     conn.pragma_update(None, "synchronous", "FULL").map_err(backend)?;
-    // 64 MiB of page cache (the default is 2 MiB): running executions' rows and the tails of
-    // their histories stay in memory instead of being read back from the file at each commit.
-    conn.pragma_update(None, "cache_size", -65_536).map_err(backend)?;
+    // 8 MiB of page cache per connection (the default is 2 MiB): running executions' rows and
+    // the tails of their histories stay in memory instead of being read back at each commit.
+    // Not more: the cache fills as the file grows, so it is most of what a long-lived
+    // runtime's memory grows by (64 MiB made 100,000 ended executions cost 42.8 MiB more than
+    // 10,000; 8 MiB costs 0.2 MiB, with the same 1,000-in-flight throughput).
+    conn.pragma_update(None, "cache_size", -8_192).map_err(backend)?;
     Ok(())
 }
 

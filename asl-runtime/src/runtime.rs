@@ -47,6 +47,7 @@ use crate::sink::HistorySink;
 use crate::store::{MachineType, Store, StoreError};
 
 mod durable;
+mod rows;
 
 use durable::{Durable, Restored};
 

@@ -409,3 +409,49 @@ async fn a_durable_history_sink_gets_events_only_once_they_are_committed() {
     assert_eq!(ids, all, "every event once, in order");
     assert!(seen.iter().all(|(_, committed)| *committed), "an event reached the sink before its commit: {seen:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn timers_and_task_tokens_are_rows_of_the_store_while_they_are_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path().join("asl.db")).unwrap());
+    let clock = clock();
+    let runtime = Runtime::builder(clock.clone()).store(Arc::clone(&store)).build();
+    let outbox = Arc::new(Outbox::default());
+    let input = json!({ "order": 7, "timeout": 3600, "heartbeat": 600 });
+    let handle = runtime.start(&approval::WORKFLOW, outbox.clone(), "rows", input).unwrap();
+    handle.stored().await.unwrap();
+    while outbox.0.lock().unwrap().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    let token = outbox.0.lock().unwrap()[0].clone();
+    let arn = handle.arn();
+
+    // The token was committed open before it was handed out.
+    let row = store.task_token(&token).await.unwrap().expect("a row for the token");
+    assert_eq!((row.execution_arn.as_str(), row.open), (arn.as_str(), true));
+    // The Task's TimeoutSeconds is a timer row (the heartbeat window is not committed).
+    let far = datetime!(2100-01-01 00:00:00 UTC);
+    let timers = store.timers_due(far).await.unwrap();
+    let deadlines: Vec<_> = timers.iter().map(|t| (t.execution_arn.as_str(), t.deadline)).collect();
+    assert_eq!(deadlines, [(arn.as_str(), datetime!(2025-02-01 09:00:00 UTC))]);
+
+    runtime.callbacks().send_task_success(&token, json!({"approved": true})).unwrap();
+    assert_eq!(handle.wait().await.status, Status::Succeeded);
+    // Ended: the token is closed and no timer is left.
+    assert!(!store.task_token(&token).await.unwrap().expect("kept until purged").open);
+    assert!(store.timers_due(far).await.unwrap().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wait_is_a_timer_row_until_it_fires() {
+    let store = Arc::new(MemoryStore::new());
+    let runtime = Runtime::builder(clock()).store(Arc::clone(&store) as Arc<dyn Store>).build();
+    let handle = runtime.start(&clock_flow::WORKFLOW, Arc::new(Outbox::default()), "wait", json!({})).unwrap();
+    handle.stored().await.unwrap();
+    let far = datetime!(2100-01-01 00:00:00 UTC);
+    let timers = store.timers_due(far).await.unwrap();
+    let deadlines: Vec<_> = timers.iter().map(|t| t.deadline).collect();
+    assert_eq!(deadlines, [datetime!(2025-02-01 09:00:00 UTC)], "the Wait's hour");
+    assert_eq!(handle.wait().await.status, Status::Succeeded);
+    assert!(store.timers_due(far).await.unwrap().is_empty());
+}

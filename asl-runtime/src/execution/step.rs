@@ -333,7 +333,7 @@ impl Execution {
     }
 
     /// When the execution's `TimeoutSeconds` runs out.
-    pub(super) fn deadline(&self) -> Option<OffsetDateTime> {
+    pub(crate) fn deadline(&self) -> Option<OffsetDateTime> {
         self.deadline
     }
 

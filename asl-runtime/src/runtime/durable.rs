@@ -8,7 +8,7 @@
 //! is invisible, because nothing outside saw them. A commit holds the execution's snapshot
 //! (everything but its history events, see [`Execution::to_snapshot`], prefixed by its
 //! `$$.Execution`), the history events recorded since the last commit, and the end once
-//! there is one.
+//! there is one, and the changes of its timer and task-token rows ([`Rows`]).
 //!
 //! After a crash the store has the last commit of each running execution: restored
 //! ([`restore`]), it waits again for what it waited for then — timers at their original
@@ -22,6 +22,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::Description;
+use super::rows::Rows;
 use crate::context::ExecutionInfo;
 use crate::error::Error;
 use crate::execution::parked::SavedInfo;
@@ -45,13 +46,15 @@ pub(super) struct Durable {
     events: usize,
     /// The execution's transition count at the last commit.
     transitions: u64,
+    /// Its timer and token rows as of the last commit.
+    rows: Rows,
 }
 
 impl Durable {
     /// The record of a new execution, not stored yet. (It is kept by parked executions
     /// too, so it holds no buffers: a commit, which waits for the disk anyway, allocates.)
     pub(super) fn new(store: Arc<dyn Store>, arn: String) -> Durable {
-        Durable { store, arn, version: 0, events: 0, transitions: 0 }
+        Durable { store, arn, version: 0, events: 0, transitions: 0, rows: Rows::default() }
     }
 
     /// The record of an execution read back from the store ([`restore`]).
@@ -62,6 +65,7 @@ impl Durable {
             version: restored.version,
             events: restored.execution.history().len(),
             transitions: restored.execution.transitions(),
+            rows: Rows::of(&restored.execution),
         }
     }
 
@@ -123,9 +127,12 @@ impl Durable {
                 stop_date,
             });
         }
+        let rows = Rows::of(execution);
+        self.rows.changes(&rows, &mut commit);
         self.version = self.store.commit(commit).await?;
         self.events = events.len();
         self.transitions = execution.transitions();
+        self.rows = rows;
         Ok(())
     }
 }

@@ -200,9 +200,12 @@ fn counts_diffs_and_exit_status() {
 #[test]
 fn all_passing_exits_zero_and_missing_mocks_fail() {
     let dir = with_cases("test-pass", &[PASS, TASK]);
-    let output = asl_test(&[], dir.path());
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    assert_eq!(text(&output.stdout), "2 passed, 0 failed, 0 skipped\n");
+    // Through a runtime with a SQLite store per case (the default), and with a memory store.
+    for args in [&[][..], &["--store", "memory"]] {
+        let output = asl_test(args, dir.path());
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {}", text(&output.stderr));
+        assert_eq!(text(&output.stdout), "2 passed, 0 failed, 0 skipped\n", "{args:?}");
+    }
 
     // The Task without its mocks is a failed run of the case, whatever the execution does.
     let mut case: Value = serde_json::from_str(TASK).expect("JSON");
@@ -233,8 +236,9 @@ fn usage_errors_exit_two() {
 }
 
 /// The headline check of the code-generation issue: every recorded AWS case that does not
-/// need a later feature passes, through generated code. Skipped only when the corpus is not
-/// checked out beside the repository (and never under CI).
+/// need a later feature passes, through generated code, each run by a `Runtime` that
+/// commits it to a SQLite file of its own (the default `--store`). Skipped only when the
+/// corpus is not checked out beside the repository (and never under CI).
 #[test]
 fn conformance_cases_pass_or_are_skipped_for_a_later_feature() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/cases");

@@ -418,6 +418,8 @@ impl Runtime {
     /// `handler`: startable by `arn:aws:states:::states:startExecution` tasks (found by the
     /// state machine name at the end of their `StateMachineArn`) and taken up by
     /// [`Runtime::recover`]. (As [`Runtime::register_as`] with [`MachineType::Standard`].)
+    /// A `startExecution` task of a state machine that is not registered goes to its
+    /// workflow's own handler, as any other Task does.
     pub fn register(&self, workflow: &'static Workflow, handler: Arc<dyn TaskHandler>) {
         let registered = Registered { workflow, handler, machine_type: MachineType::Standard };
         lock(&self.inner.workflows).insert(workflow.name.to_owned(), registered);
@@ -1290,8 +1292,10 @@ impl ExecutionHandle {
     }
 }
 
-/// The handler a runtime gives its executions: `startExecution` tasks start registered
-/// workflows as child executions; every other task goes to the workflow's own handler.
+/// The handler a runtime gives its executions: `startExecution` tasks of registered
+/// workflows start them as child executions; every other task, a `startExecution` of a
+/// state machine the runtime does not know included, goes to the workflow's own handler
+/// (which may start it elsewhere, or mock it, as for any integration).
 struct Nested {
     runtime: Runtime,
     inner: Arc<dyn TaskHandler>,
@@ -1299,10 +1303,12 @@ struct Nested {
 
 impl TaskHandler for Nested {
     fn invoke<'a>(&'a self, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Error>> {
-        match start_execution_suffix(call.resource) {
-            Some(suffix @ ("" | ".sync" | ".sync:2")) => Box::pin(self.start_child(suffix, call.input)),
-            _ => self.inner.invoke(call),
+        if let Some(suffix @ ("" | ".sync" | ".sync:2")) = start_execution_suffix(call.resource)
+            && let Some(registered) = self.registered(&call.input)
+        {
+            return Box::pin(self.start_child(suffix, registered, call.input));
         }
+        self.inner.invoke(call)
     }
 }
 
@@ -1320,20 +1326,21 @@ fn start_execution_suffix(resource: &str) -> Option<&str> {
 }
 
 impl Nested {
-    /// Starts the child execution `parameters` describe (`StateMachineArn`, `Input`,
-    /// `Name`); without a suffix, returns at once with its ARN and start date; with `.sync`
-    /// (output as JSON text) or `.sync:2` (output as JSON), waits for it and returns its
-    /// description, or fails with `States.TaskFailed` and the description as cause.
-    async fn start_child(&self, suffix: &str, parameters: Value) -> Result<Value, Error> {
+    /// The registered workflow that a `startExecution` task with these `parameters` starts
+    /// (found by the state machine name at the end of their `StateMachineArn`).
+    fn registered(&self, parameters: &Value) -> Option<Registered> {
         let arn = parameters.get("StateMachineArn").and_then(Value::as_str).unwrap_or_default();
         let machine = arn.rsplit(':').next().unwrap_or_default();
-        let Some(Registered { workflow, handler, .. }) = lock(&self.runtime.inner.workflows).get(machine).cloned()
-        else {
-            return Err(Error::new(
-                "StepFunctions.StateMachineDoesNotExistException",
-                format!("State Machine Does Not Exist: '{arn}'"),
-            ));
-        };
+        lock(&self.runtime.inner.workflows).get(machine).cloned()
+    }
+
+    /// Starts the child execution of `registered` that `parameters` describe
+    /// (`StateMachineArn`, `Input`, `Name`); without a suffix, returns at once with its ARN
+    /// and start date; with `.sync` (output as JSON text) or `.sync:2` (output as JSON), waits
+    /// for it and returns its description, or fails with `States.TaskFailed` and the
+    /// description as cause.
+    async fn start_child(&self, suffix: &str, registered: Registered, parameters: Value) -> Result<Value, Error> {
+        let Registered { workflow, handler, .. } = registered;
         let input = match parameters.get("Input") {
             None => json!({}),
             // AWS takes the input as JSON text or as JSON.

@@ -54,6 +54,24 @@ impl parent::Handlers for Unreachable {
     }
 }
 
+/// Starts the parent's children somewhere else (another service, a mock): the runtime
+/// calls these methods when it does not know the child state machine.
+struct Elsewhere;
+
+impl parent::Handlers for Elsewhere {
+    async fn forget(&self, input: Value, _context: &Value) -> Result<Value, Error> {
+        Ok(json!({ "ExecutionArn": format!("elsewhere:{}", input["StateMachineArn"].as_str().unwrap()) }))
+    }
+
+    async fn text(&self, _input: Value, _context: &Value) -> Result<Value, Error> {
+        Ok(json!({ "Output": "{}", "Status": "SUCCEEDED" }))
+    }
+
+    async fn json(&self, _input: Value, _context: &Value) -> Result<Value, Error> {
+        Err(Error::new("States.TaskFailed", "not here"))
+    }
+}
+
 fn clock() -> VirtualClock {
     VirtualClock::starting_at(datetime!(2025-02-01 08:00:00 UTC))
 }
@@ -123,4 +141,22 @@ async fn a_workflow_starts_others_and_waits_for_them() {
     assert_eq!(cause["Status"], json!("FAILED"));
     assert_eq!(cause["Error"], json!("Negative"));
     assert_eq!(cause["Cause"], json!("n must not be negative"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn starting_a_workflow_the_runtime_does_not_know_is_the_handlers_job() {
+    // `child` is not registered: the parent's own handler serves its three Task states.
+    let runtime = Runtime::new(clock());
+    let handler = Arc::new(parent::Typed(Elsewhere));
+    let handle = runtime.start(&parent::WORKFLOW, handler, "elsewhere", json!({ "next": {} })).unwrap();
+    let outcome = handle.wait().await;
+    assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
+    let output = outcome.output.unwrap();
+    assert_eq!(
+        output["forget"],
+        json!({ "started": "elsewhere:arn:aws:states:us-east-1:123456789012:stateMachine:child" })
+    );
+    assert_eq!(output["text"], json!({ "output": "{}", "status": "SUCCEEDED" }));
+    assert_eq!(output["failed"]["Cause"], json!("not here"));
+    assert_eq!(runtime.list().len(), 1, "no child was started");
 }

@@ -4,9 +4,11 @@
 //! Cases are compiled, never interpreted. Every case's definition goes through the same
 //! [`asl_codegen::Generator`] users get; the generated modules are written into a scratch
 //! Cargo workspace together with a small runner (module `scratch`), built with one `cargo
-//! build`, and the runner binary executes each case on a virtual clock with the case's
-//! mocks behind the dynamic task entry point. What it reports is then compared with the
-//! case's `expected` block (module `compare`).
+//! build`, and the runner binary executes each case the way users run executions: through
+//! its own `asl_runtime::Runtime` with a store (`--store`: a SQLite file per case, or
+//! memory), on a virtual clock, with the case's mocks as the task handler and answering
+//! task tokens and activities through the runtime's callbacks. What it reports is then
+//! compared with the case's `expected` block (module `compare`).
 //!
 //! A case is skipped only when it needs a feature a later issue adds, and the reason says
 //! which ([`skip_reason`]). Expected histories are compared by event type.
@@ -52,6 +54,30 @@ pub struct TestArgs {
     /// tokio, serde_json) are kept for the next run either way.
     #[arg(long)]
     pub keep: bool,
+
+    /// Where the runtime that runs each case commits its execution: a fresh SQLite file
+    /// per case (in the scratch directory, deleted after the case), or memory.
+    #[arg(long, value_enum, default_value_t = StoreKind::Sqlite)]
+    pub store: StoreKind,
+}
+
+/// The store of the runtime each case runs through (`--store`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StoreKind {
+    /// `SqliteStore`: each case in a fresh SQLite file, committed to disk as in production.
+    Sqlite,
+    /// `MemoryStore`: the same commits, kept in memory.
+    Memory,
+}
+
+impl StoreKind {
+    /// The runner's name for it.
+    fn as_str(self) -> &'static str {
+        match self {
+            StoreKind::Sqlite => "sqlite",
+            StoreKind::Memory => "memory",
+        }
+    }
 }
 
 /// Output format of `asl test`.
@@ -111,7 +137,7 @@ pub fn run(args: &TestArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     }
 
     if !compiled.is_empty() {
-        let options = scratch::Options { dir: &args.dir, jobs, keep: args.keep };
+        let options = scratch::Options { dir: &args.dir, jobs, keep: args.keep, store: args.store };
         let started = Instant::now();
         match scratch::build_and_run(&compiled, &options, err) {
             Ok(actuals) => {
@@ -455,7 +481,12 @@ mod tests {
         assert_eq!(test.format, Format::Json);
         assert_eq!(test.jobs, Some(3));
         assert!(test.keep);
+        assert_eq!(test.store, StoreKind::Sqlite, "SQLite is the default");
         assert_eq!(test.dir, PathBuf::from("cases"));
+        let args = crate::Args::try_parse_from(["asl", "test", "--store", "memory", "cases"]).expect("parses");
+        let crate::Command::Test(test) = args.command else { panic!("not `asl test`") };
+        assert_eq!(test.store, StoreKind::Memory);
+        assert!(crate::Args::try_parse_from(["asl", "test", "--store", "postgres", "cases"]).is_err());
         assert!(crate::Args::try_parse_from(["asl", "test"]).is_err());
         assert!(crate::Args::try_parse_from(["asl", "test", "--jobs", "0", "cases"]).is_err());
     }

@@ -20,13 +20,14 @@ use super::scratch::Actual;
 /// Real time a case may take before its runner process is stopped.
 const CASE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Runs positions `0..count` of the manifest in `jobs` processes, and collects the results.
-pub(super) fn run_all(binary: &Path, manifest: &Path, count: usize, jobs: usize) -> Vec<Actual> {
+/// Runs positions `0..count` of the manifest in `jobs` processes, each committing its
+/// cases' executions to `store` (`memory` or `sqlite`), and collects the results.
+pub(super) fn run_all(binary: &Path, manifest: &Path, count: usize, jobs: usize, store: &str) -> Vec<Actual> {
     let mut results: Vec<Option<Actual>> = (0..count).map(|_| None).collect();
     let per_shard = count.div_ceil(jobs.max(1)).max(1);
     std::thread::scope(|scope| {
         for (k, shard) in results.chunks_mut(per_shard).enumerate() {
-            scope.spawn(move || run_shard(binary, manifest, k * per_shard, shard));
+            scope.spawn(move || run_shard(binary, manifest, store, k * per_shard, shard));
         }
     });
     results
@@ -37,7 +38,7 @@ pub(super) fn run_all(binary: &Path, manifest: &Path, count: usize, jobs: usize)
 
 /// Runs positions `start..start + results.len()`, starting a new process after one that
 /// died or stalled.
-fn run_shard(binary: &Path, manifest: &Path, start: usize, results: &mut [Option<Actual>]) {
+fn run_shard(binary: &Path, manifest: &Path, store: &str, start: usize, results: &mut [Option<Actual>]) {
     let end = start + results.len();
     let mut next = start;
     while next < end {
@@ -45,6 +46,7 @@ fn run_shard(binary: &Path, manifest: &Path, start: usize, results: &mut [Option
             .arg(manifest)
             .arg(next.to_string())
             .arg(end.to_string())
+            .arg(store)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -1,41 +1,53 @@
 //! The runner of `asl test`, written into its scratch crate from asl-cli's template
 //! `src/test/runner_main.rs` (it is not compiled as part of asl-cli).
 //!
-//! Usage: `runner MANIFEST FROM TO`. MANIFEST is a JSON array of `{"key", "file"}`: the
-//! compiled workflow's key (its module) and the case file to read the input, mocks and
-//! `execution` block from. The runner executes entries `FROM..TO` in order and prints one
+//! Usage: `runner MANIFEST FROM TO STORE`. MANIFEST is a JSON array of `{"key", "file"}`:
+//! the compiled workflow's key (its module) and the case file to read the input, mocks and
+//! `execution` block from. STORE is `memory` or `sqlite`: where the runtime commits each
+//! case's execution (for `sqlite`, a file of its own in `stores/<position>/` beside
+//! MANIFEST, deleted after the case). The runner executes entries `FROM..TO` in order and prints one
 //! JSON line per entry, as soon as it is done:
 //! `{"position", "status", "output", "error", "cause", "history"}` (history: the event
 //! types in order) for a finished execution, or
 //! `{"position", "runner_error"}` when the case could not be run as asked (a Task with no
-//! mock, a bad mock, a panic, no end within a year of virtual time).
+//! mock, a bad mock, a panic, no end within a year of virtual time, a history that is not
+//! well formed or that the store does not hold as the execution recorded it).
 //!
-//! Each case runs in its own current-thread Tokio runtime with paused time, on a
-//! `VirtualClock` that starts at the case's `execution.startTime`, so Waits, retry delays
-//! and timeouts take no real time. Panics are caught per case. What cannot be caught (an
-//! abort, a stack overflow, an endless loop that never awaits) ends or stalls the process;
-//! `asl test` notices, fails that case and starts a new runner for the rest.
+//! Each case runs as users run executions: through its own `asl_runtime::Runtime` with a
+//! store, started with the case's `$$.Execution` (`start_with`), its task tokens and
+//! activities answered through the runtime's `callbacks()`, its outcome and history taken
+//! from the execution's handle. The runtime runs on a `VirtualClock` that starts at the
+//! case's `execution.startTime`, in a current-thread Tokio runtime with paused time, so
+//! Waits, retry delays and timeouts take no real time. Panics are caught per case. What
+//! cannot be caught (an abort, a stack overflow, an endless loop that never awaits) ends or
+//! stalls the process; `asl test` notices, fails that case and starts a new runner for the
+//! rest.
 
 mod chunks;
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::pin::pin;
-use std::task::Poll;
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::pin::pin;
 use std::process::ExitCode;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Poll;
 use std::time::Duration;
 
-use asl_runtime::Error;
-use asl_runtime::clock::VirtualClock;
+use asl_runtime::callbacks::CallbackError;
+use asl_runtime::clock::{Clock, OffsetDateTime, VirtualClock};
 use asl_runtime::context::{ExecutionInfo, parse_timestamp};
-use asl_runtime::clock::Clock;
-use asl_runtime::callbacks::{CallbackError, Callbacks};
-use asl_runtime::execution::{BoxFuture, Driver, Execution, HistoryEvent, TaskCall, TaskHandler, Workflow};
+use asl_runtime::execution::{BoxFuture, HistoryEvent, TaskCall, TaskHandler, Workflow};
 use asl_runtime::machine::{Callback, StateKind};
+use asl_runtime::store::{
+    ActivityTaskRecord, Commit, ExecutionQuery, ExecutionRecord, ExecutionSummary, HistoryQuery, HistoryRecord,
+    MemoryStore, Page, SqliteStore, StateMachineRecord, Store, StoreError, StoreFuture, TimerRecord, TokenRecord,
+};
+use asl_runtime::{Error, Runtime};
 use serde_json::{Map, Value};
+use tokio::sync::Notify;
 
 /// `$$.Execution.StartTime` (and the virtual clock's start) when a case does not fix it.
 const DEFAULT_START_TIME: &str = "2024-01-01T00:00:00.000Z";
@@ -47,13 +59,53 @@ const VIRTUAL_TIME_LIMIT: Duration = Duration::from_secs(366 * 24 * 60 * 60);
 
 /// The last panic's message, recorded by the panic hook instead of printed.
 static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+/// Told of every panic: a panic in the task that runs the execution ends that task, not
+/// the case, which must not wait for an end that will never come.
+static PANICKED: Notify = Notify::const_new();
+
+/// Where the runtime of each case commits its execution.
+enum Stores {
+    /// A `MemoryStore` per case.
+    Memory,
+    /// A `SqliteStore` per case, in a file of its own (`<dir>/<position>/executions.sqlite`)
+    /// that is deleted after the case. Each file starts as a copy of `empty`, a store this
+    /// runner created once: creating a SQLite file and its schema takes about ten fsyncs,
+    /// more than the commits of most cases together.
+    Sqlite {
+        dir: PathBuf,
+        /// The file of a new store, closed (or why it could not be made).
+        empty: Result<Vec<u8>, String>,
+    },
+}
+
+impl Stores {
+    /// SQLite stores under `dir`.
+    fn sqlite(dir: PathBuf) -> Stores {
+        let empty = empty_store(&dir.join(format!("empty-{}", std::process::id())));
+        Stores::Sqlite { dir, empty }
+    }
+}
+
+/// The file of a new, empty store: created in `dir`, closed, read back, and removed.
+fn empty_store(dir: &Path) -> Result<Vec<u8>, String> {
+    let path = dir.join("executions.sqlite");
+    let made = std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))
+        .and_then(|()| SqliteStore::open(&path).map_err(|e| format!("cannot create a store in {}: {e}", dir.display())))
+        // Closing it moves everything into the one file (SQLite checkpoints its WAL).
+        .map(drop)
+        .and_then(|()| std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display())));
+    let _ = std::fs::remove_dir_all(dir);
+    made
+}
 
 /// Runs the manifest's entries `FROM..TO`, one result line each.
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let number = |i: usize| args.get(i).and_then(|a| a.parse::<usize>().ok());
-    let (Some(manifest), Some(from), Some(to)) = (args.get(1), number(2), number(3)) else {
-        eprintln!("usage: runner MANIFEST FROM TO");
+    let store = args.get(4).map(String::as_str).filter(|s| ["memory", "sqlite"].contains(s));
+    let (Some(manifest), Some(from), Some(to), Some(store)) = (args.get(1), number(2), number(3), store) else {
+        eprintln!("usage: runner MANIFEST FROM TO memory|sqlite");
         return ExitCode::from(2);
     };
     let entries = match read_manifest(manifest) {
@@ -63,16 +115,21 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let stores = match store {
+        "sqlite" => Stores::sqlite(Path::new(manifest).parent().unwrap_or(Path::new(".")).join("stores")),
+        _ => Stores::Memory,
+    };
     let workflows: HashMap<&str, &'static Workflow> = chunks::all().into_iter().collect();
     panic::set_hook(Box::new(|info| {
         *LAST_PANIC.lock().unwrap_or_else(PoisonError::into_inner) = Some(info.to_string());
+        PANICKED.notify_waiters();
     }));
 
     let stdout = std::io::stdout();
     for (position, (key, file)) in entries.iter().enumerate().take(to).skip(from) {
         let mut line = match workflows.get(key.as_str()) {
             None => runner_error(format!("no compiled workflow `{key}` in this runner")),
-            Some(workflow) => run_case(workflow, file).unwrap_or_else(runner_error),
+            Some(workflow) => run_case(workflow, file, &stores, position).unwrap_or_else(runner_error),
         };
         line.insert("position".to_owned(), Value::from(position));
         let mut out = stdout.lock();
@@ -104,13 +161,36 @@ fn read_manifest(path: &str) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
-/// Runs one case and returns its result line (without `position`).
-fn run_case(workflow: &'static Workflow, file: &str) -> Result<Map<String, Value>, String> {
+/// Runs one case, the one at `position` of the manifest, and returns its result line
+/// (without `position`).
+fn run_case(
+    workflow: &'static Workflow,
+    file: &str,
+    stores: &Stores,
+    position: usize,
+) -> Result<Map<String, Value>, String> {
+    let (dir, empty) = match stores {
+        Stores::Memory => return run_case_in(workflow, file, None),
+        Stores::Sqlite { dir, empty } => (dir.join(position.to_string()), empty.as_ref().map_err(Clone::clone)?),
+    };
+    // Left by a runner that died in this case on an earlier run: the case starts afresh.
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("executions.sqlite");
+    let result = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&path, empty))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        .and_then(|()| run_case_in(workflow, file, Some(&path)));
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+/// [`run_case`], in a `MemoryStore` or in the SQLite store at `sqlite`.
+fn run_case_in(workflow: &'static Workflow, file: &str, sqlite: Option<&Path>) -> Result<Map<String, Value>, String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
     let case: Value = serde_json::from_str(&text).map_err(|e| format!("{file} is not JSON: {e}"))?;
     // An execution started without input gets `{}`, as on AWS.
     let input = case.get("input").cloned().unwrap_or_else(|| Value::Object(Map::new()));
-    let mock = Mock::from_case(case.get("mocks"))?;
+    let mock = Arc::new(Mock::from_case(case.get("mocks"))?);
 
     let execution = case.get("execution");
     let field = |name: &str| execution.and_then(|e| e.get(name)).and_then(Value::as_str);
@@ -121,40 +201,57 @@ fn run_case(workflow: &'static Workflow, file: &str) -> Result<Map<String, Value
         field("stateMachineName").unwrap_or(workflow.name),
         field("name").unwrap_or(DEFAULT_EXECUTION_NAME),
         start,
-        input.clone(),
+        input,
     );
+    let store: Arc<dyn Store> = match sqlite {
+        None => Arc::new(MemoryStore::new()),
+        Some(path) => {
+            let store = SqliteStore::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+            Arc::new(Blocking(Arc::new(store)))
+        }
+    };
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let tokio = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)
         .build()
         .map_err(|e| format!("cannot start a Tokio runtime: {e}"))?;
+    *LAST_PANIC.lock().unwrap_or_else(PoisonError::into_inner) = None;
     let finished = panic::catch_unwind(AssertUnwindSafe(|| {
-        runtime.block_on(async {
+        tokio.block_on(async {
             // Built inside the paused runtime, so its start maps to the paused "now".
             let clock = VirtualClock::starting_at(start);
-            let started = Execution::start(workflow, info, input, clock.now());
-            let mut driver = Driver::with_callbacks(workflow, &mock, &clock, &mock.callbacks, started);
+            let runtime = Runtime::builder(clock).store(Arc::clone(&store)).build();
+            mock.attach(&runtime);
+            let handle = runtime.start_with(workflow, mock.clone(), info).map_err(|e| e.to_string())?;
             // Activity workers answer with the mocks while the execution runs.
             let workers = mock.work_activities(workflow, &clock);
-            let outcome = alongside(tokio::time::timeout(VIRTUAL_TIME_LIMIT, driver.run()), workers).await;
-            let events = driver.execution().history();
+            let ended = tokio::time::timeout(VIRTUAL_TIME_LIMIT, handle.wait());
+            let panicked = PANICKED.notified();
+            let outcome = match alongside(first(ended, panicked), workers).await {
+                Some(Ok(outcome)) => outcome,
+                Some(Err(_elapsed)) => {
+                    return Err("the execution did not end within a year and a day of virtual time".to_owned());
+                }
+                None => return Err(panic_message()),
+            };
+            let events = handle.history();
             let history: Vec<Value> = events.iter().filter_map(|event| serde_json::to_value(event.kind).ok()).collect();
-            outcome.map(|outcome| (outcome, history, well_formed(events)))
+            let checked = well_formed(&events).and(stored_as_recorded(&*store, &handle.arn(), &events).await);
+            Ok((outcome, history, checked))
         })
     }));
-    let (outcome, history, well_formed) = match finished {
+    mock.detach();
+    drop(tokio);
+    let (outcome, history, checked) = match finished {
         Ok(Ok(finished)) => finished,
-        Ok(Err(_elapsed)) => return Err("the execution did not end within a year and a day of virtual time".into()),
-        Err(_) => {
-            let message = LAST_PANIC.lock().unwrap_or_else(PoisonError::into_inner).take();
-            return Err(format!("the execution panicked: {}", message.as_deref().unwrap_or("(no message)")));
-        }
+        Ok(Err(message)) => return Err(message),
+        Err(_) => return Err(panic_message()),
     };
     if let Some(problem) = mock.problem() {
         return Err(problem);
     }
-    well_formed?;
+    checked?;
     let mut line = Map::new();
     let status = serde_json::to_value(outcome.status).map_err(|e| format!("cannot write the status: {e}"))?;
     line.insert("status".to_owned(), status);
@@ -163,6 +260,25 @@ fn run_case(workflow: &'static Workflow, file: &str) -> Result<Map<String, Value
     line.insert("cause".to_owned(), outcome.cause.map_or(Value::Null, Value::from));
     line.insert("history".to_owned(), Value::Array(history));
     Ok(line)
+}
+
+/// What the last panic said, as a runner error.
+fn panic_message() -> String {
+    let message = LAST_PANIC.lock().unwrap_or_else(PoisonError::into_inner).take();
+    format!("the execution panicked: {}", message.as_deref().unwrap_or("(no message)"))
+}
+
+/// `main`'s value, or `None` if `cancel` completes first.
+async fn first<T>(main: impl Future<Output = T>, cancel: impl Future<Output = ()>) -> Option<T> {
+    let mut main = pin!(main);
+    let mut cancel = pin!(cancel);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(value) = main.as_mut().poll(cx) {
+            return Poll::Ready(Some(value));
+        }
+        cancel.as_mut().poll(cx).map(|()| None)
+    })
+    .await
 }
 
 /// Checks what no recorded case can show but every history must be: ids counting from 1,
@@ -179,7 +295,8 @@ fn well_formed(events: &[HistoryEvent]) -> Result<(), String> {
                 event.previous_event_id
             ));
         }
-        let json = serde_json::to_string(event).map_err(|e| format!("cannot write history event #{}: {e}", event.id))?;
+        let json =
+            serde_json::to_string(event).map_err(|e| format!("cannot write history event #{}: {e}", event.id))?;
         let back: HistoryEvent =
             serde_json::from_str(&json).map_err(|e| format!("cannot read back history event {json}: {e}"))?;
         if &back != event {
@@ -187,6 +304,33 @@ fn well_formed(events: &[HistoryEvent]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Checks that the store holds the ended execution's history as the execution recorded it
+/// (`GetExecutionHistory` from the store, page by page).
+async fn stored_as_recorded(store: &dyn Store, arn: &str, events: &[HistoryEvent]) -> Result<(), String> {
+    let mut stored = Vec::with_capacity(events.len());
+    let mut next_token = None;
+    loop {
+        let query = HistoryQuery { max_results: 1000, reverse_order: false, next_token };
+        let page = store.history(arn, query).await.map_err(|e| format!("cannot read the stored history: {e}"))?;
+        for row in page.items {
+            let event: HistoryEvent = serde_json::from_str(&row.event)
+                .map_err(|e| format!("stored history event {} does not read back: {e}", row.id))?;
+            stored.push(event);
+        }
+        next_token = page.next_token;
+        if next_token.is_none() {
+            break;
+        }
+    }
+    match events.iter().zip(&stored).position(|(recorded, stored)| recorded != stored) {
+        None if stored.len() == events.len() => Ok(()),
+        None => {
+            Err(format!("the store holds {} history events, the execution recorded {}", stored.len(), events.len()))
+        }
+        Some(i) => Err(format!("stored history event #{} differs: {:?}, recorded {:?}", i + 1, stored[i], events[i])),
+    }
 }
 
 /// Runs `main` and `side` together until `main` ends.
@@ -219,10 +363,12 @@ enum Response {
 
 /// The case's `mocks`: responses by Task state name and invocation index (counted per
 /// state over the whole execution, retries included).
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Mock {
-    /// Where callback tasks' tokens and activities' work go.
-    callbacks: Callbacks,
+    /// The runtime that runs the case, whose callbacks take the answers to task tokens and
+    /// hand out activities' work; attached for the time of the case (the runtime holds
+    /// the mock as its execution's handler, so holding the runtime longer would keep both).
+    runtime: Mutex<Option<Runtime>>,
     /// `(first, last, response)` per state, for the inclusive index ranges of the case.
     responses: HashMap<String, Vec<(u64, u64, Response)>>,
     /// How many times each state was invoked so far.
@@ -251,6 +397,21 @@ impl Mock {
         Ok(mock)
     }
 
+    /// Answers tokens and works activities through `runtime`'s callbacks from now on.
+    fn attach(&self, runtime: &Runtime) {
+        *self.runtime.lock().unwrap_or_else(PoisonError::into_inner) = Some(runtime.clone());
+    }
+
+    /// Lets go of the runtime [`Mock::attach`] gave.
+    fn detach(&self) {
+        self.runtime.lock().unwrap_or_else(PoisonError::into_inner).take();
+    }
+
+    /// The attached runtime.
+    fn runtime(&self) -> Option<Runtime> {
+        self.runtime.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
     /// The first invocation that had no mocked response, if any.
     fn problem(&self) -> Option<String> {
         self.problem.lock().unwrap_or_else(PoisonError::into_inner).clone()
@@ -270,10 +431,13 @@ impl Mock {
     /// `SendTaskFailure`, except that a `States.Timeout` is no answer at all (the task's
     /// timeout ends it).
     fn answer(&self, token: &str, outcome: Result<Value, Error>) -> Result<(), CallbackError> {
+        // Detached only once the case is over: a token answered then has nobody to go to.
+        let Some(runtime) = self.runtime() else { return Ok(()) };
+        let callbacks = runtime.callbacks();
         match outcome {
-            Ok(output) => self.callbacks.send_task_success(token, output),
+            Ok(output) => callbacks.send_task_success(token, output),
             Err(error) if error.name == "States.Timeout" => Ok(()),
-            Err(error) => self.callbacks.send_task_failure(token, &error.name, error.cause.as_deref().unwrap_or("")),
+            Err(error) => callbacks.send_task_failure(token, &error.name, error.cause.as_deref().unwrap_or("")),
         }
     }
 
@@ -289,14 +453,14 @@ impl Mock {
                 _ => None,
             })
             .collect();
-        if activities.is_empty() {
-            return std::future::pending().await;
-        }
+        let runtime = match self.runtime() {
+            Some(runtime) if !activities.is_empty() => runtime,
+            _ => return std::future::pending().await,
+        };
         loop {
             for &(state, resource) in &activities {
-                let Some(work) = self.callbacks.get_activity_task(resource, Duration::from_secs(1), clock).await else {
-                    continue;
-                };
+                let polled = runtime.callbacks().get_activity_task(resource, Duration::from_secs(1), clock).await;
+                let Some(work) = polled else { continue };
                 let context = Value::Null;
                 let call = TaskCall {
                     task: asl_runtime::machine::NO_HANDLER,
@@ -378,5 +542,93 @@ fn parse_response(value: &Value) -> Result<Response, String> {
     match object.get("ReturnInput") {
         Some(Value::Bool(true)) => Ok(Response::ReturnInput),
         _ => Err("a response is `Return`, `Throw` or `ReturnInput: true`".into()),
+    }
+}
+
+/// A store whose every call runs as a `spawn_blocking` job, which holds tokio's paused clock
+/// still until it is done. Awaited directly, a store that does real I/O (SQLite's writes and
+/// fsyncs, on its own threads) leaves the runtime with nothing to poll, and paused time
+/// jumps to the next timer while the I/O runs: a Task's timeout or a heartbeat deadline
+/// could pass while the commit before its answer was on its way to the disk.
+struct Blocking(Arc<dyn Store>);
+
+impl Blocking {
+    /// Runs `call` on the store as a blocking job, awaiting the future it returns there.
+    fn call<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn Store) -> StoreFuture<'_, T> + Send + 'static,
+    ) -> StoreFuture<'static, T> {
+        let store = Arc::clone(&self.0);
+        let Ok(tokio) = tokio::runtime::Handle::try_current() else {
+            // Outside a tokio runtime no clock is paused: the call is awaited as it is.
+            return Box::pin(async move { call(&*store).await });
+        };
+        // The store's futures need no driver of the runtime (its threads answer through
+        // channels), so a blocking thread can wait for them with the runtime's handle.
+        let job = tokio::task::spawn_blocking({
+            let tokio = tokio.clone();
+            move || tokio.block_on(call(&*store))
+        });
+        Box::pin(async move { job.await.map_err(|e| StoreError::Backend(format!("a store call failed: {e}")))? })
+    }
+}
+
+impl Store for Blocking {
+    fn put_state_machine(&self, machine: StateMachineRecord) -> StoreFuture<'_, ()> {
+        self.call(move |store| store.put_state_machine(machine))
+    }
+
+    fn state_machine(&self, arn: &str) -> StoreFuture<'_, Option<StateMachineRecord>> {
+        let arn = arn.to_owned();
+        self.call(move |store| store.state_machine(&arn))
+    }
+
+    fn state_machines(&self) -> StoreFuture<'_, Vec<StateMachineRecord>> {
+        self.call(|store| store.state_machines())
+    }
+
+    fn commit(&self, commit: Commit) -> StoreFuture<'_, u64> {
+        self.call(move |store| store.commit(commit))
+    }
+
+    fn execution(&self, arn: &str) -> StoreFuture<'_, Option<ExecutionRecord>> {
+        let arn = arn.to_owned();
+        self.call(move |store| store.execution(&arn))
+    }
+
+    fn running_executions(&self) -> StoreFuture<'_, Vec<ExecutionRecord>> {
+        self.call(|store| store.running_executions())
+    }
+
+    fn executions(&self, query: ExecutionQuery) -> StoreFuture<'_, Page<ExecutionSummary>> {
+        self.call(move |store| store.executions(query))
+    }
+
+    fn history(&self, execution_arn: &str, query: HistoryQuery) -> StoreFuture<'_, Page<HistoryRecord>> {
+        let arn = execution_arn.to_owned();
+        self.call(move |store| store.history(&arn, query))
+    }
+
+    fn timers_due(&self, until: OffsetDateTime) -> StoreFuture<'_, Vec<TimerRecord>> {
+        self.call(move |store| store.timers_due(until))
+    }
+
+    fn task_token(&self, token: &str) -> StoreFuture<'_, Option<TokenRecord>> {
+        let token = token.to_owned();
+        self.call(move |store| store.task_token(&token))
+    }
+
+    fn activity_task(&self, task_token: &str) -> StoreFuture<'_, Option<ActivityTaskRecord>> {
+        let token = task_token.to_owned();
+        self.call(move |store| store.activity_task(&token))
+    }
+
+    fn claimable_activity_tasks(&self, activity_arn: &str, limit: usize) -> StoreFuture<'_, Vec<ActivityTaskRecord>> {
+        let arn = activity_arn.to_owned();
+        self.call(move |store| store.claimable_activity_tasks(&arn, limit))
+    }
+
+    fn purge_ended_before(&self, cutoff: OffsetDateTime) -> StoreFuture<'_, u64> {
+        self.call(move |store| store.purge_ended_before(cutoff))
     }
 }

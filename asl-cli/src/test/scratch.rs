@@ -17,6 +17,8 @@
 //!     runner/src/main.rs            the runner (template `runner_main.rs`)
 //!     runner/src/chunks.rs          the table of every chunk's workflows
 //!     manifest.json                 which case file each runner position reads
+//!     stores/<position>/            with `--store sqlite`: the SQLite file of the case
+//!                                   running at that position (deleted after the case)
 //! ```
 //!
 //! The cases are split into library crates of about [`CASES_PER_CRATE`] (and at least one
@@ -71,6 +73,8 @@ pub(crate) struct Options<'a> {
     pub jobs: usize,
     /// Keep the scratch workspace afterwards.
     pub keep: bool,
+    /// The store of each case's runtime.
+    pub store: super::StoreKind,
 }
 
 /// A case whose definition was generated, ready to build.
@@ -127,7 +131,7 @@ pub(crate) fn build_and_run(
             .map_err(io::Error::other)
             .and_then(|text| std::fs::write(&manifest, text));
         let actuals = match written {
-            Ok(()) => super::run::run_all(&binary, &manifest, included.len(), options.jobs),
+            Ok(()) => super::run::run_all(&binary, &manifest, included.len(), options.jobs, options.store.as_str()),
             Err(e) => included
                 .iter()
                 .map(|_| Actual::RunnerError(format!("cannot write {}: {e}", manifest.display())))
@@ -399,7 +403,9 @@ fn write_workspace(
          members = [{members}]\n\
          \n\
          [workspace.dependencies]\n\
-         asl-runtime = {{ path = {runtime}, default-features = false }}\n\
+         # `sqlite`: `SqliteStore`, for `asl test --store sqlite` (built either way, so switching\n\
+         # stores rebuilds nothing).\n\
+         asl-runtime = {{ path = {runtime}, default-features = false, features = [\"sqlite\"] }}\n\
          serde_json = {{ version = \"1\", features = [\"preserve_order\"] }}\n\
          # Paused virtual time needs `test-util`.\n\
          tokio = {{ version = \"1\", default-features = false, features = [\"rt\", \"time\", \"test-util\"] }}\n\
@@ -720,7 +726,8 @@ mod tests {
             },
         ];
         let mut err = Vec::new();
-        let actuals = build_and_run(&cases, &Options { dir: &dir, jobs: 2, keep: false }, &mut err);
+        let options = Options { dir: &dir, jobs: 2, keep: false, store: super::super::StoreKind::Sqlite };
+        let actuals = build_and_run(&cases, &options, &mut err);
         let _ = std::fs::remove_dir_all(&dir);
         let actuals = actuals.unwrap_or_else(|e| panic!("{e}\n{}", String::from_utf8_lossy(&err)));
         match &actuals[..] {

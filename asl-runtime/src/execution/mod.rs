@@ -36,6 +36,8 @@ pub const UNSUPPORTED_ERROR: &str = "asl-rs.Unsupported";
 
 mod compact;
 mod driver;
+mod effects;
+mod events;
 mod fields;
 mod history;
 mod map;

@@ -13,10 +13,12 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
+use super::effects::{Effects, Event, Request, TaskRequest, later};
+use super::events::{CAUSE_PREFIX, evaluation_failed, run_ended, scheduled_details, state_failed, task_details};
 use super::fields;
 use super::history::{self, Chain, EventDetails, EventType, History, HistoryDetail, TaskEvents, TaskFamily};
 use super::map;
-use super::state::{Child, Execution, Frame, FramePath, Run, Step, Vars, WaitId, Work};
+use super::state::{Child, Execution, FIRED, Frame, FramePath, Run, Step, Vars, WaitId, Work};
 use super::{Outcome, Status, Workflow};
 use crate::callbacks::Callbacks;
 use crate::choice;
@@ -29,96 +31,6 @@ use crate::machine::{Callback, CatcherDef, JsonataDef, Next, Recovery, StateDef,
 use crate::path::{self, Path, Scope};
 use crate::retry::{RetryDecision, RetryState};
 use crate::template::{self, Template};
-
-/// A wait id that is never handed out: a timer that has fired.
-pub(super) const FIRED: WaitId = 0;
-
-/// How `path::cause::in_state` starts: a cause that has it was already attributed to the
-/// state that raised it (an inner state of a branch or iteration).
-const CAUSE_PREFIX: &str = "An error occurred while executing the state";
-
-/// What a frame is told from outside.
-#[derive(Debug)]
-pub(super) enum Event {
-    /// A Task handler finished.
-    Result(Result<Value, Error>),
-    /// A timer fired (a Wait's, a retry delay's, or a Task's timeout).
-    Timer,
-    /// A `.waitForTaskToken` task's handler returned (with this output, the integration's
-    /// response): it now waits for its token.
-    Submitted(Box<Value>),
-    /// A worker took an activity task.
-    Started,
-}
-
-impl Event {
-    /// A callback task's handler returned `output`: the work is handed over.
-    pub(super) fn submitted(output: Value) -> Event {
-        Event::Submitted(Box::new(output))
-    }
-}
-
-/// Something the driver must start for a frame.
-#[derive(Debug)]
-pub(super) enum Request {
-    /// Run a Task handler.
-    Task(Box<TaskRequest>),
-    /// Fire [`Event::Timer`] at `until`.
-    Timer {
-        /// The wait it answers.
-        id: WaitId,
-        /// The frame that waits.
-        path: FramePath,
-        /// When.
-        until: OffsetDateTime,
-    },
-}
-
-/// One Task attempt to run.
-#[derive(Debug)]
-pub(super) struct TaskRequest {
-    /// The wait it answers (its timeout timer has the same id).
-    pub(super) id: WaitId,
-    /// The frame that waits.
-    pub(super) path: FramePath,
-    /// The Task state.
-    pub(super) state: &'static StateDef,
-    /// Its static data.
-    pub(super) task: &'static TaskDef,
-    /// The effective input.
-    pub(super) input: Value,
-    /// `$$` as the state sees it.
-    pub(super) context: Value,
-    /// `$$.State.RetryCount`.
-    pub(super) retry_count: u32,
-    /// When the attempt times out, if it has a timeout.
-    pub(super) deadline: Option<OffsetDateTime>,
-    /// The task token, when the attempt has one.
-    pub(super) token: Option<String>,
-    /// `HeartbeatSeconds`, for a callback task.
-    pub(super) heartbeat: Option<u64>,
-    /// The work was already handed over before the execution was restored: only wait for
-    /// the token.
-    pub(super) submitted: bool,
-}
-
-/// What steps ask of the driver, and how they reorder the runnable frames. Kept by the
-/// driver and reused, so a step allocates nothing here.
-#[derive(Debug, Default)]
-pub(super) struct Effects {
-    /// Handlers and timers to start.
-    pub(super) requests: Vec<Request>,
-    /// Waits nobody needs any more: their futures can be dropped.
-    pub(super) cancelled: Vec<WaitId>,
-    /// The stepped frame can go on: it goes back to the front of the queue.
-    again: bool,
-    /// Frames to put at the front of the queue, in this order.
-    front: Vec<FramePath>,
-    /// Frames to put at the back of the queue.
-    back: Vec<FramePath>,
-    /// Frames dropped (a cancelled branch or iteration): their queue entries go.
-    discarded: Vec<FramePath>,
-}
 
 /// How a state completed.
 enum Completion {
@@ -1129,20 +1041,6 @@ impl Turn<'_> {
     }
 }
 
-/// Records that a Parallel or Map state failed for good: AWS records `…StateFailed` only
-/// for an attempt no retrier retries (then the catcher's `…StateExited` may follow).
-fn state_failed(ctx: &mut RunCtx<'_>, chain: &mut Chain, state: &StateDef) {
-    match state.kind {
-        StateKind::Parallel { .. } => {
-            ctx.event(chain, EventType::ParallelStateFailed);
-        }
-        StateKind::Map(_) => {
-            ctx.event(chain, EventType::MapStateFailed);
-        }
-        _ => {}
-    }
-}
-
 /// The variables an `Assign` sets, computed from `data` (its `$`) with the variables as
 /// the state saw them when it was entered.
 fn assigned(assign: &Template, data: &Value, env: &mut Env<'_>) -> Result<Option<Map<String, Value>>, Error> {
@@ -1259,111 +1157,6 @@ fn jsonata_condition(rule: &choice::Rule, js: &jsonata::Scope<'_>) -> Result<boo
     }
 }
 
-/// A `States.QueryEvaluationError` the state itself raised (not one an inner state of a
-/// branch or iteration already attributed): AWS records an `EvaluationFailed` event, and
-/// the cause names the state, as a `States.Runtime` error's does.
-fn evaluation_failed(
-    ctx: &mut RunCtx<'_>,
-    chain: &mut Chain,
-    entered_event: u64,
-    state: &'static StateDef,
-    error: &mut Error,
-) {
-    if error.name != names::QUERY_EVALUATION_ERROR {
-        return;
-    }
-    let Some(cause) = error.cause.as_deref().filter(|c| !c.starts_with(CAUSE_PREFIX)) else { return };
-    let location = field_of(cause).map(str::to_owned);
-    error.cause = Some(path::cause::in_state(state.name, entered_event, cause));
-    let error = &*error;
-    ctx.event_with(chain, EventType::EvaluationFailed, || {
-        Some(EventDetails {
-            error: Some(error.reported_name().to_string()),
-            cause: error.cause.clone(),
-            state: Some(Cow::Borrowed(state.name)),
-            location,
-            ..EventDetails::default()
-        })
-    });
-}
-
-/// The field a JSONata evaluation error names (`… specified for the field 'Output/v' …`).
-fn field_of(cause: &str) -> Option<&str> {
-    const MARK: &str = "specified for the field '";
-    let start = cause.find(MARK)? + MARK.len();
-    let length = cause[start..].find('\'')?;
-    Some(&cause[start..start + length])
-}
-
-/// Records that a run (the execution, or a Distributed Map child execution) ended with
-/// `end`: `ExecutionSucceeded` with its output, or `ExecutionFailed` with its error and
-/// cause (none when a Fail state named none).
-fn run_ended(history: &mut History, chain: &mut Chain, end: &Result<Value, Error>, now: OffsetDateTime) {
-    match end {
-        Ok(output) => history.record(chain, EventType::ExecutionSucceeded, now, || {
-            Some(EventDetails { output: Some(history::shared_text(output)), ..EventDetails::default() })
-        }),
-        Err(error) => history.record(chain, EventType::ExecutionFailed, now, || {
-            Some(EventDetails {
-                error: (!error.name.is_empty()).then(|| error.reported_name().to_string()),
-                cause: error.cause.clone(),
-                ..EventDetails::default()
-            })
-        }),
-    };
-}
-
-/// What the Task events of `resource` (of `family`) name besides their own data: an
-/// integration's resource type and resource.
-fn task_details(resource: &'static str, family: TaskFamily) -> EventDetails {
-    match family {
-        TaskFamily::Integration => {
-            let (resource_type, resource) = history::resource_parts(resource);
-            EventDetails {
-                resource_type: resource_type.map(Cow::Borrowed),
-                resource: Some(Cow::Borrowed(resource)),
-                ..EventDetails::default()
-            }
-        }
-        TaskFamily::Activity | TaskFamily::LambdaFunction => EventDetails::default(),
-    }
-}
-
-/// The details of a Task attempt's `…Scheduled` event: the resource, the region and the
-/// effective input (`parameters` of an integration, `input` of an activity or Lambda
-/// function), and the timeouts in force.
-fn scheduled_details(
-    resource: &'static str,
-    family: TaskFamily,
-    region: &str,
-    input: &Value,
-    (timeout, heartbeat): (Option<u64>, Option<u64>),
-) -> EventDetails {
-    let input = Some(history::shared_text(input));
-    match family {
-        TaskFamily::Integration => EventDetails {
-            region: Some(region.to_owned()),
-            parameters: input,
-            timeout_in_seconds: timeout,
-            heartbeat_in_seconds: heartbeat,
-            ..task_details(resource, family)
-        },
-        TaskFamily::Activity => EventDetails {
-            resource: Some(Cow::Borrowed(resource)),
-            input,
-            timeout_in_seconds: timeout,
-            heartbeat_in_seconds: heartbeat,
-            ..EventDetails::default()
-        },
-        TaskFamily::LambdaFunction => EventDetails {
-            resource: Some(Cow::Borrowed(resource)),
-            input,
-            timeout_in_seconds: timeout,
-            ..EventDetails::default()
-        },
-    }
-}
-
 /// A Task attempt's effective input and the `$$` its handler receives.
 fn task_input(
     ctx: &mut RunCtx<'_>,
@@ -1441,14 +1234,6 @@ fn complete(state: &StateDef, output: Value) -> Result<Completion, Error> {
             Err(Error::runtime("Failed to transition out of the state. The state does not point to a next state."))
         }
     }
-}
-
-/// `duration` after `now`, or the end of the calendar if that is later.
-pub(super) fn later(now: OffsetDateTime, duration: Duration) -> OffsetDateTime {
-    time::Duration::try_from(duration)
-        .ok()
-        .and_then(|d| now.checked_add(d))
-        .unwrap_or(time::PrimitiveDateTime::MAX.assume_utc())
 }
 
 /// The value a definite path selects, borrowed from the scope. Choice rules compare values

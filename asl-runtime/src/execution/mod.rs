@@ -39,6 +39,7 @@ mod driver;
 mod effects;
 mod events;
 mod fields;
+mod flow;
 mod history;
 mod map;
 pub(crate) mod parked;

@@ -16,21 +16,20 @@ use time::OffsetDateTime;
 use super::effects::{Effects, Event, Request, TaskRequest, later};
 use super::events::{CAUSE_PREFIX, evaluation_failed, run_ended, scheduled_details, state_failed, task_details};
 use super::fields;
+use super::flow::{Assigned, DataFlow, Finished, Flow, Language};
 use super::history::{self, Chain, EventDetails, EventType, History, HistoryDetail, TaskEvents, TaskFamily};
 use super::map;
 use super::state::{Child, Execution, FIRED, Frame, FramePath, Run, Step, Vars, WaitId, Work};
 use super::{Outcome, Status, Workflow};
 use crate::callbacks::Callbacks;
-use crate::choice;
 use crate::context::{ContextObject, ExecutionInfo, StateInfo};
-use crate::dataflow::{self, Env, Io, PathField};
+use crate::dataflow::{Env, Io};
 use crate::error::{self, Error, names};
 use crate::intrinsics::{RandomSource, SplitMix64};
 use crate::jsonata;
-use crate::machine::{Callback, CatcherDef, JsonataDef, Next, Recovery, StateDef, StateKind, TaskDef};
-use crate::path::{self, Path, Scope};
+use crate::machine::{Callback, CatcherDef, Next, Recovery, StateDef, StateKind, TaskDef};
+use crate::path::{self, Scope};
 use crate::retry::{RetryDecision, RetryState};
-use crate::template::{self, Template};
 
 /// How a state completed.
 enum Completion {
@@ -407,7 +406,12 @@ impl Turn<'_> {
 
     /// Stores what an `Assign` computed in `variables`, keeping a copy as JSON text for the
     /// state's Exited event if the history records details.
+    /// Every state's data flow hands its `Assign` here; most states assign nothing, and
+    /// then this is one test.
     fn store(&mut self, ctx: &RunCtx<'_>, variables: &mut Vars, assigned: Assigned) {
+        if assigned.is_none() {
+            return;
+        }
         if let (true, Some(values)) = (ctx.history.detailed(), &assigned) {
             let texts = values.iter().map(|(name, value)| (name.clone(), Value::String(history::text(value))));
             self.assigned = Some(texts.collect());
@@ -600,32 +604,10 @@ impl Turn<'_> {
         state: &'static StateDef,
     ) -> Result<Completion, Error> {
         match &state.kind {
-            StateKind::Pass { .. } if state.jsonata.is_some() => {
-                let context = ctx.context(state, frame.entered, None);
-                let input = std::mem::take(&mut frame.input);
-                let (assigned, output) =
-                    finish_jsonata(state, None, &input, &context, &frame.variables, None, self.now)?;
-                self.store(ctx, &mut frame.variables, assigned);
-                complete(state, output.unwrap_or(input))
-            }
             StateKind::Pass { io, result } => {
                 let context = ctx.context(state, frame.entered, None);
-                let mut env =
-                    Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
-                let input = std::mem::take(&mut frame.input);
-                let Some(assign) = state.assign else {
-                    return complete(state, dataflow::pass_output(io, *result, input, &mut env)?);
-                };
-                // `$` in the Pass state's `Assign` is its result.
-                let result = match result {
-                    Some(literal) => {
-                        dataflow::effective_input_ref(io, &input, &mut env)?;
-                        template::literal_value(literal)
-                    }
-                    None => dataflow::effective_input(io, &input, &mut env)?,
-                };
-                let assigned = assigned(assign, &result, &mut env)?;
-                let output = dataflow::state_output(io, input, result, &mut env)?;
+                let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, self.now);
+                let Finished { assigned, output } = flow.pass(io, *result, &mut frame.input)?;
                 self.store(ctx, &mut frame.variables, assigned);
                 complete(state, output)
             }
@@ -640,51 +622,11 @@ impl Turn<'_> {
                 let cause = fields::fail_text(cause.as_ref(), "CausePath", &frame.input, &mut env, &js)?;
                 Err(Error { name: name.into(), cause })
             }
-            StateKind::Choice { rules, default, .. } if state.jsonata.is_some() => {
-                let context = ctx.context(state, frame.entered, None);
-                let input = std::mem::take(&mut frame.input);
-                let (next, assigned, output) = {
-                    let js = jsonata::Scope::new(&input, &context, &frame.variables.0).with_now(self.now);
-                    let mut chosen = None;
-                    for rule in rules.iter() {
-                        if jsonata_condition(&rule.rule, &js)? {
-                            chosen = Some((rule.next, rule.assign, rule.output));
-                            break;
-                        }
-                    }
-                    let default = default.map(|next| (next, state.assign, state.jsonata.and_then(|j| j.output)));
-                    let (next, assign, output) = chosen.or(default).ok_or_else(choice::no_choice_matched)?;
-                    let assigned = jsonata_assign(assign, &js, state.name, "Assign")?;
-                    let output = output.map(|t| js.build(t, "Output")).transpose()?;
-                    if let Some(output) = &output {
-                        dataflow::check_size(output, state.name)?;
-                    }
-                    (next, assigned, output)
-                };
-                self.store(ctx, &mut frame.variables, assigned);
-                Ok(Completion::Next(next, output.unwrap_or(input)))
-            }
             StateKind::Choice { input_path, output_path, rules, default } => {
                 let context = ctx.context(state, frame.entered, None);
-                let env = Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
-                let effective = dataflow::take_path(*input_path, std::mem::take(&mut frame.input), &env)?;
-                let scope = Scope::new(&effective).with_context(&context).with_variables(&*frame.variables.0);
-                let mut chosen = default.map(|next| (next, state.assign));
-                for rule in rules.iter() {
-                    let mut lookup = |p: &Path| borrowed(p, &scope);
-                    if choice::evaluate(&rule.rule, &mut lookup)? {
-                        chosen = Some((rule.next, rule.assign));
-                        break;
-                    }
-                }
-                let (next, assign) = chosen.ok_or_else(choice::no_choice_matched)?;
-                // `$` in a Choice's `Assign` is its effective input.
-                let mut env = env;
-                let assigned = match assign {
-                    Some(assign) => assigned(assign, &effective, &mut env)?,
-                    None => None,
-                };
-                let output = dataflow::take_path(*output_path, effective, &env)?;
+                let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, self.now);
+                let paths = (*input_path, *output_path);
+                let (next, Finished { assigned, output }) = flow.choose(paths, rules, *default, &mut frame.input)?;
                 self.store(ctx, &mut frame.variables, assigned);
                 Ok(Completion::Next(next, output))
             }
@@ -693,11 +635,8 @@ impl Turn<'_> {
                 // `SecondsPath` and `TimestampPath` read the effective input, after `InputPath`,
                 // as every path of a state after its `InputPath` does. (A JSONata Wait has
                 // no `InputPath`: its expressions read `$states.input`.)
-                let env = Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
-                let effective = match state.jsonata {
-                    Some(_) => Cow::Borrowed(&frame.input),
-                    None => dataflow::select_path(*input_path, &frame.input, &env)?,
-                };
+                let flow = Flow::new(state, &context, &frame.variables, ctx.rng, self.now);
+                let effective = flow.waited_on(*input_path, &frame.input)?;
                 let scope = Scope::new(&effective).with_context(&context).with_variables(&*frame.variables.0);
                 let js = jsonata::Scope::new(&frame.input, &context, &frame.variables.0).with_now(self.now);
                 let until = fields::wait_deadline(until, &scope, &js, frame.entered)?;
@@ -736,29 +675,22 @@ impl Turn<'_> {
         }
     }
 
-    /// InputPath then OutputPath: the data flow of Wait and Succeed.
-    fn pass_through(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, state: &StateDef) -> Result<Value, Error> {
+    /// InputPath then OutputPath (or a JSONata `Output`), with the state's `Assign`: the
+    /// data flow of Wait and Succeed.
+    fn pass_through(
+        &mut self,
+        ctx: &mut RunCtx<'_>,
+        frame: &mut Frame,
+        state: &'static StateDef,
+    ) -> Result<Value, Error> {
         let (StateKind::Wait { input_path, output_path, .. } | StateKind::Succeed { input_path, output_path }) =
             &state.kind
         else {
             return Ok(std::mem::take(&mut frame.input));
         };
         let context = ctx.context(state, frame.entered, None);
-        if state.jsonata.is_some() {
-            let input = std::mem::take(&mut frame.input);
-            let (assigned, output) = finish_jsonata(state, None, &input, &context, &frame.variables, None, self.now)?;
-            self.store(ctx, &mut frame.variables, assigned);
-            return Ok(output.unwrap_or(input));
-        }
-        let mut env = Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
-        let input = std::mem::take(&mut frame.input);
-        let Some(assign) = state.assign else {
-            return dataflow::pass_through(*input_path, *output_path, input, &env);
-        };
-        // `$` in a Wait's `Assign` is its effective input.
-        let effective = dataflow::take_path(*input_path, input, &env)?;
-        let assigned = assigned(assign, &effective, &mut env)?;
-        let output = dataflow::pass_through(PathField::Default, *output_path, effective, &env)?;
+        let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, self.now);
+        let Finished { assigned, output } = flow.through(*input_path, *output_path, &mut frame.input)?;
         self.store(ctx, &mut frame.variables, assigned);
         Ok(output)
     }
@@ -815,12 +747,8 @@ impl Turn<'_> {
             }
             StateKind::Parallel { io, branches, .. } => {
                 let context = ctx.context(state, frame.entered, Some(retry_count));
-                let mut env =
-                    Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
-                let input = match state.jsonata {
-                    Some(j) => jsonata_arguments(j, &frame.input, &context, &frame.variables, self.now)?,
-                    None => dataflow::effective_input(io, &frame.input, &mut env)?,
-                };
+                let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, self.now);
+                let input = flow.arguments(io, &frame.input)?;
                 let started = ctx.event(&mut frame.chain, EventType::ParallelStateStarted);
                 let mut children = Vec::with_capacity(branches.len());
                 for (index, &branch) in branches.iter().enumerate() {
@@ -841,13 +769,8 @@ impl Turn<'_> {
             }
             StateKind::Map(def) => {
                 let context = ctx.context(state, frame.entered, Some(retry_count));
-                let mut env =
-                    Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
-                // A JSONata Map has no `Arguments`: `Items` and `ItemSelector` read its input.
-                let input = match state.jsonata {
-                    Some(_) => frame.input.clone(),
-                    None => dataflow::effective_input(def.io, &frame.input, &mut env)?,
-                };
+                let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, self.now);
+                let input = flow.map_input(def.io, &frame.input)?;
                 let depth = self.path.len();
                 *work = match map::start(self, ctx, &mut frame.chain, state, depth, input, &context, &frame.variables) {
                     Ok(map) if map.children.is_empty() => {
@@ -866,8 +789,9 @@ impl Turn<'_> {
         Ok(Completion::Blocked)
     }
 
-    /// Handles the end of an attempt: the result goes through ResultSelector, ResultPath
-    /// and OutputPath; an error is retried, caught, or fails the state.
+    /// Handles the end of an attempt: the result goes through the state's data flow
+    /// (`ResultSelector`, `ResultPath` and `OutputPath`, or `Output`); an error is retried,
+    /// caught, or fails the state.
     fn settle(
         &mut self,
         ctx: &mut RunCtx<'_>,
@@ -879,26 +803,10 @@ impl Turn<'_> {
         let (io, recovery) = io_and_recovery(state);
         let retry_count = retries.retry_count();
         let error = match result {
-            Ok(result) if state.jsonata.is_some() => {
-                let context = ctx.context(state, frame.entered, Some(retry_count));
-                let input = std::mem::take(&mut frame.input);
-                let (assigned, output) =
-                    finish_jsonata(state, None, &input, &context, &frame.variables, Some(&result), self.now)?;
-                self.store(ctx, &mut frame.variables, assigned);
-                return complete(state, output.unwrap_or(result));
-            }
             Ok(result) => {
                 let context = ctx.context(state, frame.entered, Some(retry_count));
-                let mut env =
-                    Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
-                // `$` in the state's `Assign` is its result before ResultSelector.
-                let assigned = match state.assign {
-                    Some(assign) => assigned(assign, &result, &mut env)?,
-                    None => None,
-                };
-                let result = dataflow::effective_result(io, result, &mut env)?;
-                let input = std::mem::take(&mut frame.input);
-                let output = dataflow::state_output(io, input, result, &mut env)?;
+                let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, self.now);
+                let Finished { assigned, output } = flow.result(io, &mut frame.input, result)?;
                 self.store(ctx, &mut frame.variables, assigned);
                 return complete(state, output);
             }
@@ -928,42 +836,21 @@ impl Turn<'_> {
                 state_failed(ctx, &mut frame.chain, state);
                 let Some((position, catcher)) = catcher(recovery.catch, &error) else { return Err(error) };
                 let context = ctx.context(state, frame.entered, Some(retries.retry_count()));
-                if state.jsonata.is_some() {
-                    let error_output = error.error_output();
-                    let input = std::mem::take(&mut frame.input);
-                    let finished = finish_jsonata(
-                        state,
-                        Some((position, catcher)),
-                        &input,
-                        &context,
-                        &frame.variables,
-                        Some(&error_output),
-                        self.now,
-                    );
-                    let (assigned, output) = match finished {
-                        Ok(finished) => finished,
-                        Err(mut error) => {
-                            // The catcher's own evaluation failed: recorded, then the state
-                            // fails again, with this error.
-                            evaluation_failed(ctx, &mut frame.chain, frame.entered_event, state, &mut error);
-                            state_failed(ctx, &mut frame.chain, state);
-                            return Err(error);
-                        }
-                    };
-                    self.store(ctx, &mut frame.variables, assigned);
-                    return Ok(Completion::Next(catcher.next, output.unwrap_or(error_output)));
-                }
-                let mut env =
-                    Env { state: state.name, context: &context, variables: &*frame.variables.0, rng: ctx.rng };
-                let io = Io { result_path: catcher.result_path, ..Io::DEFAULT };
-                let error_output = error.error_output();
-                // The catcher's `Assign` (`$` is the Error Output) runs instead of the state's.
-                let assigned = match catcher.assign {
-                    Some(assign) => assigned(assign, &error_output, &mut env)?,
-                    None => None,
+                let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, self.now);
+                let language = flow.language();
+                let caught = flow.caught((position, catcher), &mut frame.input, error.error_output());
+                let Finished { assigned, output } = match caught {
+                    Ok(finished) => finished,
+                    // A JSONata catcher's own evaluation failed: recorded, then the state fails
+                    // again, with this error. (A JSONPath catcher that fails, in its `Assign` or
+                    // `ResultPath`, fails the state without a second record.)
+                    Err(mut error) if language == Language::Jsonata => {
+                        evaluation_failed(ctx, &mut frame.chain, frame.entered_event, state, &mut error);
+                        state_failed(ctx, &mut frame.chain, state);
+                        return Err(error);
+                    }
+                    Err(error) => return Err(error),
                 };
-                let input = std::mem::take(&mut frame.input);
-                let output = dataflow::state_output(&io, input, error_output, &mut env)?;
                 self.store(ctx, &mut frame.variables, assigned);
                 Ok(Completion::Next(catcher.next, output))
             }
@@ -1041,138 +928,17 @@ impl Turn<'_> {
     }
 }
 
-/// The variables an `Assign` sets, computed from `data` (its `$`) with the variables as
-/// the state saw them when it was entered.
-fn assigned(assign: &Template, data: &Value, env: &mut Env<'_>) -> Result<Option<Map<String, Value>>, Error> {
-    match dataflow::build_template(assign, data, env)? {
-        Value::Object(values) => within_limit(values, env.state).map(Some),
-        _ => Ok(None),
-    }
-}
-
-/// The values one `Assign` sets, if together they fit AWS's limit on what one state may
-/// assign (256 KiB, the payload limit; Developer Guide, *Passing data between states with
-/// variables*).
-///
-/// # Errors
-///
-/// `States.DataLimitExceeded` beyond it. The cause is asl-rs's wording: no recorded case
-/// shows AWS's.
-fn within_limit(values: Map<String, Value>, state: &str) -> Result<Map<String, Value>, Error> {
-    let values = Value::Object(values);
-    if dataflow::exceeds_limit(&values, dataflow::MAX_PAYLOAD_BYTES) {
-        return Err(Error::new(
-            names::DATA_LIMIT_EXCEEDED,
-            format!(
-                "The variables assigned by state '{state}' exceed the maximum size of {} bytes.",
-                dataflow::MAX_PAYLOAD_BYTES
-            ),
-        ));
-    }
-    match values {
-        Value::Object(values) => Ok(values),
-        _ => Ok(Map::new()),
-    }
-}
-
-/// The variables an `Assign` sets (`None` without one).
-type Assigned = Option<Map<String, Value>>;
-
-/// A JSONata state's `Assign` and `Output`, in that order, both reading `$states.input`
-/// (`input`), the variables from state entry and, for a Task, Parallel or Map that
-/// completed, `$states.result` (`result`) — or, for `catcher`, the catcher's own `Assign`
-/// and `Output` with `$states.errorOutput` (then in `result`). `None` for an absent
-/// `Output`: the caller's default. `now` is what `$now()` returns.
-fn finish_jsonata(
-    state: &StateDef,
-    catcher: Option<(usize, &CatcherDef)>,
-    input: &Value,
-    context: &Value,
-    variables: &Vars,
-    result: Option<&Value>,
-    now: OffsetDateTime,
-) -> Result<(Assigned, Option<Value>), Error> {
-    let js = jsonata::Scope::new(input, context, &variables.0).with_now(now);
-    let (js, assign, output) = match (catcher, result) {
-        (Some((_, catcher)), Some(error_output)) => {
-            (js.with_error_output(error_output), catcher.assign, catcher.output)
-        }
-        (_, Some(result)) => (js.with_result(result), state.assign, state.jsonata.and_then(|j| j.output)),
-        _ => (js, state.assign, state.jsonata.and_then(|j| j.output)),
-    };
-    // A catcher's fields are named from the state, as AWS's errors name them.
-    let (assign_field, output_field) = match catcher {
-        Some((position, _)) => {
-            (Cow::Owned(format!("Catch[{position}]/Assign")), Cow::Owned(format!("Catch[{position}]/Output")))
-        }
-        None => (Cow::Borrowed("Assign"), Cow::Borrowed("Output")),
-    };
-    let assigned = jsonata_assign(assign, &js, state.name, &assign_field)?;
-    let output = output.map(|t| js.build(t, &output_field)).transpose()?;
-    // An `Output` is a state's output like any other: at most 256 KiB.
-    if let Some(output) = &output {
-        dataflow::check_size(output, state.name)?;
-    }
-    Ok((assigned, output))
-}
-
-/// The variables a JSONata `Assign` sets (every value computed before any is stored).
-fn jsonata_assign(
-    assign: Option<&Template>,
-    js: &jsonata::Scope<'_>,
-    state: &str,
-    field: &str,
-) -> Result<Assigned, Error> {
-    match assign.map(|assign| js.build(assign, field)).transpose()? {
-        Some(Value::Object(values)) => within_limit(values, state).map(Some),
-        _ => Ok(None),
-    }
-}
-
-/// A JSONata Task's or Parallel's effective input: `Arguments`, or its input.
-fn jsonata_arguments(
-    j: &JsonataDef,
-    input: &Value,
-    context: &Value,
-    variables: &Vars,
-    now: OffsetDateTime,
-) -> Result<Value, Error> {
-    match j.arguments {
-        Some(arguments) => {
-            jsonata::Scope::new(input, context, &variables.0).with_now(now).build(arguments, "Arguments")
-        }
-        None => Ok(input.clone()),
-    }
-}
-
-/// Whether a JSONata Choice rule holds: its `Condition` must be a boolean.
-fn jsonata_condition(rule: &choice::Rule, js: &jsonata::Scope<'_>) -> Result<bool, Error> {
-    match rule {
-        choice::Rule::Jsonata(expr) => match js.value(expr, "Condition")? {
-            Value::Bool(holds) => Ok(holds),
-            other => Err(jsonata::unexpected_type(expr, "Condition", "boolean", &other)),
-        },
-        // A constant condition (`true`/`false` as a literal) is an empty And/Or.
-        other => choice::evaluate(other, &mut |_| None),
-    }
-}
-
 /// A Task attempt's effective input and the `$$` its handler receives.
 fn task_input(
     ctx: &mut RunCtx<'_>,
-    state: &StateDef,
+    state: &'static StateDef,
     task: &TaskDef,
     (input, entered, variables): (&Value, OffsetDateTime, &Vars),
     token: Option<&str>,
     retry_count: u32,
 ) -> Result<(Value, Value), Error> {
     let context = ctx.context_with(StateInfo::new(state.name, entered).with_retry_count(retry_count), token);
-    if let Some(j) = state.jsonata {
-        let input = jsonata_arguments(j, input, &context, variables, ctx.now)?;
-        return Ok((input, context));
-    }
-    let mut env = Env { state: state.name, context: &context, variables: &*variables.0, rng: ctx.rng };
-    let input = dataflow::effective_input(task.io, input, &mut env)?;
+    let input = Flow::new(state, &context, variables, ctx.rng, ctx.now).arguments(task.io, input)?;
     Ok((input, context))
 }
 
@@ -1233,15 +999,6 @@ fn complete(state: &StateDef, output: Value) -> Result<Completion, Error> {
         Next::None => {
             Err(Error::runtime("Failed to transition out of the state. The state does not point to a next state."))
         }
-    }
-}
-
-/// The value a definite path selects, borrowed from the scope. Choice rules compare values
-/// in place; an indefinite path (whose result is a new array) reads as absent here.
-fn borrowed<'v>(p: &Path, scope: &Scope<'v>) -> Option<&'v Value> {
-    match path::select(p, scope) {
-        Ok(path::Selection::One(std::borrow::Cow::Borrowed(value))) => Some(value),
-        _ => None,
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::history::{self, Chain, EventDetails, EventType, History, TaskFamily};
-use super::step::RunCtx;
+use super::turn::RunCtx;
 use crate::error::{Error, names};
 use crate::machine::{StateDef, StateKind};
 use crate::path;

@@ -11,20 +11,47 @@ use std::collections::VecDeque;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::fields;
-use super::flow::{DataFlow, Flow};
-use super::history::{Chain, EventDetails, EventType};
-use super::state::{Child, DistributedWork, Frame, MapWork, Run, Tolerance, Vars};
-use super::step::{ChildEnd, Ended, RunCtx, Turn};
 use crate::context::{ExecutionInfo, format_timestamp};
 use crate::error::{Error, names};
+use crate::execution::fields;
+use crate::execution::flow::{DataFlow, Flow};
+use crate::execution::history::{Chain, EventDetails, EventType};
+use crate::execution::state::{Child, DistributedWork, Frame, MapWork, Run, Step, Tolerance, Vars, Work};
+use crate::execution::turn::{ChildEnd, Completion, Ended, RunCtx, Turn};
 use crate::intrinsics::{RandomSource, SplitMix64, uuid_v4};
 use crate::jsonata;
-use crate::machine::{Amount, DistributedDef, Fraction, StateDef, StateKind};
+use crate::machine::{Amount, DistributedDef, Fraction, MapDef, StateDef, StateKind};
 use crate::path::{self, Scope};
 
 /// The cause of `States.ExceedToleratedFailureThreshold` (reference §1.3, ✔AWS).
 const THRESHOLD_EXCEEDED: &str = "The specified tolerated failure threshold was exceeded";
+
+/// Starts an attempt: the effective input, then [`start`]; a Map without items (or whose
+/// start failed) is settled in the next transition.
+pub(super) fn attempt(
+    turn: &mut Turn<'_>,
+    ctx: &mut RunCtx<'_>,
+    frame: &mut Frame,
+    state: &'static StateDef,
+    def: &MapDef,
+) -> Result<Completion, Error> {
+    let Step::Working { retries, work, .. } = &mut frame.step else { return Ok(Completion::Blocked) };
+    let context = ctx.context(state, frame.entered, Some(retries.retry_count()));
+    let input = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now).map_input(def.io, &frame.input)?;
+    let depth = turn.path.len();
+    *work = match start(turn, ctx, &mut frame.chain, state, depth, input, &context, &frame.variables) {
+        Ok(map) if map.children.is_empty() => {
+            turn.fx.again = true;
+            Work::Done(Ok(Value::Array(Vec::new())))
+        }
+        Ok(map) => Work::Map(Box::new(map)),
+        Err(error) => {
+            turn.fx.again = true;
+            Work::Done(Err(error))
+        }
+    };
+    Ok(Completion::Blocked)
+}
 
 /// Starts a Map attempt with effective input `input`, for the Map state's frame at
 /// `depth`: reads the items, the concurrency and (Distributed Map) the tolerated failures,
@@ -36,7 +63,7 @@ const THRESHOLD_EXCEEDED: &str = "The specified tolerated failure threshold was 
 /// not pointing to an array, a bad `MaxConcurrencyPath` or tolerance, a failed
 /// `ItemSelector`.
 #[allow(clippy::too_many_arguments)] // The Map state's whole situation; a struct would only rename it.
-pub(super) fn start(
+fn start(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,
     chain: &mut Chain,
@@ -130,7 +157,7 @@ pub(super) fn start(
 /// Records that iteration `index` of `map` (the Map state's frame is at `depth`) ended,
 /// and starts the next waiting item. `Some` with the Map's result once the attempt is over:
 /// every item done, or a failure that ends it.
-pub(super) fn child_ended(
+pub(in crate::execution) fn child_ended(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,
     map: &mut MapWork,
@@ -208,7 +235,7 @@ fn succeeded(ctx: &mut RunCtx<'_>, chain: &mut Chain, map: &MapWork) {
 }
 
 /// The details of a `MapIteration…` event: the Map state's name and the item's index.
-pub(super) fn iteration_details(map_name: &'static str, index: usize) -> EventDetails {
+pub(in crate::execution) fn iteration_details(map_name: &'static str, index: usize) -> EventDetails {
     EventDetails { name: Some(map_name.into()), index: Some(index as u64), ..EventDetails::default() }
 }
 
@@ -274,7 +301,7 @@ fn child_run(
 /// `Name`, `RedriveCount`, `RedriveStatus`, `StartDate`, `StateMachineArn`, `Status`
 /// (`FAILED`), `StopDate`. No AWS recording of a failed record is at hand to pin it down
 /// further.
-pub(super) fn failed_child(execution: &ExecutionInfo, error: &Error, now: OffsetDateTime) -> Value {
+pub(in crate::execution) fn failed_child(execution: &ExecutionInfo, error: &Error, now: OffsetDateTime) -> Value {
     let mut record = serde_json::Map::new();
     let mut put = |key: &str, value: Value| {
         record.insert(key.to_owned(), value);

@@ -15,6 +15,7 @@ use crate::retry::RetryDecision;
 /// Handles the end of an attempt: the result goes through the state's data flow
 /// (`ResultSelector`, `ResultPath` and `OutputPath`, or `Output`); an error is retried,
 /// caught, or fails the state.
+#[inline]
 pub(super) fn settle(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,

@@ -34,6 +34,7 @@ pub(in crate::execution) struct Jsonata<'a> {
 
 impl<'a> Jsonata<'a> {
     /// The data flow of `state`, with its JSONata fields `def`.
+    #[inline]
     pub(super) fn new(
         state: &'static StateDef,
         def: &'static JsonataDef,
@@ -45,6 +46,7 @@ impl<'a> Jsonata<'a> {
     }
 
     /// A scope whose `$states.input` is `input`.
+    #[inline]
     fn scope<'s>(&self, input: &'s Value) -> jsonata::Scope<'s>
     where
         'a: 's,
@@ -90,18 +92,21 @@ impl<'a> Jsonata<'a> {
 }
 
 impl<'a> DataFlow<'a> for Jsonata<'a> {
+    #[inline]
     fn pass(&mut self, _: &Io, _: Option<&Literal>, input: &mut Value) -> Result<Finished, Error> {
         let input = std::mem::take(input);
         let (assigned, output) = self.finish(None, &input, None)?;
         Ok(Finished { assigned, output: output.unwrap_or(input) })
     }
 
+    #[inline]
     fn through(&mut self, _: PathField, _: PathField, input: &mut Value) -> Result<Finished, Error> {
         let input = std::mem::take(input);
         let (assigned, output) = self.finish(None, &input, None)?;
         Ok(Finished { assigned, output: output.unwrap_or(input) })
     }
 
+    #[inline]
     fn choose(
         &mut self,
         _: (PathField, PathField),
@@ -132,6 +137,7 @@ impl<'a> DataFlow<'a> for Jsonata<'a> {
         Ok((next, Finished { assigned, output: output.unwrap_or(input) }))
     }
 
+    #[inline]
     fn waited_on<'d>(&self, _: PathField, input: &'d Value) -> Result<Cow<'d, Value>, Error>
     where
         'a: 'd,
@@ -139,6 +145,7 @@ impl<'a> DataFlow<'a> for Jsonata<'a> {
         Ok(Cow::Borrowed(input))
     }
 
+    #[inline]
     fn arguments(&mut self, _: &Io, input: &Value) -> Result<Value, Error> {
         match self.def.arguments {
             Some(arguments) => self.scope(input).build(arguments, "Arguments"),
@@ -193,6 +200,7 @@ impl<'a> DataFlow<'a> for Jsonata<'a> {
         jsonata::Scope::new(input, &context, self.variables).with_now(self.now).build(selector, "ItemSelector")
     }
 
+    #[inline]
     fn result(&mut self, _: &Io, input: &mut Value, result: Value) -> Result<Finished, Error> {
         let input = std::mem::take(input);
         let (assigned, output) = self.finish(None, &input, Some(&result))?;

@@ -29,11 +29,13 @@ pub(in crate::execution) struct JsonPath<'a> {
 
 impl<'a> JsonPath<'a> {
     /// The data flow of `state`, whose paths see `env`.
+    #[inline]
     pub(super) fn new(state: &'static StateDef, env: Env<'a>, now: OffsetDateTime) -> JsonPath<'a> {
         JsonPath { state, env, now }
     }
 
     /// The variables `assign` sets, computed from `data` (its `$`).
+    #[inline]
     fn assign(&mut self, assign: Option<&Template>, data: &Value) -> Result<Assigned, Error> {
         match assign {
             Some(assign) => assigned(assign, data, &mut self.env),
@@ -43,6 +45,7 @@ impl<'a> JsonPath<'a> {
 }
 
 impl<'a> DataFlow<'a> for JsonPath<'a> {
+    #[inline]
     fn pass(&mut self, io: &Io, result: Option<&Literal>, input: &mut Value) -> Result<Finished, Error> {
         let env = &mut self.env;
         let input = std::mem::take(input);
@@ -62,6 +65,7 @@ impl<'a> DataFlow<'a> for JsonPath<'a> {
         Ok(Finished { assigned, output })
     }
 
+    #[inline]
     fn through(&mut self, input_path: PathField, output_path: PathField, input: &mut Value) -> Result<Finished, Error> {
         let input = std::mem::take(input);
         let Some(assign) = self.state.assign else {
@@ -75,6 +79,7 @@ impl<'a> DataFlow<'a> for JsonPath<'a> {
         Ok(Finished { assigned, output })
     }
 
+    #[inline]
     fn choose(
         &mut self,
         (input_path, output_path): (PathField, PathField),
@@ -99,6 +104,7 @@ impl<'a> DataFlow<'a> for JsonPath<'a> {
         Ok((next, Finished { assigned, output }))
     }
 
+    #[inline]
     fn waited_on<'d>(&self, input_path: PathField, input: &'d Value) -> Result<Cow<'d, Value>, Error>
     where
         'a: 'd,
@@ -106,6 +112,7 @@ impl<'a> DataFlow<'a> for JsonPath<'a> {
         dataflow::select_path(input_path, input, &self.env)
     }
 
+    #[inline]
     fn arguments(&mut self, io: &Io, input: &Value) -> Result<Value, Error> {
         dataflow::effective_input(io, input, &mut self.env)
     }
@@ -147,6 +154,7 @@ impl<'a> DataFlow<'a> for JsonPath<'a> {
         dataflow::build_template(selector, input, &mut env)
     }
 
+    #[inline]
     fn result(&mut self, io: &Io, input: &mut Value, result: Value) -> Result<Finished, Error> {
         // `$` in the state's `Assign` is its result before ResultSelector.
         let assigned = self.assign(self.state.assign, &result)?;
@@ -183,6 +191,7 @@ fn assigned(assign: &Template, data: &Value, env: &mut Env<'_>) -> Result<Assign
 
 /// The value a definite path selects, borrowed from the scope. Choice rules compare values
 /// in place; an indefinite path (whose result is a new array) reads as absent here.
+#[inline]
 fn borrowed<'v>(p: &Path, scope: &Scope<'v>) -> Option<&'v Value> {
     match path::select(p, scope) {
         Ok(path::Selection::One(Cow::Borrowed(value))) => Some(value),

@@ -12,7 +12,9 @@
 //! state's `Assign` and `Output` then share one scope (what an expression reads whole is
 //! converted once per scope), and a JSONPath state's values move through its paths rather
 //! than being copied. Dispatch is a `match` on the enum, no boxing: one branch per call,
-//! as the `state.jsonata` tests it replaces.
+//! as the `state.jsonata` tests it replaces. The operations a transition runs are
+//! `#[inline]`, so that the match and the moves of what they return fold into the state's
+//! code, as when it was all written in one place.
 
 use std::borrow::Cow;
 
@@ -146,6 +148,7 @@ impl<'a> Flow<'a> {
     /// never read it), the variables as the state saw them when it was entered, the run's
     /// generator (`States.UUID`, an unseeded `States.MathRandom`) and the step's time
     /// (`$now()`).
+    #[inline]
     pub(in crate::execution) fn new(
         state: &'static StateDef,
         context: &'a Value,
@@ -164,6 +167,7 @@ impl<'a> Flow<'a> {
 
     /// The query language, for the rare decision that is not data flow (see
     /// `recovery::settle`).
+    #[inline]
     pub(in crate::execution) fn language(&self) -> Language {
         match self {
             Flow::JsonPath(_) => Language::JsonPath,
@@ -183,14 +187,17 @@ macro_rules! dispatch {
 }
 
 impl<'a> DataFlow<'a> for Flow<'a> {
+    #[inline]
     fn pass(&mut self, io: &Io, result: Option<&Literal>, input: &mut Value) -> Result<Finished, Error> {
         dispatch!(self, flow => flow.pass(io, result, input))
     }
 
+    #[inline]
     fn through(&mut self, input_path: PathField, output_path: PathField, input: &mut Value) -> Result<Finished, Error> {
         dispatch!(self, flow => flow.through(input_path, output_path, input))
     }
 
+    #[inline]
     fn choose(
         &mut self,
         paths: (PathField, PathField),
@@ -201,6 +208,7 @@ impl<'a> DataFlow<'a> for Flow<'a> {
         dispatch!(self, flow => flow.choose(paths, rules, default, input))
     }
 
+    #[inline]
     fn waited_on<'d>(&self, input_path: PathField, input: &'d Value) -> Result<Cow<'d, Value>, Error>
     where
         'a: 'd,
@@ -208,18 +216,22 @@ impl<'a> DataFlow<'a> for Flow<'a> {
         dispatch!(self, flow => flow.waited_on(input_path, input))
     }
 
+    #[inline]
     fn arguments(&mut self, io: &Io, input: &Value) -> Result<Value, Error> {
         dispatch!(self, flow => flow.arguments(io, input))
     }
 
+    #[inline]
     fn map_input(&mut self, io: &Io, input: &Value) -> Result<Value, Error> {
         dispatch!(self, flow => flow.map_input(io, input))
     }
 
+    #[inline]
     fn items(&mut self, def: &MapDef, input: &Value) -> Result<Vec<Value>, Error> {
         dispatch!(self, flow => flow.items(def, input))
     }
 
+    #[inline]
     fn item_input(
         &mut self,
         info: &ExecutionInfo,
@@ -230,10 +242,12 @@ impl<'a> DataFlow<'a> for Flow<'a> {
         dispatch!(self, flow => flow.item_input(info, selector, input, item))
     }
 
+    #[inline]
     fn result(&mut self, io: &Io, input: &mut Value, result: Value) -> Result<Finished, Error> {
         dispatch!(self, flow => flow.result(io, input, result))
     }
 
+    #[inline]
     fn caught(
         &mut self,
         catcher: (usize, &CatcherDef),

@@ -11,6 +11,7 @@ use crate::machine::{ChoiceRule, StateDef};
 
 /// Runs a Choice state just entered, with its `InputPath` and `OutputPath` (`paths`), its
 /// `Choices` (`rules`) and its `Default`.
+#[inline]
 pub(super) fn enter(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,

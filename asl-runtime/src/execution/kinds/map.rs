@@ -28,6 +28,7 @@ const THRESHOLD_EXCEEDED: &str = "The specified tolerated failure threshold was 
 
 /// Starts an attempt: the effective input, then [`start`]; a Map without items (or whose
 /// start failed) is settled in the next transition.
+#[inline]
 pub(super) fn attempt(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,

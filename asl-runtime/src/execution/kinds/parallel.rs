@@ -14,6 +14,7 @@ use crate::machine::StateDef;
 
 /// Starts an attempt: every branch (container `branches[i]`) as a child frame with the
 /// effective input and a copy of the state's variables, queued in order at the front.
+#[inline]
 pub(super) fn attempt(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,

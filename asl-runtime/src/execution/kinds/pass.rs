@@ -10,6 +10,7 @@ use crate::machine::StateDef;
 use crate::path::Literal;
 
 /// Runs a Pass state just entered, whose JSONPath fields are `io` and `result` (`Result`).
+#[inline]
 pub(super) fn enter(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,

@@ -25,6 +25,7 @@ use crate::retry::RetryState;
 
 /// Runs a Task state just entered: reads `TimeoutSeconds(Path)` and
 /// `HeartbeatSeconds(Path)` once for all its attempts, and starts the first.
+#[inline]
 pub(super) fn enter(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,
@@ -51,6 +52,7 @@ pub(super) fn enter(
 
 /// Starts an attempt: the effective input, the `…Scheduled` (and, but for an activity,
 /// `…Started`) events, and the handler's request.
+#[inline]
 pub(super) fn attempt(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,
@@ -135,6 +137,7 @@ pub(in crate::execution) fn reissue(turn: &mut Turn<'_>, ctx: &mut RunCtx<'_>, f
 }
 
 /// A Task attempt's effective input and the `$$` its handler receives.
+#[inline]
 fn task_input(
     ctx: &mut RunCtx<'_>,
     state: &'static StateDef,

@@ -12,6 +12,7 @@ use crate::machine::{FailText, StateDef};
 use super::pass_through;
 
 /// Runs a Succeed state just entered: its container ends with its output.
+#[inline]
 pub(super) fn succeed(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,
@@ -25,6 +26,7 @@ pub(super) fn succeed(
 
 /// Runs a Fail state just entered: its container fails with its `Error` and `Cause` (each
 /// literal, a path, an intrinsic or a JSONata expression).
+#[inline]
 pub(super) fn fail(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,

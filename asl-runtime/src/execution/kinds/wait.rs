@@ -18,6 +18,7 @@ use crate::path::Scope;
 
 /// Runs a Wait state just entered: reads its deadline (`until`, read after `input_path`)
 /// and waits for it.
+#[inline]
 pub(super) fn enter(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,
@@ -47,6 +48,7 @@ pub(super) fn enter(
 }
 
 /// Ends a Wait state whose timer fired.
+#[inline]
 pub(in crate::execution) fn finish(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,
@@ -58,6 +60,7 @@ pub(in crate::execution) fn finish(
 
 /// A Wait state's output ([`pass_through`]); only a Wait waits, so any other state (an
 /// execution restored against another workflow) passes its input on as it is.
+#[inline]
 fn through(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,

@@ -1,7 +1,7 @@
 //! History helpers of the transitions: the events a step records beyond a state's
 //! Entered and Exited (an evaluation that failed, a Parallel or Map that failed for good, a
 //! run that ended) and the details of Task events. The history's own types are in
-//! [`history`](super::history).
+//! [`history`].
 
 use std::borrow::Cow;
 

@@ -1,7 +1,7 @@
 //! One step's machinery: [`Turn`] walks from the top frame to the frame being moved and
 //! takes its transition; [`RunCtx`] is the data of the run the frame belongs to. What a
 //! state does is in [`kinds`](super::kinds) (one file per state kind), how its data flows
-//! in [`flow`](super::flow), what happens after an attempt in [`recovery`](super::recovery).
+//! in [`flow`](super::flow), what happens after an attempt in [`recovery`].
 
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};

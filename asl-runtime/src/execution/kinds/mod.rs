@@ -2,7 +2,7 @@
 //! [`wait`], [`terminal`] (Succeed and Fail), [`task`], [`parallel`] and [`map`]. This file
 //! is where a transition picks the kind: entering a state, and starting an attempt of a
 //! state that works (Task, Parallel, Map). Their data flow, whichever the query language,
-//! goes through [`Flow`](super::flow::Flow).
+//! goes through [`Flow`].
 //!
 //! The functions a transition goes through are `#[inline]`: they were one function before
 //! the kinds had files of their own, and a call into another codegen unit is otherwise not

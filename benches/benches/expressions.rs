@@ -6,13 +6,13 @@
 //! JSONPath state's `Io.parameters` and the JSONata states' `Output` from the generated
 //! `CONTAINERS`, so it measures exactly the static data a compiled workflow carries (a
 //! JSONata expression with its plan, where the compiler made one). They are evaluated
-//! through the runtime's own entry points, as the driver
-//! (`asl-runtime/src/execution/step.rs`) calls them:
+//! through the runtime's own entry points, as a state's data flow
+//! (`asl-runtime/src/execution/flow/`) calls them:
 //!
 //! - JSONPath: [`dataflow::build_template`] (what `effective_input_ref` calls for
 //!   `Parameters`; the driver then also checks the payload size, not timed here);
 //! - JSONata: a fresh [`jsonata::Scope`] per evaluation, then [`jsonata::Scope::build`] with
-//!   field `Output` (what `finish_jsonata` does for a Pass state's `Output`).
+//!   field `Output` (what the JSONata flow's `pass` does for a Pass state's `Output`).
 //!
 //! The cases (each from a fresh scope, as a state evaluates its fields):
 //!

@@ -27,10 +27,10 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::compact;
+use super::effects::{Effects, Event, Request, TaskRequest, later};
 use super::history::HistoryDetail;
 use super::parked::{Heartbeat, Parked};
 use super::state::{Execution, FramePath, Pending, WaitId};
-use super::step::{Effects, Event, Request, TaskRequest, later};
 use super::task::{BoxFuture, TaskCall, TaskHandler};
 use super::{Outcome, Status, UNSUPPORTED_ERROR, Workflow};
 use crate::callbacks::{Acknowledge, ActivityTask, Callbacks, ParkedAt, Signal, Signals};

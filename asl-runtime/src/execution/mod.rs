@@ -36,12 +36,17 @@ pub const UNSUPPORTED_ERROR: &str = "asl-rs.Unsupported";
 
 mod compact;
 mod driver;
+mod effects;
+mod events;
 mod fields;
+mod flow;
 mod history;
-mod map;
+mod kinds;
 pub(crate) mod parked;
+mod recovery;
 mod state;
 mod step;
+mod turn;
 
 pub use driver::{Driver, run};
 pub(crate) use driver::{TRANSITIONS_PER_YIELD, YieldNow};

@@ -74,7 +74,7 @@ impl Parked {
     pub(crate) fn heartbeat(&mut self, wait: WaitId, now: OffsetDateTime) -> bool {
         match self.heartbeats.iter_mut().find(|heartbeat| heartbeat.wait == wait) {
             Some(heartbeat) => {
-                heartbeat.due = super::step::later(now, std::time::Duration::from_secs(heartbeat.seconds));
+                heartbeat.due = super::effects::later(now, std::time::Duration::from_secs(heartbeat.seconds));
                 self.wake_at = self.earliest();
                 true
             }

@@ -25,7 +25,6 @@ use time::OffsetDateTime;
 use super::Outcome;
 use super::compact::{self, CompactError};
 use super::history::{self, Chain, EventDetails, EventType, History, HistoryDetail, HistoryEvent, TextCache};
-use super::step::FIRED;
 use crate::context::ExecutionInfo;
 use crate::error::Error;
 use crate::intrinsics::SplitMix64;
@@ -35,6 +34,9 @@ use crate::retry::RetryState;
 /// or a timer. Unique within an execution; an event for an id that no frame waits for any
 /// more (the frame timed out, or its branch was cancelled) is ignored.
 pub type WaitId = u64;
+
+/// A wait id that is never handed out: a timer that has fired.
+pub(super) const FIRED: WaitId = 0;
 
 /// Where a frame sits in the tree: the child index at each level below the top-level frame
 /// (a Parallel branch's index, or a Map item's index). The top-level frame's path is empty.

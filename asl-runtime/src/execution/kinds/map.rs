@@ -11,21 +11,48 @@ use std::collections::VecDeque;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::fields;
-use super::history::{Chain, EventDetails, EventType};
-use super::state::{Child, DistributedWork, Frame, MapWork, Run, Tolerance, Vars};
-use super::step::{ChildEnd, Ended, RunCtx, Turn};
-use crate::context::{ContextObject, ExecutionInfo, StateInfo, format_timestamp};
-use crate::dataflow::{self, Env};
+use crate::context::{ExecutionInfo, format_timestamp};
 use crate::error::{Error, names};
+use crate::execution::fields;
+use crate::execution::flow::{DataFlow, Flow};
+use crate::execution::history::{Chain, EventDetails, EventType};
+use crate::execution::state::{Child, DistributedWork, Frame, MapWork, Run, Step, Tolerance, Vars, Work};
+use crate::execution::turn::{ChildEnd, Completion, Ended, RunCtx, Turn};
 use crate::intrinsics::{RandomSource, SplitMix64, uuid_v4};
 use crate::jsonata;
 use crate::machine::{Amount, DistributedDef, Fraction, MapDef, StateDef, StateKind};
 use crate::path::{self, Scope};
-use crate::template::Template;
 
 /// The cause of `States.ExceedToleratedFailureThreshold` (reference §1.3, ✔AWS).
 const THRESHOLD_EXCEEDED: &str = "The specified tolerated failure threshold was exceeded";
+
+/// Starts an attempt: the effective input, then [`start`]; a Map without items (or whose
+/// start failed) is settled in the next transition.
+#[inline]
+pub(super) fn attempt(
+    turn: &mut Turn<'_>,
+    ctx: &mut RunCtx<'_>,
+    frame: &mut Frame,
+    state: &'static StateDef,
+    def: &MapDef,
+) -> Result<Completion, Error> {
+    let Step::Working { retries, work, .. } = &mut frame.step else { return Ok(Completion::Blocked) };
+    let context = ctx.context(state, frame.entered, Some(retries.retry_count()));
+    let input = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now).map_input(def.io, &frame.input)?;
+    let depth = turn.path.len();
+    *work = match start(turn, ctx, &mut frame.chain, state, depth, input, &context, &frame.variables) {
+        Ok(map) if map.children.is_empty() => {
+            turn.fx.again = true;
+            Work::Done(Ok(Value::Array(Vec::new())))
+        }
+        Ok(map) => Work::Map(Box::new(map)),
+        Err(error) => {
+            turn.fx.again = true;
+            Work::Done(Err(error))
+        }
+    };
+    Ok(Completion::Blocked)
+}
 
 /// Starts a Map attempt with effective input `input`, for the Map state's frame at
 /// `depth`: reads the items, the concurrency and (Distributed Map) the tolerated failures,
@@ -37,7 +64,7 @@ const THRESHOLD_EXCEEDED: &str = "The specified tolerated failure threshold was 
 /// not pointing to an array, a bad `MaxConcurrencyPath` or tolerance, a failed
 /// `ItemSelector`.
 #[allow(clippy::too_many_arguments)] // The Map state's whole situation; a struct would only rename it.
-pub(super) fn start(
+fn start(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,
     chain: &mut Chain,
@@ -50,22 +77,11 @@ pub(super) fn start(
     let StateKind::Map(def) = &state.kind else {
         return Err(Error::runtime(format!("state '{}' is not a Map state", state.name)));
     };
+    let info = ctx.info;
+    let mut flow = Flow::new(state, context, variables, &mut *ctx.rng, turn.now);
+    let items = flow.items(def, &input)?;
     let scope = Scope::new(&input).with_context(context).with_variables(&*variables.0);
     let js = jsonata::Scope::new(&input, context, &variables.0).with_now(turn.now);
-    let items = if state.jsonata.is_some() {
-        jsonata_items(def, &input, &js)?
-    } else {
-        let items = match def.items_path {
-            Some(items_path) => path::select_value(items_path, &scope)
-                .map_err(|_| Error::runtime(format!("Reference path \"{}\" must point to array.", items_path.text)))?,
-            None => input.clone(),
-        };
-        let Value::Array(items) = items else {
-            let text = def.items_path.map_or("$", |p| p.text);
-            return Err(Error::runtime(format!("Reference path \"{text}\" must point to array.")));
-        };
-        items
-    };
     let limit = match def.max_concurrency {
         Some(amount) => fields::map_integer(amount, &scope, &js, "MaxConcurrencyPath")?,
         None => 0,
@@ -77,7 +93,11 @@ pub(super) fn start(
     };
     let mut waiting = VecDeque::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        waiting.push_back(item_input(ctx, turn.now, state, def, &input, variables, (index as u64, item))?);
+        let item_input = match def.item_selector {
+            Some(selector) => flow.item_input(info, selector, &input, (index as u64, item))?,
+            None => item.clone(),
+        };
+        waiting.push_back(item_input);
     }
     let length = waiting.len() as u64;
     let started_event = ctx.event_with(chain, EventType::MapStateStarted, || {
@@ -138,7 +158,7 @@ pub(super) fn start(
 /// Records that iteration `index` of `map` (the Map state's frame is at `depth`) ended,
 /// and starts the next waiting item. `Some` with the Map's result once the attempt is over:
 /// every item done, or a failure that ends it.
-pub(super) fn child_ended(
+pub(in crate::execution) fn child_ended(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_>,
     map: &mut MapWork,
@@ -216,7 +236,7 @@ fn succeeded(ctx: &mut RunCtx<'_>, chain: &mut Chain, map: &MapWork) {
 }
 
 /// The details of a `MapIteration…` event: the Map state's name and the item's index.
-pub(super) fn iteration_details(map_name: &'static str, index: usize) -> EventDetails {
+pub(in crate::execution) fn iteration_details(map_name: &'static str, index: usize) -> EventDetails {
     EventDetails { name: Some(map_name.into()), index: Some(index as u64), ..EventDetails::default() }
 }
 
@@ -282,7 +302,7 @@ fn child_run(
 /// `Name`, `RedriveCount`, `RedriveStatus`, `StartDate`, `StateMachineArn`, `Status`
 /// (`FAILED`), `StopDate`. No AWS recording of a failed record is at hand to pin it down
 /// further.
-pub(super) fn failed_child(execution: &ExecutionInfo, error: &Error, now: OffsetDateTime) -> Value {
+pub(in crate::execution) fn failed_child(execution: &ExecutionInfo, error: &Error, now: OffsetDateTime) -> Value {
     let mut record = serde_json::Map::new();
     let mut put = |key: &str, value: Value| {
         record.insert(key.to_owned(), value);
@@ -342,61 +362,6 @@ fn tolerance(distributed: &DistributedDef, scope: &Scope<'_>, js: &jsonata::Scop
         return Err(Error::runtime(path::cause::TOLERATED_FAILURE_PERCENTAGE_RANGE));
     }
     Ok(Tolerance { count, percentage })
-}
-
-/// A JSONata Map's items: `Items` (or the state's input), which must be an array.
-///
-/// # Errors
-///
-/// `States.QueryEvaluationError`: `Items` fails or is not an array; without `Items`, an
-/// input that is not an array ("Map state input must be an array but was: …", ✔AWS).
-fn jsonata_items(def: &MapDef, input: &Value, js: &jsonata::Scope<'_>) -> Result<Vec<Value>, Error> {
-    let Some(items) = def.items else {
-        return match input {
-            Value::Array(items) => Ok(items.clone()),
-            other => Err(jsonata::query_error(format!(
-                "Map state input must be an array but was: {}",
-                path::cause::json_text(other)
-            ))),
-        };
-    };
-    match (js.build(items, "Items")?, items) {
-        (Value::Array(items), _) => Ok(items),
-        (other, Template::Jsonata(expr)) => Err(jsonata::unexpected_type(expr, "Items", "array", &other)),
-        (other, _) => Err(jsonata::query_error(format!(
-            "The field 'Items' returned an unexpected result type. Expected 'array', but was '{}'",
-            jsonata::type_name(&other)
-        ))),
-    }
-}
-
-/// An iteration's input: the item (at `index`), or the ItemSelector built with `$$.Map.Item`.
-fn item_input(
-    ctx: &mut RunCtx<'_>,
-    now: OffsetDateTime,
-    state: &StateDef,
-    def: &MapDef,
-    input: &Value,
-    variables: &Vars,
-    (index, item): (u64, &Value),
-) -> Result<Value, Error> {
-    let Some(selector) = def.item_selector else { return Ok(item.clone()) };
-    if state.jsonata.is_some() {
-        // `$states.input` is the Map's input; the item is `$states.context.Map.Item.Value`.
-        let context = ContextObject::new(ctx.info)
-            .with_state(StateInfo::new(state.name, now))
-            .with_map_item(index, item)
-            .to_value();
-        return jsonata::Scope::new(input, &context, &variables.0).with_now(now).build(selector, "ItemSelector");
-    }
-    if !state.reads_context {
-        let mut env = Env { state: state.name, context: &Value::Null, variables: &*variables.0, rng: &mut *ctx.rng };
-        return dataflow::build_template(selector, input, &mut env);
-    }
-    let context =
-        ContextObject::new(ctx.info).with_state(StateInfo::new(state.name, now)).with_map_item(index, item).to_value();
-    let mut env = Env { state: state.name, context: &context, variables: &*variables.0, rng: &mut *ctx.rng };
-    dataflow::build_template(selector, input, &mut env)
 }
 
 #[cfg(test)]

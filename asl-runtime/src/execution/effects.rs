@@ -1,0 +1,106 @@
+//! What a step asks of the driver, and what the driver tells a frame back.
+//!
+//! A transition does no I/O: the Task handlers to run, the timers to set and the waits to
+//! cancel are left in [`Effects`] (kept by the driver and reused, so a step allocates
+//! nothing there), and what comes back is an [`Event`] that
+//! [`Execution::deliver`](super::Execution::deliver) records.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::state::{FramePath, WaitId};
+use crate::error::Error;
+use crate::machine::{StateDef, TaskDef};
+
+/// What a frame is told from outside.
+#[derive(Debug)]
+pub(super) enum Event {
+    /// A Task handler finished.
+    Result(Result<Value, Error>),
+    /// A timer fired (a Wait's, a retry delay's, or a Task's timeout).
+    Timer,
+    /// A `.waitForTaskToken` task's handler returned (with this output, the integration's
+    /// response): it now waits for its token.
+    Submitted(Box<Value>),
+    /// A worker took an activity task.
+    Started,
+}
+
+impl Event {
+    /// A callback task's handler returned `output`: the work is handed over.
+    pub(super) fn submitted(output: Value) -> Event {
+        Event::Submitted(Box::new(output))
+    }
+}
+
+/// Something the driver must start for a frame.
+#[derive(Debug)]
+pub(super) enum Request {
+    /// Run a Task handler.
+    Task(Box<TaskRequest>),
+    /// Fire [`Event::Timer`] at `until`.
+    Timer {
+        /// The wait it answers.
+        id: WaitId,
+        /// The frame that waits.
+        path: FramePath,
+        /// When.
+        until: OffsetDateTime,
+    },
+}
+
+/// One Task attempt to run.
+#[derive(Debug)]
+pub(super) struct TaskRequest {
+    /// The wait it answers (its timeout timer has the same id).
+    pub(super) id: WaitId,
+    /// The frame that waits.
+    pub(super) path: FramePath,
+    /// The Task state.
+    pub(super) state: &'static StateDef,
+    /// Its static data.
+    pub(super) task: &'static TaskDef,
+    /// The effective input.
+    pub(super) input: Value,
+    /// `$$` as the state sees it.
+    pub(super) context: Value,
+    /// `$$.State.RetryCount`.
+    pub(super) retry_count: u32,
+    /// When the attempt times out, if it has a timeout.
+    pub(super) deadline: Option<OffsetDateTime>,
+    /// The task token, when the attempt has one.
+    pub(super) token: Option<String>,
+    /// `HeartbeatSeconds`, for a callback task.
+    pub(super) heartbeat: Option<u64>,
+    /// The work was already handed over before the execution was restored: only wait for
+    /// the token.
+    pub(super) submitted: bool,
+}
+
+/// What steps ask of the driver, and how they reorder the runnable frames. Kept by the
+/// driver and reused, so a step allocates nothing here.
+#[derive(Debug, Default)]
+pub(super) struct Effects {
+    /// Handlers and timers to start.
+    pub(super) requests: Vec<Request>,
+    /// Waits nobody needs any more: their futures can be dropped.
+    pub(super) cancelled: Vec<WaitId>,
+    /// The stepped frame can go on: it goes back to the front of the queue.
+    pub(super) again: bool,
+    /// Frames to put at the front of the queue, in this order.
+    pub(super) front: Vec<FramePath>,
+    /// Frames to put at the back of the queue.
+    pub(super) back: Vec<FramePath>,
+    /// Frames dropped (a cancelled branch or iteration): their queue entries go.
+    pub(super) discarded: Vec<FramePath>,
+}
+
+/// `duration` after `now`, or the end of the calendar if that is later.
+pub(super) fn later(now: OffsetDateTime, duration: Duration) -> OffsetDateTime {
+    time::Duration::try_from(duration)
+        .ok()
+        .and_then(|d| now.checked_add(d))
+        .unwrap_or(time::PrimitiveDateTime::MAX.assume_utc())
+}

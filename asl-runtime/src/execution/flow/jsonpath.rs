@@ -1,0 +1,200 @@
+//! The JSONPath implementation of [`DataFlow`]: `InputPath`, `Parameters`, `ResultSelector`,
+//! `ResultPath` and `OutputPath` (through [`crate::dataflow`], which says what each does and
+//! how values move rather than copy), `$` in `Assign` as each state kind defines it, and
+//! Choice rules that compare values of the effective input in place.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::{Assigned, DataFlow, Finished, within_limit};
+use crate::choice;
+use crate::context::{ContextObject, ExecutionInfo, StateInfo};
+use crate::dataflow::{self, Env, Io, PathField};
+use crate::error::Error;
+use crate::machine::{CatcherDef, ChoiceRule, MapDef, StateDef};
+use crate::path::{self, Literal, Path, Scope};
+use crate::template::{self, Template};
+
+/// A JSONPath state's data flow.
+pub(in crate::execution) struct JsonPath<'a> {
+    /// The state (its name and `Assign`).
+    state: &'static StateDef,
+    /// What its paths and templates see.
+    env: Env<'a>,
+    /// The step's time (`$$.State.EnteredTime` of an `ItemSelector`'s `$$`).
+    now: OffsetDateTime,
+}
+
+impl<'a> JsonPath<'a> {
+    /// The data flow of `state`, whose paths see `env`.
+    #[inline]
+    pub(super) fn new(state: &'static StateDef, env: Env<'a>, now: OffsetDateTime) -> JsonPath<'a> {
+        JsonPath { state, env, now }
+    }
+
+    /// The variables `assign` sets, computed from `data` (its `$`).
+    #[inline]
+    fn assign(&mut self, assign: Option<&Template>, data: &Value) -> Result<Assigned, Error> {
+        match assign {
+            Some(assign) => assigned(assign, data, &mut self.env),
+            None => Ok(None),
+        }
+    }
+}
+
+impl<'a> DataFlow<'a> for JsonPath<'a> {
+    #[inline]
+    fn pass(&mut self, io: &Io, result: Option<&Literal>, input: &mut Value) -> Result<Finished, Error> {
+        let env = &mut self.env;
+        let input = std::mem::take(input);
+        let Some(assign) = self.state.assign else {
+            return Ok(Finished { assigned: None, output: dataflow::pass_output(io, result, input, env)? });
+        };
+        // `$` in the Pass state's `Assign` is its result.
+        let result = match result {
+            Some(literal) => {
+                dataflow::effective_input_ref(io, &input, env)?;
+                template::literal_value(literal)
+            }
+            None => dataflow::effective_input(io, &input, env)?,
+        };
+        let assigned = assigned(assign, &result, env)?;
+        let output = dataflow::state_output(io, input, result, env)?;
+        Ok(Finished { assigned, output })
+    }
+
+    #[inline]
+    fn through(&mut self, input_path: PathField, output_path: PathField, input: &mut Value) -> Result<Finished, Error> {
+        let input = std::mem::take(input);
+        let Some(assign) = self.state.assign else {
+            let output = dataflow::pass_through(input_path, output_path, input, &self.env)?;
+            return Ok(Finished { assigned: None, output });
+        };
+        // `$` in a Wait's `Assign` is its effective input.
+        let effective = dataflow::take_path(input_path, input, &self.env)?;
+        let assigned = assigned(assign, &effective, &mut self.env)?;
+        let output = dataflow::pass_through(PathField::Default, output_path, effective, &self.env)?;
+        Ok(Finished { assigned, output })
+    }
+
+    #[inline]
+    fn choose(
+        &mut self,
+        (input_path, output_path): (PathField, PathField),
+        rules: &[ChoiceRule],
+        default: Option<u16>,
+        input: &mut Value,
+    ) -> Result<(u16, Finished), Error> {
+        let effective = dataflow::take_path(input_path, std::mem::take(input), &self.env)?;
+        let scope = Scope::new(&effective).with_context(self.env.context).with_variables(self.env.variables);
+        let mut chosen = default.map(|next| (next, self.state.assign));
+        for rule in rules {
+            let mut lookup = |p: &Path| borrowed(p, &scope);
+            if choice::evaluate(&rule.rule, &mut lookup)? {
+                chosen = Some((rule.next, rule.assign));
+                break;
+            }
+        }
+        let (next, assign) = chosen.ok_or_else(choice::no_choice_matched)?;
+        // `$` in a Choice's `Assign` is its effective input.
+        let assigned = self.assign(assign, &effective)?;
+        let output = dataflow::take_path(output_path, effective, &self.env)?;
+        Ok((next, Finished { assigned, output }))
+    }
+
+    #[inline]
+    fn waited_on<'d>(&self, input_path: PathField, input: &'d Value) -> Result<Cow<'d, Value>, Error>
+    where
+        'a: 'd,
+    {
+        dataflow::select_path(input_path, input, &self.env)
+    }
+
+    #[inline]
+    fn arguments(&mut self, io: &Io, input: &Value) -> Result<Value, Error> {
+        dataflow::effective_input(io, input, &mut self.env)
+    }
+
+    fn map_input(&mut self, io: &Io, input: &Value) -> Result<Value, Error> {
+        dataflow::effective_input(io, input, &mut self.env)
+    }
+
+    fn items(&mut self, def: &MapDef, input: &Value) -> Result<Vec<Value>, Error> {
+        let scope = Scope::new(input).with_context(self.env.context).with_variables(self.env.variables);
+        let items = match def.items_path {
+            Some(items_path) => path::select_value(items_path, &scope)
+                .map_err(|_| Error::runtime(format!("Reference path \"{}\" must point to array.", items_path.text)))?,
+            None => input.clone(),
+        };
+        let Value::Array(items) = items else {
+            let text = def.items_path.map_or("$", |p| p.text);
+            return Err(Error::runtime(format!("Reference path \"{text}\" must point to array.")));
+        };
+        Ok(items)
+    }
+
+    fn item_input(
+        &mut self,
+        info: &ExecutionInfo,
+        selector: &Template,
+        input: &Value,
+        (index, item): (u64, &Value),
+    ) -> Result<Value, Error> {
+        let Env { state, variables, .. } = self.env;
+        let rng = &mut *self.env.rng;
+        if !self.state.reads_context {
+            let mut env = Env { state, context: &Value::Null, variables, rng };
+            return dataflow::build_template(selector, input, &mut env);
+        }
+        let context =
+            ContextObject::new(info).with_state(StateInfo::new(state, self.now)).with_map_item(index, item).to_value();
+        let mut env = Env { state, context: &context, variables, rng };
+        dataflow::build_template(selector, input, &mut env)
+    }
+
+    #[inline]
+    fn result(&mut self, io: &Io, input: &mut Value, result: Value) -> Result<Finished, Error> {
+        // `$` in the state's `Assign` is its result before ResultSelector.
+        let assigned = self.assign(self.state.assign, &result)?;
+        let env = &mut self.env;
+        let result = dataflow::effective_result(io, result, env)?;
+        let input = std::mem::take(input);
+        let output = dataflow::state_output(io, input, result, env)?;
+        Ok(Finished { assigned, output })
+    }
+
+    fn caught(
+        &mut self,
+        (_, catcher): (usize, &CatcherDef),
+        input: &mut Value,
+        error_output: Value,
+    ) -> Result<Finished, Error> {
+        let io = Io { result_path: catcher.result_path, ..Io::DEFAULT };
+        // The catcher's `Assign` (`$` is the Error Output) runs instead of the state's.
+        let assigned = self.assign(catcher.assign, &error_output)?;
+        let input = std::mem::take(input);
+        let output = dataflow::state_output(&io, input, error_output, &mut self.env)?;
+        Ok(Finished { assigned, output })
+    }
+}
+
+/// The variables an `Assign` sets, computed from `data` (its `$`) with the variables as
+/// the state saw them when it was entered.
+fn assigned(assign: &Template, data: &Value, env: &mut Env<'_>) -> Result<Assigned, Error> {
+    match dataflow::build_template(assign, data, env)? {
+        Value::Object(values) => within_limit(values, env.state).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// The value a definite path selects, borrowed from the scope. Choice rules compare values
+/// in place; an indefinite path (whose result is a new array) reads as absent here.
+#[inline]
+fn borrowed<'v>(p: &Path, scope: &Scope<'v>) -> Option<&'v Value> {
+    match path::select(p, scope) {
+        Ok(path::Selection::One(Cow::Borrowed(value))) => Some(value),
+        _ => None,
+    }
+}

@@ -1,0 +1,27 @@
+//! Pass: passes its input to its output, shaped by its data flow (a `Result`,
+//! `Parameters`, paths, or a JSONata `Output`), in the one transition that enters it.
+
+use crate::dataflow::Io;
+use crate::error::Error;
+use crate::execution::flow::{DataFlow, Finished, Flow};
+use crate::execution::state::Frame;
+use crate::execution::turn::{Completion, RunCtx, Turn, complete};
+use crate::machine::StateDef;
+use crate::path::Literal;
+
+/// Runs a Pass state just entered, whose JSONPath fields are `io` and `result` (`Result`).
+#[inline]
+pub(super) fn enter(
+    turn: &mut Turn<'_>,
+    ctx: &mut RunCtx<'_>,
+    frame: &mut Frame,
+    state: &'static StateDef,
+    io: &Io,
+    result: Option<&Literal>,
+) -> Result<Completion, Error> {
+    let context = ctx.context(state, frame.entered, None);
+    let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now);
+    let Finished { assigned, output } = flow.pass(io, result, &mut frame.input)?;
+    turn.store(ctx, &mut frame.variables, assigned);
+    complete(state, output)
+}

@@ -1,0 +1,104 @@
+//! The end of an attempt of a Task, Parallel or Map state: a result completes the state
+//! through its data flow; an error is retried (at once, or after a delay), caught, or fails
+//! the state.
+
+use super::effects::{Request, later};
+use super::events::{evaluation_failed, state_failed};
+use super::flow::{DataFlow, Finished, Flow, Language};
+use super::state::{Frame, Step, Work};
+use super::turn::{Completion, RunCtx, Turn, complete};
+use crate::dataflow::Io;
+use crate::error::{self, Error};
+use crate::machine::{CatcherDef, Recovery, StateDef, StateKind};
+use crate::retry::RetryDecision;
+
+/// Handles the end of an attempt: the result goes through the state's data flow
+/// (`ResultSelector`, `ResultPath` and `OutputPath`, or `Output`); an error is retried,
+/// caught, or fails the state.
+#[inline]
+pub(super) fn settle(
+    turn: &mut Turn<'_>,
+    ctx: &mut RunCtx<'_>,
+    frame: &mut Frame,
+    state: &'static StateDef,
+) -> Result<Completion, Error> {
+    let Step::Working { retries, work, .. } = &mut frame.step else { return Ok(Completion::Blocked) };
+    let Work::Done(result) = std::mem::replace(work, Work::Start) else { return Ok(Completion::Blocked) };
+    let (io, recovery) = io_and_recovery(state);
+    let retry_count = retries.retry_count();
+    let error = match result {
+        Ok(result) => {
+            let context = ctx.context(state, frame.entered, Some(retry_count));
+            let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now);
+            let Finished { assigned, output } = flow.result(io, &mut frame.input, result)?;
+            turn.store(ctx, &mut frame.variables, assigned);
+            return complete(state, output);
+        }
+        Err(error) if error.is_terminal() => {
+            state_failed(ctx, &mut frame.chain, state);
+            return Err(error);
+        }
+        Err(mut error) => {
+            // Items, ItemSelector or Arguments failed: recorded before the state fails.
+            evaluation_failed(ctx, &mut frame.chain, frame.entered_event, state, &mut error);
+            error
+        }
+    };
+    match retries.on_error(recovery.retry, &error, &mut || ctx.fraction()) {
+        RetryDecision::Retry { delay, .. } if delay.is_zero() => {
+            *work = Work::Start;
+            turn.attempt(ctx, frame, state)
+        }
+        RetryDecision::Retry { delay, .. } => {
+            let id = turn.wait_id();
+            let until = later(turn.now, delay);
+            *work = Work::Backoff { until, timer: id };
+            turn.fx.requests.push(Request::Timer { id, path: turn.path.to_vec(), until });
+            Ok(Completion::Blocked)
+        }
+        RetryDecision::GiveUp => {
+            state_failed(ctx, &mut frame.chain, state);
+            let Some((position, catcher)) = catcher(recovery.catch, &error) else { return Err(error) };
+            let context = ctx.context(state, frame.entered, Some(retries.retry_count()));
+            let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now);
+            let language = flow.language();
+            let caught = flow.caught((position, catcher), &mut frame.input, error.error_output());
+            let Finished { assigned, output } = match caught {
+                Ok(finished) => finished,
+                // A JSONata catcher's own evaluation failed: recorded, then the state fails
+                // again, with this error. (A JSONPath catcher that fails, in its `Assign` or
+                // `ResultPath`, fails the state without a second record.)
+                Err(mut error) if language == Language::Jsonata => {
+                    evaluation_failed(ctx, &mut frame.chain, frame.entered_event, state, &mut error);
+                    state_failed(ctx, &mut frame.chain, state);
+                    return Err(error);
+                }
+                Err(error) => return Err(error),
+            };
+            turn.store(ctx, &mut frame.variables, assigned);
+            Ok(Completion::Next(catcher.next, output))
+        }
+    }
+}
+
+/// A Task, Parallel or Map state's data flow and Retry/Catch.
+fn io_and_recovery(state: &StateDef) -> (&'static Io, &'static Recovery) {
+    match &state.kind {
+        StateKind::Task(task) => (task.io, task.recovery),
+        StateKind::Parallel { io, recovery, .. } => (io, recovery),
+        StateKind::Map(map) => (map.io, map.recovery),
+        _ => (&DEFAULT_IO, &crate::machine::NO_RECOVERY),
+    }
+}
+
+/// Data flow with every field at its default.
+static DEFAULT_IO: Io = Io::DEFAULT;
+
+/// The first catcher whose `ErrorEquals` matches, with its position (terminal errors are
+/// never caught).
+fn catcher<'c>(catchers: &'c [CatcherDef], error: &Error) -> Option<(usize, &'c CatcherDef)> {
+    if error.is_terminal() {
+        return None;
+    }
+    catchers.iter().enumerate().find(|(_, c)| error::matches_any(c.error_equals, error))
+}

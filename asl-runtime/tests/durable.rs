@@ -415,8 +415,7 @@ async fn timers_and_task_tokens_are_rows_of_the_store_while_they_are_waited_for(
     // A memory store: a SQLite write is real I/O, during which paused tokio time would jump
     // to the task's timeout. (Both backends keep rows alike: store::tests.)
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let clock = clock();
-    let runtime = Runtime::builder(clock.clone()).store(Arc::clone(&store)).build();
+    let runtime = Runtime::builder(clock()).store(Arc::clone(&store)).build();
     let outbox = Arc::new(Outbox::default());
     let input = json!({ "order": 7, "timeout": 3600, "heartbeat": 600 });
     let handle = runtime.start(&approval::WORKFLOW, outbox.clone(), "rows", input).unwrap();

@@ -46,6 +46,7 @@ pub(crate) mod parked;
 mod recovery;
 mod state;
 mod step;
+pub use step::MAX_HISTORY_EVENTS;
 mod turn;
 
 pub use driver::{Driver, run};

@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 
 use super::effects::{Effects, Event, later};
 use super::events::{run_ended, task_details};
-use super::history::{self, EventDetails, EventType, History, HistoryDetail, TaskEvents};
+use super::history::{self, Chain, EventDetails, EventType, History, HistoryDetail, TaskEvents};
 use super::state::{Child, Execution, FIRED, Frame, FramePath, Run, Step, WaitId, Work};
 use super::turn::{Turn, state_def};
 use super::{Outcome, Status, Workflow};
@@ -26,6 +26,13 @@ use crate::context::ExecutionInfo;
 use crate::error::{Error, names};
 use crate::intrinsics::SplitMix64;
 use crate::machine::StateKind;
+
+/// AWS's hard quota of history events per STANDARD execution.
+pub const MAX_HISTORY_EVENTS: usize = 25_000;
+
+/// The cause of the `States.Runtime` error an execution fails with at the history limit
+/// (AWS's words).
+const HISTORY_LIMIT_CAUSE: &str = "The execution reached the maximum number of history events (25000).";
 
 impl Execution {
     /// A new execution of `workflow` with `input`, started `now`, about to enter its start
@@ -79,7 +86,29 @@ impl Execution {
         if let Some(end) = end {
             self.finish(end, now);
         }
+        self.limit_history(now, fx);
         true
+    }
+
+    /// Enforces AWS's hard quota of [`MAX_HISTORY_EVENTS`] per STANDARD execution: event
+    /// 25,000 may be `ExecutionSucceeded`; anything else there is replaced by
+    /// `ExecutionFailed` (`States.Runtime`), the execution fails, and nothing it asked for
+    /// in the meantime is started. EXPRESS executions have no history on AWS, so no limit.
+    fn limit_history(&mut self, now: OffsetDateTime, fx: &mut Effects) {
+        let events = &self.run.history.events;
+        if events.len() < MAX_HISTORY_EVENTS || self.run.info.express_run.is_some() {
+            return;
+        }
+        let ended_in_time = events.len() == MAX_HISTORY_EVENTS && self.outcome.is_some();
+        if ended_in_time {
+            return;
+        }
+        let Run { history, root, .. } = &mut self.run;
+        history.events.truncate(MAX_HISTORY_EVENTS - 1);
+        root.chain = Chain::from(MAX_HISTORY_EVENTS as u64 - 1);
+        self.outcome = None;
+        fx.requests.clear();
+        self.finish(Err(Error::runtime(HISTORY_LIMIT_CAUSE)), now);
     }
 
     /// Applies a step's queue changes.
@@ -136,8 +165,9 @@ impl Execution {
         self.deadline
     }
 
-    /// Records what happened to wait `id` of the frame at `path`. `false` when no frame
-    /// waits for it any more (the event is stale and changes nothing).
+    /// Records what happened to wait `id` of the frame at `path` (its event counts toward
+    /// the history limit when the frame next steps). `false` when no frame waits for it any
+    /// more (the event is stale and changes nothing).
     pub(super) fn deliver(
         &mut self,
         workflow: &Workflow,

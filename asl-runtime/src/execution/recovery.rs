@@ -4,7 +4,7 @@
 
 use super::effects::{Request, later};
 use super::events::{evaluation_failed, state_failed};
-use super::flow::{DataFlow, Finished, Flow, Language};
+use super::flow::{DataFlow, Flow, Language};
 use super::state::{Frame, Step, Work};
 use super::turn::{Completion, RunCtx, Turn, complete};
 use crate::dataflow::Io;
@@ -30,7 +30,8 @@ pub(super) fn settle(
         Ok(result) => {
             let context = ctx.context(state, frame.entered, Some(retry_count));
             let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now);
-            let Finished { assigned, output } = flow.result(io, &mut frame.input, result)?;
+            let mut assigned = None;
+            let output = flow.result(io, &mut frame.input, result, &mut assigned)?;
             turn.store(ctx, &mut frame.variables, assigned);
             return complete(state, output);
         }
@@ -62,9 +63,10 @@ pub(super) fn settle(
             let context = ctx.context(state, frame.entered, Some(retries.retry_count()));
             let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now);
             let language = flow.language();
-            let caught = flow.caught((position, catcher), &mut frame.input, error.error_output());
-            let Finished { assigned, output } = match caught {
-                Ok(finished) => finished,
+            let mut assigned = None;
+            let caught = flow.caught((position, catcher), &mut frame.input, error.error_output(), &mut assigned);
+            let output = match caught {
+                Ok(output) => output,
                 // A JSONata catcher's own evaluation failed: recorded, then the state fails
                 // again, with this error. (A JSONPath catcher that fails, in its `Assign` or
                 // `ResultPath`, fails the state without a second record.)

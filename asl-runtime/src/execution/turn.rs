@@ -210,18 +210,22 @@ impl Turn<'_> {
     /// Stores what an `Assign` computed in `variables`, keeping a copy as JSON text for the
     /// state's Exited event if the history records details.
     ///
-    /// Inlined into the state kinds (other codegen units), and a state that assigns
-    /// nothing, as most do, pays one test.
-    #[inline]
+    /// Always inlined into the state kinds, and the work is out of line: a state that
+    /// assigns nothing, as most do, pays one test, not a call.
+    #[inline(always)]
     pub(super) fn store(&mut self, ctx: &RunCtx<'_>, variables: &mut Vars, assigned: Assigned) {
-        if assigned.is_none() {
-            return;
+        if let Some(values) = assigned {
+            self.store_values(ctx, variables, values);
         }
-        if let (true, Some(values)) = (ctx.history.detailed(), &assigned) {
+    }
+
+    /// [`Turn::store`] of an `Assign` that computed `values`.
+    fn store_values(&mut self, ctx: &RunCtx<'_>, variables: &mut Vars, values: Map<String, Value>) {
+        if ctx.history.detailed() {
             let texts = values.iter().map(|(name, value)| (name.clone(), Value::String(history::text(value))));
             self.assigned = Some(texts.collect());
         }
-        variables.store(assigned);
+        variables.store(Some(values));
     }
 
     /// Moves the frame at [`Turn::path`] below `frame` (at `depth`), or `frame` itself.

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::{Assigned, DataFlow, Finished, within_limit};
+use super::{Assigned, DataFlow, within_limit};
 use crate::choice;
 use crate::context::{ContextObject, ExecutionInfo, StateInfo};
 use crate::dataflow::{self, Io, PathField};
@@ -57,14 +57,15 @@ impl<'a> Jsonata<'a> {
     /// The state's `Assign` and `Output`, in that order, both reading `$states.input`
     /// (`input`) and, for a Task, Parallel or Map that completed, `$states.result`
     /// (`result`) — or, for `catcher`, the catcher's own `Assign` and `Output` with
-    /// `$states.errorOutput` (then in `result`). `None` for an absent `Output`: the
-    /// caller's default.
+    /// `$states.errorOutput` (then in `result`). What `Assign` computed goes to
+    /// `assigned`; `None` for an absent `Output`: the caller's default.
     fn finish(
         &self,
         catcher: Option<(usize, &CatcherDef)>,
         input: &Value,
         result: Option<&Value>,
-    ) -> Result<(Assigned, Option<Value>), Error> {
+        assigned: &mut Assigned,
+    ) -> Result<Option<Value>, Error> {
         let state = self.state;
         let js = self.scope(input);
         let (js, assign, output) = match (catcher, result) {
@@ -81,29 +82,38 @@ impl<'a> Jsonata<'a> {
             }
             None => (Cow::Borrowed("Assign"), Cow::Borrowed("Output")),
         };
-        let assigned = assign_in(assign, &js, state.name, &assign_field)?;
+        *assigned = assign_in(assign, &js, state.name, &assign_field)?;
         let output = output.map(|t| js.build(t, &output_field)).transpose()?;
         // An `Output` is a state's output like any other: at most 256 KiB.
         if let Some(output) = &output {
             dataflow::check_size(output, state.name)?;
         }
-        Ok((assigned, output))
+        Ok(output)
     }
 }
 
 impl<'a> DataFlow<'a> for Jsonata<'a> {
     #[inline]
-    fn pass(&mut self, _: &Io, _: Option<&Literal>, input: &mut Value) -> Result<Finished, Error> {
+    fn pass(
+        &mut self,
+        _: &Io,
+        _: Option<&Literal>,
+        input: &mut Value,
+        assigned: &mut Assigned,
+    ) -> Result<Value, Error> {
         let input = std::mem::take(input);
-        let (assigned, output) = self.finish(None, &input, None)?;
-        Ok(Finished { assigned, output: output.unwrap_or(input) })
+        Ok(self.finish(None, &input, None, assigned)?.unwrap_or(input))
     }
 
     #[inline]
-    fn through(&mut self, _: PathField, _: PathField, input: &mut Value) -> Result<Finished, Error> {
+    fn through(
+        &mut self,
+        _: (PathField, PathField),
+        input: &mut Value,
+        assigned: &mut Assigned,
+    ) -> Result<Value, Error> {
         let input = std::mem::take(input);
-        let (assigned, output) = self.finish(None, &input, None)?;
-        Ok(Finished { assigned, output: output.unwrap_or(input) })
+        Ok(self.finish(None, &input, None, assigned)?.unwrap_or(input))
     }
 
     #[inline]
@@ -113,9 +123,10 @@ impl<'a> DataFlow<'a> for Jsonata<'a> {
         rules: &[ChoiceRule],
         default: Option<u16>,
         input: &mut Value,
-    ) -> Result<(u16, Finished), Error> {
+        assigned: &mut Assigned,
+    ) -> Result<(u16, Value), Error> {
         let input = std::mem::take(input);
-        let (next, assigned, output) = {
+        let (next, output) = {
             // One scope for every condition and the chosen `Assign` and `Output`.
             let js = self.scope(&input);
             let mut chosen = None;
@@ -127,14 +138,14 @@ impl<'a> DataFlow<'a> for Jsonata<'a> {
             }
             let default = default.map(|next| (next, self.state.assign, self.def.output));
             let (next, assign, output) = chosen.or(default).ok_or_else(choice::no_choice_matched)?;
-            let assigned = assign_in(assign, &js, self.state.name, "Assign")?;
+            *assigned = assign_in(assign, &js, self.state.name, "Assign")?;
             let output = output.map(|t| js.build(t, "Output")).transpose()?;
             if let Some(output) = &output {
                 dataflow::check_size(output, self.state.name)?;
             }
-            (next, assigned, output)
+            (next, output)
         };
-        Ok((next, Finished { assigned, output: output.unwrap_or(input) }))
+        Ok((next, output.unwrap_or(input)))
     }
 
     #[inline]
@@ -201,10 +212,9 @@ impl<'a> DataFlow<'a> for Jsonata<'a> {
     }
 
     #[inline]
-    fn result(&mut self, _: &Io, input: &mut Value, result: Value) -> Result<Finished, Error> {
+    fn result(&mut self, _: &Io, input: &mut Value, result: Value, assigned: &mut Assigned) -> Result<Value, Error> {
         let input = std::mem::take(input);
-        let (assigned, output) = self.finish(None, &input, Some(&result))?;
-        Ok(Finished { assigned, output: output.unwrap_or(result) })
+        Ok(self.finish(None, &input, Some(&result), assigned)?.unwrap_or(result))
     }
 
     fn caught(
@@ -212,10 +222,10 @@ impl<'a> DataFlow<'a> for Jsonata<'a> {
         catcher: (usize, &CatcherDef),
         input: &mut Value,
         error_output: Value,
-    ) -> Result<Finished, Error> {
+        assigned: &mut Assigned,
+    ) -> Result<Value, Error> {
         let input = std::mem::take(input);
-        let (assigned, output) = self.finish(Some(catcher), &input, Some(&error_output))?;
-        Ok(Finished { assigned, output: output.unwrap_or(error_output) })
+        Ok(self.finish(Some(catcher), &input, Some(&error_output), assigned)?.unwrap_or(error_output))
     }
 }
 

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::{Assigned, DataFlow, Finished, within_limit};
+use super::{Assigned, DataFlow, within_limit};
 use crate::choice;
 use crate::context::{ContextObject, ExecutionInfo, StateInfo};
 use crate::dataflow::{self, Env, Io, PathField};
@@ -34,23 +34,31 @@ impl<'a> JsonPath<'a> {
         JsonPath { state, env, now }
     }
 
-    /// The variables `assign` sets, computed from `data` (its `$`).
+    /// Computes the variables `assign` sets from `data` (its `$`) into `assigned`, which
+    /// is not written without an `Assign` (a write of `None` costs a transition as much as
+    /// the test).
     #[inline]
-    fn assign(&mut self, assign: Option<&Template>, data: &Value) -> Result<Assigned, Error> {
-        match assign {
-            Some(assign) => assigned(assign, data, &mut self.env),
-            None => Ok(None),
+    fn assign(&mut self, assign: Option<&Template>, data: &Value, assigned: &mut Assigned) -> Result<(), Error> {
+        if let Some(assign) = assign {
+            *assigned = assign_values(assign, data, &mut self.env)?;
         }
+        Ok(())
     }
 }
 
 impl<'a> DataFlow<'a> for JsonPath<'a> {
     #[inline]
-    fn pass(&mut self, io: &Io, result: Option<&Literal>, input: &mut Value) -> Result<Finished, Error> {
+    fn pass(
+        &mut self,
+        io: &Io,
+        result: Option<&Literal>,
+        input: &mut Value,
+        assigned: &mut Assigned,
+    ) -> Result<Value, Error> {
         let env = &mut self.env;
         let input = std::mem::take(input);
         let Some(assign) = self.state.assign else {
-            return Ok(Finished { assigned: None, output: dataflow::pass_output(io, result, input, env)? });
+            return dataflow::pass_output(io, result, input, env);
         };
         // `$` in the Pass state's `Assign` is its result.
         let result = match result {
@@ -60,23 +68,25 @@ impl<'a> DataFlow<'a> for JsonPath<'a> {
             }
             None => dataflow::effective_input(io, &input, env)?,
         };
-        let assigned = assigned(assign, &result, env)?;
-        let output = dataflow::state_output(io, input, result, env)?;
-        Ok(Finished { assigned, output })
+        *assigned = assign_values(assign, &result, env)?;
+        dataflow::state_output(io, input, result, env)
     }
 
     #[inline]
-    fn through(&mut self, input_path: PathField, output_path: PathField, input: &mut Value) -> Result<Finished, Error> {
+    fn through(
+        &mut self,
+        (input_path, output_path): (PathField, PathField),
+        input: &mut Value,
+        assigned: &mut Assigned,
+    ) -> Result<Value, Error> {
         let input = std::mem::take(input);
         let Some(assign) = self.state.assign else {
-            let output = dataflow::pass_through(input_path, output_path, input, &self.env)?;
-            return Ok(Finished { assigned: None, output });
+            return dataflow::pass_through(input_path, output_path, input, &self.env);
         };
         // `$` in a Wait's `Assign` is its effective input.
         let effective = dataflow::take_path(input_path, input, &self.env)?;
-        let assigned = assigned(assign, &effective, &mut self.env)?;
-        let output = dataflow::pass_through(PathField::Default, output_path, effective, &self.env)?;
-        Ok(Finished { assigned, output })
+        *assigned = assign_values(assign, &effective, &mut self.env)?;
+        dataflow::pass_through(PathField::Default, output_path, effective, &self.env)
     }
 
     #[inline]
@@ -86,7 +96,8 @@ impl<'a> DataFlow<'a> for JsonPath<'a> {
         rules: &[ChoiceRule],
         default: Option<u16>,
         input: &mut Value,
-    ) -> Result<(u16, Finished), Error> {
+        assigned: &mut Assigned,
+    ) -> Result<(u16, Value), Error> {
         let effective = dataflow::take_path(input_path, std::mem::take(input), &self.env)?;
         let scope = Scope::new(&effective).with_context(self.env.context).with_variables(self.env.variables);
         let mut chosen = default.map(|next| (next, self.state.assign));
@@ -99,9 +110,9 @@ impl<'a> DataFlow<'a> for JsonPath<'a> {
         }
         let (next, assign) = chosen.ok_or_else(choice::no_choice_matched)?;
         // `$` in a Choice's `Assign` is its effective input.
-        let assigned = self.assign(assign, &effective)?;
+        self.assign(assign, &effective, assigned)?;
         let output = dataflow::take_path(output_path, effective, &self.env)?;
-        Ok((next, Finished { assigned, output }))
+        Ok((next, output))
     }
 
     #[inline]
@@ -155,14 +166,13 @@ impl<'a> DataFlow<'a> for JsonPath<'a> {
     }
 
     #[inline]
-    fn result(&mut self, io: &Io, input: &mut Value, result: Value) -> Result<Finished, Error> {
+    fn result(&mut self, io: &Io, input: &mut Value, result: Value, assigned: &mut Assigned) -> Result<Value, Error> {
         // `$` in the state's `Assign` is its result before ResultSelector.
-        let assigned = self.assign(self.state.assign, &result)?;
+        self.assign(self.state.assign, &result, assigned)?;
         let env = &mut self.env;
         let result = dataflow::effective_result(io, result, env)?;
         let input = std::mem::take(input);
-        let output = dataflow::state_output(io, input, result, env)?;
-        Ok(Finished { assigned, output })
+        dataflow::state_output(io, input, result, env)
     }
 
     fn caught(
@@ -170,19 +180,19 @@ impl<'a> DataFlow<'a> for JsonPath<'a> {
         (_, catcher): (usize, &CatcherDef),
         input: &mut Value,
         error_output: Value,
-    ) -> Result<Finished, Error> {
+        assigned: &mut Assigned,
+    ) -> Result<Value, Error> {
         let io = Io { result_path: catcher.result_path, ..Io::DEFAULT };
         // The catcher's `Assign` (`$` is the Error Output) runs instead of the state's.
-        let assigned = self.assign(catcher.assign, &error_output)?;
+        self.assign(catcher.assign, &error_output, assigned)?;
         let input = std::mem::take(input);
-        let output = dataflow::state_output(&io, input, error_output, &mut self.env)?;
-        Ok(Finished { assigned, output })
+        dataflow::state_output(&io, input, error_output, &mut self.env)
     }
 }
 
 /// The variables an `Assign` sets, computed from `data` (its `$`) with the variables as
 /// the state saw them when it was entered.
-fn assigned(assign: &Template, data: &Value, env: &mut Env<'_>) -> Result<Assigned, Error> {
+fn assign_values(assign: &Template, data: &Value, env: &mut Env<'_>) -> Result<Assigned, Error> {
     match dataflow::build_template(assign, data, env)? {
         Value::Object(values) => within_limit(values, env.state).map(Some),
         _ => Ok(None),

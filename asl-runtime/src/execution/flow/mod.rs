@@ -39,36 +39,45 @@ pub(in crate::execution) use jsonpath::JsonPath;
 /// The variables an `Assign` sets (`None` without one).
 pub(in crate::execution) type Assigned = Option<Map<String, Value>>;
 
-/// What a state's data flow ends with: the variables its `Assign` sets (stored only once the
-/// whole flow succeeded) and its output.
-pub(in crate::execution) struct Finished {
-    /// What `Assign` computed.
-    pub(in crate::execution) assigned: Assigned,
-    /// The state's output.
-    pub(in crate::execution) output: Value,
-}
-
 /// The shapes of data flow the state kinds have, each with a JSONPath and a JSONata
-/// implementation. Where an operation takes the state's raw input as `&mut Value`, it
-/// moves the input out (leaving `null`) at the point the output needs it, no earlier: an
-/// error before that leaves the frame's input as it was.
+/// implementation.
 ///
-/// The JSONPath fields an operation takes (`io`, `input_path`…) are the state's own; a
-/// JSONata state has them at their defaults and its implementation ignores them.
+/// Where an operation takes the state's raw input as `&mut Value`, it moves the input out
+/// (leaving `null`) at the point the output needs it, no earlier: an error before that
+/// leaves the frame's input as it was. An operation that ends the state's flow returns its
+/// output and leaves what `Assign` computed in `assigned` (untouched without an `Assign`);
+/// the caller stores it only when the whole flow succeeded (on an error it is dropped).
+/// Returned together with the output, it made a value of a hundred bytes that every `?` on
+/// the way copied, in the transitions of states that assign nothing too.
+///
+/// The JSONPath fields an operation takes (`io`, `paths`…) are the state's own; a JSONata
+/// state has them at their defaults and its implementation ignores them.
 pub(in crate::execution) trait DataFlow<'a> {
     /// A Pass state: JSONPath `InputPath`, `Parameters` or `Result`, `ResultPath`,
     /// `OutputPath` (`$` in `Assign` is its result); JSONata `Assign` and `Output` over
     /// `$states.input` (absent `Output`: the input).
-    fn pass(&mut self, io: &Io, result: Option<&Literal>, input: &mut Value) -> Result<Finished, Error>;
+    fn pass(
+        &mut self,
+        io: &Io,
+        result: Option<&Literal>,
+        input: &mut Value,
+        assigned: &mut Assigned,
+    ) -> Result<Value, Error>;
 
-    /// A Wait or Succeed state's end: JSONPath `InputPath` then `OutputPath` (`$` in
-    /// `Assign` is the effective input); JSONata `Assign` and `Output` over `$states.input`.
-    fn through(&mut self, input_path: PathField, output_path: PathField, input: &mut Value) -> Result<Finished, Error>;
+    /// A Wait or Succeed state's end, with its `InputPath` and `OutputPath` (`paths`):
+    /// JSONPath `InputPath` then `OutputPath` (`$` in `Assign` is the effective input);
+    /// JSONata `Assign` and `Output` over `$states.input`.
+    fn through(
+        &mut self,
+        paths: (PathField, PathField),
+        input: &mut Value,
+        assigned: &mut Assigned,
+    ) -> Result<Value, Error>;
 
-    /// A Choice state, with its `InputPath` and `OutputPath` (`paths`): the first rule
-    /// that holds (else `default`), its `Assign` (or the state's, for `default`) and the
-    /// output. JSONPath rules compare values of the
-    /// effective input; JSONata rules are `Condition`s, each with its own `Output`.
+    /// A Choice state, with its `InputPath` and `OutputPath` (`paths`): the target of the
+    /// first rule that holds (else `default`), its `Assign` (or the state's, for
+    /// `default`) and the output. JSONPath rules compare values of the effective input;
+    /// JSONata rules are `Condition`s, each with its own `Output`.
     ///
     /// # Errors
     ///
@@ -79,7 +88,8 @@ pub(in crate::execution) trait DataFlow<'a> {
         rules: &[ChoiceRule],
         default: Option<u16>,
         input: &mut Value,
-    ) -> Result<(u16, Finished), Error>;
+        assigned: &mut Assigned,
+    ) -> Result<(u16, Value), Error>;
 
     /// What a Wait's `SecondsPath` and `TimestampPath` read: the effective input (after
     /// `InputPath`); for JSONata, whose Wait has no `InputPath`, the input itself.
@@ -113,17 +123,18 @@ pub(in crate::execution) trait DataFlow<'a> {
     /// A Task's, Parallel's or Map's result: JSONPath `Assign` over the raw result, then
     /// `ResultSelector`, `ResultPath`, `OutputPath`; JSONata `Assign` and `Output` with
     /// `$states.result` (absent `Output`: the result).
-    fn result(&mut self, io: &Io, input: &mut Value, result: Value) -> Result<Finished, Error>;
+    fn result(&mut self, io: &Io, input: &mut Value, result: Value, assigned: &mut Assigned) -> Result<Value, Error>;
 
-    /// `catcher`, at its position in `Catch`, took `error_output`: its `Assign` (instead of the
-    /// state's) and JSONPath `ResultPath`, or JSONata `Output` with
+    /// `catcher`, at its position in `Catch`, took `error_output`: its `Assign` (instead
+    /// of the state's) and JSONPath `ResultPath`, or JSONata `Output` with
     /// `$states.errorOutput` (absent: the Error Output).
     fn caught(
         &mut self,
         catcher: (usize, &CatcherDef),
         input: &mut Value,
         error_output: Value,
-    ) -> Result<Finished, Error>;
+        assigned: &mut Assigned,
+    ) -> Result<Value, Error>;
 }
 
 /// Which query language a state's data flow speaks.
@@ -188,13 +199,24 @@ macro_rules! dispatch {
 
 impl<'a> DataFlow<'a> for Flow<'a> {
     #[inline]
-    fn pass(&mut self, io: &Io, result: Option<&Literal>, input: &mut Value) -> Result<Finished, Error> {
-        dispatch!(self, flow => flow.pass(io, result, input))
+    fn pass(
+        &mut self,
+        io: &Io,
+        result: Option<&Literal>,
+        input: &mut Value,
+        assigned: &mut Assigned,
+    ) -> Result<Value, Error> {
+        dispatch!(self, flow => flow.pass(io, result, input, assigned))
     }
 
     #[inline]
-    fn through(&mut self, input_path: PathField, output_path: PathField, input: &mut Value) -> Result<Finished, Error> {
-        dispatch!(self, flow => flow.through(input_path, output_path, input))
+    fn through(
+        &mut self,
+        paths: (PathField, PathField),
+        input: &mut Value,
+        assigned: &mut Assigned,
+    ) -> Result<Value, Error> {
+        dispatch!(self, flow => flow.through(paths, input, assigned))
     }
 
     #[inline]
@@ -204,8 +226,9 @@ impl<'a> DataFlow<'a> for Flow<'a> {
         rules: &[ChoiceRule],
         default: Option<u16>,
         input: &mut Value,
-    ) -> Result<(u16, Finished), Error> {
-        dispatch!(self, flow => flow.choose(paths, rules, default, input))
+        assigned: &mut Assigned,
+    ) -> Result<(u16, Value), Error> {
+        dispatch!(self, flow => flow.choose(paths, rules, default, input, assigned))
     }
 
     #[inline]
@@ -243,8 +266,8 @@ impl<'a> DataFlow<'a> for Flow<'a> {
     }
 
     #[inline]
-    fn result(&mut self, io: &Io, input: &mut Value, result: Value) -> Result<Finished, Error> {
-        dispatch!(self, flow => flow.result(io, input, result))
+    fn result(&mut self, io: &Io, input: &mut Value, result: Value, assigned: &mut Assigned) -> Result<Value, Error> {
+        dispatch!(self, flow => flow.result(io, input, result, assigned))
     }
 
     #[inline]
@@ -253,8 +276,9 @@ impl<'a> DataFlow<'a> for Flow<'a> {
         catcher: (usize, &CatcherDef),
         input: &mut Value,
         error_output: Value,
-    ) -> Result<Finished, Error> {
-        dispatch!(self, flow => flow.caught(catcher, input, error_output))
+        assigned: &mut Assigned,
+    ) -> Result<Value, Error> {
+        dispatch!(self, flow => flow.caught(catcher, input, error_output, assigned))
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::dataflow::PathField;
 use crate::error::Error;
-use crate::execution::flow::{DataFlow, Finished, Flow};
+use crate::execution::flow::{DataFlow, Flow};
 use crate::execution::state::Frame;
 use crate::execution::turn::{Completion, RunCtx, Turn};
 use crate::machine::{ChoiceRule, StateDef};
@@ -23,7 +23,8 @@ pub(super) fn enter(
 ) -> Result<Completion, Error> {
     let context = ctx.context(state, frame.entered, None);
     let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now);
-    let (next, Finished { assigned, output }) = flow.choose(paths, rules, default, &mut frame.input)?;
+    let mut assigned = None;
+    let (next, output) = flow.choose(paths, rules, default, &mut frame.input, &mut assigned)?;
     turn.store(ctx, &mut frame.variables, assigned);
     // A Choice has no `Next` of its own: the rule's target is where it goes.
     Ok(Completion::Next(next, output))

@@ -10,7 +10,7 @@
 
 use serde_json::Value;
 
-use super::flow::{DataFlow, Finished, Flow};
+use super::flow::{DataFlow, Flow};
 use super::state::{Frame, Step, Work};
 use super::turn::{Completion, RunCtx, Turn};
 use crate::dataflow::PathField;
@@ -82,11 +82,12 @@ fn pass_through(
     ctx: &mut RunCtx<'_>,
     frame: &mut Frame,
     state: &'static StateDef,
-    (input_path, output_path): (PathField, PathField),
+    paths: (PathField, PathField),
 ) -> Result<Value, Error> {
     let context = ctx.context(state, frame.entered, None);
     let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now);
-    let Finished { assigned, output } = flow.through(input_path, output_path, &mut frame.input)?;
+    let mut assigned = None;
+    let output = flow.through(paths, &mut frame.input, &mut assigned)?;
     turn.store(ctx, &mut frame.variables, assigned);
     Ok(output)
 }

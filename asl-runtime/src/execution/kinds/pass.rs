@@ -3,7 +3,7 @@
 
 use crate::dataflow::Io;
 use crate::error::Error;
-use crate::execution::flow::{DataFlow, Finished, Flow};
+use crate::execution::flow::{DataFlow, Flow};
 use crate::execution::state::Frame;
 use crate::execution::turn::{Completion, RunCtx, Turn, complete};
 use crate::machine::StateDef;
@@ -21,7 +21,8 @@ pub(super) fn enter(
 ) -> Result<Completion, Error> {
     let context = ctx.context(state, frame.entered, None);
     let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now);
-    let Finished { assigned, output } = flow.pass(io, result, &mut frame.input)?;
+    let mut assigned = None;
+    let output = flow.pass(io, result, &mut frame.input, &mut assigned)?;
     turn.store(ctx, &mut frame.variables, assigned);
     complete(state, output)
 }

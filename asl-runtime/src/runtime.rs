@@ -710,9 +710,10 @@ impl Runtime {
         {
             driver = driver.with_history_sink(sink);
         }
-        let state_machine_arn = match shared.info.load() {
-            Ok(info) => info.state_machine_arn(),
-            Err(error) => return self.inner.end_unrestored(&shared, error),
+        // Only commits name the state machine (the execution holds its `$$.Execution`).
+        let state_machine_arn = match durable {
+            Some(_) => driver.execution().info().state_machine_arn(),
+            None => String::new(),
         };
         loop {
             let (stop, mail) = {

@@ -29,166 +29,44 @@
 //! whole seconds; AWS states no rounding, and we keep milliseconds (rounded to the nearest),
 //! the precision of every timestamp Step Functions shows.
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{self, Error};
 
-/// The longest delay [`RetryPolicy::delay`] returns: `u32::MAX` seconds (about 136 years).
+pub use asl_machine::retry::{JitterStrategy, RetryPolicy};
+
+/// The longest delay [`delay`] returns: `u32::MAX` seconds (about 136 years).
 ///
 /// ASL allows `IntervalSeconds` up to 99 999 999 and a `BackoffRate` that makes the product
 /// overflow; no execution lives long enough to see the difference (Standard workflows stop
 /// after a year), and a finite cap keeps `now + delay` from overflowing a clock.
 pub const MAX_DELAY: Duration = Duration::from_secs(u32::MAX as u64);
 
-/// One Retrier, field for field as ASL defines it. Deserialises from the Retrier's JSON
-/// (`Comment` and unknown keys are ignored; ranges are the compiler's job to check).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct RetryPolicy {
-    /// `ErrorEquals`: the error names this Retrier handles, with the wildcards of
-    /// [`error::matches()`].
-    pub error_equals: Cow<'static, [Cow<'static, str>]>,
-    /// `IntervalSeconds` (default 1): the delay before this Retrier's first retry.
-    #[serde(default = "default_interval_seconds")]
-    pub interval_seconds: u32,
-    /// `MaxAttempts` (default 3): how many **retries** this Retrier allows in one state
-    /// execution, *not counting the first attempt*. `0` means never retry.
-    #[serde(default = "default_max_attempts")]
-    pub max_attempts: u32,
-    /// `BackoffRate` (default 2.0): the factor by which each retry's delay exceeds the
-    /// previous one's.
-    #[serde(default = "default_backoff_rate")]
-    pub backoff_rate: f64,
-    /// `MaxDelaySeconds`: the cap on each delay, applied before jitter; `None` means no cap.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_delay_seconds: Option<u32>,
-    /// `JitterStrategy` (default `NONE`).
-    #[serde(default)]
-    pub jitter_strategy: JitterStrategy,
+/// Whether `policy`'s `ErrorEquals` matches `error`.
+pub fn matches(policy: &RetryPolicy, error: &Error) -> bool {
+    error::matches_any(&policy.error_equals, error)
 }
 
-/// `JitterStrategy`: whether a retry's delay is randomised.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum JitterStrategy {
-    /// `FULL`: the delay is uniform in `[0, computed delay]`.
-    #[serde(rename = "FULL")]
-    Full,
-    /// `NONE` (the default): the computed delay as is.
-    #[default]
-    #[serde(rename = "NONE")]
-    None,
-}
-
-fn default_interval_seconds() -> u32 {
-    RetryPolicy::DEFAULT_INTERVAL_SECONDS
-}
-
-fn default_max_attempts() -> u32 {
-    RetryPolicy::DEFAULT_MAX_ATTEMPTS
-}
-
-fn default_backoff_rate() -> f64 {
-    RetryPolicy::DEFAULT_BACKOFF_RATE
-}
-
-impl RetryPolicy {
-    /// ASL's default `IntervalSeconds`.
-    pub const DEFAULT_INTERVAL_SECONDS: u32 = 1;
-    /// ASL's default `MaxAttempts` (retries after the first attempt).
-    pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
-    /// ASL's default `BackoffRate`.
-    pub const DEFAULT_BACKOFF_RATE: f64 = 2.0;
-
-    /// A Retrier for `error_equals` with every other field at its ASL default. `const`, so
-    /// generated code can keep its Retriers in a `static`:
-    ///
-    /// ```
-    /// use std::borrow::Cow;
-    /// use asl_runtime::retry::{JitterStrategy, RetryPolicy};
-    ///
-    /// static RETRY: [RetryPolicy; 1] = [RetryPolicy::new(&[Cow::Borrowed("States.ALL")])
-    ///     .with_interval_seconds(3)
-    ///     .with_max_delay_seconds(5)
-    ///     .with_jitter_strategy(JitterStrategy::Full)];
-    /// assert_eq!(RETRY[0].max_attempts, 3);
-    /// ```
-    pub const fn new(error_equals: &'static [Cow<'static, str>]) -> Self {
-        RetryPolicy {
-            error_equals: Cow::Borrowed(error_equals),
-            interval_seconds: Self::DEFAULT_INTERVAL_SECONDS,
-            max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
-            backoff_rate: Self::DEFAULT_BACKOFF_RATE,
-            max_delay_seconds: None,
-            jitter_strategy: JitterStrategy::None,
-        }
+/// The delay before `policy`'s retry number `retries_so_far + 1` (`retries_so_far` = how
+/// many retries the Retrier has already made in this state execution).
+///
+/// `rng` must return a uniform value in `[0, 1)`; it is called only for
+/// `JitterStrategy: FULL`, and values outside `[0, 1]` (or NaN) are clamped.
+pub fn delay(policy: &RetryPolicy, retries_so_far: u32, rng: &mut dyn FnMut() -> f64) -> Duration {
+    // powi takes an i32; beyond i32::MAX the delay has long since hit the cap anyway.
+    let exponent = i32::try_from(retries_so_far).unwrap_or(i32::MAX);
+    let mut seconds = f64::from(policy.interval_seconds) * policy.backoff_rate.powi(exponent);
+    if let Some(cap) = policy.max_delay_seconds {
+        seconds = seconds.min(f64::from(cap));
     }
-
-    /// Like [`new`](Self::new), for names known only at run time.
-    pub fn from_names<I, S>(error_equals: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<Cow<'static, str>>,
-    {
-        RetryPolicy { error_equals: Cow::Owned(error_equals.into_iter().map(Into::into).collect()), ..Self::new(&[]) }
+    if policy.jitter_strategy == JitterStrategy::Full {
+        let factor = rng();
+        let factor = if factor.is_nan() { 0.0 } else { factor.clamp(0.0, 1.0) };
+        seconds *= factor;
     }
-
-    /// Sets `IntervalSeconds`.
-    pub const fn with_interval_seconds(mut self, seconds: u32) -> Self {
-        self.interval_seconds = seconds;
-        self
-    }
-
-    /// Sets `MaxAttempts`: retries after the first attempt; `0` = never retry.
-    pub const fn with_max_attempts(mut self, retries: u32) -> Self {
-        self.max_attempts = retries;
-        self
-    }
-
-    /// Sets `BackoffRate`.
-    pub const fn with_backoff_rate(mut self, rate: f64) -> Self {
-        self.backoff_rate = rate;
-        self
-    }
-
-    /// Sets `MaxDelaySeconds`.
-    pub const fn with_max_delay_seconds(mut self, seconds: u32) -> Self {
-        self.max_delay_seconds = Some(seconds);
-        self
-    }
-
-    /// Sets `JitterStrategy`.
-    pub const fn with_jitter_strategy(mut self, jitter: JitterStrategy) -> Self {
-        self.jitter_strategy = jitter;
-        self
-    }
-
-    /// Whether this Retrier's `ErrorEquals` matches `error`.
-    pub fn matches(&self, error: &Error) -> bool {
-        error::matches_any(&self.error_equals, error)
-    }
-
-    /// The delay before this Retrier's retry number `retries_so_far + 1`
-    /// (`retries_so_far` = how many retries it has already made in this state execution).
-    ///
-    /// `rng` must return a uniform value in `[0, 1)`; it is called only for
-    /// `JitterStrategy: FULL`, and values outside `[0, 1]` (or NaN) are clamped.
-    pub fn delay(&self, retries_so_far: u32, rng: &mut dyn FnMut() -> f64) -> Duration {
-        // powi takes an i32; beyond i32::MAX the delay has long since hit the cap anyway.
-        let exponent = i32::try_from(retries_so_far).unwrap_or(i32::MAX);
-        let mut seconds = f64::from(self.interval_seconds) * self.backoff_rate.powi(exponent);
-        if let Some(cap) = self.max_delay_seconds {
-            seconds = seconds.min(f64::from(cap));
-        }
-        if self.jitter_strategy == JitterStrategy::Full {
-            let factor = rng();
-            let factor = if factor.is_nan() { 0.0 } else { factor.clamp(0.0, 1.0) };
-            seconds *= factor;
-        }
-        seconds_to_duration(seconds)
-    }
+    seconds_to_duration(seconds)
 }
 
 /// Whole milliseconds, rounded to the nearest; NaN and negatives become zero, anything past
@@ -246,17 +124,17 @@ impl RetryState {
 
     /// Decides whether the state's work runs again after `error`, and records the retry
     /// if so. `policies` is the state's `Retry` array (the same one on every call);
-    /// `rng` is as for [`RetryPolicy::delay`].
+    /// `rng` is as for [`delay`].
     pub fn on_error(&mut self, policies: &[RetryPolicy], error: &Error, rng: &mut dyn FnMut() -> f64) -> RetryDecision {
         // Only the first matching Retrier counts, exhausted or not.
-        let Some((index, policy)) = policies.iter().enumerate().find(|(_, policy)| policy.matches(error)) else {
+        let Some((index, policy)) = policies.iter().enumerate().find(|(_, policy)| matches(policy, error)) else {
             return RetryDecision::GiveUp;
         };
         let done = self.retries_by(index);
         if done >= policy.max_attempts {
             return RetryDecision::GiveUp;
         }
-        let delay = policy.delay(done, rng);
+        let delay = delay(policy, done, rng);
         if self.per_retrier.len() <= index {
             self.per_retrier.resize(index + 1, 0);
         }
@@ -314,17 +192,17 @@ mod tests {
     fn fractional_backoff_keeps_milliseconds() {
         // AWS's documented example: 3 s, then 4.5 s.
         let p = policy(&["States.Timeout"]).with_interval_seconds(3).with_backoff_rate(1.5).with_max_attempts(2);
-        assert_eq!(p.delay(0, &mut never()), secs(3));
-        assert_eq!(p.delay(1, &mut never()), Duration::from_millis(4500));
+        assert_eq!(delay(&p, 0, &mut never()), secs(3));
+        assert_eq!(delay(&p, 1, &mut never()), Duration::from_millis(4500));
         let p = policy(&["X"]).with_backoff_rate(1.1);
-        assert_eq!(p.delay(3, &mut never()), Duration::from_millis(1331));
+        assert_eq!(delay(&p, 3, &mut never()), Duration::from_millis(1331));
     }
 
     #[test]
     fn max_delay_seconds_caps_each_delay() {
         // base-scenarios-retry-interval-features: interval 3, backoff 2, cap 5 → 3, 5, 5.
         let p = policy(&[names::ALL]).with_interval_seconds(3).with_max_delay_seconds(5);
-        let delays: Vec<_> = (0..3).map(|n| p.delay(n, &mut never())).collect();
+        let delays: Vec<_> = (0..3).map(|n| delay(&p, n, &mut never())).collect();
         assert_eq!(delays, [secs(3), secs(5), secs(5)]);
     }
 
@@ -332,21 +210,21 @@ mod tests {
     fn full_jitter_scales_the_capped_delay() {
         let p = policy(&[names::ALL]).with_interval_seconds(3).with_max_delay_seconds(5);
         let p = p.with_jitter_strategy(JitterStrategy::Full);
-        assert_eq!(p.delay(2, &mut || 0.5), Duration::from_millis(2500));
-        assert_eq!(p.delay(0, &mut || 0.0), Duration::ZERO);
-        assert_eq!(p.delay(0, &mut || 0.999_9), Duration::from_millis(3000));
+        assert_eq!(delay(&p, 2, &mut || 0.5), Duration::from_millis(2500));
+        assert_eq!(delay(&p, 0, &mut || 0.0), Duration::ZERO);
+        assert_eq!(delay(&p, 0, &mut || 0.999_9), Duration::from_millis(3000));
         // Out-of-range generators are clamped, never trusted.
-        assert_eq!(p.delay(0, &mut || 7.0), secs(3));
-        assert_eq!(p.delay(0, &mut || -1.0), Duration::ZERO);
-        assert_eq!(p.delay(0, &mut || f64::NAN), Duration::ZERO);
+        assert_eq!(delay(&p, 0, &mut || 7.0), secs(3));
+        assert_eq!(delay(&p, 0, &mut || -1.0), Duration::ZERO);
+        assert_eq!(delay(&p, 0, &mut || f64::NAN), Duration::ZERO);
     }
 
     #[test]
     fn huge_delays_saturate_instead_of_overflowing() {
         let p = policy(&["X"]).with_interval_seconds(99_999_999).with_backoff_rate(10.0);
-        assert_eq!(p.delay(u32::MAX, &mut never()), MAX_DELAY);
+        assert_eq!(delay(&p, u32::MAX, &mut never()), MAX_DELAY);
         let p = policy(&["X"]).with_backoff_rate(f64::INFINITY);
-        assert_eq!(p.delay(1, &mut never()), MAX_DELAY);
+        assert_eq!(delay(&p, 1, &mut never()), MAX_DELAY);
     }
 
     #[test]

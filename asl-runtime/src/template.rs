@@ -9,23 +9,8 @@ use serde_json::{Map, Number, Value};
 use crate::intrinsics::Call;
 use crate::path::{Literal, Path};
 
-/// A payload template.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Template {
-    /// A constant part (no `.$` key anywhere below).
-    Literal(&'static Literal),
-    /// An object with at least one computed member; keys are already stripped of `.$`.
-    Object(&'static [(&'static str, Template)]),
-    /// An array with at least one computed element.
-    Array(&'static [Template]),
-    /// A `"key.$": "$.path"` value.
-    Path(&'static Path),
-    /// A `"key.$": "States.Fn(…)"` value.
-    Intrinsic(&'static Call),
-    /// A `{% … %}` string of a JSONata field (only in JSONata states, whose templates
-    /// [`crate::jsonata::Scope::build`] builds).
-    Jsonata(&'static crate::jsonata::Expression),
-}
+/// A payload template (defined with the rest of the description in asl-machine).
+pub use asl_machine::template::Template;
 
 /// Evaluates the computed parts of a template.
 pub trait Resolver {

@@ -11,24 +11,9 @@ pub(crate) mod typed;
 pub use task::{BoxFuture, TaskCall, TaskHandler};
 pub use typed::typed;
 
-use crate::machine::Containers;
-
-/// A compiled workflow: its name and static description, as generated code provides it.
-#[derive(Clone, Copy, Debug)]
-pub struct Workflow {
-    /// The workflow's name (the definition's file stem), used for `$$.StateMachine.Name`
-    /// unless the execution overrides it.
-    pub name: &'static str,
-    /// The containers; `[0]` is the top level.
-    pub containers: Containers,
-    /// The definition's top-level `TimeoutSeconds`: past it the execution ends with status
-    /// `TIMED_OUT` (and, as in AWS's `DescribeExecution`, no error or cause).
-    pub timeout_seconds: Option<u64>,
-    /// Why this runtime cannot run the workflow yet (it uses a feature that a later version
-    /// adds: JSONata, variables, a Distributed Map's `ItemReader`…), or `None`. [`run()`]
-    /// refuses such a workflow instead of running it wrongly.
-    pub unsupported: Option<&'static str>,
-}
+/// A compiled workflow: its name and static description, as generated code provides it
+/// (defined with the rest of the description in [`crate::machine`]).
+pub use crate::machine::Workflow;
 
 /// The error name [`run()`] reports for a workflow that uses a feature the runtime does not
 /// have yet. It is not an AWS error name, so it cannot be mistaken for one.

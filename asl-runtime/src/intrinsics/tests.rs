@@ -231,12 +231,6 @@ fn nested_calls_and_path_errors() {
     assert_eq!(cause("States.UUID(1)", input), "Invalid arguments in States.UUID(1): expected 0 arguments, but got 1");
 }
 
-#[test]
-fn evaluate_is_call() {
-    let Ok(c) = parse("States.MathAdd(1, 2)") else { panic!("parse") };
-    assert_eq!(c.evaluate(&mut |_| Ok(Value::Null), &mut SplitMix64::new(1)), Ok(json!(3)));
-}
-
 /// Builds a payload template whose `.$` values are intrinsics or paths.
 fn build(template: &Value, input: &Value, context: &Value, rng: &mut SplitMix64) -> Result<Value, Error> {
     Ok(match template {

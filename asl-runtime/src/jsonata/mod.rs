@@ -23,10 +23,8 @@
 mod engine;
 mod fast;
 mod functions;
-pub mod plan;
 
 use std::cell::{OnceCell, RefCell};
-use std::sync::OnceLock;
 
 use jsonata_core::value::JValue;
 use serde_json::{Map, Number, Value};
@@ -37,51 +35,18 @@ use crate::template::Template;
 
 pub use plan::Plan;
 
-/// One JSONata expression of a definition (the text between `{%` and `%}`, trimmed), as
-/// static data. Generated code declares one `static` per expression, so the tree parsed on
-/// first use is shared by every later evaluation.
-pub struct Expression {
-    /// The expression as written; AWS's error causes quote it.
-    pub text: &'static str,
-    /// The expression as Rust data, when the compiler could lower it.
-    plan: Option<&'static Plan>,
-    /// The parsed tree and what it reads, or why it does not parse.
-    parsed: OnceLock<Result<engine::Parsed, String>>,
-}
+/// The expressions and their plans (defined with the rest of the description in
+/// asl-machine).
+pub use asl_machine::jsonata::{Expression, plan};
 
-impl Expression {
-    /// An expression the engine evaluates (parsed on first use).
-    pub const fn new(text: &'static str) -> Self {
-        Expression { text, plan: None, parsed: OnceLock::new() }
-    }
-
-    /// An expression with its plan: evaluated as `plan` says, and by the engine only
-    /// where the plan cannot decide. `plan` must mean what `text` means; the compiler
-    /// writes both.
-    pub const fn compiled(text: &'static str, plan: &'static Plan) -> Self {
-        Expression { text, plan: Some(plan), parsed: OnceLock::new() }
-    }
-
-    /// The plan, if the expression has one.
-    pub fn plan(&self) -> Option<&'static Plan> {
-        self.plan
-    }
-
-    /// The parsed tree and what it reads.
-    fn parsed(&self) -> Result<&engine::Parsed, &str> {
-        self.parsed.get_or_init(|| parse(self.text).map(engine::Parsed::new)).as_ref().map_err(String::as_str)
-    }
-}
-
-impl std::fmt::Debug for Expression {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Expression({:?})", self.text)
-    }
-}
-
-impl PartialEq for Expression {
-    fn eq(&self, other: &Self) -> bool {
-        self.text == other.text
+/// The parsed tree of `expr` and what it reads, parsed on first use and kept in the
+/// expression's [engine cache](Expression::engine_cache), or why it does not parse.
+fn parsed(expr: &Expression) -> Result<&engine::Parsed, &str> {
+    let cached = expr.engine_cache().get_or_init(|| Box::new(parse(expr.text).map(engine::Parsed::new)));
+    match cached.downcast_ref::<Result<engine::Parsed, String>>() {
+        Some(parsed) => parsed.as_ref().map_err(String::as_str),
+        // Only this module fills the cache.
+        None => Err("the expression's engine cache holds something else"),
     }
 }
 
@@ -213,7 +178,7 @@ impl<'a> Scope<'a> {
     /// `States.QueryEvaluationError`: the expression threw an error, or returned a function.
     /// (A plan never errs: where the engine would, the plan hands the evaluation to it.)
     pub fn evaluate(&self, expr: &Expression, field: &str) -> Result<Option<Value>, Error> {
-        if let Some(plan) = expr.plan {
+        if let Some(plan) = expr.plan() {
             let data = fast::Data {
                 input: self.input,
                 context: self.context,
@@ -259,7 +224,7 @@ impl<'a> Scope<'a> {
                 expr.text
             ))
         };
-        let parsed = expr.parsed().map_err(threw)?;
+        let parsed = parsed(expr).map_err(threw)?;
         let value = run(parsed).map_err(|e| threw(e.message()))?;
         if value.is_undefined() {
             return Ok(None);

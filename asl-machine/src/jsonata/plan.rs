@@ -13,7 +13,7 @@
 //! run time is outside what it handles exactly (an array met in the middle of a path, an
 //! operand of the wrong type, which the engine reports as an error), evaluating the plan
 //! gives up and the engine evaluates the expression's text instead. The differential
-//! tests (`jsonata/differential.rs`) run many expressions over many inputs both ways.
+//! tests (asl-runtime's `jsonata/differential.rs`) run many expressions over many inputs both ways.
 
 /// A JSONata expression as data (see the module documentation).
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,0 +1,331 @@
+//! The description of a workflow: what generated code declares (as `static` data), what
+//! `asl_codegen::load` builds in process, and what asl-runtime's driver walks.
+//!
+//! A workflow is a list of containers — index 0 is the top level, then every Parallel
+//! branch and Map processor in depth-first order — each a list of states. Transitions are
+//! indices into the state's own container (ASL forbids transitions across containers), so
+//! moving from one state to the next never looks a name up. Names are kept only for
+//! history, errors and the context object.
+
+use crate::choice::Rule;
+use crate::dataflow::{Io, PathField};
+use crate::intrinsics::Call;
+use crate::jsonata::Expression;
+use crate::path::{Literal, Path};
+use crate::retry::RetryPolicy;
+use crate::template::Template;
+
+/// A workflow: its name and description, as generated code provides it.
+#[derive(Clone, Copy, Debug)]
+pub struct Workflow {
+    /// The workflow's name (the definition's file stem), used for `$$.StateMachine.Name`
+    /// unless the execution overrides it.
+    pub name: &'static str,
+    /// The containers; `[0]` is the top level.
+    pub containers: Containers,
+    /// The definition's top-level `TimeoutSeconds`: past it the execution ends with status
+    /// `TIMED_OUT` (and, as in AWS's `DescribeExecution`, no error or cause).
+    pub timeout_seconds: Option<u64>,
+    /// Why this runtime cannot run the workflow yet (it uses a feature that a later version
+    /// adds: a Distributed Map's `ItemReader`…), or `None`. asl-runtime's `execution::run`
+    /// refuses such a workflow instead of running it wrongly.
+    pub unsupported: Option<&'static str>,
+}
+
+/// A workflow's containers; `[0]` is the top level.
+pub type Containers = &'static [ContainerDef];
+
+/// A top-level machine, Parallel branch or Map processor.
+#[derive(Debug)]
+pub struct ContainerDef {
+    /// Its states, in definition order (a state's index is its `StateId`).
+    pub states: &'static [StateDef],
+    /// Index of the `StartAt` state.
+    pub start: u16,
+}
+
+/// One state.
+#[derive(Debug)]
+pub struct StateDef {
+    /// The name as written in the definition.
+    pub name: &'static str,
+    /// Where control goes when the state completes normally.
+    pub next: Next,
+    /// Whether any path of the state reads the context object (`$$`). Building `$$` copies
+    /// the execution input, so the driver builds it only for states that read it (and for
+    /// Task states, whose handlers receive it).
+    pub reads_context: bool,
+    /// `Assign`: workflow variables the state sets when it completes normally (not when
+    /// a catcher takes over, whose own `Assign` runs instead; on a Choice, only when its
+    /// `Default` is taken).
+    pub assign: Option<&'static Template>,
+    /// The JSONata fields of a JSONata state; `None` for a JSONPath state (a JSONata
+    /// state's other fields are JSONata too: its `Assign` and any `{% %}` value below).
+    pub jsonata: Option<&'static JsonataDef>,
+    /// What the state does.
+    pub kind: StateKind,
+}
+
+/// What a JSONata state has instead of InputPath, Parameters, ResultSelector, ResultPath
+/// and OutputPath.
+#[derive(Debug)]
+pub struct JsonataDef {
+    /// `Arguments` (Task, Parallel): the effective input; absent, `$states.input`.
+    pub arguments: Option<&'static Template>,
+    /// `Output`: the state's output; absent, `$states.result` for Task, Parallel and Map,
+    /// `$states.input` for the others.
+    pub output: Option<&'static Template>,
+}
+
+/// A JSONata state without `Arguments` or `Output`.
+pub static JSONATA: JsonataDef = JsonataDef { arguments: None, output: None };
+
+/// Normal completion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// `Next`: the index of the following state in the same container.
+    State(u16),
+    /// `End: true` (and Succeed): the container completes with the state's output.
+    End,
+    /// Choice (targets in its rules) and Fail (never completes normally).
+    None,
+}
+
+/// A number given literally or through a Reference Path.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Amount {
+    /// A literal.
+    Literal(u64),
+    /// A `…Path` field.
+    Path(&'static Path),
+    /// A JSONata expression (whose value must be a non-negative integer).
+    Jsonata(&'static Expression),
+}
+
+/// A number with a fraction, given literally or through a Reference Path
+/// (`ToleratedFailurePercentage` / `ToleratedFailurePercentagePath`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Fraction {
+    /// A literal.
+    Literal(f64),
+    /// A `…Path` field.
+    Path(&'static Path),
+    /// A JSONata expression.
+    Jsonata(&'static Expression),
+}
+
+/// What a state does, with its static data.
+#[derive(Debug)]
+pub enum StateKind {
+    /// Pass.
+    Pass {
+        /// InputPath/Parameters/ResultPath/OutputPath.
+        io: &'static Io,
+        /// `Result`: the state's result instead of its effective input.
+        result: Option<&'static Literal>,
+    },
+    /// Task.
+    Task(&'static TaskDef),
+    /// Choice.
+    Choice {
+        /// InputPath (OutputPath is in `output_path`).
+        input_path: PathField,
+        /// OutputPath.
+        output_path: PathField,
+        /// `Choices`: the first that matches wins.
+        rules: &'static [ChoiceRule],
+        /// `Default`.
+        default: Option<u16>,
+    },
+    /// Wait.
+    Wait {
+        /// InputPath.
+        input_path: PathField,
+        /// OutputPath.
+        output_path: PathField,
+        /// How long.
+        until: WaitDef,
+    },
+    /// Succeed.
+    Succeed {
+        /// InputPath.
+        input_path: PathField,
+        /// OutputPath.
+        output_path: PathField,
+    },
+    /// Fail.
+    Fail {
+        /// `Error` / `ErrorPath`.
+        error: Option<FailText>,
+        /// `Cause` / `CausePath`.
+        cause: Option<FailText>,
+    },
+    /// Parallel.
+    Parallel {
+        /// InputPath/Parameters/ResultSelector/ResultPath/OutputPath.
+        io: &'static Io,
+        /// Container index of each branch, in order.
+        branches: &'static [u16],
+        /// Retry/Catch.
+        recovery: &'static Recovery,
+    },
+    /// Map (inline or distributed).
+    Map(&'static MapDef),
+}
+
+/// One of a Choice state's `Choices`.
+#[derive(Debug)]
+pub struct ChoiceRule {
+    /// The condition.
+    pub rule: Rule,
+    /// Index of its `Next` state.
+    pub next: u16,
+    /// The rule's own `Assign`, set when it matches (the state's `Assign` is not).
+    pub assign: Option<&'static Template>,
+    /// The rule's own JSONata `Output`, when it matches (the state's is not used).
+    pub output: Option<&'static Template>,
+}
+
+/// How a Task state's work ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Callback {
+    /// When its handler returns.
+    None,
+    /// `.waitForTaskToken`: after its handler returns, when someone sends the task token's
+    /// outcome.
+    Token,
+    /// An activity: a worker takes the work and sends its outcome.
+    Activity,
+}
+
+impl TaskDef {
+    /// How this task's work ends, from its resource.
+    pub fn callback(&self) -> Callback {
+        // Plain substring tests: this runs for every task attempt. `:activity:` appears in
+        // activity ARNs (`arn:aws:states:<region>:<account>:activity:<name>`) only.
+        if self.resource.ends_with(".waitForTaskToken") {
+            Callback::Token
+        } else if self.resource.contains(":activity:") {
+            Callback::Activity
+        } else {
+            Callback::None
+        }
+    }
+}
+
+/// The `task` index of a Task state that has no handler method (an activity: workers do
+/// its work).
+pub const NO_HANDLER: u16 = u16::MAX;
+
+/// A Task state.
+#[derive(Debug)]
+pub struct TaskDef {
+    /// InputPath/Parameters/ResultSelector/ResultPath/OutputPath.
+    pub io: &'static Io,
+    /// Index of the task in the workflow's handler trait (Task states numbered in
+    /// definition order across all containers).
+    pub task: u16,
+    /// The `Resource` ARN.
+    pub resource: &'static str,
+    /// `TimeoutSeconds` / `TimeoutSecondsPath`.
+    pub timeout: Option<Amount>,
+    /// `HeartbeatSeconds` / `HeartbeatSecondsPath`.
+    pub heartbeat: Option<Amount>,
+    /// Retry/Catch.
+    pub recovery: &'static Recovery,
+}
+
+/// A Map state.
+#[derive(Debug)]
+pub struct MapDef {
+    /// InputPath/Parameters(none)/ResultSelector/ResultPath/OutputPath.
+    pub io: &'static Io,
+    /// Container index of the item processor.
+    pub processor: u16,
+    /// `ItemsPath` (default `$`).
+    pub items_path: Option<&'static Path>,
+    /// JSONata `Items` (default `$states.input`).
+    pub items: Option<&'static Template>,
+    /// `ItemSelector` (or legacy `Parameters`).
+    pub item_selector: Option<&'static Template>,
+    /// `MaxConcurrency` / `MaxConcurrencyPath` (0 or absent: unbounded).
+    pub max_concurrency: Option<Amount>,
+    /// `ProcessorConfig.Mode: DISTRIBUTED`: the Map's settings as a Distributed Map;
+    /// `None` for an inline Map.
+    pub distributed: Option<&'static DistributedDef>,
+    /// Retry/Catch.
+    pub recovery: &'static Recovery,
+}
+
+/// What a Distributed Map adds to a Map: each item runs as a child execution, and failed
+/// items are tolerated up to a threshold.
+///
+/// An inline Map accepts the `ToleratedFailure…` fields too (AWS does), but they mean
+/// nothing there: its first failed iteration fails it.
+#[derive(Debug)]
+pub struct DistributedDef {
+    /// `Label`: names the Map Run and its child executions' state machine
+    /// (`<state machine>/<label>`); absent, each Map Run gets a generated one.
+    pub label: Option<&'static str>,
+    /// `ToleratedFailureCount` / `ToleratedFailureCountPath`.
+    pub tolerated_failure_count: Option<Amount>,
+    /// `ToleratedFailurePercentage` / `ToleratedFailurePercentagePath`.
+    pub tolerated_failure_percentage: Option<Fraction>,
+}
+
+/// Retry and Catch of a Task, Parallel or Map.
+#[derive(Debug)]
+pub struct Recovery {
+    /// `Retry`, in order.
+    pub retry: &'static [RetryPolicy],
+    /// `Catch`, in order.
+    pub catch: &'static [CatcherDef],
+}
+
+/// No Retry, no Catch.
+pub static NO_RECOVERY: Recovery = Recovery { retry: &[], catch: &[] };
+
+/// One catcher.
+#[derive(Debug)]
+pub struct CatcherDef {
+    /// `ErrorEquals`.
+    pub error_equals: &'static [&'static str],
+    /// Index of the `Next` state.
+    pub next: u16,
+    /// `ResultPath` for the Error Output (default `$`).
+    pub result_path: PathField,
+    /// `Assign`, evaluated with the Error Output as `$` (`$states.errorOutput`).
+    pub assign: Option<&'static Template>,
+    /// JSONata `Output` (default `$states.errorOutput`).
+    pub output: Option<&'static Template>,
+}
+
+/// What a Wait state waits for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum WaitDef {
+    /// `Seconds`.
+    Seconds(u64),
+    /// `SecondsPath`.
+    SecondsPath(&'static Path),
+    /// `Timestamp` (RFC 3339, validated at build time).
+    Timestamp(&'static str),
+    /// `TimestampPath`.
+    TimestampPath(&'static Path),
+    /// JSONata `Seconds`.
+    SecondsExpression(&'static Expression),
+    /// JSONata `Timestamp`.
+    TimestampExpression(&'static Expression),
+}
+
+/// Fail `Error`/`Cause` and their `…Path` forms.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FailText {
+    /// A literal.
+    Literal(&'static str),
+    /// A Reference Path.
+    Path(&'static Path),
+    /// An intrinsic call.
+    Intrinsic(&'static Call),
+    /// A JSONata expression.
+    Jsonata(&'static Expression),
+}

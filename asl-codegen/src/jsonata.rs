@@ -30,118 +30,13 @@ use jsonata_core::ast::{AstNode, BinaryOp, PathStep, Stage, UnaryOp};
 /// which keeps the generated static data (and rustc's work on it) small.
 pub const MAX_DEPTH: usize = 32;
 
-/// An expression the runtime can evaluate without the engine. Mirrors the runtime's
-/// `jsonata::plan::Plan`, owned.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Plan {
-    /// A string literal.
-    String(String),
-    /// A number literal (finite).
-    Number(f64),
-    /// `true` or `false`.
-    Bool(bool),
-    /// `null`.
-    Null,
-    /// A path, or a variable alone.
-    Path(Path),
-    /// `{"key": value, …}`.
-    Object(Vec<(String, Plan)>),
-    /// `[item, …]`; each item with whether it is itself an array constructor.
-    Array(Vec<(Plan, bool)>),
-    /// `a & b & …`.
-    Concat(Vec<Plan>),
-    /// `-operand`.
-    Negate(Box<Plan>),
-    /// A binary operator other than `&`.
-    Binary(Op, Box<Plan>, Box<Plan>),
-    /// `condition ? then : else`.
-    Conditional(Box<Plan>, Box<Plan>, Option<Box<Plan>>),
-    /// A built-in function called with one argument.
-    Call(Function, Box<Plan>),
-}
+pub use asl_machine::jsonata::plan::{Function, Item, Op, Path, Plan, Root, Step};
 
-/// A path: root, constant indexes on it, field steps.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Path {
-    /// Where it starts.
-    pub root: Root,
-    /// Constant index predicates on the root.
-    pub indexes: Vec<f64>,
-    /// Field steps, each with its constant index predicates.
-    pub steps: Vec<(String, Vec<f64>)>,
-}
-
-/// Where a path starts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Root {
-    /// `$states.input`
-    Input,
-    /// `$states.context`
-    Context,
-    /// `$states.result`
-    Result,
-    /// `$states.errorOutput`
-    ErrorOutput,
-    /// `$name`
-    Variable(String),
-}
-
-/// A binary operator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Op {
-    /// `+`
-    Add,
-    /// `-`
-    Subtract,
-    /// `*`
-    Multiply,
-    /// `/`
-    Divide,
-    /// `%`
-    Modulo,
-    /// `=`
-    Equal,
-    /// `!=`
-    NotEqual,
-    /// `<`
-    Less,
-    /// `<=`
-    LessOrEqual,
-    /// `>`
-    Greater,
-    /// `>=`
-    GreaterOrEqual,
-    /// `and`
-    And,
-    /// `or`
-    Or,
-}
-
-/// A one-argument built-in function.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Function {
-    /// `$count`
-    Count,
-    /// `$exists`
-    Exists,
-    /// `$not`
-    Not,
-    /// `$boolean`
-    Boolean,
-    /// `$string`
-    String,
-    /// `$length` (of a string)
-    Length,
-    /// `$uppercase`
-    Uppercase,
-    /// `$lowercase`
-    Lowercase,
-    /// `$trim`
-    Trim,
-}
+use crate::lower::leak::{leak, leak_slice, leak_str};
 
 /// The plan of `text` (a JSONata expression without `{% %}`), or `None` when it does not
-/// parse or is outside the subset.
+/// parse or is outside the subset. Its parts are leaked to get the description's
+/// `&'static` references (see [`crate::lower`]).
 pub fn plan(text: &str) -> Option<Plan> {
     lower(&jsonata_core::parser::parse(text).ok()?, 0)
 }
@@ -150,16 +45,16 @@ fn lower(node: &AstNode, depth: usize) -> Option<Plan> {
     if depth > MAX_DEPTH {
         return None;
     }
-    let sub = |node: &AstNode| lower(node, depth + 1).map(Box::new);
+    let sub = |node: &AstNode| lower(node, depth + 1).map(leak);
     Some(match node {
-        AstNode::String(s) => Plan::String(s.clone()),
+        AstNode::String(s) => Plan::String(leak_str(s)),
         AstNode::Number(n) if n.is_finite() => Plan::Number(*n),
         AstNode::Boolean(b) => Plan::Bool(*b),
         AstNode::Null => Plan::Null,
         AstNode::Variable(name) if !name.is_empty() && name != "states" => {
-            Plan::Path(Path { root: Root::Variable(name.clone()), indexes: Vec::new(), steps: Vec::new() })
+            Plan::Path(leak(Path { root: Root::Variable(leak_str(name)), indexes: &[], steps: &[] }))
         }
-        AstNode::Path { steps } => Plan::Path(path(steps)?),
+        AstNode::Path { steps } => Plan::Path(leak(path(steps)?)),
         AstNode::Unary { op: UnaryOp::Negate, operand } => match &**operand {
             AstNode::Number(n) if n.is_finite() => Plan::Number(-n),
             _ => Plan::Negate(sub(operand)?),
@@ -167,7 +62,7 @@ fn lower(node: &AstNode, depth: usize) -> Option<Plan> {
         AstNode::Binary { op: BinaryOp::Concatenate, .. } => {
             let mut parts = Vec::new();
             concat(node, depth, &mut parts)?;
-            Plan::Concat(parts)
+            Plan::Concat(leak_slice(parts))
         }
         AstNode::Binary { op, lhs, rhs } => Plan::Binary(operator(*op)?, sub(lhs)?, sub(rhs)?),
         AstNode::Conditional { condition, then_branch, else_branch } => Plan::Conditional(
@@ -183,23 +78,23 @@ fn lower(node: &AstNode, depth: usize) -> Option<Plan> {
             _ => return None,
         },
         AstNode::Object(pairs) => {
-            let mut members: Vec<(String, Plan)> = Vec::with_capacity(pairs.len());
+            let mut members: Vec<(&'static str, Plan)> = Vec::with_capacity(pairs.len());
             for (key, value) in pairs {
                 // Two members with one key are the engine's error D1009.
                 let AstNode::String(key) = key else { return None };
                 if members.iter().any(|(k, _)| k == key) {
                     return None;
                 }
-                members.push((key.clone(), lower(value, depth + 1)?));
+                members.push((leak_str(key), lower(value, depth + 1)?));
             }
-            Plan::Object(members)
+            Plan::Object(leak_slice(members))
         }
-        AstNode::Array(items) => Plan::Array(
+        AstNode::Array(items) => Plan::Array(leak_slice(
             items
                 .iter()
-                .map(|item| Some((lower(item, depth + 1)?, matches!(item, AstNode::Array(_)))))
+                .map(|item| Some(Item { plan: lower(item, depth + 1)?, nested: matches!(item, AstNode::Array(_)) }))
                 .collect::<Option<_>>()?,
-        ),
+        )),
         // Parentheses around one expression.
         AstNode::Block(items) => match items.as_slice() {
             [only] => lower(only, depth + 1)?,
@@ -247,16 +142,18 @@ fn path(steps: &[PathStep]) -> Option<Path> {
         }
         (root, indexes(&member.stages)?, rest)
     } else {
-        (Root::Variable(name.clone()), indexes(&first.stages)?, rest)
+        (Root::Variable(leak_str(name)), indexes(&first.stages)?, rest)
     };
     let steps = rest
         .iter()
         .map(|step| match &step.node {
-            AstNode::Name(field) if plain(step) => Some((field.clone(), indexes(&step.stages)?)),
+            AstNode::Name(field) if plain(step) => {
+                Some(Step { name: leak_str(field), indexes: indexes(&step.stages)? })
+            }
             _ => None,
         })
-        .collect::<Option<_>>()?;
-    Some(Path { root, indexes: root_indexes, steps })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Path { root, indexes: root_indexes, steps: leak_slice(steps) })
 }
 
 /// A step with no `@`/`#` binding and no part in a tuple stream.
@@ -270,8 +167,8 @@ fn plain(step: &PathStep) -> bool {
 
 /// The constant indexes of a step's predicates (`[0]`, `[-1]`), or `None` if any
 /// predicate is something else.
-fn indexes(stages: &[Stage]) -> Option<Vec<f64>> {
-    stages
+fn indexes(stages: &[Stage]) -> Option<&'static [f64]> {
+    let indexes = stages
         .iter()
         .map(|stage| match stage {
             Stage::Filter(predicate) => match &**predicate {
@@ -284,7 +181,8 @@ fn indexes(stages: &[Stage]) -> Option<Vec<f64>> {
             },
             _ => None,
         })
-        .collect()
+        .collect::<Option<Vec<_>>>()?;
+    Some(leak_slice(indexes))
 }
 
 fn operator(op: BinaryOp) -> Option<Op> {
@@ -325,34 +223,37 @@ fn function(name: &str) -> Option<Function> {
 mod tests {
     use super::*;
 
-    fn input(steps: &[&str]) -> Plan {
-        Plan::Path(Path {
-            root: Root::Input,
-            indexes: Vec::new(),
-            steps: steps.iter().map(|s| ((*s).to_owned(), Vec::new())).collect(),
-        })
+    const fn step(name: &'static str) -> Step {
+        Step { name, indexes: &[] }
     }
+
+    const INPUT_A_B: Plan = Plan::Path(&Path { root: Root::Input, indexes: &[], steps: &[step("a"), step("b")] });
+    const CONCAT: Plan = Plan::Concat(&[
+        Plan::String("a"),
+        Plan::Path(&Path { root: Root::Input, indexes: &[], steps: &[step("b")] }),
+        Plan::String("c"),
+    ]);
 
     #[test]
     fn the_subset() {
-        assert_eq!(plan("$states.input.a.b"), Some(input(&["a", "b"])));
-        assert_eq!(plan("($states.input)"), Some(input(&[])));
+        assert_eq!(plan("$states.input.a.b"), Some(INPUT_A_B));
+        assert_eq!(plan("($states.input)"), Some(Plan::Path(&Path { root: Root::Input, indexes: &[], steps: &[] })));
         assert_eq!(plan("-1"), Some(Plan::Number(-1.0)));
         assert_eq!(
             plan("$x.items[0][-1]"),
-            Some(Plan::Path(Path {
-                root: Root::Variable("x".into()),
-                indexes: Vec::new(),
-                steps: vec![("items".into(), vec![0.0, -1.0])],
+            Some(Plan::Path(&Path {
+                root: Root::Variable("x"),
+                indexes: &[],
+                steps: &[Step { name: "items", indexes: &[0.0, -1.0] }],
             }))
         );
-        assert_eq!(
-            plan("'a' & $states.input.b & 'c'"),
-            Some(Plan::Concat(vec![Plan::String("a".into()), input(&["b"]), Plan::String("c".into())]))
-        );
+        assert_eq!(plan("'a' & $states.input.b & 'c'"), Some(CONCAT));
         assert_eq!(
             plan("[[1], 2]"),
-            Some(Plan::Array(vec![(Plan::Array(vec![(Plan::Number(1.0), false)]), true), (Plan::Number(2.0), false)]))
+            Some(Plan::Array(&[
+                Item { plan: Plan::Array(&[Item { plan: Plan::Number(1.0), nested: false }]), nested: true },
+                Item { plan: Plan::Number(2.0), nested: false },
+            ]))
         );
         for text in [
             "{'id': $states.input.order.id, 'n': $count($states.input.order.items)}",

@@ -1,13 +1,17 @@
 //! asl-codegen: reads Amazon States Language (ASL) workflow definitions, validates them the
-//! way AWS Step Functions does when a state machine is created, lowers them to an
-//! index-based IR and generates Rust code from it.
+//! way AWS Step Functions does when a state machine is created, lowers them to the
+//! description of the machine that asl-runtime runs (asl-machine's types) and generates
+//! Rust code from it.
 //!
 //! It is the one crate that understands ASL; `include_asl!` (asl-macros), the build.rs
-//! [`Builder`] and the `asl` command are thin front-ends over it.
+//! [`Builder`] and the `asl` command are thin front-ends over it, and [`load`] gives a
+//! program the same description at run time.
 //!
 //! The pipeline: [`Source`] → reader (`json`/`yaml`) → spanned [`node::Node`] tree →
 //! [`ast`] (typed model with positions) → `validate` (all AWS create-time rules) →
-//! `ir` (resolved, index-based) → `codegen`.
+//! [`lower`] (the description, resolved and index-based) → either `codegen` (the
+//! description as `static` data, plus the state enums and the handler trait) or [`load`]
+//! (the description in process).
 //!
 //! ```
 //! use asl_codegen::{Source, check};
@@ -31,7 +35,7 @@ pub mod diagnostic;
 mod ir;
 pub mod json;
 pub mod jsonata;
-mod lower;
+pub mod lower;
 pub mod node;
 pub mod path;
 /// Rendering diagnostics as rustc-style source snippets.
@@ -244,6 +248,67 @@ impl std::fmt::Display for TaskTypeError {
     }
 }
 
+/// A definition loaded at run time: the description of the machine, as the runtime runs
+/// it (`asl_runtime::execution::run(machine.workflow, …)`), without generating code.
+#[derive(Debug)]
+pub struct LoadedMachine {
+    /// The workflow, named after the source's file name as generated code names it. Its
+    /// Task states are numbered (`TaskDef::task`) as the generated `Handlers` trait's
+    /// methods would be.
+    pub workflow: &'static asl_machine::machine::Workflow,
+    /// Warnings found while validating.
+    pub warnings: Diagnostics,
+}
+
+/// Checks a definition the way [`Generator::generate`] does and lowers it to the
+/// description the runtime runs: what a server's `CreateStateMachine` calls, so a
+/// definition loaded at run time runs on the same engine, from the same lowering, as a
+/// compiled one. [`Settings::allow_run_time_failures`] applies as it does to generation;
+/// the other settings only concern generated code.
+///
+/// The description holds `&'static` references, so it is leaked: each call keeps its
+/// machine's description (about the size of the definition) for the rest of the process.
+/// That is fine for a process that loads a few definitions; a server that loads many over a
+/// long life will want the arena that "Leaking" in the [`lower`] module's documentation
+/// describes (a note for later).
+///
+/// # Errors
+///
+/// Every diagnostic, as [`Generator::generate`] reports them.
+pub fn load(source: &Source, settings: &Settings) -> Result<LoadedMachine, Diagnostics> {
+    let (machine, warnings) = check_and_lower(source, settings)?;
+    Ok(LoadedMachine { workflow: machine.workflow, warnings })
+}
+
+/// Checks a definition for running on asl-rs's engine and lowers it; on success, also the
+/// warnings.
+fn check_and_lower(source: &Source, settings: &Settings) -> Result<(ir::Machine, Diagnostics), Diagnostics> {
+    let checked = check(source)?;
+    let cannot_run = |d: &&Diagnostic| d.code == diagnostic::Code::UnsupportedRegex;
+    if checked.warnings.iter().any(|d| cannot_run(&d)) {
+        // AWS runs it; asl-rs's engine cannot, so no setting lets it through.
+        let mut errors = Diagnostics::new();
+        for d in checked.warnings.iter().filter(cannot_run) {
+            errors.push(Diagnostic { severity: diagnostic::Severity::Error, ..d.clone() });
+        }
+        return Err(errors);
+    }
+    let fails_at_run_time = |d: &&Diagnostic| {
+        matches!(d.code, diagnostic::Code::UndefinedVariable | diagnostic::Code::IntrinsicFailsAtRunTime)
+    };
+    if !settings.allow_run_time_failures && checked.warnings.iter().any(|d| fails_at_run_time(&d)) {
+        // AWS's acceptance, asl-rs's error: a variable nothing assigns cannot be read, a
+        // call whose arguments are wrong cannot succeed.
+        let mut errors = Diagnostics::new();
+        for d in checked.warnings.iter().filter(fails_at_run_time) {
+            errors.push(Diagnostic { severity: diagnostic::Severity::Error, ..d.clone() });
+        }
+        return Err(errors);
+    }
+    let machine = lower::lower(&checked.machine, &lower::workflow_name(source.path()))?;
+    Ok((machine, checked.warnings))
+}
+
 /// Turns validated definitions into Rust items.
 #[derive(Clone, Debug)]
 pub struct Generator {
@@ -281,31 +346,9 @@ impl Generator {
 
     /// Checks a definition and generates its Rust items, or returns every diagnostic.
     pub fn generate(&self, source: &Source) -> Result<Generated, Diagnostics> {
-        let checked = check(source)?;
-        let cannot_run = |d: &&Diagnostic| d.code == diagnostic::Code::UnsupportedRegex;
-        if checked.warnings.iter().any(|d| cannot_run(&d)) {
-            // AWS runs it; asl-rs's engine cannot, so no setting lets it through.
-            let mut errors = Diagnostics::new();
-            for d in checked.warnings.iter().filter(cannot_run) {
-                errors.push(Diagnostic { severity: diagnostic::Severity::Error, ..d.clone() });
-            }
-            return Err(errors);
-        }
-        let fails_at_run_time = |d: &&Diagnostic| {
-            matches!(d.code, diagnostic::Code::UndefinedVariable | diagnostic::Code::IntrinsicFailsAtRunTime)
-        };
-        if !self.settings.allow_run_time_failures && checked.warnings.iter().any(|d| fails_at_run_time(&d)) {
-            // AWS's acceptance, asl-rs's error: a variable nothing assigns cannot be read, a
-            // call whose arguments are wrong cannot succeed.
-            let mut errors = Diagnostics::new();
-            for d in checked.warnings.iter().filter(fails_at_run_time) {
-                errors.push(Diagnostic { severity: diagnostic::Severity::Error, ..d.clone() });
-            }
-            return Err(errors);
-        }
-        let machine = lower::lower(&checked.machine)?;
-        let (tokens, task_type_errors) = codegen::generate(&machine, &self.settings, source.path());
-        Ok(Generated { tokens, warnings: checked.warnings, task_type_errors })
+        let (machine, warnings) = check_and_lower(source, &self.settings)?;
+        let (tokens, task_type_errors) = codegen::generate(&machine, &self.settings);
+        Ok(Generated { tokens, warnings, task_type_errors })
     }
 
     /// What to emit after a `compile_error!` for an invalid definition: the same public

@@ -26,6 +26,8 @@ pub enum Rule {
     Jsonata(&'static Expression),
 }
 
+emit_enum!(choice => Rule { Compare { variable, test }, And(rules), Or(rules), Not(rule), Jsonata(expression) });
+
 /// A comparison operator with its operand. One variant per ASL operator; the `…Path` form of
 /// an operator is the same variant with an [`Operand::Path`] operand.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -78,6 +80,32 @@ pub enum Test {
     IsTimestamp(bool),
 }
 
+emit_enum!(choice => Test {
+    StringEquals(operand),
+    StringLessThan(operand),
+    StringGreaterThan(operand),
+    StringLessThanEquals(operand),
+    StringGreaterThanEquals(operand),
+    StringMatches(pattern),
+    NumericEquals(operand),
+    NumericLessThan(operand),
+    NumericGreaterThan(operand),
+    NumericLessThanEquals(operand),
+    NumericGreaterThanEquals(operand),
+    BooleanEquals(operand),
+    TimestampEquals(operand),
+    TimestampLessThan(operand),
+    TimestampGreaterThan(operand),
+    TimestampLessThanEquals(operand),
+    TimestampGreaterThanEquals(operand),
+    IsNull(flag),
+    IsPresent(flag),
+    IsNumeric(flag),
+    IsString(flag),
+    IsBoolean(flag),
+    IsTimestamp(flag),
+});
+
 /// The right-hand side of a comparison: a literal, or (`…Path` operators) a path whose value
 /// is compared instead.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -88,6 +116,23 @@ pub enum Operand<T> {
     Path(Path),
 }
 
+// By hand: `emit_enum!` does not take generic types.
+#[cfg(feature = "emit")]
+impl<T: crate::emit::Emit> crate::emit::Emit for Operand<T> {
+    fn emit(&self, rt: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+        match self {
+            Operand::Literal(value) => {
+                let value = value.emit(rt);
+                quote::quote!(#rt::choice::Operand::Literal(#value))
+            }
+            Operand::Path(path) => {
+                let path = path.emit(rt);
+                quote::quote!(#rt::choice::Operand::Path(#path))
+            }
+        }
+    }
+}
+
 /// A numeric literal. Integers keep every digit, so large ids compare exactly.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Number {
@@ -96,3 +141,5 @@ pub enum Number {
     /// Any other number.
     Float(f64),
 }
+
+emit_enum!(choice => Number { Int(value), Float(value) });

@@ -33,6 +33,33 @@ impl Io {
     };
 }
 
+/// `&Io::DEFAULT` for a state without data-flow fields (most of them), which keeps generated
+/// code short; otherwise every field.
+#[cfg(feature = "emit")]
+impl crate::emit::Emit for Io {
+    fn emit(&self, rt: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+        let Io { input_path, parameters, result_selector, result_path, output_path } = self;
+        let (input_path, parameters, result_selector) =
+            (input_path.emit(rt), parameters.emit(rt), result_selector.emit(rt));
+        let (result_path, output_path) = (result_path.emit(rt), output_path.emit(rt));
+        quote::quote!(#rt::dataflow::Io {
+            input_path: #input_path,
+            parameters: #parameters,
+            result_selector: #result_selector,
+            result_path: #result_path,
+            output_path: #output_path,
+        })
+    }
+
+    fn emit_ref(&self, rt: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+        if *self == Io::DEFAULT {
+            return quote::quote!(&#rt::dataflow::Io::DEFAULT);
+        }
+        let value = self.emit(rt);
+        quote::quote!(&#value)
+    }
+}
+
 impl Default for Io {
     fn default() -> Self {
         Io::DEFAULT
@@ -51,3 +78,5 @@ pub enum PathField {
     /// A path.
     Path(&'static Path),
 }
+
+emit_enum!(dataflow => PathField { Default, Null, Path(path) });

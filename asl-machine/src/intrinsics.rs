@@ -7,43 +7,64 @@ use crate::path::{Literal, Path};
 /// An intrinsic function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Function {
-    /// `States.Format`
+    /// `States.Format(template, values…)`: fills each `{}` with the next value.
     Format,
-    /// `States.StringToJson`
+    /// `States.StringToJson(text)`: parses JSON text.
     StringToJson,
-    /// `States.JsonToString`
+    /// `States.JsonToString(path)`: serialises the value at a path (compact JSON).
     JsonToString,
-    /// `States.Array`
+    /// `States.Array(values…)`: an array of the arguments.
     Array,
-    /// `States.ArrayPartition`
+    /// `States.ArrayPartition(array, size)`: chunks of `size` elements.
     ArrayPartition,
-    /// `States.ArrayContains`
+    /// `States.ArrayContains(array, value)`: membership by deep equality.
     ArrayContains,
-    /// `States.ArrayRange`
+    /// `States.ArrayRange(start, end, step)`: integers from start to end inclusive.
     ArrayRange,
-    /// `States.ArrayGetItem`
+    /// `States.ArrayGetItem(array, index)`: the element at a 0-based index.
     ArrayGetItem,
-    /// `States.ArrayLength`
+    /// `States.ArrayLength(array)`: the number of elements.
     ArrayLength,
-    /// `States.ArrayUnique`
+    /// `States.ArrayUnique(array)`: duplicates removed, first occurrences kept.
     ArrayUnique,
-    /// `States.Base64Encode`
+    /// `States.Base64Encode(text)`.
     Base64Encode,
-    /// `States.Base64Decode`
+    /// `States.Base64Decode(text)`.
     Base64Decode,
-    /// `States.Hash`
+    /// `States.Hash(data, algorithm)`: a lowercase hex digest.
     Hash,
-    /// `States.JsonMerge`
+    /// `States.JsonMerge(a, b, false)`: shallow merge, `b` wins.
     JsonMerge,
-    /// `States.MathRandom`
+    /// `States.MathRandom(start, end[, seed])`: a random integer.
     MathRandom,
-    /// `States.MathAdd`
+    /// `States.MathAdd(a, b)`: the sum (non-integers are rounded).
     MathAdd,
-    /// `States.StringSplit`
+    /// `States.StringSplit(text, delimiters)`: splits at any of the delimiter characters.
     StringSplit,
-    /// `States.UUID`
+    /// `States.UUID()`: a random version 4 UUID.
     Uuid,
 }
+
+emit_enum!(intrinsics => Function {
+    Format,
+    StringToJson,
+    JsonToString,
+    Array,
+    ArrayPartition,
+    ArrayContains,
+    ArrayRange,
+    ArrayGetItem,
+    ArrayLength,
+    ArrayUnique,
+    Base64Encode,
+    Base64Decode,
+    Hash,
+    JsonMerge,
+    MathRandom,
+    MathAdd,
+    StringSplit,
+    Uuid,
+});
 
 impl Function {
     /// Every intrinsic function, in the order the ASL documentation lists them.
@@ -113,6 +134,8 @@ pub struct Call {
     pub text: &'static str,
 }
 
+emit_struct!(intrinsics => Call { function, args, format_pieces, text });
+
 /// One argument.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Arg {
@@ -123,3 +146,5 @@ pub enum Arg {
     /// A nested call.
     Call(&'static Call),
 }
+
+emit_enum!(intrinsics => Arg { Literal(literal), Path(path), Call(call) });

@@ -51,6 +51,32 @@ impl Expression {
     }
 }
 
+/// A `static` of its own, in a block: the engine cache's interior mutability may not sit in
+/// a borrowed temporary of a `static` initializer, and one `static` per expression is what
+/// lets every evaluation share the tree parsed on first use. The cache itself is not part
+/// of the description and is not written.
+#[cfg(feature = "emit")]
+impl crate::emit::Emit for Expression {
+    fn emit(&self, rt: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+        let Expression { text, plan, engine: _ } = self;
+        match plan {
+            Some(plan) => {
+                let plan = crate::emit::Emit::emit(plan, rt);
+                quote::quote!(#rt::jsonata::Expression::compiled(#text, #plan))
+            }
+            None => quote::quote!(#rt::jsonata::Expression::new(#text)),
+        }
+    }
+
+    fn emit_ref(&self, rt: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+        let expression = self.emit(rt);
+        quote::quote!({
+            static EXPRESSION: #rt::jsonata::Expression = #expression;
+            &EXPRESSION
+        })
+    }
+}
+
 impl std::fmt::Debug for Expression {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Expression({:?})", self.text)

@@ -30,8 +30,49 @@
 //! - `serde`: `Serialize`/`Deserialize` for [`retry::RetryPolicy`] (a Retrier's JSON).
 #![deny(missing_docs)]
 
+/// `impl Emit` for a struct, beside its definition: `emit_struct!(path => Path { root,
+/// segments, text })` writes `#rt::path::Path { root: …, segments: …, text: … }`. The value
+/// is destructured without `..`, so a field missing from the list is a compile error.
+macro_rules! emit_struct {
+    ($($module:ident)::+ => $ty:ident { $($field:ident),* $(,)? }) => {
+        #[cfg(feature = "emit")]
+        impl $crate::emit::Emit for $ty {
+            fn emit(&self, rt: &::proc_macro2::TokenStream) -> ::proc_macro2::TokenStream {
+                let $ty { $($field),* } = self;
+                $( let $field = $crate::emit::Emit::emit($field, rt); )*
+                ::quote::quote!(#rt $(::$module)+ ::$ty { $($field: #$field),* })
+            }
+        }
+    };
+}
+
+/// `impl Emit` for an enum, beside its definition: each variant with the names of its
+/// fields, `Field(name)`, `Slice { start, end, step }` or `Wildcard`. The `match` has no
+/// wildcard arm, so a variant missing from the list is a compile error.
+macro_rules! emit_enum {
+    ($($module:ident)::+ => $ty:ident {
+        $( $variant:ident $( ( $($tuple:ident),* ) )? $( { $($named:ident),* } )? ),* $(,)?
+    }) => {
+        #[cfg(feature = "emit")]
+        impl $crate::emit::Emit for $ty {
+            fn emit(&self, rt: &::proc_macro2::TokenStream) -> ::proc_macro2::TokenStream {
+                let ty = ::quote::quote!(#rt $(::$module)+ ::$ty);
+                match self {
+                    $( $ty::$variant $( ( $($tuple),* ) )? $( { $($named),* } )? => {
+                        $( $( let $tuple = $crate::emit::Emit::emit($tuple, rt); )* )?
+                        $( $( let $named = $crate::emit::Emit::emit($named, rt); )* )?
+                        ::quote::quote!(#ty::$variant $( ( $(#$tuple),* ) )? $( { $($named: #$named),* } )?)
+                    } )*
+                }
+            }
+        }
+    };
+}
+
 pub mod choice;
 pub mod dataflow;
+#[cfg(feature = "emit")]
+pub mod emit;
 pub mod intrinsics;
 pub mod jsonata;
 pub mod machine;

@@ -44,6 +44,8 @@ pub struct ContainerDef {
     pub start: u16,
 }
 
+emit_struct!(machine => ContainerDef { states, start });
+
 /// One state.
 #[derive(Debug)]
 pub struct StateDef {
@@ -66,6 +68,8 @@ pub struct StateDef {
     pub kind: StateKind,
 }
 
+emit_struct!(machine => StateDef { name, next, reads_context, assign, jsonata, kind });
+
 /// What a JSONata state has instead of InputPath, Parameters, ResultSelector, ResultPath
 /// and OutputPath.
 #[derive(Debug)]
@@ -80,6 +84,24 @@ pub struct JsonataDef {
 /// A JSONata state without `Arguments` or `Output`.
 pub static JSONATA: JsonataDef = JsonataDef { arguments: None, output: None };
 
+/// `&JSONATA` for a JSONata state without `Arguments` or `Output`; otherwise both fields.
+#[cfg(feature = "emit")]
+impl crate::emit::Emit for JsonataDef {
+    fn emit(&self, rt: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+        let JsonataDef { arguments, output } = self;
+        let (arguments, output) = (arguments.emit(rt), output.emit(rt));
+        quote::quote!(#rt::machine::JsonataDef { arguments: #arguments, output: #output })
+    }
+
+    fn emit_ref(&self, rt: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+        if self.arguments.is_none() && self.output.is_none() {
+            return quote::quote!(&#rt::machine::JSONATA);
+        }
+        let value = self.emit(rt);
+        quote::quote!(&#value)
+    }
+}
+
 /// Normal completion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Next {
@@ -90,6 +112,8 @@ pub enum Next {
     /// Choice (targets in its rules) and Fail (never completes normally).
     None,
 }
+
+emit_enum!(machine => Next { State(index), End, None });
 
 /// A number given literally or through a Reference Path.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -102,6 +126,8 @@ pub enum Amount {
     Jsonata(&'static Expression),
 }
 
+emit_enum!(machine => Amount { Literal(value), Path(path), Jsonata(expression) });
+
 /// A number with a fraction, given literally or through a Reference Path
 /// (`ToleratedFailurePercentage` / `ToleratedFailurePercentagePath`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -113,6 +139,8 @@ pub enum Fraction {
     /// A JSONata expression.
     Jsonata(&'static Expression),
 }
+
+emit_enum!(machine => Fraction { Literal(value), Path(path), Jsonata(expression) });
 
 /// What a state does, with its static data.
 #[derive(Debug)]
@@ -173,6 +201,17 @@ pub enum StateKind {
     Map(&'static MapDef),
 }
 
+emit_enum!(machine => StateKind {
+    Pass { io, result },
+    Task(task),
+    Choice { input_path, output_path, rules, default },
+    Wait { input_path, output_path, until },
+    Succeed { input_path, output_path },
+    Fail { error, cause },
+    Parallel { io, branches, recovery },
+    Map(map),
+});
+
 /// One of a Choice state's `Choices`.
 #[derive(Debug)]
 pub struct ChoiceRule {
@@ -185,6 +224,8 @@ pub struct ChoiceRule {
     /// The rule's own JSONata `Output`, when it matches (the state's is not used).
     pub output: Option<&'static Template>,
 }
+
+emit_struct!(machine => ChoiceRule { rule, next, assign, output });
 
 /// How a Task state's work ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -235,6 +276,28 @@ pub struct TaskDef {
     pub recovery: &'static Recovery,
 }
 
+/// Every field, with an activity's `task` as [`NO_HANDLER`] by name.
+#[cfg(feature = "emit")]
+impl crate::emit::Emit for TaskDef {
+    fn emit(&self, rt: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+        let TaskDef { io, task, resource, timeout, heartbeat, recovery } = self;
+        let task = match *task {
+            NO_HANDLER => quote::quote!(#rt::machine::NO_HANDLER),
+            task => task.emit(rt),
+        };
+        let (io, resource, recovery) = (io.emit(rt), resource.emit(rt), recovery.emit(rt));
+        let (timeout, heartbeat) = (timeout.emit(rt), heartbeat.emit(rt));
+        quote::quote!(#rt::machine::TaskDef {
+            io: #io,
+            task: #task,
+            resource: #resource,
+            timeout: #timeout,
+            heartbeat: #heartbeat,
+            recovery: #recovery,
+        })
+    }
+}
+
 /// A Map state.
 #[derive(Debug)]
 pub struct MapDef {
@@ -257,6 +320,17 @@ pub struct MapDef {
     pub recovery: &'static Recovery,
 }
 
+emit_struct!(machine => MapDef {
+    io,
+    processor,
+    items_path,
+    items,
+    item_selector,
+    max_concurrency,
+    distributed,
+    recovery,
+});
+
 /// What a Distributed Map adds to a Map: each item runs as a child execution, and failed
 /// items are tolerated up to a threshold.
 ///
@@ -273,6 +347,8 @@ pub struct DistributedDef {
     pub tolerated_failure_percentage: Option<Fraction>,
 }
 
+emit_struct!(machine => DistributedDef { label, tolerated_failure_count, tolerated_failure_percentage });
+
 /// Retry and Catch of a Task, Parallel or Map.
 #[derive(Debug)]
 pub struct Recovery {
@@ -284,6 +360,24 @@ pub struct Recovery {
 
 /// No Retry, no Catch.
 pub static NO_RECOVERY: Recovery = Recovery { retry: &[], catch: &[] };
+
+/// `&NO_RECOVERY` without Retry or Catch; otherwise both fields.
+#[cfg(feature = "emit")]
+impl crate::emit::Emit for Recovery {
+    fn emit(&self, rt: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+        let Recovery { retry, catch } = self;
+        let (retry, catch) = (retry.emit(rt), catch.emit(rt));
+        quote::quote!(#rt::machine::Recovery { retry: #retry, catch: #catch })
+    }
+
+    fn emit_ref(&self, rt: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+        if self.retry.is_empty() && self.catch.is_empty() {
+            return quote::quote!(&#rt::machine::NO_RECOVERY);
+        }
+        let value = self.emit(rt);
+        quote::quote!(&#value)
+    }
+}
 
 /// One catcher.
 #[derive(Debug)]
@@ -299,6 +393,8 @@ pub struct CatcherDef {
     /// JSONata `Output` (default `$states.errorOutput`).
     pub output: Option<&'static Template>,
 }
+
+emit_struct!(machine => CatcherDef { error_equals, next, result_path, assign, output });
 
 /// What a Wait state waits for.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -317,6 +413,15 @@ pub enum WaitDef {
     TimestampExpression(&'static Expression),
 }
 
+emit_enum!(machine => WaitDef {
+    Seconds(seconds),
+    SecondsPath(path),
+    Timestamp(timestamp),
+    TimestampPath(path),
+    SecondsExpression(expression),
+    TimestampExpression(expression),
+});
+
 /// Fail `Error`/`Cause` and their `…Path` forms.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum FailText {
@@ -329,3 +434,5 @@ pub enum FailText {
     /// A JSONata expression.
     Jsonata(&'static Expression),
 }
+
+emit_enum!(machine => FailText { Literal(text), Path(path), Intrinsic(call), Jsonata(expression) });

@@ -18,6 +18,8 @@ pub enum Root {
     Variable(&'static str),
 }
 
+emit_enum!(path => Root { Input, Context, Variable(name) });
+
 /// A JSONPath in Jayway's dialect, as AWS evaluates it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Path {
@@ -28,6 +30,8 @@ pub struct Path {
     /// The path as written in the definition (for error messages).
     pub text: &'static str,
 }
+
+emit_struct!(path => Path { root, segments, text });
 
 /// One step of a path.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -57,6 +61,17 @@ pub enum Segment {
     Function(&'static str),
 }
 
+emit_enum!(path => Segment {
+    Field(name),
+    Index(index),
+    Wildcard,
+    Slice { start, end, step },
+    Union(items),
+    Filter(filter),
+    Descendant(segment),
+    Function(name),
+});
+
 /// One member of a union.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum UnionItem {
@@ -65,6 +80,8 @@ pub enum UnionItem {
     /// An index.
     Index(i64),
 }
+
+emit_enum!(path => UnionItem { Field(name), Index(index) });
 
 /// A filter expression.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -89,6 +106,14 @@ pub enum Filter {
     },
 }
 
+emit_enum!(path => Filter {
+    Or(a, b),
+    And(a, b),
+    Not(a),
+    Exists(operand),
+    Compare { left, op, right },
+});
+
 /// An operand in a filter.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Operand {
@@ -106,6 +131,8 @@ pub enum Operand {
         flags: &'static str,
     },
 }
+
+emit_enum!(path => Operand { Current(segments), Path(path), Literal(literal), Regex { pattern, flags } });
 
 /// A constant JSON value in const-constructible form.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -125,6 +152,16 @@ pub enum Literal {
     /// An object.
     Object(&'static [(&'static str, Literal)]),
 }
+
+emit_enum!(path => Literal {
+    Null,
+    Bool(value),
+    Int(value),
+    Float(value),
+    Str(value),
+    Array(items),
+    Object(members),
+});
 
 impl fmt::Display for Path {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -36,6 +36,15 @@ pub struct RetryPolicy {
     pub jitter_strategy: JitterStrategy,
 }
 
+emit_struct!(retry => RetryPolicy {
+    error_equals,
+    interval_seconds,
+    max_attempts,
+    backoff_rate,
+    max_delay_seconds,
+    jitter_strategy,
+});
+
 /// `JitterStrategy`: whether a retry's delay is randomised.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -48,6 +57,8 @@ pub enum JitterStrategy {
     #[cfg_attr(feature = "serde", serde(rename = "NONE"))]
     None,
 }
+
+emit_enum!(retry => JitterStrategy { Full, None });
 
 #[cfg(feature = "serde")]
 fn default_interval_seconds() -> u32 {

@@ -26,3 +26,12 @@ pub enum Template {
     /// asl-runtime's `jsonata::Scope::build` builds).
     Jsonata(&'static Expression),
 }
+
+emit_enum!(template => Template {
+    Literal(literal),
+    Object(members),
+    Array(items),
+    Path(path),
+    Intrinsic(call),
+    Jsonata(expression),
+});

@@ -16,44 +16,11 @@ use std::collections::HashMap;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote};
 
+use asl_machine::machine::StateKind;
+
 use super::Namer;
-use crate::ir::{ContainerId, Machine, ResourceKind, StateId, StateKind};
+use crate::ir::{ContainerId, Machine, StateId};
 use crate::{Settings, TaskTypeError};
-
-/// Every Task state, numbered in definition order: the states of a container in order, with
-/// a Parallel's branches and a Map's processor visited where the Parallel or Map stands. This
-/// is the `task` index of `TaskDef` and the order of the trait's methods.
-pub(super) fn task_states(machine: &Machine) -> Vec<(ContainerId, StateId)> {
-    let mut out = Vec::new();
-    if !machine.containers.is_empty() {
-        walk(machine, ContainerId(0), &mut out, 0);
-    }
-    out
-}
-
-/// Appends the Task states of container `id`, descending into nested containers.
-fn walk(machine: &Machine, id: ContainerId, out: &mut Vec<(ContainerId, StateId)>, depth: usize) {
-    // Containers nest as deep as the definition does (which the reader limits); the guard
-    // only keeps a malformed IR with an ownership cycle from recursing forever.
-    let Some(container) = machine.containers.get(id.0).filter(|_| depth <= machine.containers.len()) else {
-        return;
-    };
-    for (i, state) in container.states.iter().enumerate() {
-        match &state.kind {
-            // An activity's work is done by workers that poll for it, not by a handler.
-            StateKind::Task(task) if !matches!(task.resource.kind, ResourceKind::Activity { .. }) => {
-                out.push((id, StateId(i)));
-            }
-            StateKind::Parallel { branches, .. } => {
-                for branch in branches {
-                    walk(machine, *branch, out, depth + 1);
-                }
-            }
-            StateKind::Map(map) => walk(machine, map.processor, out, depth + 1),
-            _ => {}
-        }
-    }
-}
 
 /// The Rust types one Task state's method takes and returns, parsed.
 #[derive(Clone, Debug)]
@@ -64,15 +31,15 @@ pub(super) struct Signature {
     output: TokenStream,
 }
 
-/// Matches the settings' task types to the Task states: for each task (in `tasks` order)
-/// the types its method uses (`None`: JSON values), and every entry that fits no Task
-/// state, repeats one, or holds a type that does not parse.
+/// Matches the settings' task types to the Task states: for each task (in handler-trait
+/// order, `machine.tasks`) the types its method uses (`None`: JSON values), and every entry
+/// that fits no Task state, repeats one, or holds a type that does not parse.
 pub(super) fn signatures(
     machine: &Machine,
-    tasks: &[(ContainerId, StateId)],
     settings: &Settings,
     workflow: &str,
 ) -> (Vec<Option<Signature>>, Vec<TaskTypeError>) {
+    let tasks = &machine.tasks;
     let mut signatures = vec![None; tasks.len()];
     let mut errors = Vec::new();
     if settings.task_types().is_empty() {
@@ -109,7 +76,7 @@ pub(super) fn signatures(
 
 /// Why `state` cannot be given types: it names a state of another type, or none.
 fn not_a_task(machine: &Machine, tasks: &[(ContainerId, StateId)], state: &str, workflow: &str) -> String {
-    let found = machine.containers.iter().flat_map(|c| &c.states).find(|s| s.name == state);
+    let found = machine.workflow.containers.iter().flat_map(|c| c.states).find(|s| s.name == state);
     if let Some(found) = found {
         let kind = super::kind_name(&found.kind);
         return format!("`{state}` is a {kind} state; only Task states have handler methods to give types to");
@@ -132,7 +99,6 @@ fn not_a_task(machine: &Machine, tasks: &[(ContainerId, StateId)], state: &str, 
 /// `signatures` holds, per task, the types the settings give it.
 pub(super) fn handlers(
     machine: &Machine,
-    tasks: &[(ContainerId, StateId)],
     signatures: &[Option<Signature>],
     rt: &TokenStream,
     workflow: &str,
@@ -142,18 +108,17 @@ pub(super) fn handlers(
     let mut namer = Namer::default();
     let mut methods = Vec::new();
     let mut arms = Vec::new();
-    for (number, (cid, sid)) in tasks.iter().enumerate() {
-        let Some(container) = machine.containers.get(cid.0) else { continue };
-        let Some(state) = container.states.get(sid.0) else { continue };
+    for (number, (cid, sid)) in machine.tasks.iter().enumerate() {
+        let Some(state) = machine.state(*cid, *sid) else { continue };
         let signature = signatures.get(number).and_then(Option::as_ref);
         let resource = match &state.kind {
-            StateKind::Task(task) => task.resource.arn.as_str(),
+            StateKind::Task(task) => task.resource,
             _ => "",
         };
-        let method = Ident::new(&namer.snake(&state.name), Span::call_site());
-        let place = match container.owner {
-            Some(_) => format!(" in {}", super::describe(machine, container)),
-            None => String::new(),
+        let method = Ident::new(&namer.snake(state.name), Span::call_site());
+        let place = match cid.0 {
+            0 => String::new(),
+            _ => format!(" in {}", super::describe(machine, *cid)),
         };
         let doc = format!(" Task state `{}`{place}: `{resource}`.", state.name);
         let number = Literal::usize_unsuffixed(number);

@@ -1,11 +1,11 @@
-//! IR → Rust tokens.
+//! Lowered machine → Rust tokens.
 //!
 //! A workflow expands to:
 //!
 //! - one `enum` per container (the top level, each Parallel branch, each Map processor)
 //!   with one variant per state, and constants to navigate them;
-//! - `CONTAINERS` and `WORKFLOW`: the runtime's static description of the machine, which
-//!   its driver walks ([`statics`]);
+//! - `CONTAINERS` and `WORKFLOW`: the description of the machine, which the runtime's
+//!   driver walks, written as `static` data by its own `Emit` (asl-machine);
 //! - `UNSUPPORTED`: why the runtime cannot run the workflow yet, if it cannot;
 //! - the `Handlers` trait with one method per Task state (taking and returning JSON values,
 //!   or the types the settings give the state), and `Typed`, which turns an
@@ -15,58 +15,43 @@
 
 mod handlers;
 mod naming;
-mod statics;
 
-use std::path::Path;
-
+use asl_machine::emit::Emit;
+use asl_machine::machine::{StateKind, Workflow};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{Container, ContainerId, Machine, StateId};
+use crate::ir::{ContainerId, Machine, StateId};
 use crate::{Settings, TaskTypeError};
 
 pub(crate) use naming::Namer;
 
-/// The Rust items for a lowered machine read from `path` (whose file name names the
-/// workflow), and the task-type settings that fit none of its Task states (each also a
-/// `compile_error!` in the items).
-pub(crate) fn generate(machine: &Machine, settings: &Settings, path: &Path) -> (TokenStream, Vec<TaskTypeError>) {
+/// The Rust items for a lowered machine, and the task-type settings that fit none of its
+/// Task states (each also a `compile_error!` in the items).
+pub(crate) fn generate(machine: &Machine, settings: &Settings) -> (TokenStream, Vec<TaskTypeError>) {
     let (rt, rt_error) = runtime_path(settings);
     let names = enum_names(machine);
-    let enums = machine.containers.iter().zip(&names).map(|(c, name)| container_enum(machine, c, name));
+    let enums =
+        (0..machine.containers.len()).zip(&names).map(|(c, name)| container_enum(machine, ContainerId(c), name));
 
-    let tasks = handlers::task_states(machine);
-    let mut emitter = statics::Emitter::new(&rt, &tasks);
-    let containers = emitter.containers(machine);
-    let count = Literal::usize_unsuffixed(machine.containers.len());
-    let timeout = match machine.timeout_seconds {
-        Some(seconds) => quote! { ::core::option::Option::Some(#seconds) },
-        None => quote! { ::core::option::Option::None },
-    };
-    let container_docs =
-        machine.containers.iter().enumerate().map(|(i, c)| format!(" - `[{i}]`: {}", describe(machine, c)));
-    let name = statics::workflow_name(path);
-    let unsupported = match emitter.unsupported() {
-        Some(why) => quote!(::core::option::Option::Some(#why)),
-        None => quote!(::core::option::Option::None),
-    };
-    // An IR shape validation should have rejected: say so at compile time rather than
-    // emit a machine that misbehaves.
-    let bugs = emitter.bugs().iter().map(|bug| {
-        let msg = format!("asl-codegen bug, please report it with this definition: {bug}");
-        quote!(::core::compile_error!(#msg);)
-    });
-    let (signatures, task_type_errors) = handlers::signatures(machine, &tasks, settings, &name);
+    // Every field is written: the containers by their own `Emit`, the rest here, so a field
+    // added to `Workflow` is a compile error until it is.
+    let Workflow { name, containers, timeout_seconds, unsupported } = machine.workflow;
+    let initializer = (**containers).emit(&rt);
+    let count = Literal::usize_unsuffixed(containers.len());
+    let timeout = timeout_seconds.emit(&rt);
+    let unsupported = unsupported.emit(&rt);
+    let container_docs = (0..containers.len()).map(|i| format!(" - `[{i}]`: {}", describe(machine, ContainerId(i))));
+    let (signatures, task_type_errors) = handlers::signatures(machine, settings, name);
     let settings_errors = task_type_errors.iter().map(|error| {
         let msg = &error.message;
         quote!(::core::compile_error!(#msg);)
     });
-    let handlers = handlers::handlers(machine, &tasks, &signatures, &rt, &name);
+    let handlers = handlers::handlers(machine, &signatures, &rt, name);
 
     let tokens = quote! {
         #rt_error
         #(#settings_errors)*
-        #(#bugs)*
         #(#enums)*
 
         /// Why the runtime cannot run this workflow yet (`None` when it can). The
@@ -81,7 +66,7 @@ pub(crate) fn generate(machine: &Machine, settings: &Settings, path: &Path) -> (
         #[allow(dead_code)]
         // Numbers are the definition's data, whatever they look like.
         #[allow(clippy::approx_constant, clippy::excessive_precision, clippy::unreadable_literal)]
-        pub static CONTAINERS: [#rt::machine::ContainerDef; #count] = #containers;
+        pub static CONTAINERS: [#rt::machine::ContainerDef; #count] = #initializer;
 
         /// This workflow, ready for the runtime: its name and its [`CONTAINERS`].
         #[allow(dead_code)]
@@ -155,8 +140,8 @@ fn runtime_path(settings: &Settings) -> (TokenStream, Option<TokenStream>) {
 }
 
 /// The name of a state, or `?` if the ids do not resolve.
-fn state_name(machine: &Machine, container: ContainerId, state: StateId) -> &str {
-    machine.containers.get(container.0).and_then(|c| c.states.get(state.0)).map_or("?", |s| s.name.as_str())
+fn state_name(machine: &Machine, container: ContainerId, state: StateId) -> &'static str {
+    machine.state(container, state).map_or("?", |s| s.name)
 }
 
 /// Enum names per container: `State` for the top level, `<Owner>Branch<i>State` for
@@ -182,12 +167,13 @@ fn enum_names(machine: &Machine) -> Vec<Ident> {
         .collect()
 }
 
-fn container_enum(machine: &Machine, container: &Container, name: &Ident) -> TokenStream {
+fn container_enum(machine: &Machine, container: ContainerId, name: &Ident) -> TokenStream {
     let mut namer = Namer::default();
-    let variants: Vec<Ident> = container.states.iter().map(|s| format_ident!("{}", namer.camel(&s.name))).collect();
-    let docs = container.states.iter().map(|s| format!(" `{}` ({})", s.name, kind_name(&s.kind)));
-    let state_names: Vec<&str> = container.states.iter().map(|s| s.name.as_str()).collect();
-    let start = variants.get(container.start.0);
+    let states = machine.states(container);
+    let variants: Vec<Ident> = states.iter().map(|s| format_ident!("{}", namer.camel(s.name))).collect();
+    let docs = states.iter().map(|s| format!(" `{}` ({})", s.name, kind_name(&s.kind)));
+    let state_names: Vec<&str> = states.iter().map(|s| s.name).collect();
+    let start = machine.workflow.containers.get(container.0).and_then(|c| variants.get(usize::from(c.start)));
     let what = describe(machine, container);
     let enum_doc = format!(" States of {what}.");
     let start_item = start.map(|start| {
@@ -224,22 +210,24 @@ fn container_enum(machine: &Machine, container: &Container, name: &Ident) -> Tok
     }
 }
 
-fn kind_name(kind: &crate::ir::StateKind) -> &'static str {
-    use crate::ir::StateKind::*;
+fn kind_name(kind: &StateKind) -> &'static str {
     match kind {
-        Pass { .. } => "Pass",
-        Task(_) => "Task",
-        Choice { .. } => "Choice",
-        Wait(_) => "Wait",
-        Succeed => "Succeed",
-        Fail { .. } => "Fail",
-        Parallel { .. } => "Parallel",
-        Map(_) => "Map",
+        StateKind::Pass { .. } => "Pass",
+        StateKind::Task(_) => "Task",
+        StateKind::Choice { .. } => "Choice",
+        StateKind::Wait { .. } => "Wait",
+        StateKind::Succeed { .. } => "Succeed",
+        StateKind::Fail { .. } => "Fail",
+        StateKind::Parallel { .. } => "Parallel",
+        StateKind::Map(_) => "Map",
     }
 }
 
 /// "the state machine", "branch 0 of Parallel state `Checks`", "the item processor of Map state `Items`".
-fn describe(machine: &Machine, container: &Container) -> String {
+fn describe(machine: &Machine, container: ContainerId) -> String {
+    let Some(container) = machine.containers.get(container.0) else {
+        return "the state machine".to_string();
+    };
     let Some(owner) = container.owner else {
         return "the state machine".to_string();
     };

@@ -16,46 +16,9 @@ pub const MAX_INTRINSIC_DEPTH: usize = 10;
 /// The algorithms `States.Hash` accepts, spelled as AWS spells them.
 pub const HASH_ALGORITHMS: &[&str] = &["MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"];
 
-/// An intrinsic function of JSONPath-mode ASL.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum IntrinsicFunction {
-    /// `States.Format(template, values…)`: fills each `{}` with the next value.
-    Format,
-    /// `States.StringToJson(text)`: parses JSON text.
-    StringToJson,
-    /// `States.JsonToString(path)`: serialises the value at a path (compact JSON).
-    JsonToString,
-    /// `States.Array(values…)`: an array of the arguments.
-    Array,
-    /// `States.ArrayPartition(array, size)`: chunks of `size` elements.
-    ArrayPartition,
-    /// `States.ArrayContains(array, value)`: membership by deep equality.
-    ArrayContains,
-    /// `States.ArrayRange(start, end, step)`: integers from start to end inclusive.
-    ArrayRange,
-    /// `States.ArrayGetItem(array, index)`: the element at a 0-based index.
-    ArrayGetItem,
-    /// `States.ArrayLength(array)`: the number of elements.
-    ArrayLength,
-    /// `States.ArrayUnique(array)`: duplicates removed, first occurrences kept.
-    ArrayUnique,
-    /// `States.Base64Encode(text)`.
-    Base64Encode,
-    /// `States.Base64Decode(text)`.
-    Base64Decode,
-    /// `States.Hash(data, algorithm)`: a lowercase hex digest.
-    Hash,
-    /// `States.JsonMerge(a, b, false)`: shallow merge, `b` wins.
-    JsonMerge,
-    /// `States.MathRandom(start, end[, seed])`: a random integer.
-    MathRandom,
-    /// `States.MathAdd(a, b)`: the sum (non-integers are rounded).
-    MathAdd,
-    /// `States.StringSplit(text, delimiters)`: splits at any of the delimiter characters.
-    StringSplit,
-    /// `States.UUID()`: a random version 4 UUID.
-    Uuid,
-}
+/// An intrinsic function of JSONPath-mode ASL: the description's own type, so a parsed
+/// call names the very function the runtime evaluates.
+pub use asl_machine::intrinsics::Function as IntrinsicFunction;
 
 /// What an argument position accepts, as far as it can be known before run time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,132 +66,87 @@ impl Ty {
     }
 }
 
-impl IntrinsicFunction {
-    /// Every intrinsic function.
-    pub const ALL: &'static [IntrinsicFunction] = &[
-        Self::Format,
-        Self::StringToJson,
-        Self::JsonToString,
-        Self::Array,
-        Self::ArrayPartition,
-        Self::ArrayContains,
-        Self::ArrayRange,
-        Self::ArrayGetItem,
-        Self::ArrayLength,
-        Self::ArrayUnique,
-        Self::Base64Encode,
-        Self::Base64Decode,
-        Self::Hash,
-        Self::JsonMerge,
-        Self::MathRandom,
-        Self::MathAdd,
-        Self::StringSplit,
-        Self::Uuid,
-    ];
-
-    /// The full name, e.g. `"States.Format"`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Format => "States.Format",
-            Self::StringToJson => "States.StringToJson",
-            Self::JsonToString => "States.JsonToString",
-            Self::Array => "States.Array",
-            Self::ArrayPartition => "States.ArrayPartition",
-            Self::ArrayContains => "States.ArrayContains",
-            Self::ArrayRange => "States.ArrayRange",
-            Self::ArrayGetItem => "States.ArrayGetItem",
-            Self::ArrayLength => "States.ArrayLength",
-            Self::ArrayUnique => "States.ArrayUnique",
-            Self::Base64Encode => "States.Base64Encode",
-            Self::Base64Decode => "States.Base64Decode",
-            Self::Hash => "States.Hash",
-            Self::JsonMerge => "States.JsonMerge",
-            Self::MathRandom => "States.MathRandom",
-            Self::MathAdd => "States.MathAdd",
-            Self::StringSplit => "States.StringSplit",
-            Self::Uuid => "States.UUID",
-        }
-    }
-
-    /// The function with this full, case-sensitive name (`"States.Format"`).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|f| f.name() == name)
-    }
-
+/// How many arguments an intrinsic function takes.
+pub trait Arity {
     /// The fewest arguments the function takes.
-    pub fn min_args(&self) -> usize {
+    fn min_args(&self) -> usize;
+    /// The most arguments the function takes; `None` when unbounded.
+    fn max_args(&self) -> Option<usize>;
+}
+
+impl Arity for IntrinsicFunction {
+    fn min_args(&self) -> usize {
         match self {
             Self::Array | Self::Uuid => 0,
             Self::Format => 1,
             Self::MathRandom => 2,
-            _ => self.params().len(),
+            _ => params(*self).len(),
         }
     }
 
-    /// The most arguments the function takes; `None` when unbounded.
-    pub fn max_args(&self) -> Option<usize> {
+    fn max_args(&self) -> Option<usize> {
         match self {
             Self::Format | Self::Array => None,
-            _ => Some(self.params().len()),
+            _ => Some(params(*self).len()),
         }
     }
+}
 
-    /// Names and expectations of the fixed parameters, in order.
-    fn params(&self) -> &'static [(&'static str, Expect)] {
-        match self {
-            Self::Format => &[("the template", Expect::Text)],
-            Self::StringToJson => &[("the JSON text", Expect::Text)],
-            Self::JsonToString => &[("the value to serialise", Expect::PathOnly)],
-            Self::Array | Self::Uuid => &[],
-            Self::ArrayPartition => &[("the array", Expect::Array), ("the chunk size", Expect::PositiveInteger)],
-            Self::ArrayContains => &[("the array", Expect::Array), ("the value to look for", Expect::Any)],
-            Self::ArrayRange => {
-                &[("the start", Expect::Integer), ("the end", Expect::Integer), ("the step", Expect::NonZeroInteger)]
-            }
-            Self::ArrayGetItem => &[("the array", Expect::Array), ("the index", Expect::Integer)],
-            Self::ArrayLength | Self::ArrayUnique => &[("the array", Expect::Array)],
-            Self::Base64Encode => &[("the text to encode", Expect::Text)],
-            Self::Base64Decode => &[("the Base64 text", Expect::Text)],
-            Self::Hash => &[("the data", Expect::Any), ("the algorithm", Expect::Algorithm)],
-            Self::JsonMerge => &[
-                ("the first object", Expect::Object),
-                ("the second object", Expect::Object),
-                ("the deep-merge flag", Expect::False),
-            ],
-            Self::MathRandom => {
-                &[("the start", Expect::Integer), ("the end", Expect::Integer), ("the seed", Expect::Integer)]
-            }
-            Self::MathAdd => &[("the first number", Expect::Number), ("the second number", Expect::Number)],
-            Self::StringSplit => &[("the text", Expect::Text), ("the delimiter characters", Expect::Text)],
+/// Names and expectations of the fixed parameters, in order.
+fn params(f: IntrinsicFunction) -> &'static [(&'static str, Expect)] {
+    use IntrinsicFunction as F;
+    match f {
+        F::Format => &[("the template", Expect::Text)],
+        F::StringToJson => &[("the JSON text", Expect::Text)],
+        F::JsonToString => &[("the value to serialise", Expect::PathOnly)],
+        F::Array | F::Uuid => &[],
+        F::ArrayPartition => &[("the array", Expect::Array), ("the chunk size", Expect::PositiveInteger)],
+        F::ArrayContains => &[("the array", Expect::Array), ("the value to look for", Expect::Any)],
+        F::ArrayRange => {
+            &[("the start", Expect::Integer), ("the end", Expect::Integer), ("the step", Expect::NonZeroInteger)]
         }
+        F::ArrayGetItem => &[("the array", Expect::Array), ("the index", Expect::Integer)],
+        F::ArrayLength | F::ArrayUnique => &[("the array", Expect::Array)],
+        F::Base64Encode => &[("the text to encode", Expect::Text)],
+        F::Base64Decode => &[("the Base64 text", Expect::Text)],
+        F::Hash => &[("the data", Expect::Any), ("the algorithm", Expect::Algorithm)],
+        F::JsonMerge => &[
+            ("the first object", Expect::Object),
+            ("the second object", Expect::Object),
+            ("the deep-merge flag", Expect::False),
+        ],
+        F::MathRandom => &[("the start", Expect::Integer), ("the end", Expect::Integer), ("the seed", Expect::Integer)],
+        F::MathAdd => &[("the first number", Expect::Number), ("the second number", Expect::Number)],
+        F::StringSplit => &[("the text", Expect::Text), ("the delimiter characters", Expect::Text)],
     }
+}
 
-    fn result(&self) -> Ty {
-        match self {
-            Self::Format | Self::JsonToString | Self::Base64Encode | Self::Base64Decode => Ty::Text,
-            Self::Hash | Self::Uuid => Ty::Text,
-            Self::StringToJson | Self::ArrayGetItem => Ty::Unknown,
-            Self::Array | Self::ArrayPartition | Self::ArrayRange | Self::ArrayUnique => Ty::Array,
-            Self::StringSplit => Ty::Array,
-            Self::ArrayContains => Ty::Bool,
-            Self::ArrayLength | Self::MathRandom | Self::MathAdd => Ty::Integer,
-            Self::JsonMerge => Ty::Object,
-        }
+fn result(f: IntrinsicFunction) -> Ty {
+    use IntrinsicFunction as F;
+    match f {
+        F::Format | F::JsonToString | F::Base64Encode | F::Base64Decode => Ty::Text,
+        F::Hash | F::Uuid => Ty::Text,
+        F::StringToJson | F::ArrayGetItem => Ty::Unknown,
+        F::Array | F::ArrayPartition | F::ArrayRange | F::ArrayUnique => Ty::Array,
+        F::StringSplit => Ty::Array,
+        F::ArrayContains => Ty::Bool,
+        F::ArrayLength | F::MathRandom | F::MathAdd => Ty::Integer,
+        F::JsonMerge => Ty::Object,
     }
+}
 
-    /// "takes 2 arguments (the array, the index)" and the like.
-    fn signature(&self) -> String {
-        let names: Vec<&str> = self.params().iter().map(|(n, _)| *n).collect();
-        match (self.min_args(), self.max_args()) {
-            (0, Some(0)) => "takes no arguments".into(),
-            (0, None) => "takes any number of arguments".into(),
-            (1, None) => "takes a template and then one value per `{}` placeholder".into(),
-            (min, Some(max)) if min == max => {
-                format!("takes {min} argument{} ({})", if min == 1 { "" } else { "s" }, names.join(", "))
-            }
-            (min, Some(max)) => format!("takes {min} or {max} arguments ({})", names.join(", ")),
-            (min, None) => format!("takes at least {min} arguments"),
+/// "takes 2 arguments (the array, the index)" and the like.
+fn signature(f: IntrinsicFunction) -> String {
+    let names: Vec<&str> = params(f).iter().map(|(n, _)| *n).collect();
+    match (f.min_args(), f.max_args()) {
+        (0, Some(0)) => "takes no arguments".into(),
+        (0, None) => "takes any number of arguments".into(),
+        (1, None) => "takes a template and then one value per `{}` placeholder".into(),
+        (min, Some(max)) if min == max => {
+            format!("takes {min} argument{} ({})", if min == 1 { "" } else { "s" }, names.join(", "))
         }
+        (min, Some(max)) => format!("takes {min} or {max} arguments ({})", names.join(", ")),
+        (min, None) => format!("takes at least {min} arguments"),
     }
 }
 
@@ -485,7 +403,7 @@ fn literal_type(arg: &IntrinsicArg) -> Ty {
         IntrinsicArg::Bool(_) => Ty::Bool,
         IntrinsicArg::Null => Ty::Null,
         IntrinsicArg::Path(_) => Ty::Unknown,
-        IntrinsicArg::Call(c) => c.function.result(),
+        IntrinsicArg::Call(c) => result(c.function),
     }
 }
 
@@ -499,7 +417,7 @@ fn describe(arg: &IntrinsicArg) -> String {
         IntrinsicArg::Bool(b) => format!("found `{b}`"),
         IntrinsicArg::Null => "found `null`".into(),
         IntrinsicArg::Path(p) => format!("found the path `{}`", p.text),
-        IntrinsicArg::Call(c) => format!("`{}` returns {}", c.function.name(), c.function.result().describe()),
+        IntrinsicArg::Call(c) => format!("`{}` returns {}", c.function.name(), result(c.function).describe()),
     }
 }
 
@@ -513,7 +431,7 @@ fn check_arguments(call: &IntrinsicCall) -> Result<(), PathError> {
             None => call.span.1.saturating_sub(1),
         };
         let were = if given == 1 { "was" } else { "were" };
-        return Err(arguments(offset, format!("`{}` {}, but {given} {were} given", f.name(), f.signature())));
+        return Err(arguments(offset, format!("`{}` {}, but {given} {were} given", f.name(), signature(f))));
     }
     Ok(())
 }
@@ -552,7 +470,7 @@ fn argument_failure(call: &IntrinsicCall) -> Option<PathError> {
     let f = call.function;
     let given = call.args.len();
     for (i, (arg, &(offset, _))) in call.args.iter().zip(&call.arg_spans).enumerate() {
-        let Some(&(param, expect)) = f.params().get(i) else { continue };
+        let Some(&(param, expect)) = params(f).get(i) else { continue };
         let ty = literal_type(arg);
         let value = match arg {
             IntrinsicArg::Number(n) => n.as_f64(),

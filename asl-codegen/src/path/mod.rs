@@ -22,7 +22,7 @@ use crate::diagnostic::Code;
 
 pub use filter::{CompareOp, FilterExpr, FilterOperand};
 pub use intrinsic::{
-    HASH_ALGORITHMS, IntrinsicArg, IntrinsicCall, IntrinsicFunction, MAX_INTRINSIC_DEPTH, certain_failures,
+    Arity, HASH_ALGORITHMS, IntrinsicArg, IntrinsicCall, IntrinsicFunction, MAX_INTRINSIC_DEPTH, certain_failures,
     parse_intrinsic,
 };
 pub use jsonpath::{parse_path, parse_reference_path};

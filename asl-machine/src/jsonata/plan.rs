@@ -46,6 +46,21 @@ pub enum Plan {
     Call(Function, &'static Plan),
 }
 
+emit_enum!(jsonata::plan => Plan {
+    String(value),
+    Number(value),
+    Bool(value),
+    Null,
+    Path(path),
+    Object(members),
+    Array(items),
+    Concat(parts),
+    Negate(operand),
+    Binary(op, lhs, rhs),
+    Conditional(condition, then, otherwise),
+    Call(function, arg),
+});
+
 /// One item of an array constructor.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Item {
@@ -55,6 +70,8 @@ pub struct Item {
     /// spliced in.
     pub nested: bool,
 }
+
+emit_struct!(jsonata::plan => Item { plan, nested });
 
 /// A path: a root value, constant indexes applied to it, then field steps.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -66,6 +83,8 @@ pub struct Path {
     /// The field steps after the root.
     pub steps: &'static [Step],
 }
+
+emit_struct!(jsonata::plan => Path { root, indexes, steps });
 
 /// The value a path starts from.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -82,6 +101,8 @@ pub enum Root {
     Variable(&'static str),
 }
 
+emit_enum!(jsonata::plan => Root { Input, Context, Result, ErrorOutput, Variable(name) });
+
 /// A field step of a path: `.name`, then constant index predicates (`.items[0]`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Step {
@@ -90,6 +111,8 @@ pub struct Step {
     /// Constant index predicates on the field's value, in order.
     pub indexes: &'static [f64],
 }
+
+emit_struct!(jsonata::plan => Step { name, indexes });
 
 /// A binary operator of a plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,6 +145,22 @@ pub enum Op {
     Or,
 }
 
+emit_enum!(jsonata::plan => Op {
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Modulo,
+    Equal,
+    NotEqual,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+    And,
+    Or,
+});
+
 /// A built-in function a plan calls (always with exactly one argument).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Function {
@@ -144,6 +183,8 @@ pub enum Function {
     /// `$trim(x)`
     Trim,
 }
+
+emit_enum!(jsonata::plan => Function { Count, Exists, Not, Boolean, String, Length, Uppercase, Lowercase, Trim });
 
 impl Function {
     /// The function's JSONata name, without `$`.

@@ -77,9 +77,10 @@ impl crate::emit::Emit for Expression {
     }
 }
 
+/// The text and the plan: the description. The engine's cache is left out.
 impl std::fmt::Debug for Expression {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Expression({:?})", self.text)
+        f.debug_struct("Expression").field("text", &self.text).field("plan", &self.plan).finish_non_exhaustive()
     }
 }
 

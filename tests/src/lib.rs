@@ -2,6 +2,8 @@
 //!
 //! - `realworld.rs`: every definition public projects deploy (`../shared/realworld/valid`)
 //!   compiles through `include_asl!` in a crate of its own, as a user's crate would.
+//! - `loaded.rs`: a definition loaded at run time (`asl_codegen::load`) is the description
+//!   `include_asl!` compiles, and runs as the compiled one does, event for event.
 //! - `crash.rs`: durable executions survive SIGKILL: the `crash_worker` binary runs them on
 //!   a SQLite file and is killed at random moments; every execution must end as in an
 //!   uninterrupted run.

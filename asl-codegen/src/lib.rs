@@ -260,11 +260,35 @@ pub struct LoadedMachine {
     pub warnings: Diagnostics,
 }
 
-/// Checks a definition the way [`Generator::generate`] does and lowers it to the
-/// description the runtime runs: what a server's `CreateStateMachine` calls, so a
-/// definition loaded at run time runs on the same engine, from the same lowering, as a
-/// compiled one. [`Settings::allow_run_time_failures`] applies as it does to generation;
-/// the other settings only concern generated code.
+/// Checks a definition of a STANDARD state machine the way [`Generator::generate`] does
+/// and lowers it to the description the runtime runs (as [`load_as`]).
+///
+/// ```
+/// use asl_codegen::{Settings, Source, WorkflowType, load, load_as};
+///
+/// let source = Source::new("work.asl.json", r#"{"StartAt": "Work", "States": {"Work": {
+///     "Type": "Task", "Resource": "arn:aws:states:us-east-1:123456789012:activity:work", "End": true
+/// }}}"#);
+/// let loaded = load(&source, &Settings::new()).unwrap();
+/// assert_eq!(loaded.workflow.name, "work");
+/// assert_eq!(loaded.workflow.containers[0].states[0].name, "Work");
+/// // An EXPRESS state machine cannot wait for an activity.
+/// assert!(load_as(&source, WorkflowType::Express, &Settings::new()).is_err());
+/// ```
+///
+/// # Errors
+///
+/// Every diagnostic, as [`Generator::generate`] reports them.
+pub fn load(source: &Source, settings: &Settings) -> Result<LoadedMachine, Diagnostics> {
+    load_as(source, WorkflowType::Standard, settings)
+}
+
+/// Checks a definition of a state machine of type `kind` (as [`check_as`]; otherwise the
+/// way [`Generator::generate`] does) and lowers it to the description the runtime runs:
+/// what a server's `CreateStateMachine` calls, so a definition loaded at run time runs on
+/// the same engine, from the same lowering, as a compiled one.
+/// [`Settings::allow_run_time_failures`] applies as it does to generation; the other
+/// settings only concern generated code.
 ///
 /// The description holds `&'static` references, so it is leaked: each call keeps its
 /// machine's description (about the size of the definition) for the rest of the process.
@@ -275,15 +299,19 @@ pub struct LoadedMachine {
 /// # Errors
 ///
 /// Every diagnostic, as [`Generator::generate`] reports them.
-pub fn load(source: &Source, settings: &Settings) -> Result<LoadedMachine, Diagnostics> {
-    let (machine, warnings) = check_and_lower(source, settings)?;
+pub fn load_as(source: &Source, kind: WorkflowType, settings: &Settings) -> Result<LoadedMachine, Diagnostics> {
+    let (machine, warnings) = check_and_lower(source, kind, settings)?;
     Ok(LoadedMachine { workflow: machine.workflow, warnings })
 }
 
 /// Checks a definition for running on asl-rs's engine and lowers it; on success, also the
 /// warnings.
-fn check_and_lower(source: &Source, settings: &Settings) -> Result<(ir::Machine, Diagnostics), Diagnostics> {
-    let checked = check(source)?;
+fn check_and_lower(
+    source: &Source,
+    kind: WorkflowType,
+    settings: &Settings,
+) -> Result<(ir::Machine, Diagnostics), Diagnostics> {
+    let checked = check_as(source, kind)?;
     let cannot_run = |d: &&Diagnostic| d.code == diagnostic::Code::UnsupportedRegex;
     if checked.warnings.iter().any(|d| cannot_run(&d)) {
         // AWS runs it; asl-rs's engine cannot, so no setting lets it through.
@@ -346,7 +374,7 @@ impl Generator {
 
     /// Checks a definition and generates its Rust items, or returns every diagnostic.
     pub fn generate(&self, source: &Source) -> Result<Generated, Diagnostics> {
-        let (machine, warnings) = check_and_lower(source, &self.settings)?;
+        let (machine, warnings) = check_and_lower(source, WorkflowType::Standard, &self.settings)?;
         let (tokens, task_type_errors) = codegen::generate(&machine, &self.settings);
         Ok(Generated { tokens, warnings, task_type_errors })
     }

@@ -64,6 +64,7 @@ pub mod context;
 pub mod dataflow;
 pub mod error;
 pub mod execution;
+pub(crate) mod integrations;
 pub mod intrinsics;
 pub mod jsonata;
 pub mod machine;

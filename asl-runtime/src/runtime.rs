@@ -27,29 +27,32 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
 
 use futures_util::future::select;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::runtime::Handle;
 use tokio::sync::Notify;
 
 use crate::callbacks::{Callbacks, ParkedAt, ParkedSink, Signal};
 use crate::clock::Clock;
-use crate::context::{ExecutionInfo, format_timestamp};
+use crate::context::ExecutionInfo;
 use crate::error::{Error, names};
 use crate::execution::parked::{Parked, SavedInfo};
 use crate::execution::{
-    BoxFuture, Driver, Execution, HistoryDetail, HistoryEvent, Outcome, Status, TRANSITIONS_PER_YIELD, TaskCall,
-    TaskHandler, WaitId, Workflow, YieldNow,
+    Driver, Execution, HistoryDetail, HistoryEvent, Outcome, Status, TRANSITIONS_PER_YIELD, TaskHandler, WaitId,
+    Workflow, YieldNow,
 };
+use crate::integrations::nested::Nested;
 use crate::intrinsics::{SplitMix64, uuid_v4};
-use crate::machine::{Callback, StateKind};
 use crate::sink::HistorySink;
 use crate::store::{MachineType, Store, StoreError};
 
-mod durable;
+pub(crate) mod durable;
+mod registry;
 mod rows;
 
 use durable::{Durable, Restored};
+pub use registry::RegisterError;
+use registry::{Registered, express_refusal};
 
 /// Runs executions and keeps their records. Cheap to clone (the clones share everything).
 #[derive(Clone)]
@@ -198,65 +201,6 @@ struct Timers {
     queue: BTreeSet<(i128, usize)>,
     /// Whether a task serves the queue (it ends when the queue is empty).
     served: bool,
-}
-
-/// A registered workflow: a state machine, with the handler of its tasks and its type.
-#[derive(Clone)]
-struct Registered {
-    workflow: &'static Workflow,
-    handler: Arc<dyn TaskHandler>,
-    machine_type: MachineType,
-}
-
-/// Why [`Runtime::register_as`] refused a workflow.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RegisterError {
-    /// An EXPRESS state machine cannot run this Task: it waits for something outside the
-    /// execution (AWS refuses such a definition as EXPRESS with this message).
-    NotForExpress {
-        /// The Task state.
-        state: String,
-        /// AWS's message (`Express state machine does not support …`).
-        message: String,
-    },
-}
-
-impl std::fmt::Display for RegisterError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RegisterError::NotForExpress { state, message } => write!(f, "{message} (state `{state}`)"),
-        }
-    }
-}
-
-impl std::error::Error for RegisterError {}
-
-/// Why an EXPRESS state machine cannot run `workflow`, if it cannot: its first Task that
-/// waits for something outside the execution (an activity, `.sync`, `.waitForTaskToken`),
-/// as asl-codegen's rule 18 reports it when a definition is checked as EXPRESS.
-fn express_refusal(workflow: &Workflow) -> Option<RegisterError> {
-    let tasks =
-        workflow.containers.iter().flat_map(|container| container.states.iter()).filter_map(|state| {
-            match &state.kind {
-                StateKind::Task(task) => Some((state.name, task)),
-                _ => None,
-            }
-        });
-    for (state, task) in tasks {
-        let what = match task.callback() {
-            Callback::Token => "'.waitForTaskToken' service integration",
-            Callback::Activity => "Activity ARN",
-            Callback::None if task.resource.ends_with(".sync") || task.resource.ends_with(".sync:2") => {
-                "'.sync' service integration"
-            }
-            Callback::None => continue,
-        };
-        return Some(RegisterError::NotForExpress {
-            state: state.to_owned(),
-            message: format!("Express state machine does not support {what}"),
-        });
-    }
-    None
 }
 
 /// Why [`Runtime::start`] refused to start an execution.
@@ -454,6 +398,21 @@ impl Runtime {
         let registered = Registered { workflow, handler, machine_type };
         lock(&self.inner.workflows).insert(workflow.name.to_owned(), registered);
         Ok(())
+    }
+
+    /// The workflow registered as the state machine `name`, with its handler.
+    pub(crate) fn registered(&self, name: &str) -> Option<(&'static Workflow, Arc<dyn TaskHandler>)> {
+        lock(&self.inner.workflows).get(name).map(|registered| (registered.workflow, Arc::clone(&registered.handler)))
+    }
+
+    /// Now, on the runtime's clock.
+    pub(crate) fn now(&self) -> OffsetDateTime {
+        self.inner.clock.now()
+    }
+
+    /// The runtime's store, if it has one.
+    pub(crate) fn store(&self) -> Option<&Arc<dyn Store>> {
+        self.inner.store.as_ref()
     }
 
     /// The type `workflow` was registered as (STANDARD if it was not).
@@ -665,7 +624,7 @@ impl Runtime {
     async fn drive(&self, shared: Arc<Shared>, start: Start) {
         let clock: &dyn Clock = &*self.inner.clock;
         let callbacks = &self.inner.callbacks;
-        let nested = Nested { runtime: self.clone(), inner: Arc::clone(&shared.handler) };
+        let nested = Nested::new(self.clone(), Arc::clone(&shared.handler));
         let workflow = shared.workflow;
         let mut durable = lock(&shared.durable).take();
         let mut ready = None;
@@ -1291,168 +1250,4 @@ impl ExecutionHandle {
             }
         }
     }
-}
-
-/// The handler a runtime gives its executions: `startExecution` tasks of registered
-/// workflows start them as child executions; every other task, a `startExecution` of a
-/// state machine the runtime does not know included, goes to the workflow's own handler
-/// (which may start it elsewhere, or mock it, as for any integration).
-struct Nested {
-    runtime: Runtime,
-    inner: Arc<dyn TaskHandler>,
-}
-
-impl TaskHandler for Nested {
-    fn invoke<'a>(&'a self, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Error>> {
-        if let Some(suffix @ ("" | ".sync" | ".sync:2")) = start_execution_suffix(call.resource)
-            && let Some(registered) = self.registered(&call.input)
-        {
-            return Box::pin(self.start_child(suffix, registered, call.input));
-        }
-        self.inner.invoke(call)
-    }
-}
-
-/// The integration pattern suffix of a Step Functions `StartExecution` resource
-/// (`arn:<partition>:states:<region>:<account>:states:startExecution<suffix>`, region and
-/// account empty or not), or `None` for any other resource.
-fn start_execution_suffix(resource: &str) -> Option<&str> {
-    let mut fields = resource.splitn(6, ':');
-    match (fields.next(), fields.next(), fields.next(), fields.next(), fields.next(), fields.next()) {
-        (Some("arn"), Some(_), Some("states"), Some(_), Some(_), Some(rest)) => {
-            rest.strip_prefix("states:startExecution")
-        }
-        _ => None,
-    }
-}
-
-impl Nested {
-    /// The registered workflow that a `startExecution` task with these `parameters` starts
-    /// (found by the state machine name at the end of their `StateMachineArn`).
-    fn registered(&self, parameters: &Value) -> Option<Registered> {
-        let arn = parameters.get("StateMachineArn").and_then(Value::as_str).unwrap_or_default();
-        let machine = arn.rsplit(':').next().unwrap_or_default();
-        lock(&self.runtime.inner.workflows).get(machine).cloned()
-    }
-
-    /// Starts the child execution of `registered` that `parameters` describe
-    /// (`StateMachineArn`, `Input`, `Name`); without a suffix, returns at once with its ARN
-    /// and start date; with `.sync` (output as JSON text) or `.sync:2` (output as JSON), waits
-    /// for it and returns its description, or fails with `States.TaskFailed` and the
-    /// description as cause.
-    async fn start_child(&self, suffix: &str, registered: Registered, parameters: Value) -> Result<Value, Error> {
-        let Registered { workflow, handler, .. } = registered;
-        let input = match parameters.get("Input") {
-            None => json!({}),
-            // AWS takes the input as JSON text or as JSON.
-            Some(Value::String(text)) => serde_json::from_str(text).unwrap_or(Value::String(text.clone())),
-            Some(value) => value.clone(),
-        };
-        let name = match parameters.get("Name").and_then(Value::as_str) {
-            Some(name) => name.to_owned(),
-            None => uuid_v4(&mut SplitMix64::from_entropy()),
-        };
-        let described = match self.child(workflow, handler, &name, input).await? {
-            Child::Running(handle) if suffix.is_empty() => handle.describe(),
-            Child::Running(handle) => {
-                handle.wait().await;
-                handle.describe()
-            }
-            Child::Ended(described) => *described,
-        };
-        if suffix.is_empty() {
-            return Ok(json!({
-                "ExecutionArn": described.execution_arn,
-                "StartDate": format_timestamp(described.start_date),
-            }));
-        }
-        let as_text = suffix == ".sync";
-        let record = record(&described, as_text);
-        match described.status {
-            ExecutionStatus::Succeeded => Ok(record),
-            _ => Err(Error::new(names::TASK_FAILED, crate::path::cause::json_text(&record))),
-        }
-    }
-}
-
-/// The child execution a `startExecution` task attempt stands for.
-enum Child {
-    /// Started by this attempt, or by an earlier one of the same task and still running.
-    Running(ExecutionHandle),
-    /// Started by an earlier attempt of the same task (before a crash) and ended since.
-    Ended(Box<Description>),
-}
-
-impl Nested {
-    /// Starts the child `name` of `workflow` with `input`, or finds the one an earlier
-    /// dispatch of the same task attempt started: a task attempt whose result was not
-    /// committed before a crash is dispatched again, and must not start a second child nor
-    /// fail because the first exists. (As AWS's `StartExecution` is idempotent for a
-    /// running execution of the same name and input; a child of the same name with another
-    /// input is `ExecutionAlreadyExists`.)
-    async fn child(
-        &self,
-        workflow: &'static Workflow,
-        handler: Arc<dyn TaskHandler>,
-        name: &str,
-        input: Value,
-    ) -> Result<Child, Error> {
-        let exists = |arn: &str| {
-            Error::new("StepFunctions.ExecutionAlreadyExistsException", format!("Execution Already Exists: '{arn}'"))
-        };
-        let info = ExecutionInfo::new(workflow.name, name, self.runtime.inner.clock.now(), input);
-        let arn = info.execution_arn();
-        if let Some(handle) = self.runtime.execution(&arn) {
-            let same = handle.describe().input == info.input;
-            return if same { Ok(Child::Running(handle)) } else { Err(exists(&arn)) };
-        }
-        if let Some(store) = &self.runtime.inner.store {
-            let stored = store.execution(&arn).await.map_err(|error| durable::store_failure(&error))?;
-            if let Some(record) = stored {
-                let described = durable::describe(&record);
-                return if described.input == info.input {
-                    Ok(Child::Ended(Box::new(described)))
-                } else {
-                    Err(exists(&arn))
-                };
-            }
-        }
-        let handle = self.runtime.start_with(workflow, handler, info).map_err(|_| exists(&arn))?;
-        handle.stored().await.map_err(|error| durable::store_failure(&error))?;
-        Ok(Child::Running(handle))
-    }
-}
-
-/// A child execution's description as a `.sync` task returns it: AWS's `DescribeExecution`
-/// fields in alphabetical order, input and output as JSON text (`.sync`) or JSON (`.sync:2`).
-fn record(described: &Description, as_text: bool) -> Value {
-    let json_or_text = |value: &Value| {
-        if as_text { Value::String(crate::path::cause::json_text(value)) } else { value.clone() }
-    };
-    let mut record = Map::new();
-    let mut put = |key: &str, value: Value| {
-        record.insert(key.to_owned(), value);
-    };
-    if let Some(cause) = &described.cause {
-        put("Cause", Value::from(cause.as_str()));
-    }
-    if let Some(error) = &described.error {
-        put("Error", Value::from(error.as_str()));
-    }
-    put("ExecutionArn", Value::from(described.execution_arn.as_str()));
-    put("Input", json_or_text(&described.input));
-    put("InputDetails", json!({ "Included": true }));
-    put("Name", Value::from(described.name.as_str()));
-    if let Some(output) = &described.output {
-        put("Output", json_or_text(output));
-        put("OutputDetails", json!({ "Included": true }));
-    }
-    put("StartDate", Value::from(format_timestamp(described.start_date)));
-    put("StateMachineArn", Value::from(described.state_machine_arn.as_str()));
-    let status = serde_json::to_value(described.status).unwrap_or(Value::Null);
-    put("Status", status);
-    if let Some(stop) = described.stop_date {
-        put("StopDate", Value::from(format_timestamp(stop)));
-    }
-    Value::Object(record)
 }

@@ -198,12 +198,12 @@ fn split_snapshot(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
 
 /// The error an execution ends with when its store fails it: the store's message as the
 /// cause of `States.Runtime`.
-pub(super) fn store_failure(error: &StoreError) -> Error {
+pub(crate) fn store_failure(error: &StoreError) -> Error {
     Error::runtime(format!("The execution's store failed: {error}"))
 }
 
 /// `DescribeExecution` of a stored execution (a payload that is not JSON reads as its text).
-pub(super) fn describe(record: &ExecutionRecord) -> Description {
+pub(crate) fn describe(record: &ExecutionRecord) -> Description {
     let json = |text: &str| serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned()));
     Description {
         execution_arn: record.arn.clone(),

@@ -1,0 +1,67 @@
+//! What a runtime knows of its state machines: each registered workflow with its handler
+//! and its type (STANDARD or EXPRESS), and what an EXPRESS machine refuses.
+
+use std::sync::Arc;
+
+use crate::execution::{TaskHandler, Workflow};
+use crate::machine::{Callback, StateKind};
+use crate::store::MachineType;
+
+/// A registered workflow: a state machine, with the handler of its tasks and its type.
+#[derive(Clone)]
+pub(super) struct Registered {
+    pub(super) workflow: &'static Workflow,
+    pub(super) handler: Arc<dyn TaskHandler>,
+    pub(super) machine_type: MachineType,
+}
+
+/// Why [`Runtime::register_as`] refused a workflow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegisterError {
+    /// An EXPRESS state machine cannot run this Task: it waits for something outside the
+    /// execution (AWS refuses such a definition as EXPRESS with this message).
+    NotForExpress {
+        /// The Task state.
+        state: String,
+        /// AWS's message (`Express state machine does not support …`).
+        message: String,
+    },
+}
+
+impl std::fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RegisterError::NotForExpress { state, message } => write!(f, "{message} (state `{state}`)"),
+        }
+    }
+}
+
+impl std::error::Error for RegisterError {}
+
+/// Why an EXPRESS state machine cannot run `workflow`, if it cannot: its first Task that
+/// waits for something outside the execution (an activity, `.sync`, `.waitForTaskToken`),
+/// as asl-codegen's rule 18 reports it when a definition is checked as EXPRESS.
+pub(super) fn express_refusal(workflow: &Workflow) -> Option<RegisterError> {
+    let tasks =
+        workflow.containers.iter().flat_map(|container| container.states.iter()).filter_map(|state| {
+            match &state.kind {
+                StateKind::Task(task) => Some((state.name, task)),
+                _ => None,
+            }
+        });
+    for (state, task) in tasks {
+        let what = match task.callback() {
+            Callback::Token => "'.waitForTaskToken' service integration",
+            Callback::Activity => "Activity ARN",
+            Callback::None if task.resource.ends_with(".sync") || task.resource.ends_with(".sync:2") => {
+                "'.sync' service integration"
+            }
+            Callback::None => continue,
+        };
+        return Some(RegisterError::NotForExpress {
+            state: state.to_owned(),
+            message: format!("Express state machine does not support {what}"),
+        });
+    }
+    None
+}

@@ -15,7 +15,7 @@ pub(super) struct Registered {
     pub(super) machine_type: MachineType,
 }
 
-/// Why [`Runtime::register_as`] refused a workflow.
+/// Why [`Runtime::register_as`](super::Runtime::register_as) refused a workflow.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RegisterError {
     /// An EXPRESS state machine cannot run this Task: it waits for something outside the

@@ -121,7 +121,10 @@ impl RealClock {
 
 impl Clock for RealClock {
     fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc()
+        match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+            Ok(since_epoch) => after_epoch(since_epoch),
+            Err(_) => OffsetDateTime::now_utc(),
+        }
     }
 
     fn sleep_until(&self, deadline: OffsetDateTime) -> Sleep {
@@ -193,6 +196,41 @@ impl Clock for VirtualClock {
     }
 }
 
+/// The instant `since_epoch` after the Unix epoch, as `OffsetDateTime::now_utc` gives it
+/// but without its general date arithmetic on every call (which cost an Express execution
+/// about 1,000 instructions): each thread works the date out once a day and takes the time
+/// of day from the seconds.
+fn after_epoch(since_epoch: Duration) -> OffsetDateTime {
+    thread_local! {
+        static TODAY: std::cell::Cell<Option<(u64, time::Date)>> = const { std::cell::Cell::new(None) };
+    }
+    const DAY: u64 = 86_400;
+    let seconds = since_epoch.as_secs();
+    let (day, of_day) = (seconds / DAY, seconds % DAY);
+    let date = match TODAY.get() {
+        Some((cached, date)) if cached == day => date,
+        _ => {
+            let Ok(days) = i64::try_from(day) else { return OffsetDateTime::UNIX_EPOCH + since_epoch };
+            let Some(date) = OffsetDateTime::UNIX_EPOCH.checked_add(time::Duration::days(days)) else {
+                return OffsetDateTime::UNIX_EPOCH + since_epoch;
+            };
+            TODAY.set(Some((day, date.date())));
+            date.date()
+        }
+    };
+    // The parts are in range by construction; were they not, the general path answers.
+    let hms = |n: u64| u8::try_from(n).unwrap_or(u8::MAX);
+    match time::Time::from_hms_nano(
+        hms(of_day / 3600),
+        hms(of_day / 60 % 60),
+        hms(of_day % 60),
+        since_epoch.subsec_nanos(),
+    ) {
+        Ok(time_of_day) => time::PrimitiveDateTime::new(date, time_of_day).assume_utc(),
+        Err(_) => OffsetDateTime::UNIX_EPOCH + since_epoch,
+    }
+}
+
 /// `std` → `time` duration, saturating at `time::Duration::MAX` (≈ 292 billion years).
 fn saturating_time_duration(duration: Duration) -> time::Duration {
     time::Duration::try_from(duration).unwrap_or(time::Duration::MAX)
@@ -205,6 +243,21 @@ mod tests {
     use time::macros::datetime;
 
     const START: OffsetDateTime = datetime!(2024-01-01 00:00:00 UTC);
+
+    #[test]
+    fn the_wall_clock_shortcut_agrees_with_date_arithmetic() {
+        let day = 86_400;
+        // Across days (the per-thread date is replaced), leap days, the epoch, nanoseconds.
+        for seconds in [0, 1, day - 1, day, 951_782_400, 951_868_799, 951_868_800, 1_709_164_800, 4_102_444_799] {
+            for nanos in [0, 1, 999_999_999] {
+                let since = Duration::new(seconds, nanos);
+                assert_eq!(after_epoch(since), OffsetDateTime::UNIX_EPOCH + since, "{since:?}");
+            }
+        }
+        let now = RealClock.now();
+        let reference = OffsetDateTime::now_utc();
+        assert!((reference - now).abs() < time::Duration::seconds(5), "{now} vs {reference}");
+    }
     const YEAR: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
     #[tokio::test(start_paused = true)]

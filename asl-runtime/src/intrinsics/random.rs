@@ -2,6 +2,7 @@
 //! supplies, a seedable default ([`SplitMix64`]), and Java's `java.util.Random` for seeded
 //! draws.
 
+use std::cell::Cell;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -24,7 +25,8 @@ pub trait RandomSource {
 ///
 /// Not cryptographically secure: a UUID from it is unique with overwhelming probability
 /// but predictable to whoever knows the seed. [`SplitMix64::from_entropy`] seeds it from
-/// the process's hash keys, the clock and a counter.
+/// the process's hash keys, the clock and a counter (once per thread; each call then
+/// draws its seed from that thread's seeder).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SplitMix64 {
     state: u64,
@@ -38,14 +40,30 @@ impl SplitMix64 {
 
     /// A generator seeded differently on every call.
     pub fn from_entropy() -> Self {
-        // std's RandomState holds keys drawn from the OS; hashing a process-wide counter
-        // and the clock with them gives every generator its own unpredictable seed
-        // without a dependency.
-        static CALLS: AtomicU64 = AtomicU64::new(0);
-        let calls = CALLS.fetch_add(1, Ordering::Relaxed);
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        SplitMix64::new(RandomState::new().hash_one((calls, nanos)))
+        thread_local! {
+            /// Each thread's seeder, itself seeded once from the OS (see `seed_from_os`):
+            /// a new execution's generator must cost a few instructions, not a hash of the
+            /// clock (this runs for every execution started).
+            static SEEDER: Cell<u64> = Cell::new(seed_from_os());
+        }
+        let seed = SEEDER.with(|seeder| {
+            let mut next = SplitMix64::new(seeder.get());
+            let seed = next.next_u64();
+            seeder.set(next.state);
+            seed
+        });
+        SplitMix64::new(seed)
     }
+}
+
+/// An unpredictable seed: std's RandomState holds keys drawn from the OS; hashing a
+/// process-wide counter and the clock with them gives every call its own seed without a
+/// dependency.
+fn seed_from_os() -> u64 {
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let calls = CALLS.fetch_add(1, Ordering::Relaxed);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    RandomState::new().hash_one((calls, nanos))
 }
 
 impl Default for SplitMix64 {

@@ -44,13 +44,16 @@ pub(crate) enum Signal {
     Started(Option<Acknowledge>),
     /// `SendTaskHeartbeat`.
     Heartbeat,
-    /// `SendTaskSuccess` or `SendTaskFailure`.
-    Outcome(Result<Value, Error>),
+    /// `SendTaskSuccess` or `SendTaskFailure`, and who waits until the execution has
+    /// recorded it (see [`Acknowledge`]).
+    Outcome(Result<Value, Error>, Option<Acknowledge>),
 }
 
-/// Tells `GetActivityTask` that the execution has recorded (and, in a durable runtime,
-/// committed) that a worker took its activity task, so the task may leave the process.
-/// Dropped unanswered when the execution no longer waits for the task.
+/// Tells a caller that the execution has recorded (and, in a durable runtime, committed)
+/// what it was told: `GetActivityTask` that a worker took its activity task, so the task
+/// may leave the process; `send_task_success_recorded`/`…_failure_recorded` that the
+/// outcome is on record, so the answer survives a crash. Dropped unanswered when the
+/// execution no longer waits for the task.
 #[derive(Debug)]
 pub(crate) struct Acknowledge(tokio::sync::oneshot::Sender<()>);
 
@@ -341,7 +344,38 @@ impl Callbacks {
     ///
     /// [`CallbackError`] as AWS's API.
     pub fn send_task_success(&self, token: &str, output: Value) -> Result<(), CallbackError> {
-        self.finish(token, Ok(output))
+        self.finish(token, Ok(output), None)
+    }
+
+    /// `SendTaskSuccess` as an API answers it: returns once the execution has recorded the
+    /// outcome, in a durable runtime once that is committed, so an acknowledged answer
+    /// survives a crash (design §3: "`SendTaskSuccess` after the token is closed"). (If the
+    /// execution ends meanwhile, say stopped, it returns as soon as that is known.)
+    ///
+    /// # Errors
+    ///
+    /// [`CallbackError`] as AWS's API.
+    pub async fn send_task_success_recorded(&self, token: &str, output: Value) -> Result<(), CallbackError> {
+        self.finish_recorded(token, Ok(output)).await
+    }
+
+    /// `SendTaskFailure` as [`Callbacks::send_task_success_recorded`] answers it.
+    ///
+    /// # Errors
+    ///
+    /// [`CallbackError`] as AWS's API.
+    pub async fn send_task_failure_recorded(&self, token: &str, error: &str, cause: &str) -> Result<(), CallbackError> {
+        self.finish_recorded(token, Err(Error::new(error.to_owned(), cause.to_owned()))).await
+    }
+
+    /// Sends `outcome` along `token` and waits until its execution has recorded it.
+    async fn finish_recorded(&self, token: &str, outcome: Result<Value, Error>) -> Result<(), CallbackError> {
+        let (acknowledge, recorded) = tokio::sync::oneshot::channel();
+        self.finish(token, outcome, Some(Acknowledge(acknowledge)))?;
+        // A dropped acknowledgement means the execution stopped waiting for the task; the
+        // answer was accepted all the same, as AWS accepts it for an open token.
+        let _ = recorded.await;
+        Ok(())
     }
 
     /// `SendTaskFailure`: the token's task fails with `error` and `cause` (which Retry and
@@ -351,7 +385,7 @@ impl Callbacks {
     ///
     /// [`CallbackError`] as AWS's API.
     pub fn send_task_failure(&self, token: &str, error: &str, cause: &str) -> Result<(), CallbackError> {
-        self.finish(token, Err(Error::new(error.to_owned(), cause.to_owned())))
+        self.finish(token, Err(Error::new(error.to_owned(), cause.to_owned())), None)
     }
 
     /// `SendTaskHeartbeat`: the token's task is alive; its `HeartbeatSeconds` start again.
@@ -510,7 +544,12 @@ impl Callbacks {
         activity.ready.notify_one();
     }
 
-    fn finish(&self, token: &str, outcome: Result<Value, Error>) -> Result<(), CallbackError> {
+    fn finish(
+        &self,
+        token: &str,
+        outcome: Result<Value, Error>,
+        acknowledge: Option<Acknowledge>,
+    ) -> Result<(), CallbackError> {
         let key = TokenKey::of(token);
         let parked = {
             let mut inner = self.lock();
@@ -518,7 +557,7 @@ impl Callbacks {
             if !is_ours(token) {
                 inner.closed.insert(key, false);
             }
-            Callbacks::route(&route, Signal::Outcome(outcome))
+            Callbacks::route(&route, Signal::Outcome(outcome, acknowledge))
         };
         if let Some((at, signal)) = parked {
             self.to_parked(at, signal);
@@ -584,7 +623,7 @@ mod tests {
         assert_eq!(callbacks.send_task_heartbeat(&token), Ok(()));
         assert_eq!(callbacks.send_task_success(&token, Value::from(1)), Ok(()));
         assert!(matches!(signals.queue().pop_front(), Some(Signal::Heartbeat)));
-        assert!(matches!(signals.queue().pop_front(), Some(Signal::Outcome(Ok(_)))));
+        assert!(matches!(signals.queue().pop_front(), Some(Signal::Outcome(Ok(_), None))));
         assert_eq!(callbacks.send_task_failure(&token, "E", "c"), Err(CallbackError::TaskDoesNotExist));
 
         let late = Callbacks::new_token();

@@ -455,3 +455,25 @@ async fn a_wait_is_a_timer_row_until_it_fires() {
     assert_eq!(handle.wait().await.status, Status::Succeeded);
     assert!(store.timers_due(far).await.unwrap().is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_answer_sent_as_an_api_sends_it_returns_once_it_is_committed() {
+    let store = Arc::new(MemoryStore::new());
+    let runtime = Runtime::builder(clock()).store(Arc::clone(&store) as Arc<dyn Store>).build();
+    let outbox = Arc::new(Outbox::default());
+    // Without a heartbeat or timeout, the execution parks on its token.
+    let input = json!({ "order": 7, "timeout": 86_400, "heartbeat": 86_400 });
+    let handle = runtime.start(&approval::WORKFLOW, outbox.clone(), "acknowledged", input).unwrap();
+    handle.stored().await.unwrap();
+    while outbox.0.lock().unwrap().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    let token = outbox.0.lock().unwrap()[0].clone();
+    runtime.callbacks().send_task_success_recorded(&token, json!({"approved": true})).await.unwrap();
+    // Returned: the outcome is in the store (the execution may well have ended too).
+    let history = stored_history(&*store, &handle.arn()).await;
+    assert!(history.iter().any(|event| event.kind == EventType::TaskSucceeded), "{history:#?}");
+    assert_eq!(handle.wait().await.status, Status::Succeeded);
+    // A second answer is refused, as AWS refuses an answered token.
+    assert!(runtime.callbacks().send_task_success_recorded(&token, json!({})).await.is_err());
+}

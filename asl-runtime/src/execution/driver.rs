@@ -668,13 +668,13 @@ impl<'a> Driver<'a> {
                         let event = Event::Started;
                         return Arrival { path, id, event, signals, heartbeat, from_handler: false, acknowledge };
                     }
-                    Signal::Outcome(result) => {
+                    Signal::Outcome(result, acknowledge) => {
                         // Only a worker that took the task has its token, so an outcome means
                         // it was taken, even if the taking is not on record. (`GetActivityTask`
                         // hands a task out only once its taking is recorded, so this is a
                         // safety net, for a token that reached its sender another way.) Record
                         // the start first, as it happened; the outcome follows at once.
-                        signals.push(Signal::Outcome(result));
+                        signals.push(Signal::Outcome(result, acknowledge));
                         let signals = Some(signals);
                         let event = Event::Started;
                         return Arrival { path, id, event, signals, heartbeat, from_handler: false, acknowledge: None };
@@ -719,7 +719,9 @@ impl<'a> Driver<'a> {
                     },
                 };
                 match signal {
-                    Signal::Outcome(result) => return Arrival::new(path, id, Event::Result(result)),
+                    Signal::Outcome(result, acknowledge) => {
+                        return Arrival { acknowledge, ..Arrival::new(path, id, Event::Result(result)) };
+                    }
                     // (A second taking has nothing to record: its waiter is let go.)
                     Signal::Heartbeat | Signal::Started(_) => {
                         due = heartbeat.map(restart);

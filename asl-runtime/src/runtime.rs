@@ -563,7 +563,7 @@ impl Runtime {
                     continue;
                 }
                 let number = executions.next;
-                let durable = Durable::restored(Arc::clone(&store), &execution);
+                let durable = Durable::restored(Arc::clone(&store), &execution, workflow);
                 let Restored { arn, execution, info, .. } = execution;
                 let shared = Arc::new(Shared {
                     info,
@@ -703,7 +703,7 @@ impl Runtime {
             if let Some(record) = durable.as_mut() {
                 let held = driver.has_held_effects();
                 if record.behind(driver.execution()) {
-                    let committed = record.commit(driver.execution(), &shared.info, &state_machine_arn).await;
+                    let committed = record.commit(&driver, workflow, &shared.info, &state_machine_arn).await;
                     if let Err(error) = self.inner.stored(&shared, committed) {
                         return self.inner.end_unstored(&shared, &mut driver, error);
                     }
@@ -749,7 +749,7 @@ impl Runtime {
         }
         if let Some(record) = durable.as_mut() {
             // The end is reported only once it is durable.
-            let committed = record.commit(driver.execution(), &shared.info, &state_machine_arn).await;
+            let committed = record.commit(&driver, workflow, &shared.info, &state_machine_arn).await;
             if let Err(error) = self.inner.stored(&shared, committed) {
                 return self.inner.end_unstored(&shared, &mut driver, error);
             }

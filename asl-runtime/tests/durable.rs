@@ -477,3 +477,27 @@ async fn an_answer_sent_as_an_api_sends_it_returns_once_it_is_committed() {
     // A second answer is refused, as AWS refuses an answered token.
     assert!(runtime.callbacks().send_task_success_recorded(&token, json!({})).await.is_err());
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_activity_task_is_a_row_scheduled_then_claimed_then_gone() {
+    let store = Arc::new(MemoryStore::new());
+    let runtime = Runtime::builder(clock()).store(store.clone()).build();
+    let input = json!({ "box": "large" });
+    let handle = runtime.start(&activity::WORKFLOW, Arc::new(activity::Typed(())), "rows", input.clone()).unwrap();
+    handle.stored().await.unwrap();
+    let activity_arn = "arn:aws:states:us-east-1:123456789012:activity:packing";
+    let scheduled = store.claimable_activity_tasks(activity_arn, 10).await.unwrap();
+    assert_eq!(scheduled.len(), 1, "{scheduled:?}");
+    assert_eq!((scheduled[0].execution_arn.as_str(), scheduled[0].claim.as_ref()), (handle.arn().as_str(), None));
+    assert_eq!(serde_json::from_str::<Value>(&scheduled[0].input).unwrap(), input);
+
+    let task = runtime.callbacks().get_activity_task(activity_arn, Duration::from_secs(60), &clock()).await.unwrap();
+    assert_eq!(task.task_token, scheduled[0].task_token);
+    let claimed = store.activity_task(&task.task_token).await.unwrap().expect("still there while it runs");
+    assert!(claimed.claim.is_some(), "{claimed:?}");
+    assert!(store.claimable_activity_tasks(activity_arn, 10).await.unwrap().is_empty());
+
+    runtime.callbacks().send_task_success_recorded(&task.task_token, json!({ "packed": true })).await.unwrap();
+    assert_eq!(handle.wait().await.status, Status::Succeeded);
+    assert_eq!(store.activity_task(&task.task_token).await.unwrap(), None, "answered: its row is gone");
+}

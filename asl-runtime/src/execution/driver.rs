@@ -201,6 +201,17 @@ impl<'a> Driver<'a> {
         self
     }
 
+    /// The effective input of each activity task held for the next release, by its wait: a
+    /// durable runtime records the activity task rows in the commit before the release.
+    pub(crate) fn held_activity_inputs(&self) -> impl Iterator<Item = (WaitId, &Value)> + Clone {
+        self.effects.requests.iter().filter_map(|request| match request {
+            Request::Task(task) if !task.submitted && task.task.callback() == crate::machine::Callback::Activity => {
+                Some((task.id, &task.input))
+            }
+            _ => None,
+        })
+    }
+
     /// Whether transitions since the last [`Driver::release_effects`] asked for anything.
     pub(crate) fn has_held_effects(&self) -> bool {
         !self.effects.requests.is_empty() || !self.effects.cancelled.is_empty() || !self.acknowledgements.is_empty()

@@ -26,7 +26,7 @@ use super::rows::Rows;
 use crate::context::ExecutionInfo;
 use crate::error::Error;
 use crate::execution::parked::SavedInfo;
-use crate::execution::{Execution, HistoryEvent};
+use crate::execution::{Driver, Execution, HistoryEvent, Workflow};
 use crate::store::{
     Commit, ExecutionEnd, ExecutionRecord, HistoryQuery, HistoryRecord, NewExecution, Store, StoreError,
 };
@@ -58,14 +58,14 @@ impl Durable {
     }
 
     /// The record of an execution read back from the store ([`restore`]).
-    pub(super) fn restored(store: Arc<dyn Store>, restored: &Restored) -> Durable {
+    pub(super) fn restored(store: Arc<dyn Store>, restored: &Restored, workflow: &Workflow) -> Durable {
         Durable {
             store,
             arn: restored.arn.clone(),
             version: restored.version,
             events: restored.execution.history().len(),
             transitions: restored.execution.transitions(),
-            rows: Rows::of(&restored.execution),
+            rows: Rows::of(&restored.execution, workflow),
         }
     }
 
@@ -79,9 +79,11 @@ impl Durable {
             || execution.outcome().is_some()
     }
 
-    /// Commits `execution` as it stands: starts it in the store (the first time), or
-    /// writes what changed since the last commit; its end too once it has one. Returns when
-    /// the store says the commit is durable.
+    /// Commits `driver`'s execution (of `workflow`) as it stands: starts it in the store
+    /// (the first time), or writes what changed since the last commit, with its timer,
+    /// token and activity task rows; its end too once it has one. The future resolves when
+    /// the store says the commit is durable. (The commit is computed at once: the future
+    /// does not hold the driver.)
     ///
     /// # Errors
     ///
@@ -89,12 +91,34 @@ impl Durable {
     /// fails with [`StoreError::ExecutionAlreadyExists`] was started before (in this
     /// process or an earlier one).
     /// `info` is the execution's `$$.Execution` as the runtime saved it.
-    pub(super) async fn commit(
-        &mut self,
-        execution: &Execution,
+    pub(super) fn commit<'s>(
+        &'s mut self,
+        driver: &Driver<'_>,
+        workflow: &Workflow,
         info: &SavedInfo,
         state_machine_arn: &str,
-    ) -> Result<(), StoreError> {
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + use<'s> {
+        let prepared = self.prepare(driver, workflow, info, state_machine_arn);
+        async move {
+            let Prepared { commit, rows, events, transitions } = prepared?;
+            self.version = self.store.commit(commit).await?;
+            self.events = events;
+            self.transitions = transitions;
+            self.rows = rows;
+            Ok(())
+        }
+    }
+
+    /// The commit of `driver`'s execution as it stands, and what the record says once it is
+    /// durable.
+    fn prepare(
+        &self,
+        driver: &Driver<'_>,
+        workflow: &Workflow,
+        info: &SavedInfo,
+        state_machine_arn: &str,
+    ) -> Result<Prepared, StoreError> {
+        let execution = driver.execution();
         let info = info.bytes().unwrap_or_default();
         let mut snapshot = Vec::with_capacity(info.len() + 512);
         snapshot.extend_from_slice(&u32::try_from(info.len()).unwrap_or(u32::MAX).to_le_bytes());
@@ -117,24 +141,28 @@ impl Durable {
         };
         let events = execution.history();
         commit.history = events.get(self.events..).unwrap_or_default().iter().map(history_record).collect();
+        let latest = events.last().map_or(OffsetDateTime::UNIX_EPOCH, |event| event.timestamp);
         if let Some(outcome) = execution.outcome() {
-            let stop_date = events.last().map_or(OffsetDateTime::UNIX_EPOCH, |event| event.timestamp);
             commit.end = Some(ExecutionEnd {
                 status: outcome.status,
                 output: outcome.output.as_ref().map(json_text),
                 error: outcome.error.clone(),
                 cause: outcome.cause.clone(),
-                stop_date,
+                stop_date: latest,
             });
         }
-        let rows = Rows::of(execution);
-        self.rows.changes(&rows, &mut commit);
-        self.version = self.store.commit(commit).await?;
-        self.events = events.len();
-        self.transitions = execution.transitions();
-        self.rows = rows;
-        Ok(())
+        let mut rows = Rows::of(execution, workflow);
+        self.rows.changes(&mut rows, driver.held_activity_inputs(), latest, &mut commit);
+        Ok(Prepared { commit, rows, events: events.len(), transitions: execution.transitions() })
     }
+}
+
+/// A commit, and the record's counts once it is durable.
+struct Prepared {
+    commit: Commit,
+    rows: Rows,
+    events: usize,
+    transitions: u64,
 }
 
 /// A history event as the store keeps it: AWS's `GetExecutionHistory` JSON.

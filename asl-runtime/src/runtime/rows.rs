@@ -12,11 +12,16 @@
 //!   deadlines are not committed: see `docs/execution-model.md`.)
 //! - task tokens: those of `.waitForTaskToken` tasks and activities, open while their
 //!   attempt waits, closed once it ended.
+//! - activity tasks: scheduled with their input when the attempt is dispatched, claimed
+//!   when a worker took it (`ActivityStarted`), deleted with their token.
 
 use time::OffsetDateTime;
 
-use crate::execution::{Execution, Pending, WaitId};
-use crate::store::{Commit, Timer, TokenOpen};
+use serde_json::Value;
+
+use crate::execution::{Execution, Pending, WaitId, Workflow};
+use crate::machine::{Callback, StateKind};
+use crate::store::{ActivityClaim, Commit, NewActivityTask, Timer, TokenOpen};
 
 /// Which kind of timer a row is: the first byte of its key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,16 +64,32 @@ pub(super) struct Rows {
     timers: Box<[TimerRow]>,
     /// Open tokens and the wait each answers.
     tokens: Box<[(WaitId, Box<str>)]>,
+    /// Activity tasks waiting for or held by a worker.
+    activities: Box<[ActivityRow]>,
+}
+
+/// An activity task of the execution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ActivityRow {
+    /// The wait its attempt is.
+    wait: WaitId,
+    /// Its activity's ARN.
+    activity: &'static str,
+    /// Its task token.
+    token: Box<str>,
+    /// Whether a worker took it.
+    claimed: bool,
 }
 
 impl Rows {
-    /// What `execution` waits for now (nothing once it has ended).
-    pub(super) fn of(execution: &Execution) -> Rows {
+    /// What `execution` (of `workflow`) waits for now (nothing once it has ended).
+    pub(super) fn of(execution: &Execution, workflow: &Workflow) -> Rows {
         if execution.outcome().is_some() {
             return Rows::default();
         }
         let mut timers = Vec::new();
         let mut tokens = Vec::new();
+        let mut activities = Vec::new();
         if let Some(deadline) = execution.deadline() {
             timers.push(TimerRow { kind: TimerKind::Execution, wait: 0, deadline });
         }
@@ -77,22 +98,37 @@ impl Rows {
                 Pending::Timer { id, until, .. } => {
                     timers.push(TimerRow { kind: TimerKind::Wait, wait: id, deadline: until });
                 }
-                Pending::Task { id, deadline, token, .. } => {
+                Pending::Task { id, deadline, token, state, submitted, .. } => {
                     if let Some(deadline) = deadline {
                         timers.push(TimerRow { kind: TimerKind::TaskTimeout, wait: id, deadline });
                     }
                     if let Some(token) = token {
+                        if let Some(activity) = activity_of(workflow, state) {
+                            let token = token.clone().into_boxed_str();
+                            activities.push(ActivityRow { wait: id, activity, token, claimed: submitted });
+                        }
                         tokens.push((id, token.into_boxed_str()));
                     }
                 }
             }
         }
-        Rows { timers: timers.into_boxed_slice(), tokens: tokens.into_boxed_slice() }
+        Rows {
+            timers: timers.into_boxed_slice(),
+            tokens: tokens.into_boxed_slice(),
+            activities: activities.into_boxed_slice(),
+        }
     }
 
     /// Adds to `commit` what changes from `self` (the rows of the previous commit) to
-    /// `next`.
-    pub(super) fn changes(&self, next: &Rows, commit: &mut Commit) {
+    /// `next`, at `now`. `inputs` are the effective inputs of the activity tasks dispatched
+    /// since (their rows are scheduled with them).
+    pub(super) fn changes<'i>(
+        &self,
+        next: &mut Rows,
+        inputs: impl Iterator<Item = (WaitId, &'i Value)> + Clone,
+        now: OffsetDateTime,
+        commit: &mut Commit,
+    ) {
         for timer in next.timers.iter() {
             if !self.timers.contains(timer) {
                 commit.timers_set.push(Timer { key: timer.key(), deadline: timer.deadline });
@@ -113,5 +149,47 @@ impl Rows {
                 commit.tokens_closed.push(token.to_string());
             }
         }
+        // Closing a token deletes its activity task; the others are scheduled, then claimed.
+        let mut unknown = Vec::new();
+        for task in next.activities.iter() {
+            let before = self.activities.iter().find(|before| before.token == task.token);
+            if before.is_none() {
+                let Some((_, input)) = inputs.clone().find(|(wait, _)| *wait == task.wait) else {
+                    // Dispatched before the execution was read back: its row is stored
+                    // already, or was never written (a store written by an older runtime).
+                    unknown.push(task.token.clone());
+                    continue;
+                };
+                commit.activity_tasks_added.push(NewActivityTask {
+                    activity_arn: task.activity.to_owned(),
+                    task_token: task.token.to_string(),
+                    input: input.to_string(),
+                    scheduled: now,
+                });
+            }
+            if task.claimed && before.is_none_or(|before| !before.claimed) {
+                // `GetActivityTask` does not name its worker to the runtime yet.
+                let claim =
+                    ActivityClaim { task_token: task.token.to_string(), worker_name: String::new(), claimed: now };
+                commit.activity_tasks_claimed.push(claim);
+            }
+        }
+        // Tasks whose rows this runtime did not write are not claimed through it either.
+        if !unknown.is_empty() {
+            commit.activity_tasks_claimed.retain(|claim| !unknown.iter().any(|token| **token == *claim.task_token));
+            let mut activities = std::mem::take(&mut next.activities).into_vec();
+            activities.retain(|task| !unknown.contains(&task.token));
+            next.activities = activities.into_boxed_slice();
+        }
+    }
+}
+
+/// The activity ARN of the Task state `(container, state)` of `workflow`, if it is an
+/// activity.
+fn activity_of(workflow: &Workflow, (container, state): (u16, u16)) -> Option<&'static str> {
+    let state = workflow.containers.get(usize::from(container))?.states.get(usize::from(state))?;
+    match &state.kind {
+        StateKind::Task(task) if task.callback() == Callback::Activity => Some(task.resource),
+        _ => None,
     }
 }

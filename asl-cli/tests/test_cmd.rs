@@ -1,8 +1,10 @@
-//! `asl test`, run as the built binary on a directory of hand-written cases.
+//! `asl test`, run as the built binary on a directory of hand-written cases, by both
+//! routes (`--route compiled`, the default, and `--route loaded`).
 //!
 //! Each run builds a scratch crate. The build directory is shared with every other run
-//! under this workspace's target directory, so asl-runtime is compiled once (about half a
-//! minute, the first time) and each run after that takes seconds.
+//! under this workspace's target directory, so asl-runtime (and, for the loaded route,
+//! asl-codegen) is compiled once (about half a minute, the first time) and each run after
+//! that takes seconds.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
 
@@ -195,13 +197,39 @@ fn counts_diffs_and_exit_status() {
     assert_eq!(results[3]["reason"], json!("Distributed Map ItemReader/ItemBatcher/ResultWriter (a later issue)"));
     let reason = results[5]["reason"].as_str().expect("a reason");
     assert!(reason.starts_with("output differs, history differs\n"), "{reason}");
+
+    // Loaded at run time instead of compiled, the same cases say exactly the same.
+    let loaded = asl_test(&["--route", "loaded"], dir.path());
+    assert_eq!(loaded.status.code(), Some(1), "{}", text(&loaded.stderr));
+    assert_eq!(text(&loaded.stdout), stdout, "stderr:\n{}", text(&loaded.stderr));
+}
+
+/// A definition that does not validate fails its case with the diagnostics, rendered
+/// against the case file; the loaded route, where the runner finds out, reports it word
+/// for word as the compiled route, which finds out before generating code.
+#[test]
+fn an_invalid_definition_fails_its_case_alike_on_both_routes() {
+    let mut invalid: Value = serde_json::from_str(PASS).expect("JSON");
+    invalid["name"] = json!("next-nowhere");
+    invalid["definition"]["States"]["Greet"] = json!({ "Type": "Pass", "Next": "Nowhere", "End": true });
+    let dir = with_cases("test-invalid", &[PASS, &serde_json::to_string_pretty(&invalid).expect("JSON")]);
+    let compiled = asl_test(&[], dir.path());
+    let stdout = text(&compiled.stdout);
+    assert_eq!(compiled.status.code(), Some(1), "{stdout}\n{}", text(&compiled.stderr));
+    assert!(stdout.starts_with("FAIL next-nowhere: the definition is invalid\n"), "{stdout}");
+    assert!(stdout.contains("next-nowhere.json:"), "positions in the case file: {stdout}");
+    assert!(stdout.ends_with("1 passed, 1 failed, 0 skipped\n"), "{stdout}");
+    let loaded = asl_test(&["--route", "loaded"], dir.path());
+    assert_eq!(loaded.status.code(), Some(1), "{}", text(&loaded.stderr));
+    assert_eq!(text(&loaded.stdout), stdout);
 }
 
 #[test]
 fn all_passing_exits_zero_and_missing_mocks_fail() {
     let dir = with_cases("test-pass", &[PASS, TASK]);
-    // Through a runtime with a SQLite store per case (the default), and with a memory store.
-    for args in [&[][..], &["--store", "memory"]] {
+    // Through a runtime with a SQLite store per case (the default), and with a memory
+    // store; compiled (the default) and loaded at run time.
+    for args in [&[][..], &["--store", "memory"], &["--route", "loaded"], &["--route", "loaded", "--store", "memory"]] {
         let output = asl_test(args, dir.path());
         assert_eq!(output.status.code(), Some(0), "{args:?}: {}", text(&output.stderr));
         assert_eq!(text(&output.stdout), "2 passed, 0 failed, 0 skipped\n", "{args:?}");
@@ -241,18 +269,33 @@ fn usage_errors_exit_two() {
 /// corpus is not checked out beside the repository (and never under CI).
 #[test]
 fn conformance_cases_pass_or_are_skipped_for_a_later_feature() {
+    conformance_cases_pass("compiled");
+}
+
+/// The same cases loaded at run time (`asl_codegen::load`, what a server's
+/// CreateStateMachine does) instead of compiled: both routes run the same engine on the
+/// same description, so both pass them all. Its build compiles the runner alone, no case
+/// crates, so it costs little beside the compiled route.
+#[test]
+fn conformance_cases_pass_when_loaded_at_run_time() {
+    conformance_cases_pass("loaded");
+}
+
+/// Runs the conformance cases by `route` and checks that none failed and none fewer passed
+/// than when this was last raised.
+fn conformance_cases_pass(route: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/cases");
     if !dir.is_dir() {
         assert!(std::env::var_os("CI").is_none(), "{} not found, and CI is set", dir.display());
         eprintln!("note: {} not found; skipping", dir.display());
         return;
     }
-    let output = asl_test(&[], &dir);
+    let output = asl_test(&["--route", route], &dir);
     let stdout = text(&output.stdout);
     let summary = stdout.lines().last().unwrap_or_default().to_string();
-    assert!(output.status.success(), "{stdout}\n{}", text(&output.stderr));
-    assert!(summary.contains(" 0 failed"), "{summary}");
+    assert!(output.status.success(), "{route}: {stdout}\n{}", text(&output.stderr));
+    assert!(summary.contains(" 0 failed"), "{route}: {summary}");
     let passed: usize = summary.split(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
     // 924 of the 924 ran and passed when this was last raised; fewer means a regression.
-    assert!(passed >= 924, "{summary}");
+    assert!(passed >= 924, "{route}: {summary}");
 }

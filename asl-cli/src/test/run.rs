@@ -132,6 +132,9 @@ fn parse_result(line: &str) -> Option<(usize, Actual)> {
     if let Some(message) = value.get("runner_error").and_then(Value::as_str) {
         return Some((position, Actual::RunnerError(message.to_owned())));
     }
+    if let Some(diagnostics) = value.get("invalid").and_then(Value::as_str) {
+        return Some((position, Actual::Invalid(diagnostics.to_owned())));
+    }
     let text = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
     let finished = Finished {
         status: text("status")?,
@@ -170,6 +173,8 @@ mod tests {
         );
         let (_, actual) = parse_result(r#"{"runner_error":"no mock","position":0}"#).expect("parses");
         assert!(matches!(actual, Actual::RunnerError(m) if m == "no mock"));
+        let (_, actual) = parse_result(r#"{"invalid":"error[ASL102]","position":1}"#).expect("parses");
+        assert!(matches!(actual, Actual::Invalid(m) if m == "error[ASL102]"));
         assert!(parse_result("Compiling…").is_none());
     }
 

@@ -2,13 +2,17 @@
 //! `src/test/runner_main.rs` (it is not compiled as part of asl-cli).
 //!
 //! Usage: `runner MANIFEST FROM TO STORE`. MANIFEST is a JSON array of `{"key", "file"}`:
-//! the compiled workflow's key (its module) and the case file to read the input, mocks and
-//! `execution` block from. STORE is `memory` or `sqlite`: where the runtime commits each
-//! case's execution (for `sqlite`, a file of its own in `stores/<position>/` beside
-//! MANIFEST, deleted after the case). The runner executes entries `FROM..TO` in order and prints one
-//! JSON line per entry, as soon as it is done:
+//! the case's key (the module of its compiled workflow) and the case file to read the
+//! input, mocks and `execution` block from. Module `workflows`, which `asl test` writes for
+//! its `--route`, finds each case's workflow: among the compiled ones by key, or by loading
+//! the definition in the case file. STORE is `memory` or `sqlite`: where the runtime
+//! commits each case's execution (for `sqlite`, a file of its own in `stores/<position>/`
+//! beside MANIFEST, deleted after the case). The runner executes entries `FROM..TO` in
+//! order and prints one JSON line per entry, as soon as it is done:
 //! `{"position", "status", "output", "error", "cause", "history"}` (history: the event
-//! types in order) for a finished execution, or
+//! types in order) for a finished execution,
+//! `{"position", "invalid"}` when the definition did not load (the diagnostics, rendered
+//! against the case file), or
 //! `{"position", "runner_error"}` when the case could not be run as asked (a Task with no
 //! mock, a bad mock, a panic, no end within a year of virtual time, a history that is not
 //! well formed or that the store does not hold as the execution recorded it).
@@ -23,7 +27,7 @@
 //! stalls the process; `asl test` notices, fails that case and starts a new runner for the
 //! rest.
 
-mod chunks;
+mod workflows;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -62,6 +66,15 @@ static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
 /// Told of every panic: a panic in the task that runs the execution ends that task, not
 /// the case, which must not wait for an end that will never come.
 static PANICKED: Notify = Notify::const_new();
+
+/// Why a manifest entry has no workflow to run.
+enum Unavailable {
+    /// The definition does not load: its diagnostics, rendered against the case file.
+    #[allow(dead_code)] // the compiled route has only definitions that validated
+    Invalid(String),
+    /// The runner cannot find or read it.
+    Runner(String),
+}
 
 /// Where the runtime of each case commits its execution.
 enum Stores {
@@ -119,7 +132,6 @@ fn main() -> ExitCode {
         "sqlite" => Stores::sqlite(Path::new(manifest).parent().unwrap_or(Path::new(".")).join("stores")),
         _ => Stores::Memory,
     };
-    let workflows: HashMap<&str, &'static Workflow> = chunks::all().into_iter().collect();
     panic::set_hook(Box::new(|info| {
         *LAST_PANIC.lock().unwrap_or_else(PoisonError::into_inner) = Some(info.to_string());
         PANICKED.notify_waiters();
@@ -127,9 +139,14 @@ fn main() -> ExitCode {
 
     let stdout = std::io::stdout();
     for (position, (key, file)) in entries.iter().enumerate().take(to).skip(from) {
-        let mut line = match workflows.get(key.as_str()) {
-            None => runner_error(format!("no compiled workflow `{key}` in this runner")),
-            Some(workflow) => run_case(workflow, file, &stores, position).unwrap_or_else(runner_error),
+        let mut line = match find_workflow(key, file) {
+            Ok(workflow) => run_case(workflow, file, &stores, position).unwrap_or_else(runner_error),
+            Err(Unavailable::Invalid(diagnostics)) => {
+                let mut line = Map::new();
+                line.insert("invalid".to_owned(), Value::from(diagnostics));
+                line
+            }
+            Err(Unavailable::Runner(message)) => runner_error(message),
         };
         line.insert("position".to_owned(), Value::from(position));
         let mut out = stdout.lock();
@@ -138,6 +155,19 @@ fn main() -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The workflow of the case `key` in `file`, as module `workflows` finds it; a panic there
+/// (a bug in loading a definition) is a runner error of the case.
+fn find_workflow(key: &str, file: &str) -> Result<&'static Workflow, Unavailable> {
+    *LAST_PANIC.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    panic::catch_unwind(|| workflows::find(key, file)).unwrap_or_else(|_| {
+        let message = LAST_PANIC.lock().unwrap_or_else(PoisonError::into_inner).take();
+        Err(Unavailable::Runner(format!(
+            "finding the workflow panicked: {}",
+            message.as_deref().unwrap_or("(no message)")
+        )))
+    })
 }
 
 /// A result line for a case that could not be run as asked.

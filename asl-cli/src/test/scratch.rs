@@ -1,4 +1,5 @@
-//! The scratch workspace `asl test` compiles the cases into, and running its binary.
+//! The scratch workspace `asl test` builds the runner in (with the cases compiled into it,
+//! on the compiled route), and running its binary.
 //!
 //! # Layout
 //!
@@ -8,24 +9,33 @@
 //!
 //! ```text
 //! <cache>/asl-test/target/          the build directory, shared by every run, so that
-//!                                   asl-runtime, tokio and serde_json compile once
+//!                                   asl-runtime, asl-codegen, tokio and serde_json
+//!                                   compile once
 //! <cache>/asl-test/<hash of DIR>/   the scratch workspace for one case directory
+//!                                   (`<hash>-loaded/` on the loaded route)
 //!     Cargo.toml                    members, shared dependencies, profile
 //!     Cargo.lock                    copied from the asl-rs workspace: same versions, offline
-//!     chunk_<k>/src/lib.rs          `pub mod case_<name>;` per case + a table of workflows
-//!     chunk_<k>/src/case_<name>.rs  the generated code of one case, as `asl expand` shows it
+//!     chunk_<k>/src/lib.rs          compiled route: `pub mod case_<name>;` per case + a
+//!                                   table of workflows
+//!     chunk_<k>/src/case_<name>.rs  compiled route: the generated code of one case, as
+//!                                   `asl expand` shows it
 //!     runner/src/main.rs            the runner (template `runner_main.rs`)
-//!     runner/src/chunks.rs          the table of every chunk's workflows
+//!     runner/src/workflows.rs       where the runner finds each case's workflow: the table
+//!                                   of every chunk's workflows (compiled route), or the
+//!                                   template `runner_load.rs`, which loads the definition
+//!                                   from the case file (loaded route)
 //!     manifest.json                 which case file each runner position reads
 //!     stores/<position>/            with `--store sqlite`: the SQLite file of the case
 //!                                   running at that position (deleted after the case)
 //! ```
 //!
-//! The cases are split into library crates of about [`CASES_PER_CRATE`] (and at least one
-//! per job), so Cargo compiles them in parallel, rustc's memory stays modest, and a
-//! compile error is confined to one crate. Unless `--keep`, the scratch workspace is
-//! removed after the run, and so are its own artifacts in the build directory; the shared
-//! dependencies stay.
+//! On the compiled route the cases are split into library crates of about
+//! [`CASES_PER_CRATE`] (and at least one per job), so Cargo compiles them in parallel,
+//! rustc's memory stays modest, and a compile error is confined to one crate. On the
+//! loaded route there is nothing per case to build: the runner depends on asl-codegen, and
+//! once that is in the shared build directory a build compiles the runner alone. Unless
+//! `--keep`, the scratch workspace is removed after the run, and so are its own artifacts
+//! in the build directory; the shared dependencies stay.
 //!
 //! # Compile errors
 //!
@@ -54,8 +64,12 @@ use super::run::{read_in_background, tail};
 
 /// The runner's source, copied into every scratch workspace.
 const RUNNER_MAIN: &str = include_str!("runner_main.rs");
+/// The runner's `workflows` module on the loaded route.
+const RUNNER_LOAD: &str = include_str!("runner_load.rs");
 /// asl-runtime's sources, which generated code and the runner depend on.
 const RUNTIME_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../asl-runtime");
+/// asl-codegen's sources, which the runner depends on to load definitions (loaded route).
+const CODEGEN_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../asl-codegen");
 /// The asl-rs workspace's lock file: the scratch workspace uses the same versions.
 const WORKSPACE_LOCK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock");
 /// Cases per generated library crate (there is at least one crate per job).
@@ -75,18 +89,21 @@ pub(crate) struct Options<'a> {
     pub keep: bool,
     /// The store of each case's runtime.
     pub store: super::StoreKind,
+    /// Compiled into the runner, or loaded by it.
+    pub route: super::Route,
 }
 
-/// A case whose definition was generated, ready to build.
-pub(crate) struct Compiled {
+/// A case ready to build and run.
+pub(crate) struct Prepared {
     /// Index of the case in the caller's list.
     pub case: usize,
     /// The case's name.
     pub name: String,
-    /// The case file (the runner reads input, mocks and `execution` from it).
+    /// The case file (the runner reads input, mocks and `execution` from it, and on the
+    /// loaded route the definition).
     pub file: PathBuf,
-    /// The generated Rust items.
-    pub code: String,
+    /// The generated Rust items, on the compiled route.
+    pub code: Option<String>,
 }
 
 /// What became of one compiled case.
@@ -98,28 +115,42 @@ pub(crate) enum Actual {
     RunnerError(String),
     /// Its generated code did not compile.
     CompileError(String),
+    /// Its definition did not load (loaded route): the diagnostics, rendered against the
+    /// case file.
+    Invalid(String),
 }
 
 /// Builds every case into one runner binary and runs it; returns what happened to each
 /// case, in order, or why nothing could be run.
 pub(crate) fn build_and_run(
-    cases: &[Compiled],
+    cases: &[Prepared],
     options: &Options<'_>,
     err: &mut dyn Write,
 ) -> Result<Vec<Actual>, String> {
-    let runtime = Path::new(RUNTIME_DIR)
-        .canonicalize()
-        .map_err(|e| format!("`asl test` needs asl-runtime's sources at {RUNTIME_DIR}: {e}"))?;
+    let sources = |dir: &str, name: &str| {
+        Path::new(dir).canonicalize().map_err(|e| format!("`asl test` needs {name}'s sources at {dir}: {e}"))
+    };
+    let crates = Crates {
+        runtime: sources(RUNTIME_DIR, "asl-runtime")?,
+        codegen: match options.route {
+            super::Route::Compiled => None,
+            super::Route::Loaded => Some(sources(CODEGEN_DIR, "asl-codegen")?),
+        },
+    };
     let cache = cache_dir().join("asl-test");
     let dir = options.dir.canonicalize().unwrap_or_else(|_| options.dir.to_path_buf());
-    let hash = format!("{:016x}", fnv1a(dir.to_string_lossy().as_bytes()));
+    // Each route has a workspace of its own, so both can run on one directory at once.
+    let hash = match options.route {
+        super::Route::Compiled => format!("{:016x}", fnv1a(dir.to_string_lossy().as_bytes())),
+        super::Route::Loaded => format!("{:016x}-loaded", fnv1a(dir.to_string_lossy().as_bytes())),
+    };
     let scratch = cache.join(&hash);
     let build_dir = cache.join("target");
     let names = Names { prefix: format!("asl-test-{hash}") };
     let modules = module_names(cases);
 
     let mut results: Vec<Option<Actual>> = cases.iter().map(|_| None).collect();
-    let outcome = build_rounds(cases, &modules, &runtime, &scratch, &build_dir, &names, options, &mut results, err);
+    let outcome = build_rounds(cases, &modules, &crates, &scratch, &build_dir, &names, options, &mut results, err);
     let outcome = outcome.map(|(binary, included)| {
         let started = Instant::now();
         let manifest = scratch.join("manifest.json");
@@ -162,9 +193,9 @@ pub(crate) fn build_and_run(
 /// of the cases in it.
 #[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
 fn build_rounds(
-    cases: &[Compiled],
+    cases: &[Prepared],
     modules: &[String],
-    runtime: &Path,
+    crates: &Crates,
     scratch: &Path,
     build_dir: &Path,
     names: &Names,
@@ -174,16 +205,25 @@ fn build_rounds(
 ) -> Result<(PathBuf, Vec<usize>), String> {
     for _ in 0..MAX_BUILDS {
         let included: Vec<usize> = (0..cases.len()).filter(|&i| results.get(i).is_some_and(Option::is_none)).collect();
-        let layout = write_workspace(cases, modules, &included, runtime, scratch, names, options.jobs)
+        let layout = write_workspace(cases, modules, &included, crates, scratch, names, options.jobs)
             .map_err(|e| format!("cannot write the scratch crate in {}: {e}", scratch.display()))?;
         let started = Instant::now();
-        let _ = writeln!(
-            err,
-            "asl test: building {} cases in {} crates in {}…",
-            included.len(),
-            layout.chunks.len(),
-            scratch.display()
-        );
+        let _ = if layout.chunks.is_empty() {
+            writeln!(
+                err,
+                "asl test: building the runner, which loads the {} cases, in {}…",
+                included.len(),
+                scratch.display()
+            )
+        } else {
+            writeln!(
+                err,
+                "asl test: building {} cases in {} crates in {}…",
+                included.len(),
+                layout.chunks.len(),
+                scratch.display()
+            )
+        };
         let build = cargo_build(scratch, build_dir, names, options.jobs, layout.chunks.len(), err)?;
         let _ = writeln!(err, "asl test: build finished in {:.1} s", started.elapsed().as_secs_f64());
         if let Some(binary) = build.binary.filter(|_| build.success) {
@@ -277,7 +317,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// A distinct module name per case: `case_` + the name in lowercase, `_` for anything
 /// else, de-duplicated with a numeric suffix.
-fn module_names(cases: &[Compiled]) -> Vec<String> {
+fn module_names(cases: &[Prepared]) -> Vec<String> {
     let mut used = HashSet::new();
     cases
         .iter()
@@ -374,12 +414,22 @@ impl Layout {
     }
 }
 
-/// Writes the scratch workspace for the `included` cases, replacing any earlier one.
+/// The crates of the asl-rs workspace that the scratch workspace depends on, by path.
+struct Crates {
+    /// asl-runtime, which generated code and the runner depend on.
+    runtime: PathBuf,
+    /// asl-codegen, on the loaded route: the runner loads the definitions with it.
+    codegen: Option<PathBuf>,
+}
+
+/// Writes the scratch workspace for the `included` cases, replacing any earlier one. On
+/// the compiled route it has a case crate per chunk of cases; on the loaded route (when
+/// `crates` has asl-codegen) only the runner.
 fn write_workspace(
-    cases: &[Compiled],
+    cases: &[Prepared],
     modules: &[String],
     included: &[usize],
-    runtime: &Path,
+    crates: &Crates,
     scratch: &Path,
     names: &Names,
     jobs: usize,
@@ -389,13 +439,25 @@ fn write_workspace(
     }
     std::fs::create_dir_all(scratch)?;
 
-    let count = included.len().div_ceil(CASES_PER_CRATE).max(jobs).min(included.len()).max(1);
-    let chunks: Vec<Vec<usize>> = (0..count)
-        .map(|k| included.get(k * included.len() / count..(k + 1) * included.len() / count).unwrap_or(&[]).to_vec())
-        .collect();
+    let chunks: Vec<Vec<usize>> = if crates.codegen.is_some() {
+        Vec::new()
+    } else {
+        let count = included.len().div_ceil(CASES_PER_CRATE).max(jobs).min(included.len()).max(1);
+        (0..count)
+            .map(|k| included.get(k * included.len() / count..(k + 1) * included.len() / count).unwrap_or(&[]).to_vec())
+            .collect()
+    };
 
     let mut members = vec![toml_string("runner")];
     members.extend((0..chunks.len()).map(|k| toml_string(&format!("chunk_{k}"))));
+    let codegen = match &crates.codegen {
+        // No default features: the runner reads JSON case files and prints no code.
+        Some(codegen) => format!(
+            "asl-codegen = {{ path = {}, default-features = false }}\n",
+            toml_string(&codegen.to_string_lossy())
+        ),
+        None => String::new(),
+    };
     let manifest = format!(
         "# @generated by `asl test`: a scratch workspace, rewritten on every run.\n\
          [workspace]\n\
@@ -406,6 +468,7 @@ fn write_workspace(
          # `sqlite`: `SqliteStore`, for `asl test --store sqlite` (built either way, so switching\n\
          # stores rebuilds nothing).\n\
          asl-runtime = {{ path = {runtime}, default-features = false, features = [\"sqlite\"] }}\n\
+         {codegen}\
          serde_json = {{ version = \"1\", features = [\"preserve_order\"] }}\n\
          # Paused virtual time needs `test-util`.\n\
          tokio = {{ version = \"1\", default-features = false, features = [\"rt\", \"time\", \"test-util\"] }}\n\
@@ -415,7 +478,7 @@ fn write_workspace(
          debug = false\n\
          incremental = false\n",
         members = members.join(", "),
-        runtime = toml_string(&runtime.to_string_lossy()),
+        runtime = toml_string(&crates.runtime.to_string_lossy()),
     );
     std::fs::write(scratch.join("Cargo.toml"), manifest)?;
     // Without the lock file Cargo resolves afresh, which needs the registry index.
@@ -441,7 +504,7 @@ fn write_workspace(
         for &i in chunk {
             let (Some(case), Some(module)) = (cases.get(i), modules.get(i)) else { continue };
             let header = format!("// @generated by `asl test` from {}.\n", case.file.display());
-            std::fs::write(src.join(format!("{module}.rs")), header + &case.code)?;
+            std::fs::write(src.join(format!("{module}.rs")), header + case.code.as_deref().unwrap_or_default())?;
             by_module.insert(module.clone(), i);
             lib.push((format!("pub mod {module};"), Some(i)));
             table.push((format!("        ({module:?}, &{module}::WORKFLOW),"), Some(i)));
@@ -471,27 +534,52 @@ fn write_workspace(
         "serde_json.workspace = true".to_owned(),
         "tokio.workspace = true".to_owned(),
     ];
+    if crates.codegen.is_some() {
+        dependencies.push("asl-codegen.workspace = true".to_owned());
+    }
     dependencies.extend(
         (0..chunks.len())
             .map(|k| format!("{} = {{ path = {} }}", names.chunk_package(k), toml_string(&format!("../chunk_{k}")))),
     );
     std::fs::write(scratch.join("runner").join("Cargo.toml"), package_manifest(&names.runner(), "bin", &dependencies))?;
     std::fs::write(src.join("main.rs"), RUNNER_MAIN)?;
-    let mut table = String::from(
-        "// @generated by `asl test`.\n\
-         //! Every compiled case.\n\
-         \n\
-         /// The workflows of every chunk crate, by module name.\n\
-         pub fn all() -> Vec<(&'static str, &'static asl_runtime::execution::Workflow)> {\n\
-         \x20   let mut all = Vec::new();\n",
-    );
-    for k in 0..chunks.len() {
-        let _ = writeln!(table, "    all.extend_from_slice({}::cases());", names.chunk_crate(k));
-    }
-    table.push_str("    all\n}\n");
-    std::fs::write(src.join("chunks.rs"), table)?;
+    let workflows = match crates.codegen {
+        Some(_) => RUNNER_LOAD.to_owned(),
+        None => compiled_workflows(names, chunks.len()),
+    };
+    std::fs::write(src.join("workflows.rs"), workflows)?;
 
     Ok(Layout { chunks, by_module, lib_lines })
+}
+
+/// The runner's `workflows` module on the compiled route: finds a case's workflow among
+/// the statics of the `chunks` case crates, by module name.
+fn compiled_workflows(names: &Names, chunks: usize) -> String {
+    let mut text = String::from(
+        "// @generated by `asl test`.\n\
+         //! The compiled route: each case's workflow is a static of its case crate.\n\
+         \n\
+         use asl_runtime::execution::Workflow;\n\
+         \n\
+         use crate::Unavailable;\n\
+         \n\
+         /// The workflow of the case whose module is `key` (the case file is not read).\n\
+         pub fn find(key: &str, _file: &str) -> Result<&'static Workflow, Unavailable> {\n\
+         \x20   let chunks: [&[(&str, &'static Workflow)]; ",
+    );
+    let _ = writeln!(text, "{chunks}] = [");
+    for k in 0..chunks {
+        let _ = writeln!(text, "        {}::cases(),", names.chunk_crate(k));
+    }
+    text.push_str(
+        "    ];\n\
+         \x20   let found = chunks.into_iter().flatten().find(|(module, _)| *module == key);\n\
+         \x20   found.map(|&(_, workflow)| workflow).ok_or_else(|| {\n\
+         \x20       Unavailable::Runner(format!(\"no compiled workflow `{key}` in this runner\"))\n\
+         \x20   })\n\
+         }\n",
+    );
+    text
 }
 
 /// A member's `Cargo.toml`: a library (with the workspace's asl-runtime) or the binary.
@@ -588,8 +676,8 @@ fn cargo_build(
                         build.binary = Some(PathBuf::from(executable));
                     }
                     let fresh = message.get("fresh").and_then(Value::as_bool).unwrap_or(false);
-                    if !fresh && name == "asl_runtime" {
-                        let _ = writeln!(err, "asl test: compiled asl-runtime");
+                    if !fresh && (name == "asl_runtime" || name == "asl_codegen") {
+                        let _ = writeln!(err, "asl test: compiled {}", name.replace('_', "-"));
                     } else if !fresh && name.starts_with(&chunk_crates) {
                         compiled += 1;
                         let _ = writeln!(err, "asl test: compiled case crate {compiled}/{crates}");
@@ -642,8 +730,8 @@ fn collect_spans(value: &Value, spans: &mut Vec<(String, u64)>) {
 mod tests {
     use super::*;
 
-    fn compiled(name: &str) -> Compiled {
-        Compiled { case: 0, name: name.into(), file: PathBuf::from(format!("{name}.json")), code: String::new() }
+    fn compiled(name: &str) -> Prepared {
+        Prepared { case: 0, name: name.into(), file: PathBuf::from(format!("{name}.json")), code: None }
     }
 
     #[test]
@@ -717,16 +805,22 @@ mod tests {
             .generate(&asl_codegen::Source::new("good.json", definition))
             .unwrap();
         let cases = [
-            Compiled { case: 0, name: "good".into(), file: good, code: generated.to_pretty_string().unwrap() },
-            Compiled {
+            Prepared { case: 0, name: "good".into(), file: good, code: Some(generated.to_pretty_string().unwrap()) },
+            Prepared {
                 case: 1,
                 name: "broken".into(),
                 file: dir.join("broken.json"),
-                code: "pub static WORKFLOW: u32 = \"not a number\";\n".into(),
+                code: Some("pub static WORKFLOW: u32 = \"not a number\";\n".into()),
             },
         ];
         let mut err = Vec::new();
-        let options = Options { dir: &dir, jobs: 2, keep: false, store: super::super::StoreKind::Sqlite };
+        let options = Options {
+            dir: &dir,
+            jobs: 2,
+            keep: false,
+            store: super::super::StoreKind::Sqlite,
+            route: super::super::Route::Compiled,
+        };
         let actuals = build_and_run(&cases, &options, &mut err);
         let _ = std::fs::remove_dir_all(&dir);
         let actuals = actuals.unwrap_or_else(|e| panic!("{e}\n{}", String::from_utf8_lossy(&err)));

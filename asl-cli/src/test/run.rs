@@ -113,7 +113,6 @@ fn run_shard(binary: &Path, manifest: &Path, store: &str, start: usize, results:
     }
 }
 
-/// One line of the runner's output: its position and result.
 /// Reads a child's standard error to the end on its own thread, so a child that writes a
 /// lot there cannot block on a full pipe while we read its standard output.
 pub(super) fn read_in_background(stderr: Option<std::process::ChildStderr>) -> std::thread::JoinHandle<String> {
@@ -126,6 +125,7 @@ pub(super) fn read_in_background(stderr: Option<std::process::ChildStderr>) -> s
     })
 }
 
+/// One line of the runner's output: its position and result.
 fn parse_result(line: &str) -> Option<(usize, Actual)> {
     let value: Value = serde_json::from_str(line).ok()?;
     let position = usize::try_from(value.get("position")?.as_u64()?).ok()?;

@@ -101,8 +101,9 @@ pub struct Driver<'a> {
     tokens: HashMap<WaitId, TokenWait>,
     /// The Task attempts whose handler futures are running.
     handlers: HashSet<WaitId>,
-    /// Handlers and timers that have not finished.
-    running: FuturesUnordered<Abortable<BoxFuture<'a, Arrival>>>,
+    /// Handlers and timers that have not finished; made when the first is started (a
+    /// `FuturesUnordered` allocates, and many executions never wait for anything).
+    running: Option<FuturesUnordered<Abortable<BoxFuture<'a, Arrival>>>>,
     /// How to cancel them, by wait id (a Task with a timeout has two futures).
     aborts: HashMap<WaitId, Vec<AbortHandle>>,
     /// What the last step asked for (kept to reuse its buffers).
@@ -181,7 +182,7 @@ impl<'a> Driver<'a> {
             execution,
             tokens: HashMap::new(),
             handlers: HashSet::new(),
-            running: FuturesUnordered::new(),
+            running: None,
             aborts: HashMap::new(),
             effects: Effects::default(),
             deadline: None,
@@ -435,7 +436,7 @@ impl<'a> Driver<'a> {
         for handles in self.aborts.drain().map(|(_, handles)| handles) {
             handles.iter().for_each(AbortHandle::abort);
         }
-        self.running = FuturesUnordered::new();
+        self.running = None;
         self.handlers.clear();
         // What was held for a commit is never started now (and workers waiting for their
         // taking to be on record are let go).
@@ -464,7 +465,7 @@ impl<'a> Driver<'a> {
     /// Waits for the next handler or timer, or the execution's deadline, and records it.
     /// Cancel-safe: dropped before it finishes, it has recorded nothing and lost nothing.
     pub(crate) async fn wait(&mut self) {
-        if self.running.is_empty() && self.execution.deadline().is_none() {
+        if self.running.as_ref().is_none_or(FuturesUnordered::is_empty) && self.execution.deadline().is_none() {
             // No frame can move and nothing is pending: only a bug gets here. End the
             // execution rather than hang.
             self.execution.fail(Error::runtime("The execution has no state that can run and nothing to wait for."));
@@ -473,7 +474,7 @@ impl<'a> Driver<'a> {
         if self.deadline.is_none() {
             self.deadline = self.execution.deadline().map(|deadline| self.clock.sleep_until(deadline));
         }
-        let running = &mut self.running;
+        let running = self.running.get_or_insert_with(FuturesUnordered::new);
         let next = async move {
             loop {
                 match running.next().await {
@@ -763,7 +764,7 @@ impl<'a> Driver<'a> {
 
     fn spawn(&mut self, id: WaitId, future: BoxFuture<'a, Arrival>) {
         let (future, handle) = abortable(future);
-        self.running.push(future);
+        self.running.get_or_insert_with(FuturesUnordered::new).push(future);
         self.aborts.entry(id).or_default().push(handle);
     }
 }

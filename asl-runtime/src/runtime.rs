@@ -20,26 +20,24 @@
 //! [`Runtime::parked_count`]). Nothing of this shows from outside: waits, timeouts,
 //! heartbeats, stops and descriptions behave as for an execution whose task runs on.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
 
 use futures_util::future::select;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::runtime::Handle;
 use tokio::sync::Notify;
 
-use crate::callbacks::{Callbacks, ParkedAt, ParkedSink, Signal};
+use crate::callbacks::{Callbacks, ParkedSink};
 use crate::clock::Clock;
 use crate::context::ExecutionInfo;
 use crate::error::{Error, names};
 use crate::execution::parked::{Parked, SavedInfo};
 use crate::execution::{
-    Driver, Execution, HistoryDetail, HistoryEvent, Outcome, Status, TRANSITIONS_PER_YIELD, TaskHandler, WaitId,
-    Workflow, YieldNow,
+    Driver, Execution, HistoryDetail, Outcome, Status, TRANSITIONS_PER_YIELD, TaskHandler, Workflow, YieldNow,
 };
 use crate::integrations::nested::Nested;
 use crate::intrinsics::{SplitMix64, uuid_v4};
@@ -47,10 +45,15 @@ use crate::sink::HistorySink;
 use crate::store::{MachineType, Store, StoreError};
 
 pub(crate) mod durable;
+mod handle;
+mod parking;
 mod registry;
 mod rows;
 
 use durable::{Durable, Restored};
+pub use handle::{Description, ExecutionHandle, ExecutionStatus};
+use handle::{Ended, Progress, Shared};
+use parking::Timers;
 pub use registry::RegisterError;
 use registry::{Registered, express_refusal};
 
@@ -193,16 +196,6 @@ impl Executions {
     }
 }
 
-/// The deadlines of parked executions.
-#[derive(Default)]
-struct Timers {
-    /// `(deadline, execution number)`, earliest first. Deadlines are nanoseconds since the
-    /// Unix epoch ([`deadline_key`]): integers compare far quicker than `OffsetDateTime`s.
-    queue: BTreeSet<(i128, usize)>,
-    /// Whether a task serves the queue (it ends when the queue is empty).
-    served: bool,
-}
-
 /// Why [`Runtime::start`] refused to start an execution.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StartError {
@@ -220,115 +213,6 @@ impl std::fmt::Display for StartError {
 }
 
 impl std::error::Error for StartError {}
-
-/// `DescribeExecution`'s statuses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ExecutionStatus {
-    /// Not ended yet.
-    Running,
-    /// See [`Status::Succeeded`].
-    Succeeded,
-    /// See [`Status::Failed`].
-    Failed,
-    /// See [`Status::TimedOut`].
-    TimedOut,
-    /// See [`Status::Aborted`].
-    Aborted,
-}
-
-/// What `DescribeExecution` says about an execution.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Description {
-    /// The execution's ARN.
-    pub execution_arn: String,
-    /// Its name.
-    pub name: String,
-    /// Its state machine's ARN.
-    pub state_machine_arn: String,
-    /// Its status.
-    pub status: ExecutionStatus,
-    /// When it started.
-    pub start_date: OffsetDateTime,
-    /// When it ended.
-    pub stop_date: Option<OffsetDateTime>,
-    /// Its input.
-    pub input: Value,
-    /// Its output, once it succeeded.
-    pub output: Option<Value>,
-    /// The error it failed with.
-    pub error: Option<String>,
-    /// The cause of that error.
-    pub cause: Option<String>,
-}
-
-/// One execution started by a [`Runtime`].
-#[derive(Clone)]
-pub struct ExecutionHandle {
-    shared: Arc<Shared>,
-}
-
-/// An execution's record: what it is, and how far it has got.
-struct Shared {
-    /// Its `$$.Execution`, in the compact form a parked execution keeps.
-    info: SavedInfo,
-    /// Its number in its runtime.
-    number: usize,
-    workflow: &'static Workflow,
-    handler: Arc<dyn TaskHandler>,
-    /// Its runtime (weak: the runtime holds the record).
-    runtime: Weak<Inner>,
-    progress: Mutex<Progress>,
-    /// Notified (all waiters) when the execution ends.
-    ended: Notify,
-    /// Tells the task that runs the execution that a stop was asked for or a signal for one
-    /// of its parked tokens came in.
-    poke: Notify,
-    /// Its record in the runtime's store (none without one): the task that runs it holds it
-    /// meanwhile, a parked execution keeps it here.
-    durable: Mutex<Option<Durable>>,
-    /// Notified (all waiters) when the execution's first commit is durable, or failed.
-    stored: Notify,
-}
-
-#[derive(Default)]
-struct Progress {
-    phase: Phase,
-    /// `StopExecution`'s error and cause, for the task that runs the execution.
-    stop_request: Option<Box<(Option<String>, Option<String>)>>,
-    /// Signals for the tokens of a parked execution that the task which takes it up has not
-    /// passed to its driver yet.
-    mail: Vec<(WaitId, Signal)>,
-    /// A running execution's history as of the last time it waited for a handler (its
-    /// task holds the execution itself; parked and ended executions keep theirs elsewhere).
-    live_history: Vec<HistoryEvent>,
-    /// With a store: how the first commit went (`None` until it is done).
-    stored: Option<Result<(), StoreError>>,
-}
-
-/// Where an execution is.
-#[derive(Default)]
-enum Phase {
-    /// A task runs it (or is about to).
-    #[default]
-    Running,
-    /// It waits, with no task running.
-    Parked(Box<Parked>),
-    /// It has ended.
-    Ended(Box<Ended>),
-}
-
-/// How an execution ended.
-struct Ended {
-    outcome: Outcome,
-    stop_date: OffsetDateTime,
-    history: Vec<HistoryEvent>,
-}
-
-/// How [`Timers`] orders a deadline.
-fn deadline_key(at: OffsetDateTime) -> i128 {
-    at.unix_timestamp_nanos()
-}
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // What these mutexes guard stays consistent even if a holder panicked.
@@ -834,83 +718,6 @@ impl Inner {
         lock(&self.executions).in_order.get(&number).map(|handle| Arc::clone(&handle.shared))
     }
 
-    /// Keeps `parked` as `shared`'s execution, with its deadline queued. Gives it back if a
-    /// stop or a signal for it came meanwhile (its task must take it up again).
-    fn keep_parked(&self, shared: &Shared, parked: Parked) -> Option<Parked> {
-        let mut progress = lock(&shared.progress);
-        if progress.stop_request.is_some() || !progress.mail.is_empty() {
-            return Some(parked);
-        }
-        let wake_at = parked.wake_at();
-        // The parked form holds the history now.
-        progress.live_history = Vec::new();
-        progress.phase = Phase::Parked(Box::new(parked));
-        self.parked.fetch_add(1, Ordering::SeqCst);
-        if let Some(at) = wake_at {
-            self.queue(at, shared.number);
-        }
-        None
-    }
-
-    /// Takes `parked` up again in a new task (its record says `Running` already).
-    fn wake(&self, shared: Arc<Shared>, parked: Box<Parked>) {
-        if let Some(at) = parked.wake_at() {
-            self.unqueue(at, shared.number);
-        }
-        self.parked.fetch_sub(1, Ordering::SeqCst);
-        if let Some(inner) = self.this.upgrade() {
-            self.run(Runtime { inner }, shared, Start::Parked(parked));
-        }
-    }
-
-    /// Queues a parked execution's deadline, starting the task that serves the queue if it
-    /// is not running.
-    fn queue(&self, at: OffsetDateTime, number: usize) {
-        let at = deadline_key(at);
-        let mut timers = lock(&self.timers);
-        let earliest = timers.queue.first().is_none_or(|&(first, _)| at < first);
-        timers.queue.insert((at, number));
-        if !timers.served {
-            if let Some(inner) = self.this.upgrade() {
-                timers.served = true;
-                self.spawn(serve_timers(inner));
-            }
-        } else if earliest {
-            self.timers_changed.notify_one();
-        }
-    }
-
-    /// Takes a deadline off the queue. If it was the earliest, the task that serves the
-    /// queue looks again (and ends if nothing is left), rather than sleep until it.
-    fn unqueue(&self, at: OffsetDateTime, number: usize) {
-        let key = (deadline_key(at), number);
-        let mut timers = lock(&self.timers);
-        let earliest = timers.queue.first() == Some(&key);
-        timers.queue.remove(&key);
-        if earliest {
-            self.timers_changed.notify_one();
-        }
-    }
-
-    /// The deadline `at` (a [`deadline_key`]) of execution `number` came: wakes it if it is
-    /// still parked with that deadline.
-    fn deadline_passed(&self, number: usize, at: i128) {
-        let Some(shared) = self.shared(number) else { return };
-        let parked = {
-            let mut progress = lock(&shared.progress);
-            match &progress.phase {
-                Phase::Parked(parked) if parked.wake_at().map(deadline_key) == Some(at) => {}
-                // Woken, stopped or moved by a heartbeat meanwhile.
-                _ => return,
-            }
-            match std::mem::take(&mut progress.phase) {
-                Phase::Parked(parked) => parked,
-                _ => return,
-            }
-        };
-        self.wake(shared, parked);
-    }
-
     /// Records how `shared`'s execution ended and tells whoever waits.
     fn end(&self, shared: &Shared, execution: &Execution) {
         let outcome = execution.outcome().cloned().unwrap_or_else(|| Outcome {
@@ -973,281 +780,5 @@ impl Inner {
         let outcome =
             Outcome { status: Status::Failed, output: None, error: Some(error.name.to_string()), cause: error.cause };
         shared.finish(Ended { outcome, stop_date: self.clock.now(), history: Vec::new() });
-    }
-
-    /// `StopExecution` for a parked execution: aborted at once, without a task; its tokens
-    /// are closed, so late answers are refused as for any stopped execution.
-    fn stop_parked(&self, shared: &Shared, parked: &Parked, error: Option<String>, cause: Option<String>) -> Ended {
-        if let Some(at) = parked.wake_at() {
-            self.unqueue(at, shared.number);
-        }
-        self.parked.fetch_sub(1, Ordering::SeqCst);
-        let now = self.clock.now();
-        let mut execution = match shared.info.load().and_then(|info| parked.restore(info)) {
-            Ok(execution) => execution,
-            Err(_) => {
-                let outcome = Outcome { status: Status::Aborted, output: None, error, cause };
-                return Ended { outcome, stop_date: now, history: Vec::new() };
-            }
-        };
-        let tokens: Vec<String> = execution
-            .waits()
-            .into_iter()
-            .filter_map(|wait| match wait {
-                crate::execution::Pending::Task { token, .. } => token,
-                _ => None,
-            })
-            .collect();
-        execution.abort(shared.workflow, error, cause, now);
-        if let Some(sink) = &self.history_sink {
-            execution.stream_history(&**sink);
-        }
-        for token in tokens {
-            self.callbacks.close(&token, false);
-        }
-        let outcome = execution.outcome().cloned().unwrap_or(Outcome {
-            status: Status::Aborted,
-            output: None,
-            error: None,
-            cause: None,
-        });
-        Ended { outcome, stop_date: now, history: execution.history().to_vec() }
-    }
-}
-
-impl ParkedSink for Inner {
-    fn signal(&self, at: ParkedAt, signal: Signal) {
-        let Some(shared) = self.shared(at.execution) else { return };
-        let mut progress = lock(&shared.progress);
-        let parked = match &mut progress.phase {
-            Phase::Ended(_) => return,
-            Phase::Running => {
-                // Taken up meanwhile: its task passes the signal on.
-                progress.mail.push((at.wait, signal));
-                shared.poke.notify_one();
-                return;
-            }
-            Phase::Parked(parked) => parked,
-        };
-        if let Signal::Heartbeat = signal {
-            // The heartbeat deadline moves and the execution stays parked. (A heartbeat for
-            // an activity no worker has taken yet, or for a task without HeartbeatSeconds,
-            // changes nothing, as for a running execution.)
-            let before = parked.wake_at();
-            if parked.heartbeat(at.wait, self.clock.now()) {
-                let after = parked.wake_at();
-                if before != after {
-                    if let Some(before) = before {
-                        self.unqueue(before, shared.number);
-                    }
-                    if let Some(after) = after {
-                        self.queue(after, shared.number);
-                    }
-                }
-            }
-            return;
-        }
-        progress.mail.push((at.wait, signal));
-        let Phase::Parked(parked) = std::mem::take(&mut progress.phase) else { return };
-        drop(progress);
-        self.wake(Arc::clone(&shared), parked);
-    }
-}
-
-/// Serves the deadlines of parked executions on the runtime's clock, waking each execution
-/// when its deadline comes; ends when none is queued. One task per runtime, however many
-/// executions are parked.
-async fn serve_timers(inner: Arc<Inner>) {
-    let mut woken = 0u64;
-    loop {
-        let next = {
-            let mut timers = lock(&inner.timers);
-            match timers.queue.first().copied() {
-                Some(next) => next,
-                None => {
-                    timers.served = false;
-                    return;
-                }
-            }
-        };
-        let (at, number) = next;
-        if at <= deadline_key(inner.clock.now()) {
-            lock(&inner.timers).queue.remove(&next);
-            inner.deadline_passed(number, at);
-            woken += 1;
-            if woken.is_multiple_of(TRANSITIONS_PER_YIELD) {
-                YieldNow(false).await;
-            }
-            continue;
-        }
-        let sleep = match OffsetDateTime::from_unix_timestamp_nanos(at) {
-            Ok(at) => inner.clock.sleep_until(at),
-            // Not an instant (it was made from one): nothing to wait for but a change.
-            Err(_) => Box::pin(std::future::pending()),
-        };
-        let changed = pin!(inner.timers_changed.notified());
-        select(sleep, changed).await;
-    }
-}
-
-impl Shared {
-    /// Records how the execution ended and tells whoever waits.
-    fn finish(&self, ended: Ended) {
-        {
-            let mut progress = lock(&self.progress);
-            progress.phase = Phase::Ended(Box::new(ended));
-            progress.stop_request = None;
-            progress.mail = Vec::new();
-            progress.live_history = Vec::new();
-            let has_store = self.runtime.upgrade().is_some_and(|inner| inner.store.is_some());
-            if progress.stored.is_none() && has_store {
-                progress.stored = Some(Err(StoreError::Backend("the execution ended before it was stored".into())));
-            }
-        }
-        self.ended.notify_waiters();
-        self.stored.notify_waiters();
-        // With a store, an ended execution lives on there (and in the handles callers keep):
-        // a long-lived runtime holds only what runs.
-        if let Some(inner) = self.runtime.upgrade()
-            && inner.store.is_some()
-        {
-            let mut executions = lock(&inner.executions);
-            if let Some(handle) = executions.in_order.remove(&self.number) {
-                let arn = handle.arn();
-                executions.by_arn.remove(&arn);
-            }
-        }
-    }
-}
-
-impl ExecutionHandle {
-    /// The execution's ARN.
-    pub fn arn(&self) -> String {
-        self.shared.info.load().map(|info| info.execution_arn()).unwrap_or_default()
-    }
-
-    /// Waits until the execution's start is durable in the runtime's store (at once without
-    /// a store): what an API's `StartExecution` waits for before it answers. Its first
-    /// commit holds `ExecutionStarted` and every transition up to the first time the
-    /// execution had to wait.
-    ///
-    /// # Errors
-    ///
-    /// The store's, if the first commit failed: [`StoreError::ExecutionAlreadyExists`]
-    /// when the store already has an execution of this ARN (started before a restart).
-    pub async fn stored(&self) -> Result<(), StoreError> {
-        let has_store = self.shared.runtime.upgrade().is_some_and(|inner| inner.store.is_some());
-        if !has_store {
-            return Ok(());
-        }
-        loop {
-            let mut stored = pin!(self.shared.stored.notified());
-            stored.as_mut().enable();
-            if let Some(result) = &lock(&self.shared.progress).stored {
-                return result.clone();
-            }
-            stored.await;
-        }
-    }
-
-    /// Waits until the execution ends, and says how.
-    pub async fn wait(&self) -> Outcome {
-        loop {
-            let mut ended = pin!(self.shared.ended.notified());
-            ended.as_mut().enable();
-            if let Phase::Ended(ended) = &lock(&self.shared.progress).phase {
-                return ended.outcome.clone();
-            }
-            ended.await;
-        }
-    }
-
-    /// `DescribeExecution`.
-    pub fn describe(&self) -> Description {
-        // Reading the saved info back cannot fail (the runtime wrote it); if it did, the
-        // description would have empty names.
-        let info = self
-            .shared
-            .info
-            .load()
-            .unwrap_or_else(|_| ExecutionInfo::new("", "", OffsetDateTime::UNIX_EPOCH, Value::Null));
-        let progress = lock(&self.shared.progress);
-        let ended = match &progress.phase {
-            Phase::Ended(ended) => Some(&**ended),
-            Phase::Running | Phase::Parked(_) => None,
-        };
-        let outcome = ended.map(|ended| &ended.outcome);
-        Description {
-            execution_arn: info.execution_arn(),
-            name: info.name.clone(),
-            state_machine_arn: info.state_machine_arn(),
-            status: match outcome.map(|o| o.status) {
-                None => ExecutionStatus::Running,
-                Some(Status::Succeeded) => ExecutionStatus::Succeeded,
-                Some(Status::Failed) => ExecutionStatus::Failed,
-                Some(Status::TimedOut) => ExecutionStatus::TimedOut,
-                Some(Status::Aborted) => ExecutionStatus::Aborted,
-            },
-            start_date: info.start_time,
-            stop_date: ended.map(|ended| ended.stop_date),
-            input: info.input,
-            output: outcome.and_then(|o| o.output.clone()),
-            error: outcome.and_then(|o| o.error.clone()),
-            cause: outcome.and_then(|o| o.cause.clone()),
-        }
-    }
-
-    /// `GetExecutionHistory`: the whole history of an execution that ended or is parked;
-    /// for one that runs, its history as of the last time it waited for a Task handler (its
-    /// task holds the rest: stream it with [`RuntimeBuilder::history_sink`] to follow it
-    /// live).
-    pub fn history(&self) -> Vec<HistoryEvent> {
-        let progress = lock(&self.shared.progress);
-        match &progress.phase {
-            Phase::Ended(ended) => ended.history.clone(),
-            Phase::Parked(parked) => {
-                let restored = self.shared.info.load().and_then(|info| parked.restore(info));
-                restored.map(|execution| execution.history().to_vec()).unwrap_or_default()
-            }
-            Phase::Running => progress.live_history.clone(),
-        }
-    }
-
-    /// `StopExecution`: the execution ends with status `ABORTED` and this error and cause
-    /// (a no-op if it has already ended).
-    pub fn stop(&self, error: Option<&str>, cause: Option<&str>) {
-        let (error, cause) = (error.map(str::to_owned), cause.map(str::to_owned));
-        let mut progress = lock(&self.shared.progress);
-        match &progress.phase {
-            Phase::Ended(_) => {}
-            Phase::Running => {
-                progress.stop_request = Some(Box::new((error, cause)));
-                drop(progress);
-                self.shared.poke.notify_one();
-            }
-            Phase::Parked(_) if lock(&self.shared.durable).is_some() => {
-                // A durable execution is stopped by its task, which commits the end.
-                progress.stop_request = Some(Box::new((error, cause)));
-                let Phase::Parked(parked) = std::mem::take(&mut progress.phase) else { return };
-                drop(progress);
-                if let Some(inner) = self.shared.runtime.upgrade() {
-                    inner.wake(Arc::clone(&self.shared), parked);
-                }
-            }
-            Phase::Parked(_) => {
-                let Phase::Parked(parked) = std::mem::take(&mut progress.phase) else { return };
-                let ended = match self.shared.runtime.upgrade() {
-                    Some(inner) => inner.stop_parked(&self.shared, &parked, error, cause),
-                    // The runtime is gone, and with it the tokens and the clock.
-                    None => Ended {
-                        outcome: Outcome { status: Status::Aborted, output: None, error, cause },
-                        stop_date: OffsetDateTime::now_utc(),
-                        history: Vec::new(),
-                    },
-                };
-                drop(progress);
-                self.shared.finish(ended);
-            }
-        }
     }
 }

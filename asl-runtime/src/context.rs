@@ -31,6 +31,8 @@
 //! `2019-03-26T20:14:13.192Z`, and a user comparing real AWS with LocalStack reported
 //! `"Execution_StartTime": "2024-04-24T06:27:25.830Z"` from AWS (localstack#10713).
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -86,12 +88,14 @@ pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
 /// exactly the `$$` it showed before.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExecutionInfo {
-    /// The ARN partition (`aws`, `aws-cn`, `aws-us-gov`).
-    pub partition: String,
+    /// The ARN partition (`aws`, `aws-cn`, `aws-us-gov`). (Partition, region and account
+    /// are usually the defaults, which are borrowed: starting an execution, and copying its
+    /// information, then allocates nothing for them.)
+    pub partition: Cow<'static, str>,
     /// The region in the ARNs.
-    pub region: String,
+    pub region: Cow<'static, str>,
     /// The account id in the ARNs.
-    pub account_id: String,
+    pub account_id: Cow<'static, str>,
     /// The state machine's name: `$$.StateMachine.Name`, and part of both ARNs.
     pub state_machine_name: String,
     /// The execution's name: `$$.Execution.Name`.
@@ -135,9 +139,9 @@ impl ExecutionInfo {
         input: Value,
     ) -> Self {
         ExecutionInfo {
-            partition: "aws".to_owned(),
-            region: Self::DEFAULT_REGION.to_owned(),
-            account_id: Self::DEFAULT_ACCOUNT_ID.to_owned(),
+            partition: Cow::Borrowed("aws"),
+            region: Cow::Borrowed(Self::DEFAULT_REGION),
+            account_id: Cow::Borrowed(Self::DEFAULT_ACCOUNT_ID),
             state_machine_name: state_machine_name.into(),
             name: name.into(),
             role_arn: None,
@@ -149,6 +153,12 @@ impl ExecutionInfo {
         }
     }
 
+    /// `text` borrowed as `default` when it is the default, so that information read back
+    /// allocates no more than new information does.
+    pub(crate) fn default_or(text: String, default: &'static str) -> Cow<'static, str> {
+        if text == default { Cow::Borrowed(default) } else { Cow::Owned(text) }
+    }
+
     /// Makes it an EXPRESS execution whose ARN ends in `run_id`
     /// (see [`ExecutionInfo::express_run`]).
     pub fn express(mut self, run_id: impl Into<String>) -> Self {
@@ -158,19 +168,19 @@ impl ExecutionInfo {
 
     /// Sets the partition.
     pub fn with_partition(mut self, partition: impl Into<String>) -> Self {
-        self.partition = partition.into();
+        self.partition = Cow::Owned(partition.into());
         self
     }
 
     /// Sets the region.
     pub fn with_region(mut self, region: impl Into<String>) -> Self {
-        self.region = region.into();
+        self.region = Cow::Owned(region.into());
         self
     }
 
     /// Sets the account id.
     pub fn with_account_id(mut self, account_id: impl Into<String>) -> Self {
-        self.account_id = account_id.into();
+        self.account_id = Cow::Owned(account_id.into());
         self
     }
 

@@ -183,9 +183,9 @@ impl SavedInfo {
         } = compact::from_bytes(bytes)
             .map_err(|error| Error::runtime(format!("The execution's information could not be read back: {error}")))?;
         Ok(ExecutionInfo {
-            partition,
-            region,
-            account_id,
+            partition: ExecutionInfo::default_or(partition, "aws"),
+            region: ExecutionInfo::default_or(region, ExecutionInfo::DEFAULT_REGION),
+            account_id: ExecutionInfo::default_or(account_id, ExecutionInfo::DEFAULT_ACCOUNT_ID),
             state_machine_name,
             name,
             role_arn,

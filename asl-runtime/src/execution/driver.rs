@@ -449,17 +449,23 @@ impl<'a> Driver<'a> {
 
     /// Runs the execution until it ends.
     pub async fn run(&mut self) -> Outcome {
+        self.run_to_end().await;
+        self.execution.outcome().cloned().unwrap_or_else(no_outcome)
+    }
+
+    /// Runs the execution until it ends and gives its outcome, without a copy of the
+    /// output (what [`run()`] returns).
+    async fn into_outcome(mut self) -> Outcome {
+        self.run_to_end().await;
+        self.execution.outcome.take().unwrap_or_else(no_outcome)
+    }
+
+    async fn run_to_end(&mut self) {
         while self.advance().await {
             if self.execution.transitions().is_multiple_of(TRANSITIONS_PER_YIELD) {
                 YieldNow(false).await;
             }
         }
-        self.execution.outcome().cloned().unwrap_or(Outcome {
-            status: Status::Failed,
-            output: None,
-            error: Some(crate::error::names::RUNTIME.to_owned()),
-            cause: Some("the execution stopped without an outcome".to_owned()),
-        })
     }
 
     /// Waits for the next handler or timer, or the execution's deadline, and records it.
@@ -783,7 +789,17 @@ pub async fn run(
     input: Value,
 ) -> Outcome {
     let started = Execution::start_recording(workflow, execution.clone(), input, clock.now(), HistoryDetail::TypesOnly);
-    Driver::new(workflow, handler, clock, started).run().await
+    Driver::new(workflow, handler, clock, started).into_outcome().await
+}
+
+/// What a run that stopped without an outcome reports (only a bug gets there).
+fn no_outcome() -> Outcome {
+    Outcome {
+        status: Status::Failed,
+        output: None,
+        error: Some(crate::error::names::RUNTIME.to_owned()),
+        cause: Some("the execution stopped without an outcome".to_owned()),
+    }
 }
 
 /// An execution about to be parked (see [`Driver::prepare_park`]).

@@ -501,3 +501,26 @@ async fn an_activity_task_is_a_row_scheduled_then_claimed_then_gone() {
     assert_eq!(handle.wait().await.status, Status::Succeeded);
     assert_eq!(store.activity_task(&task.task_token).await.unwrap(), None, "answered: its row is gone");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_snapshot_in_another_format_is_named_unreadable_not_misread() {
+    let store = Arc::new(MemoryStore::new());
+    let machine = "arn:aws:states:us-east-1:123456789012:stateMachine:approval";
+    let arn = "arn:aws:states:us-east-1:123456789012:execution:approval:from-the-future";
+    let new = asl_runtime::store::NewExecution {
+        arn: arn.to_owned(),
+        state_machine_arn: machine.to_owned(),
+        name: "from-the-future".to_owned(),
+        input: "{}".to_owned(),
+        start_date: datetime!(2025-02-01 08:00:00 UTC),
+    };
+    store.commit(Commit::start(new, vec![200, 0, 0, 0, 0])).await.unwrap();
+    let runtime = Runtime::builder(clock()).store(Arc::clone(&store) as Arc<dyn Store>).build();
+    runtime.register(&approval::WORKFLOW, Arc::new(Outbox::default()));
+    let recovery = runtime.recover().await.unwrap();
+    assert!(recovery.resumed.is_empty());
+    let [(unreadable, error)] = recovery.unreadable.as_slice() else { panic!("{recovery:?}") };
+    assert_eq!(unreadable, arn);
+    let message = error.to_string();
+    assert!(message.contains("format 200") && message.contains("format 1"), "{message}");
+}

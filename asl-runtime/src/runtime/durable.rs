@@ -31,6 +31,12 @@ use crate::store::{
     Commit, ExecutionEnd, ExecutionRecord, HistoryQuery, HistoryRecord, NewExecution, Store, StoreError,
 };
 
+/// The format of the snapshots this runtime writes: their first byte. A runtime reads only
+/// its own format back (an execution in another is `StoreError::Corrupt`, named in
+/// `Recovery::unreadable`); a change to the engine's snapshot or to the saved
+/// `$$.Execution` must bump it.
+const SNAPSHOT_FORMAT: u8 = 1;
+
 /// The most history events one page of a store read returns.
 const HISTORY_PAGE: u32 = 1000;
 
@@ -121,6 +127,7 @@ impl Durable {
         let execution = driver.execution();
         let info = info.bytes().unwrap_or_default();
         let mut snapshot = Vec::with_capacity(info.len() + 512);
+        snapshot.push(SNAPSHOT_FORMAT);
         snapshot.extend_from_slice(&u32::try_from(info.len()).unwrap_or(u32::MAX).to_le_bytes());
         snapshot.extend_from_slice(info);
         execution
@@ -196,7 +203,15 @@ pub(super) struct Restored {
 /// (the store holds something this runtime did not write).
 pub(super) async fn restore(store: &dyn Store, record: ExecutionRecord) -> Result<Restored, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("execution {}: {what}", record.arn));
-    let (info_bytes, snapshot) = split_snapshot(&record.snapshot).ok_or_else(|| corrupt("no snapshot"))?;
+    match record.snapshot.first() {
+        Some(&SNAPSHOT_FORMAT) => {}
+        Some(other) => {
+            let found = format!("its snapshot is in format {other}; this runtime reads format {SNAPSHOT_FORMAT}");
+            return Err(corrupt(&found));
+        }
+        None => return Err(corrupt("no snapshot")),
+    }
+    let (info_bytes, snapshot) = split_snapshot(&record.snapshot[1..]).ok_or_else(|| corrupt("no snapshot"))?;
     let info = SavedInfo::from_bytes(info_bytes);
     let loaded: ExecutionInfo = info.load().map_err(|error| corrupt(&error.to_string()))?;
     let mut events = Vec::new();

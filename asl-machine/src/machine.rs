@@ -254,6 +254,45 @@ impl TaskDef {
     }
 }
 
+/// Why an EXPRESS state machine cannot run a Task (AWS's rule: it cannot wait for
+/// anything outside the execution). One rule for the validator, which reads the resource
+/// text, and for the runtime, which registers compiled workflows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotForExpress {
+    /// `.waitForTaskToken`.
+    WaitForTaskToken,
+    /// `.sync` or `.sync:2`.
+    Sync,
+    /// An activity ARN.
+    Activity,
+}
+
+impl NotForExpress {
+    /// What an EXPRESS machine refuses of `resource`, if anything.
+    pub fn of(resource: &str) -> Option<NotForExpress> {
+        if resource.ends_with(".waitForTaskToken") {
+            Some(NotForExpress::WaitForTaskToken)
+        } else if resource.ends_with(".sync") || resource.ends_with(".sync:2") {
+            Some(NotForExpress::Sync)
+        } else if resource.contains(":activity:") {
+            Some(NotForExpress::Activity)
+        } else {
+            None
+        }
+    }
+
+    /// AWS's message: `Express state machine does not support …`.
+    pub fn message(self) -> &'static str {
+        match self {
+            NotForExpress::WaitForTaskToken => {
+                "Express state machine does not support '.waitForTaskToken' service integration"
+            }
+            NotForExpress::Sync => "Express state machine does not support '.sync' service integration",
+            NotForExpress::Activity => "Express state machine does not support Activity ARN",
+        }
+    }
+}
+
 /// The `task` index of a Task state that has no handler method (an activity: workers do
 /// its work).
 pub const NO_HANDLER: u16 = u16::MAX;

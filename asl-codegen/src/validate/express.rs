@@ -8,6 +8,7 @@
 use super::walk;
 use crate::ast::{StateMachine, StateType};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use asl_machine::machine::NotForExpress;
 
 /// Reports every Task of `machine` (nested ones included) that an EXPRESS state machine
 /// cannot run.
@@ -17,41 +18,24 @@ pub(super) fn check(machine: &StateMachine, diags: &mut Diagnostics) {
             return;
         }
         let Some(resource) = &state.resource else { return };
-        let Some((what, help)) = refused(&resource.value) else { return };
+        let Some(refused) = NotForExpress::of(&resource.value) else { return };
         diags.push(
-            Diagnostic::new(
-                Code::NotForExpress,
-                resource.pointer.clone(),
-                resource.field_span(),
-                format!("Express state machine does not support {what}"),
-            )
-            .with_label(format!("state `{}`", state.name.value))
-            .with_help(help),
+            Diagnostic::new(Code::NotForExpress, resource.pointer.clone(), resource.field_span(), refused.message())
+                .with_label(format!("state `{}`", state.name.value))
+                .with_help(help(refused)),
         );
     });
 }
 
-/// What of `resource` an EXPRESS machine refuses (as AWS names it), and how to do without.
-fn refused(resource: &str) -> Option<(&'static str, &'static str)> {
-    if resource.ends_with(".waitForTaskToken") {
-        return Some((
-            "'.waitForTaskToken' service integration",
-            "create the state machine as STANDARD, or call the service without `.waitForTaskToken`",
-        ));
+/// How to do without what an EXPRESS machine refuses.
+fn help(refused: NotForExpress) -> &'static str {
+    match refused {
+        NotForExpress::WaitForTaskToken => {
+            "create the state machine as STANDARD, or call the service without `.waitForTaskToken`"
+        }
+        NotForExpress::Sync => "create the state machine as STANDARD, or start the job without `.sync` and poll for it",
+        NotForExpress::Activity => "create the state machine as STANDARD to use activities",
     }
-    if resource.ends_with(".sync") || resource.ends_with(".sync:2") {
-        return Some((
-            "'.sync' service integration",
-            "create the state machine as STANDARD, or start the job without `.sync` and poll for it",
-        ));
-    }
-    let mut parts = resource.splitn(6, ':');
-    let service = parts.nth(2);
-    let rest = parts.nth(2);
-    if service == Some("states") && rest.is_some_and(|r| r.starts_with("activity:")) {
-        return Some(("Activity ARN", "create the state machine as STANDARD to use activities"));
-    }
-    None
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::execution::{TaskHandler, Workflow};
-use crate::machine::{Callback, StateKind};
+use crate::machine::{NotForExpress, StateKind};
 use crate::store::MachineType;
 
 /// A registered workflow: a state machine, with the handler of its tasks and its type.
@@ -40,28 +40,13 @@ impl std::error::Error for RegisterError {}
 
 /// Why an EXPRESS state machine cannot run `workflow`, if it cannot: its first Task that
 /// waits for something outside the execution (an activity, `.sync`, `.waitForTaskToken`),
-/// as asl-codegen's rule 18 reports it when a definition is checked as EXPRESS.
+/// by the rule asl-codegen's validator applies to a definition checked as EXPRESS.
 pub(super) fn express_refusal(workflow: &Workflow) -> Option<RegisterError> {
-    let tasks =
-        workflow.containers.iter().flat_map(|container| container.states.iter()).filter_map(|state| {
-            match &state.kind {
-                StateKind::Task(task) => Some((state.name, task)),
-                _ => None,
-            }
-        });
-    for (state, task) in tasks {
-        let what = match task.callback() {
-            Callback::Token => "'.waitForTaskToken' service integration",
-            Callback::Activity => "Activity ARN",
-            Callback::None if task.resource.ends_with(".sync") || task.resource.ends_with(".sync:2") => {
-                "'.sync' service integration"
-            }
-            Callback::None => continue,
-        };
-        return Some(RegisterError::NotForExpress {
-            state: state.to_owned(),
-            message: format!("Express state machine does not support {what}"),
-        });
-    }
-    None
+    workflow.containers.iter().flat_map(|container| container.states.iter()).find_map(|state| match &state.kind {
+        StateKind::Task(task) => NotForExpress::of(task.resource).map(|refused| RegisterError::NotForExpress {
+            state: state.name.to_owned(),
+            message: refused.message().to_owned(),
+        }),
+        _ => None,
+    })
 }

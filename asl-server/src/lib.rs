@@ -1,0 +1,3 @@
+//! The AWS Step Functions API over asl-rs's engine.
+
+pub mod wire;

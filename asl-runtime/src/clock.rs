@@ -143,6 +143,74 @@ impl Clock for RealClock {
     }
 }
 
+/// The system's wall clock with waiting shortened by a factor: what `asl serve --wait-scale`
+/// runs on. A sleep that [`RealClock`] would take `d` for takes `d × scale` of real time,
+/// and when it ends the clock jumps forward to the sleep's deadline, so the execution that
+/// slept sees its Wait, retry delay or timeout as having taken its full time (history
+/// timestamps, `$$.State.EnteredTime`). `scale` 0 makes every wait end at once, 0.01 a
+/// hundred times sooner, 1 is the real clock.
+///
+/// The clock is shared by every execution of a runtime and never moves back, so one
+/// execution's jump moves the others' "now" too: their deadlines come sooner still, never
+/// later. That is the price of one timeline; it only ever shortens waiting, which is what
+/// the knob is for. Work between waits (handlers, transitions) runs in real time.
+///
+/// Clones share the same timeline.
+#[derive(Clone, Debug)]
+pub struct ScaledClock {
+    scale: f64,
+    /// How far the clock runs ahead of the system's, in nanoseconds.
+    ahead: Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl ScaledClock {
+    /// A clock on which waiting takes `scale` times its real length. A scale that is not a
+    /// finite number ≥ 0 is taken as 1 (no scaling): see [`ScaledClock::valid_scale`].
+    pub fn new(scale: f64) -> ScaledClock {
+        let scale = if Self::valid_scale(scale) { scale } else { 1.0 };
+        ScaledClock { scale, ahead: Arc::new(std::sync::atomic::AtomicI64::new(0)) }
+    }
+
+    /// Whether `scale` is one [`ScaledClock::new`] takes as given: finite and not negative.
+    pub fn valid_scale(scale: f64) -> bool {
+        scale.is_finite() && scale >= 0.0
+    }
+
+    /// The factor waits are multiplied by.
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+
+    fn ahead(&self) -> time::Duration {
+        time::Duration::nanoseconds(self.ahead.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl Clock for ScaledClock {
+    fn now(&self) -> OffsetDateTime {
+        RealClock.now().saturating_add(self.ahead())
+    }
+
+    fn sleep_until(&self, deadline: OffsetDateTime) -> Sleep {
+        let ahead = Arc::clone(&self.ahead);
+        let remaining = Duration::try_from(deadline - self.now()).unwrap_or(Duration::ZERO);
+        // f64 seconds keep nanoseconds exact up to about 104 days, far beyond what a scaled
+        // wait of interest lasts; a deadline too far for a Duration never comes.
+        let real = Duration::try_from_secs_f64(remaining.as_secs_f64() * self.scale).ok();
+        Box::pin(async move {
+            match real {
+                Some(real) if !real.is_zero() => tokio::time::sleep(real).await,
+                Some(_) => {}
+                None => std::future::pending::<()>().await,
+            }
+            // Jump to the deadline (never back: another sleep may have jumped further).
+            let needed = deadline - RealClock.now();
+            let needed = i64::try_from(needed.whole_nanoseconds()).unwrap_or(i64::MAX);
+            ahead.fetch_max(needed, std::sync::atomic::Ordering::Relaxed);
+        })
+    }
+}
+
 /// A clock that starts at a given wall-clock time and runs on tokio's clock, so that on a
 /// runtime with paused time it jumps straight to the next deadline whenever every task is
 /// waiting (see the [module docs](self) for why, and for the runtime it needs).
@@ -362,5 +430,37 @@ mod tests {
         clock.sleep(Duration::from_millis(20)).await;
         let elapsed = clock.now() - START;
         assert!(elapsed >= time::Duration::milliseconds(20) && elapsed < time::Duration::seconds(5), "{elapsed}");
+    }
+
+    #[tokio::test]
+    async fn scaled_clock_at_zero_jumps_to_the_deadline_at_once() {
+        let clock = ScaledClock::new(0.0);
+        let before = clock.now();
+        clock.sleep(Duration::from_secs(3600)).await;
+        assert!(clock.now() - before >= time::Duration::hours(1));
+        // Clones share the timeline; a past deadline never moves it back.
+        let clone = clock.clone();
+        clone.sleep_until(before).await;
+        assert!(clone.now() - before >= time::Duration::hours(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn scaled_clock_sleeps_a_fraction_of_the_wait() {
+        let clock = ScaledClock::new(0.001);
+        let tokio_before = tokio::time::Instant::now();
+        let before = clock.now();
+        clock.sleep(Duration::from_secs(10)).await;
+        // 10 s scaled by 0.001 is 10 ms on tokio's (paused) clock; the wall clock jumped 10 s.
+        assert_eq!(tokio_before.elapsed(), Duration::from_millis(10));
+        assert!(clock.now() - before >= time::Duration::seconds(10));
+    }
+
+    #[test]
+    fn scaled_clock_takes_only_sensible_scales() {
+        assert_eq!(ScaledClock::new(0.25).scale(), 0.25);
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            assert!(!ScaledClock::valid_scale(bad));
+            assert_eq!(ScaledClock::new(bad).scale(), 1.0);
+        }
     }
 }

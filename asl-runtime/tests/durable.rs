@@ -14,7 +14,7 @@ use asl_runtime::runtime::ExecutionStatus;
 use asl_runtime::sink::HistorySink;
 use asl_runtime::store::{
     ActivityTaskRecord, Commit, ExecutionQuery, ExecutionRecord, ExecutionSummary, HistoryQuery, HistoryRecord,
-    MemoryStore, Page, SqliteStore, StateMachineRecord, Store, StoreFuture, TimerRecord, TokenRecord,
+    MemoryStore, Page, ResourceRecord, SqliteStore, Store, StoreFuture, TimerRecord, TokenRecord,
 };
 use serde_json::{Value, json};
 use time::macros::datetime;
@@ -324,14 +324,14 @@ struct Watched {
 }
 
 impl Store for Watched {
-    fn put_state_machine(&self, machine: StateMachineRecord) -> StoreFuture<'_, ()> {
-        self.inner.put_state_machine(machine)
+    fn put_resource(&self, resource: ResourceRecord) -> StoreFuture<'_, ()> {
+        self.inner.put_resource(resource)
     }
-    fn state_machine(&self, arn: &str) -> StoreFuture<'_, Option<StateMachineRecord>> {
-        self.inner.state_machine(arn)
+    fn delete_resource(&self, kind: &str, key: &str) -> StoreFuture<'_, bool> {
+        self.inner.delete_resource(kind, key)
     }
-    fn state_machines(&self) -> StoreFuture<'_, Vec<StateMachineRecord>> {
-        self.inner.state_machines()
+    fn resources(&self, kind: &str) -> StoreFuture<'_, Vec<ResourceRecord>> {
+        self.inner.resources(kind)
     }
     fn commit(&self, commit: Commit) -> StoreFuture<'_, u64> {
         let arn = commit.execution_arn().to_owned();

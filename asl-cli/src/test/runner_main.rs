@@ -47,7 +47,7 @@ use asl_runtime::execution::{BoxFuture, HistoryEvent, TaskCall, TaskHandler, Wor
 use asl_runtime::machine::{Callback, StateKind};
 use asl_runtime::store::{
     ActivityTaskRecord, Commit, ExecutionQuery, ExecutionRecord, ExecutionSummary, HistoryQuery, HistoryRecord,
-    MemoryStore, Page, SqliteStore, StateMachineRecord, Store, StoreError, StoreFuture, TimerRecord, TokenRecord,
+    MemoryStore, Page, SqliteStore, ResourceRecord, Store, StoreError, StoreFuture, TimerRecord, TokenRecord,
 };
 use asl_runtime::{Error, Runtime};
 use serde_json::{Map, Value};
@@ -604,17 +604,18 @@ impl Blocking {
 }
 
 impl Store for Blocking {
-    fn put_state_machine(&self, machine: StateMachineRecord) -> StoreFuture<'_, ()> {
-        self.call(move |store| store.put_state_machine(machine))
+    fn put_resource(&self, resource: ResourceRecord) -> StoreFuture<'_, ()> {
+        self.call(move |store| store.put_resource(resource))
     }
 
-    fn state_machine(&self, arn: &str) -> StoreFuture<'_, Option<StateMachineRecord>> {
-        let arn = arn.to_owned();
-        self.call(move |store| store.state_machine(&arn))
+    fn delete_resource(&self, kind: &str, key: &str) -> StoreFuture<'_, bool> {
+        let (kind, key) = (kind.to_owned(), key.to_owned());
+        self.call(move |store| store.delete_resource(&kind, &key))
     }
 
-    fn state_machines(&self) -> StoreFuture<'_, Vec<StateMachineRecord>> {
-        self.call(|store| store.state_machines())
+    fn resources(&self, kind: &str) -> StoreFuture<'_, Vec<ResourceRecord>> {
+        let kind = kind.to_owned();
+        self.call(move |store| store.resources(&kind))
     }
 
     fn commit(&self, commit: Commit) -> StoreFuture<'_, u64> {

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use super::record::{ended_status, executions_token, history_token, parse_executions_token, parse_history_token};
 use super::{
     ActivityTaskRecord, Commit, CommitTarget, ExecutionQuery, ExecutionRecord, ExecutionSummary, HistoryQuery,
-    HistoryRecord, Page, StateMachineRecord, Store, StoreError, StoreFuture, TimerRecord, TokenRecord, page_size,
+    HistoryRecord, Page, ResourceRecord, Store, StoreError, StoreFuture, TimerRecord, TokenRecord, page_size,
     to_micros, truncate,
 };
 use crate::runtime::ExecutionStatus;
@@ -22,7 +22,8 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Inner {
-    machines: BTreeMap<String, StateMachineRecord>,
+    /// Resources by kind, then key.
+    resources: BTreeMap<String, BTreeMap<String, String>>,
     executions: HashMap<String, Stored>,
     /// Creation order of executions, the tie-break of listings (SQLite's row id).
     next_seq: i64,
@@ -56,18 +57,25 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
-    fn put_state_machine(&self, mut machine: StateMachineRecord) -> StoreFuture<'_, ()> {
-        machine.creation_date = truncate(machine.creation_date);
-        self.lock().machines.insert(machine.arn.clone(), machine);
+    fn put_resource(&self, resource: ResourceRecord) -> StoreFuture<'_, ()> {
+        let ResourceRecord { kind, key, body } = resource;
+        self.lock().resources.entry(kind).or_default().insert(key, body);
         Self::ready(Ok(()))
     }
 
-    fn state_machine(&self, arn: &str) -> StoreFuture<'_, Option<StateMachineRecord>> {
-        Self::ready(Ok(self.lock().machines.get(arn).cloned()))
+    fn delete_resource(&self, kind: &str, key: &str) -> StoreFuture<'_, bool> {
+        let deleted = self.lock().resources.get_mut(kind).is_some_and(|of_kind| of_kind.remove(key).is_some());
+        Self::ready(Ok(deleted))
     }
 
-    fn state_machines(&self) -> StoreFuture<'_, Vec<StateMachineRecord>> {
-        Self::ready(Ok(self.lock().machines.values().cloned().collect()))
+    fn resources(&self, kind: &str) -> StoreFuture<'_, Vec<ResourceRecord>> {
+        let inner = self.lock();
+        let listed = inner.resources.get(kind).into_iter().flatten().map(|(key, body)| ResourceRecord {
+            kind: kind.to_owned(),
+            key: key.clone(),
+            body: body.clone(),
+        });
+        Self::ready(Ok(listed.collect()))
     }
 
     fn commit(&self, commit: Commit) -> StoreFuture<'_, u64> {

@@ -1,9 +1,9 @@
 //! Where executions outlive the process: the [`Store`] trait and its backends.
 //!
-//! A store holds what a Step Functions service keeps between requests: state machines, the
-//! executions of each (status, input, output, error, dates and the engine's snapshot), their
-//! history events, the timers they wait on, the task tokens they handed out and the activity
-//! tasks waiting for workers.
+//! A store holds what a Step Functions service keeps between requests: its resources (state
+//! machines, activities… as [`ResourceRecord`]s), the executions of each (status, input,
+//! output, error, dates and the engine's snapshot), their history events, the timers they
+//! wait on, the task tokens they handed out and the activity tasks waiting for workers.
 //!
 //! - [`MemoryStore`]: everything in the process's memory. For Express workflows (which AWS
 //!   does not make durable either) and tests.
@@ -86,8 +86,8 @@ pub use error::StoreError;
 pub use memory::MemoryStore;
 pub use record::{
     ActivityClaim, ActivityTaskRecord, Commit, CommitTarget, ExecutionEnd, ExecutionQuery, ExecutionRecord,
-    ExecutionSummary, HistoryQuery, HistoryRecord, MachineType, NewActivityTask, NewExecution, Page,
-    StateMachineRecord, Timer, TimerRecord, TokenOpen, TokenRecord,
+    ExecutionSummary, HistoryQuery, HistoryRecord, MachineType, NewActivityTask, NewExecution, Page, ResourceRecord,
+    Timer, TimerRecord, TokenOpen, TokenRecord,
 };
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteStore, WriterStats};
@@ -100,14 +100,15 @@ pub type StoreFuture<'a, T> = BoxFuture<'a, Result<T, StoreError>>;
 /// Futures returned by reads do not borrow their string arguments, only the store. Reads see
 /// every commit that was acknowledged before they were called.
 pub trait Store: Send + Sync {
-    /// Creates or replaces the state machine with the record's ARN.
-    fn put_state_machine(&self, machine: StateMachineRecord) -> StoreFuture<'_, ()>;
+    /// Creates or replaces the resource with the record's kind and key. Durable when the
+    /// future resolves to `Ok`, as a commit is.
+    fn put_resource(&self, resource: ResourceRecord) -> StoreFuture<'_, ()>;
 
-    /// The state machine with this ARN.
-    fn state_machine(&self, arn: &str) -> StoreFuture<'_, Option<StateMachineRecord>>;
+    /// Deletes the resource of this kind and key; whether there was one.
+    fn delete_resource(&self, kind: &str, key: &str) -> StoreFuture<'_, bool>;
 
-    /// Every state machine, by ARN.
-    fn state_machines(&self) -> StoreFuture<'_, Vec<StateMachineRecord>>;
+    /// Every resource of this kind, by key.
+    fn resources(&self, kind: &str) -> StoreFuture<'_, Vec<ResourceRecord>>;
 
     /// Applies `commit` atomically and returns the execution's new version (1 for a start).
     /// When the future resolves to `Ok` the commit is as durable as the backend makes it (on

@@ -37,22 +37,19 @@ impl MachineType {
     }
 }
 
-/// A state machine: one row per machine. Versions, aliases and tags will be rows of their
-/// own that name it; `revision_id` changes whenever the definition does.
+/// A resource of the API besides executions (a state machine, a version, an alias, an
+/// activity, the tags of one of them), as the server that owns it writes it: a kind, a key
+/// unique within the kind, and a JSON body. The store keeps bodies as they are and never
+/// looks into them: what a state machine is (its definition, type, role, revision) is the
+/// API's business, and one table serves every kind the API has or will have.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StateMachineRecord {
-    /// Its ARN (the key).
-    pub arn: String,
-    /// Its name.
-    pub name: String,
-    /// Its definition, as the text it was given in (JSON or YAML).
-    pub definition: String,
-    /// STANDARD or EXPRESS.
-    pub machine_type: MachineType,
-    /// When it was created.
-    pub creation_date: OffsetDateTime,
-    /// Identifies this revision of the definition (AWS's `revisionId`).
-    pub revision_id: String,
+pub struct ResourceRecord {
+    /// What it is (`state-machine`, `activity`, …): the server's names.
+    pub kind: String,
+    /// Its key within its kind (an ARN, usually).
+    pub key: String,
+    /// The resource, JSON text.
+    pub body: String,
 }
 
 /// An execution as stored.

@@ -33,7 +33,7 @@ macro_rules! suite {
     ($backend:ident, $open:path) => {
         mod $backend {
             suite!(@tests $open;
-                state_machines_round_trip,
+                resources_round_trip,
                 execution_round_trip,
                 dates_keep_microseconds,
                 version_conflicts,
@@ -109,25 +109,23 @@ async fn execution(store: &dyn Store, name: &str) -> ExecutionRecord {
     ok(store.execution(&arn(name)).await).unwrap_or_else(|| panic!("no execution {name}"))
 }
 
-async fn state_machines_round_trip(store: &dyn Store) {
-    let machine = |name: &str, revision: &str| StateMachineRecord {
-        arn: format!("arn:aws:states:us-east-1:123456789012:stateMachine:{name}"),
-        name: name.into(),
-        definition: r#"{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}"#.into(),
-        machine_type: if name == "fast" { MachineType::Express } else { MachineType::Standard },
-        creation_date: T0,
-        revision_id: revision.into(),
-    };
-    assert_eq!(ok(store.state_machine(MACHINE).await), None);
-    ok(store.put_state_machine(machine("order", "r1")).await);
-    ok(store.put_state_machine(machine("fast", "r1")).await);
-    assert_eq!(ok(store.state_machine(MACHINE).await), Some(machine("order", "r1")));
-    let mut updated = machine("order", "r2");
-    updated.definition = r#"{"StartAt":"B","States":{"B":{"Type":"Succeed"}}}"#.into();
-    ok(store.put_state_machine(updated.clone()).await);
-    assert_eq!(ok(store.state_machine(MACHINE).await), Some(updated.clone()));
-    // Listed by ARN.
-    assert_eq!(ok(store.state_machines().await), vec![machine("fast", "r1"), updated]);
+async fn resources_round_trip(store: &dyn Store) {
+    let resource =
+        |kind: &str, key: &str, body: &str| ResourceRecord { kind: kind.into(), key: key.into(), body: body.into() };
+    assert_eq!(ok(store.resources("state-machine").await), vec![]);
+    ok(store.put_resource(resource("state-machine", MACHINE, r#"{"v":1}"#)).await);
+    ok(store.put_resource(resource("state-machine", "arn:a", r#"{"v":1}"#)).await);
+    ok(store.put_resource(resource("activity", MACHINE, "{}")).await);
+    // Replaced, not added; listed by key, within their kind only.
+    ok(store.put_resource(resource("state-machine", MACHINE, r#"{"v":2}"#)).await);
+    assert_eq!(
+        ok(store.resources("state-machine").await),
+        vec![resource("state-machine", "arn:a", r#"{"v":1}"#), resource("state-machine", MACHINE, r#"{"v":2}"#)]
+    );
+    assert!(ok(store.delete_resource("state-machine", MACHINE).await));
+    assert!(!ok(store.delete_resource("state-machine", MACHINE).await));
+    assert_eq!(ok(store.resources("state-machine").await), vec![resource("state-machine", "arn:a", r#"{"v":1}"#)]);
+    assert_eq!(ok(store.resources("activity").await), vec![resource("activity", MACHINE, "{}")]);
 }
 
 async fn execution_round_trip(store: &dyn Store) {

@@ -24,7 +24,7 @@ use tokio::sync::oneshot;
 
 use super::{
     ActivityTaskRecord, Commit, ExecutionQuery, ExecutionRecord, ExecutionSummary, HistoryQuery, HistoryRecord, Page,
-    StateMachineRecord, Store, StoreError, StoreFuture, TimerRecord, TokenRecord, to_micros,
+    ResourceRecord, Store, StoreError, StoreFuture, TimerRecord, TokenRecord, to_micros,
 };
 use writer::Job;
 
@@ -190,17 +190,18 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
 }
 
 impl Store for SqliteStore {
-    fn put_state_machine(&self, machine: StateMachineRecord) -> StoreFuture<'_, ()> {
-        self.write(move |conn| writer::put_state_machine(conn, &machine))
+    fn put_resource(&self, resource: ResourceRecord) -> StoreFuture<'_, ()> {
+        self.write(move |conn| writer::put_resource(conn, &resource))
     }
 
-    fn state_machine(&self, arn: &str) -> StoreFuture<'_, Option<StateMachineRecord>> {
-        let arn = arn.to_owned();
-        self.read(move |conn| read::state_machine(conn, &arn))
+    fn delete_resource(&self, kind: &str, key: &str) -> StoreFuture<'_, bool> {
+        let (kind, key) = (kind.to_owned(), key.to_owned());
+        self.write(move |conn| writer::delete_resource(conn, &kind, &key))
     }
 
-    fn state_machines(&self) -> StoreFuture<'_, Vec<StateMachineRecord>> {
-        self.read(read::state_machines)
+    fn resources(&self, kind: &str) -> StoreFuture<'_, Vec<ResourceRecord>> {
+        let kind = kind.to_owned();
+        self.read(move |conn| read::resources(conn, &kind))
     }
 
     fn commit(&self, commit: Commit) -> StoreFuture<'_, u64> {

@@ -10,8 +10,8 @@ use crate::store::record::{
     executions_token, history_token, parse_executions_token, parse_history_token, status_from_name,
 };
 use crate::store::{
-    ActivityTaskRecord, ExecutionQuery, ExecutionRecord, ExecutionSummary, HistoryQuery, HistoryRecord, MachineType,
-    Page, StateMachineRecord, StoreError, TimerRecord, TokenRecord, from_micros, page_size, record::status_name,
+    ActivityTaskRecord, ExecutionQuery, ExecutionRecord, ExecutionSummary, HistoryQuery, HistoryRecord, Page,
+    ResourceRecord, StoreError, TimerRecord, TokenRecord, from_micros, page_size, record::status_name,
 };
 
 /// A query for the reader thread; it sends its own answer.
@@ -65,29 +65,10 @@ fn status(row: &Row<'_>, index: usize) -> Result<ExecutionStatus, StoreError> {
     status_from_name(&name).ok_or_else(|| StoreError::Corrupt(format!("execution status {name:?}")))
 }
 
-const MACHINE_COLUMNS: &str = "arn, name, definition, type, created_us, revision_id";
-
-fn machine(row: &Row<'_>) -> Result<StateMachineRecord, StoreError> {
-    let machine_type: String = get(row, 3)?;
-    Ok(StateMachineRecord {
-        arn: get(row, 0)?,
-        name: get(row, 1)?,
-        definition: get(row, 2)?,
-        machine_type: MachineType::from_name(&machine_type)
-            .ok_or_else(|| StoreError::Corrupt(format!("state machine type {machine_type:?}")))?,
-        creation_date: date(row, 4)?,
-        revision_id: get(row, 5)?,
+pub(super) fn resources(conn: &Connection, kind: &str) -> Result<Vec<ResourceRecord>, StoreError> {
+    rows(conn, "SELECT kind, key, body FROM resources WHERE kind = ?1 ORDER BY key", [kind], |row| {
+        Ok(ResourceRecord { kind: get(row, 0)?, key: get(row, 1)?, body: get(row, 2)? })
     })
-}
-
-pub(super) fn state_machine(conn: &Connection, arn: &str) -> Result<Option<StateMachineRecord>, StoreError> {
-    let sql = format!("SELECT {MACHINE_COLUMNS} FROM state_machines WHERE arn = ?1");
-    Ok(rows(conn, &sql, [arn], machine)?.pop())
-}
-
-pub(super) fn state_machines(conn: &Connection) -> Result<Vec<StateMachineRecord>, StoreError> {
-    let sql = format!("SELECT {MACHINE_COLUMNS} FROM state_machines ORDER BY arn");
-    rows(conn, &sql, [], machine)
 }
 
 const EXECUTION_COLUMNS: &str = "arn, state_machine_arn, name, status, input, output, error, \

@@ -16,7 +16,19 @@ use rusqlite::Connection;
 use crate::store::StoreError;
 
 /// Every migration, in order: the file's `user_version` says how many it has had.
-pub(super) const MIGRATIONS: &[&str] = &[V1];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// Version 2: the API's resources (state machines, activities, versions, aliases, tags) as
+/// JSON bodies by kind and key, in place of version 1's state machine columns.
+const V2: &str = "
+DROP TABLE state_machines;
+CREATE TABLE resources (
+    kind  TEXT NOT NULL,
+    key   TEXT NOT NULL,
+    body  TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+";
 
 /// Version 1: state machines, executions, history, timers, task tokens, activity tasks.
 const V1: &str = "

@@ -17,7 +17,7 @@ use tokio::sync::oneshot;
 use super::{backend, to_i64};
 use crate::store::record::{ended_status, status_name};
 use crate::store::{
-    ActivityClaim, Commit, CommitTarget, ExecutionEnd, HistoryRecord, NewActivityTask, StateMachineRecord, StoreError,
+    ActivityClaim, Commit, CommitTarget, ExecutionEnd, HistoryRecord, NewActivityTask, ResourceRecord, StoreError,
     Timer, TokenOpen, to_micros,
 };
 
@@ -133,27 +133,24 @@ fn exec(conn: &Connection, sql: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Creates or replaces a state machine.
-pub(super) fn put_state_machine(conn: &Connection, machine: &StateMachineRecord) -> Result<(), StoreError> {
+/// Creates or replaces a resource.
+pub(super) fn put_resource(conn: &Connection, resource: &ResourceRecord) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "INSERT INTO state_machines (arn, name, type, definition, revision_id, created_us)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (arn) DO UPDATE SET name = excluded.name, type = excluded.type,
-             definition = excluded.definition, revision_id = excluded.revision_id,
-             created_us = excluded.created_us",
+        "INSERT INTO resources (kind, key, body) VALUES (?1, ?2, ?3)
+         ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
     )
-    .and_then(|mut insert| {
-        insert.execute(params![
-            machine.arn,
-            machine.name,
-            machine.machine_type.as_str(),
-            machine.definition,
-            machine.revision_id,
-            to_micros(machine.creation_date),
-        ])
-    })
+    .and_then(|mut insert| insert.execute(params![resource.kind, resource.key, resource.body]))
     .map_err(backend)?;
     Ok(())
+}
+
+/// Deletes a resource; whether there was one.
+pub(super) fn delete_resource(conn: &Connection, kind: &str, key: &str) -> Result<bool, StoreError> {
+    let deleted = conn
+        .prepare_cached("DELETE FROM resources WHERE kind = ?1 AND key = ?2")
+        .and_then(|mut delete| delete.execute(params![kind, key]))
+        .map_err(backend)?;
+    Ok(deleted > 0)
 }
 
 /// Applies one commit in the order [`Commit`] documents; any error leaves the caller to roll

@@ -19,6 +19,7 @@ use asl_codegen::{Diagnostic, Diagnostics, Source, SourceFormat};
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod expand;
+pub mod serve;
 pub mod test;
 
 /// Every definition was valid (there may have been warnings).
@@ -69,6 +70,14 @@ pub enum Command {
     /// the build.rs `Builder` writes), formatted. Exit status 1 when the definition is
     /// invalid (its diagnostics go to standard error), 2 when the file cannot be read.
     Expand(expand::ExpandArgs),
+
+    /// Serve the AWS Step Functions API (AWS JSON 1.0) on 127.0.0.1:8083, for the aws CLI,
+    /// boto3 and the AWS SDKs (`--endpoint-url http://127.0.0.1:8083`, any credentials).
+    ///
+    /// State machines created through the API, and the definitions in FLOWS_DIR, run on
+    /// asl-rs's engine; STANDARD executions are kept in the SQLite file `--db` and taken up
+    /// again after a restart or a crash. Ctrl-C or SIGTERM stops it cleanly.
+    Serve(serve::ServeArgs),
 }
 
 /// Arguments of `asl validate`.
@@ -155,6 +164,7 @@ pub fn run(args: Args) -> u8 {
         Command::Validate(validate_args) => validate(validate_args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Test(test_args) => test::run(test_args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Expand(expand_args) => expand::run(expand_args, &mut stdout.lock(), &mut stderr.lock()),
+        Command::Serve(serve_args) => serve::run(serve_args, &mut io::stdout(), &mut io::stderr()),
     }
 }
 

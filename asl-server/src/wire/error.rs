@@ -91,6 +91,11 @@ impl ApiError {
         }
     }
 
+    /// The same error with another HTTP status.
+    pub fn with_status(self, status: StatusCode) -> ApiError {
+        ApiError { status, ..self }
+    }
+
     /// The error code, as SDKs report it (`ExecutionDoesNotExist`).
     pub fn code(&self) -> &'static str {
         self.code

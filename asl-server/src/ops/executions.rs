@@ -1,0 +1,242 @@
+//! `StartExecution`, `StartSyncExecution`, `DescribeExecution`, `StopExecution`,
+//! `ListExecutions`.
+
+use std::sync::Arc;
+
+use asl_runtime::context::ExecutionInfo;
+use asl_runtime::execution::Status;
+use asl_runtime::intrinsics::{SplitMix64, uuid_v4};
+use asl_runtime::runtime::{ExecutionStatus, StartError};
+use asl_runtime::store::{ExecutionQuery, ExecutionRecord, MachineType, StoreError};
+use serde_json::{Value, json};
+
+use super::page::invalid_token;
+use super::{names, state_machines};
+use crate::service::arn::{self, Kind};
+use crate::service::tasks::Unbound;
+use crate::service::{Service, store_failed};
+use crate::wire::{ApiError, Reply, Request};
+
+/// `ExecutionDoesNotExist` for `arn`.
+pub fn does_not_exist(arn: &str) -> ApiError {
+    ApiError::service("ExecutionDoesNotExist", format!("Execution Does Not Exist: '{arn}'"))
+}
+
+/// The stored execution an execution ARN names.
+///
+/// # Errors
+///
+/// `InvalidArn`, `ExecutionDoesNotExist`, or the store's failure.
+pub async fn stored(service: &Service, text: &str) -> Result<ExecutionRecord, ApiError> {
+    arn::parse(text, &[Kind::Execution, Kind::Express])?;
+    service.store().execution(text).await.map_err(store_failed)?.ok_or_else(|| does_not_exist(text))
+}
+
+/// AWS's name for a status.
+fn status_name(status: ExecutionStatus) -> Value {
+    serde_json::to_value(status).unwrap_or(Value::Null)
+}
+
+/// The input of a start request, parsed (absent: `{}`).
+fn input(request: Request<'_>) -> Result<Value, ApiError> {
+    let Some(text) = request.str("input") else { return Ok(json!({})) };
+    serde_json::from_str(text).map_err(|error| {
+        ApiError::service("InvalidExecutionInput", format!("Invalid State Machine Execution Input: '{error}'"))
+    })
+}
+
+/// What the two start operations share: the machine, the execution's name and context.
+struct Start {
+    machine: std::sync::Arc<crate::service::StateMachine>,
+    info: ExecutionInfo,
+}
+
+fn prepare(service: &Service, request: Request<'_>) -> Result<Start, ApiError> {
+    let machine = state_machines::named(service, request.required("stateMachineArn")?)?;
+    let name = match request.str("name") {
+        Some(name) => {
+            names::check(name)?;
+            name.to_owned()
+        }
+        None => uuid_v4(&mut SplitMix64::from_entropy()),
+    };
+    let info = ExecutionInfo::new(machine.record.name.clone(), name, service.clock().now(), input(request)?)
+        .with_region(service.region())
+        .with_account_id(service.account())
+        .with_role_arn(machine.record.role_arn.clone());
+    Ok(Start { machine, info })
+}
+
+pub async fn start(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
+    let Start { machine, info } = prepare(service, request)?;
+    let arn = info.execution_arn();
+    let start_date = info.start_time;
+    if machine.machine_type == MachineType::Standard
+        && let Some(existing) = service.store().execution(&arn).await.map_err(store_failed)?
+    {
+        return already_started(existing, &info.input);
+    }
+    let input = info.input.clone();
+    let handle = match service.runtime().start_with(machine.workflow, Arc::new(Unbound), info) {
+        Ok(handle) => handle,
+        Err(StartError::ExecutionAlreadyExists(arn)) => {
+            // Started by a request that came in meanwhile: answer as for a repeat.
+            let existing = service.store().execution(&arn).await.map_err(store_failed)?;
+            return match existing {
+                Some(existing) => already_started(existing, &input),
+                None => Err(already_exists(&arn)),
+            };
+        }
+    };
+    // Acknowledged once ExecutionStarted is durable.
+    match handle.stored().await {
+        Ok(()) => {}
+        Err(StoreError::ExecutionAlreadyExists(arn)) => return Err(already_exists(&arn)),
+        Err(error) => return Err(store_failed(error)),
+    }
+    Ok(Reply::new().set("executionArn", handle.arn()).date("startDate", start_date).build())
+}
+
+fn already_exists(arn: &str) -> ApiError {
+    ApiError::service("ExecutionAlreadyExists", format!("Execution Already Exists: '{arn}'"))
+}
+
+/// A STANDARD start whose name is taken: the same input while the first runs gets the
+/// first's answer (AWS's idempotency), anything else `ExecutionAlreadyExists`.
+fn already_started(existing: ExecutionRecord, input: &Value) -> Result<Value, ApiError> {
+    let same_input = serde_json::from_str::<Value>(&existing.input).is_ok_and(|stored| &stored == input);
+    if existing.status == ExecutionStatus::Running && same_input {
+        Ok(Reply::new().set("executionArn", existing.arn).date("startDate", existing.start_date).build())
+    } else {
+        Err(already_exists(&existing.arn))
+    }
+}
+
+pub async fn start_sync(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
+    let Start { machine, info } = prepare(service, request)?;
+    if machine.machine_type != MachineType::Express {
+        return Err(ApiError::service(
+            "StateMachineTypeNotSupported",
+            "This operation is not supported by this type of state machine",
+        ));
+    }
+    let name = info.name.clone();
+    let start_date = info.start_time;
+    let input = serde_json::to_string(&info.input).unwrap_or_default();
+    let handle = service
+        .runtime()
+        .start_with(machine.workflow, Arc::new(Unbound), info)
+        .map_err(|StartError::ExecutionAlreadyExists(arn)| already_exists(&arn))?;
+    let outcome = handle.wait().await;
+    let stop_date = service.clock().now();
+    let status = match outcome.status {
+        Status::Succeeded => "SUCCEEDED",
+        Status::TimedOut => "TIMED_OUT",
+        // An Express execution is never stopped through the API; anything else failed.
+        _ => "FAILED",
+    };
+    let output = outcome.output.as_ref().map(|output| serde_json::to_string(output).unwrap_or_default());
+    let billed = (stop_date - start_date).whole_milliseconds().max(0);
+    // AWS bills in 100 ms steps.
+    let billed = (billed + 99) / 100 * 100;
+    Ok(Reply::new()
+        .set("executionArn", handle.arn())
+        .set("stateMachineArn", machine.arn.clone())
+        .set("name", name)
+        .date("startDate", start_date)
+        .date("stopDate", stop_date)
+        .set("status", status)
+        .opt("error", outcome.error)
+        .opt("cause", outcome.cause)
+        .set("input", input)
+        .set("inputDetails", json!({"included": true}))
+        .opt("output", output.clone())
+        .opt("outputDetails", output.map(|_| json!({"included": true})))
+        .set("billingDetails", json!({"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": billed as i64}))
+        .build())
+}
+
+pub async fn describe(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
+    let text = request.required("executionArn")?;
+    let record = stored(service, text).await?;
+    let included = json!({"included": true});
+    let (redrive_status, reason) = match record.status {
+        ExecutionStatus::Running => ("NOT_REDRIVABLE", Some("Execution is RUNNING and cannot be redriven")),
+        ExecutionStatus::Succeeded => ("NOT_REDRIVABLE", Some("Execution is SUCCEEDED and cannot be redriven")),
+        _ => ("REDRIVABLE", None),
+    };
+    Ok(Reply::new()
+        .set("executionArn", record.arn.clone())
+        .set("stateMachineArn", record.state_machine_arn.clone())
+        .set("name", record.name.clone())
+        .set("status", status_name(record.status))
+        .date("startDate", record.start_date)
+        .opt_date("stopDate", record.stop_date)
+        .set("input", record.input.clone())
+        .set("inputDetails", included.clone())
+        .opt("output", record.output.clone())
+        .opt("outputDetails", record.output.as_ref().map(|_| included))
+        .opt("error", record.error.clone())
+        .opt("cause", record.cause.clone())
+        .set("redriveCount", 0)
+        .set("redriveStatus", redrive_status)
+        .opt("redriveStatusReason", reason)
+        .build())
+}
+
+pub async fn stop(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
+    let text = request.required("executionArn")?;
+    arn::parse(text, &[Kind::Execution, Kind::Express])?;
+    if let Some(handle) = service.runtime().execution(text) {
+        handle.stop(request.str("error"), request.str("cause"));
+        // Acknowledged once the abort is recorded.
+        handle.wait().await;
+    }
+    let record = stored(service, text).await?;
+    let stop_date = record.stop_date.unwrap_or_else(|| service.clock().now());
+    Ok(Reply::new().date("stopDate", stop_date).build())
+}
+
+pub async fn list(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
+    let machine = state_machines::named(service, request.required("stateMachineArn")?)?;
+    if machine.machine_type == MachineType::Express {
+        return Err(ApiError::service(
+            "StateMachineTypeNotSupported",
+            "This operation is not supported by this type of state machine",
+        ));
+    }
+    let status = match request.str("statusFilter") {
+        None => None,
+        Some(name) => match serde_json::from_value::<ExecutionStatus>(Value::String(name.to_owned())) {
+            Ok(status) => Some(status),
+            // PENDING_REDRIVE: no execution here waits for a redrive.
+            Err(_) => return Ok(Reply::new().set("executions", Vec::<Value>::new()).build()),
+        },
+    };
+    let query = ExecutionQuery {
+        state_machine_arn: machine.arn.clone(),
+        status,
+        max_results: request.count("maxResults"),
+        next_token: request.str("nextToken").map(str::to_owned),
+    };
+    let page = match service.store().executions(query).await {
+        Ok(page) => page,
+        Err(StoreError::InvalidNextToken) => return Err(invalid_token(request.str("nextToken").unwrap_or_default())),
+        Err(error) => return Err(store_failed(error)),
+    };
+    let items: Vec<Value> = page
+        .items
+        .into_iter()
+        .map(|summary| {
+            Reply::new()
+                .set("executionArn", summary.arn)
+                .set("stateMachineArn", summary.state_machine_arn)
+                .set("name", summary.name)
+                .set("status", status_name(summary.status))
+                .date("startDate", summary.start_date)
+                .opt_date("stopDate", summary.stop_date)
+                .build()
+        })
+        .collect();
+    Ok(Reply::new().set("executions", items).opt("nextToken", page.next_token).build())
+}

@@ -1,0 +1,48 @@
+//! The operations of the API, one module per family, and the table from operation names
+//! to them.
+
+mod activities;
+mod executions;
+mod history;
+mod names;
+mod page;
+mod state_machines;
+mod tokens;
+
+use serde_json::Value;
+
+use crate::service::Service;
+use crate::wire::{ApiError, Request};
+
+/// Runs the operation `name` on a request body the service model has checked.
+///
+/// # Errors
+///
+/// The operation's, as AWS names them; `UnknownOperationException` for a name that is not
+/// one of the service's operations.
+pub async fn call(service: &Service, name: &str, body: &Value) -> Result<Value, ApiError> {
+    let request = Request::new(body);
+    match name {
+        "CreateStateMachine" => state_machines::create(service, request).await,
+        "DescribeStateMachine" => state_machines::describe(service, request).await,
+        "UpdateStateMachine" => state_machines::update(service, request).await,
+        "DeleteStateMachine" => state_machines::delete(service, request).await,
+        "ListStateMachines" => state_machines::list(service, request).await,
+        "DescribeStateMachineForExecution" => state_machines::describe_for_execution(service, request).await,
+        "StartExecution" => executions::start(service, request).await,
+        "StartSyncExecution" => executions::start_sync(service, request).await,
+        "DescribeExecution" => executions::describe(service, request).await,
+        "StopExecution" => executions::stop(service, request).await,
+        "ListExecutions" => executions::list(service, request).await,
+        "GetExecutionHistory" => history::get(service, request).await,
+        "SendTaskSuccess" => tokens::success(service, request).await,
+        "SendTaskFailure" => tokens::failure(service, request).await,
+        "SendTaskHeartbeat" => tokens::heartbeat(service, request).await,
+        "CreateActivity" => activities::create(service, request).await,
+        "DescribeActivity" => activities::describe(service, request).await,
+        "DeleteActivity" => activities::delete(service, request).await,
+        "ListActivities" => activities::list(service, request).await,
+        "GetActivityTask" => activities::get_task(service, request).await,
+        _ => Err(ApiError::unknown_operation()),
+    }
+}

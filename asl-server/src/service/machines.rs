@@ -1,0 +1,107 @@
+//! State machines: what `CreateStateMachine` made (or a definition file), as stored and as
+//! loaded.
+
+use asl_codegen::SourceFormat;
+use asl_runtime::execution::Workflow;
+use asl_runtime::store::{MachineType, ResourceRecord};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::definitions;
+use crate::wire::ApiError;
+
+/// The kind of the store's resource records that are state machines.
+pub(super) const KIND: &str = "state-machine";
+
+/// A state machine as stored: everything `DescribeStateMachine` shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MachineRecord {
+    /// Its name.
+    pub name: String,
+    /// Its definition, as given.
+    pub definition: String,
+    /// `STANDARD` or `EXPRESS`.
+    #[serde(rename = "type")]
+    pub machine_type: String,
+    /// The role it was given (any ARN: nothing here assumes roles).
+    pub role_arn: String,
+    /// When it was created, in microseconds since the epoch.
+    pub creation_micros: i64,
+    /// When its definition or role last changed, if it did.
+    #[serde(default)]
+    pub update_micros: Option<i64>,
+    /// Changes with every update (AWS's `revisionId`).
+    pub revision_id: String,
+    /// Its description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `loggingConfiguration`, as given.
+    #[serde(default)]
+    pub logging_configuration: Option<Value>,
+    /// `tracingConfiguration`, as given.
+    #[serde(default)]
+    pub tracing_configuration: Option<Value>,
+    /// Whether the definition is YAML (from an `.asl.yaml` file; the API takes JSON).
+    #[serde(default)]
+    pub yaml: bool,
+}
+
+/// A state machine, loaded.
+#[derive(Debug)]
+pub struct StateMachine {
+    /// Its ARN.
+    pub arn: String,
+    /// What is stored of it.
+    pub record: MachineRecord,
+    /// Its type.
+    pub machine_type: MachineType,
+    /// Its definition, loaded into the engine.
+    pub workflow: &'static Workflow,
+}
+
+/// A date as microseconds since the epoch (dates before 1970 do not occur here).
+pub fn micros(date: OffsetDateTime) -> i64 {
+    i64::try_from(date.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
+}
+
+/// The date of a count of microseconds since the epoch.
+pub fn from_micros(micros: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+impl StateMachine {
+    /// Loads `record`'s definition as the machine `arn`.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidDefinition` for a definition that does not load; `ValidationException` for a
+    /// type that is neither STANDARD nor EXPRESS.
+    pub fn load(arn: String, record: MachineRecord) -> Result<StateMachine, ApiError> {
+        let machine_type = MachineType::from_name(&record.machine_type)
+            .ok_or_else(|| ApiError::validation(format!("unknown state machine type {:?}", record.machine_type)))?;
+        let format = if record.yaml { SourceFormat::Yaml } else { SourceFormat::Json };
+        let workflow = definitions::load(&record.name, &record.definition, format, machine_type)?;
+        Ok(StateMachine { arn, record, machine_type, workflow })
+    }
+
+    /// The machine a stored record describes.
+    pub(super) fn from_stored(stored: &ResourceRecord) -> Result<StateMachine, ApiError> {
+        let record: MachineRecord = serde_json::from_str(&stored.body)
+            .map_err(|e| ApiError::internal(format!("unreadable state machine record: {e}")))?;
+        StateMachine::load(stored.key.clone(), record)
+    }
+
+    /// The record to store.
+    pub(super) fn to_stored(&self) -> ResourceRecord {
+        // A struct of strings and JSON values always serialises.
+        let body = serde_json::to_string(&self.record).unwrap_or_default();
+        ResourceRecord { kind: KIND.into(), key: self.arn.clone(), body }
+    }
+
+    /// When it was created.
+    pub fn creation_date(&self) -> OffsetDateTime {
+        from_micros(self.record.creation_micros)
+    }
+}

@@ -5,6 +5,9 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
+use asl_server::auth::{Credentials, Verifier};
 use asl_server::{Auth, Config, Server, Storage};
 
 /// Arguments of `asl serve`.
@@ -44,10 +47,23 @@ pub struct ServeArgs {
     #[arg(long, value_name = "NAME")]
     pub express: Vec<String>,
 
+    /// Accept only requests signed (AWS Signature Version 4) with this access key and
+    /// secret, given as `ACCESS_KEY_ID:SECRET_ACCESS_KEY`; repeatable. Without it any
+    /// signature is accepted, as local emulators do.
+    #[arg(long, value_name = "ID:SECRET", value_parser = parse_key, conflicts_with = "no_auth")]
+    pub auth_key: Vec<(String, String)>,
+
     /// Listen on a non-loopback address without authentication: anyone who can reach it
     /// can run and stop workflows.
     #[arg(long)]
     pub no_auth: bool,
+}
+
+fn parse_key(text: &str) -> Result<(String, String), String> {
+    match text.split_once(':') {
+        Some((id, secret)) if !id.is_empty() && !secret.is_empty() => Ok((id.to_owned(), secret.to_owned())),
+        _ => Err("give the key as ACCESS_KEY_ID:SECRET_ACCESS_KEY".to_owned()),
+    }
 }
 
 fn parse_scale(text: &str) -> Result<f64, String> {
@@ -67,7 +83,14 @@ pub fn run(args: &ServeArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         account: args.account.clone(),
         flows: args.flows.clone(),
         express: args.express.clone(),
-        auth: if args.no_auth { Auth::None } else { Auth::Open },
+        auth: if !args.auth_key.is_empty() {
+            let keys = args.auth_key.iter().map(|(id, secret)| Credentials::new(id.clone(), secret.clone()));
+            Auth::Signed(Arc::new(Verifier::new(keys, args.region.clone())))
+        } else if args.no_auth {
+            Auth::None
+        } else {
+            Auth::Open
+        },
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,

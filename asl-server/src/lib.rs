@@ -15,6 +15,7 @@
 //! # }
 //! ```
 
+pub mod auth;
 mod flows;
 mod http;
 mod ops;
@@ -36,13 +37,16 @@ pub enum Auth {
     Open,
     /// Anyone, on any address: the operator said there is no authentication (`--no-auth`).
     None,
+    /// Only requests signed (SigV4) with one of the verifier's credentials.
+    Signed(std::sync::Arc<auth::Verifier>),
 }
 
 impl Auth {
     /// Checks a request's credentials.
-    fn check(&self, _method: &Method, _uri: &Uri, _headers: &HeaderMap, _body: &[u8]) -> Result<(), ApiError> {
+    fn check(&self, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<(), ApiError> {
         match self {
             Auth::Open | Auth::None => Ok(()),
+            Auth::Signed(verifier) => verifier.verify(method, uri, headers, body, std::time::SystemTime::now()),
         }
     }
 }

@@ -54,7 +54,7 @@ async fn answer(
     shared.auth.check(method, uri, headers, &body)?;
     let target = headers.get("x-amz-target").and_then(|value| value.to_str().ok()).unwrap_or_default();
     let name = wire::operation_name(target).ok_or_else(ApiError::unknown_operation)?;
-    let body: Value = if body.iter().all(u8::is_ascii_whitespace) {
+    let mut body: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Object(serde_json::Map::new())
     } else {
         serde_json::from_slice(&body).map_err(|error| ApiError::serialization(error.to_string()))?
@@ -62,7 +62,7 @@ async fn answer(
     if !body.is_object() {
         return Err(ApiError::serialization("Start of structure or map found where not expected."));
     }
-    crate::check_request(name, &body)?;
+    crate::check_request(name, &mut body)?;
     ops::call(&shared.service, name, &body).await
 }
 

@@ -18,6 +18,7 @@
 pub mod auth;
 mod flows;
 mod http;
+pub mod model;
 mod ops;
 mod server;
 pub mod service;
@@ -51,7 +52,17 @@ impl Auth {
     }
 }
 
-/// Checks a request body against the operation's input shape in the service model.
-fn check_request(_operation: &str, _body: &serde_json::Value) -> Result<(), ApiError> {
+/// Checks a request body against the operation's input shape in the service model, and
+/// puts the lenient forms AWS accepts (a fractional integer, `"true"` for a boolean) into
+/// strict form for the operation.
+///
+/// # Errors
+///
+/// `UnknownOperationException` for an operation the model does not have;
+/// `SerializationException` and `ValidationException` as AWS answers.
+fn check_request(operation: &str, body: &mut serde_json::Value) -> Result<(), ApiError> {
+    let operation = model::operation(operation).ok_or_else(ApiError::unknown_operation)?;
+    operation.check_request(body)?;
+    operation.normalize_request(body);
     Ok(())
 }

@@ -115,7 +115,10 @@ impl ApiError {
     pub fn body(&self) -> Value {
         let mut body = Map::new();
         body.insert("__type".into(), Value::String(format!("{}#{}", self.namespace, self.code)));
-        body.insert("message".into(), Value::String(self.message.clone()));
+        // The protocol layer's SerializationException says `Message` (AWS's answers, as
+        // dynalite and other emulators recorded them); the service's errors `message`.
+        let key = if self.code == "SerializationException" { "Message" } else { "message" };
+        body.insert(key.into(), Value::String(self.message.clone()));
         if let Some((name, value)) = &self.extra {
             body.insert((*name).into(), Value::String(value.clone()));
         }

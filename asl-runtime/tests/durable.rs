@@ -330,6 +330,9 @@ impl Store for Watched {
     fn delete_resource(&self, kind: &str, key: &str) -> StoreFuture<'_, bool> {
         self.inner.delete_resource(kind, key)
     }
+    fn resource(&self, kind: &str, key: &str) -> StoreFuture<'_, Option<ResourceRecord>> {
+        self.inner.resource(kind, key)
+    }
     fn resources(&self, kind: &str) -> StoreFuture<'_, Vec<ResourceRecord>> {
         self.inner.resources(kind)
     }

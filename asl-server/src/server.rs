@@ -184,6 +184,7 @@ async fn install_file(service: &Service, file: &FlowFile, express: &[String]) ->
         description: None,
         logging_configuration: None,
         tracing_configuration: None,
+        versions_published: existing.as_ref().map_or(0, |m| m.record.versions_published),
         yaml,
     };
     let machine =

@@ -613,6 +613,11 @@ impl Store for Blocking {
         self.call(move |store| store.delete_resource(&kind, &key))
     }
 
+    fn resource(&self, kind: &str, key: &str) -> StoreFuture<'_, Option<ResourceRecord>> {
+        let (kind, key) = (kind.to_owned(), key.to_owned());
+        self.call(move |store| store.resource(&kind, &key))
+    }
+
     fn resources(&self, kind: &str) -> StoreFuture<'_, Vec<ResourceRecord>> {
         let kind = kind.to_owned();
         self.call(move |store| store.resources(&kind))

@@ -68,6 +68,16 @@ impl Store for MemoryStore {
         Self::ready(Ok(deleted))
     }
 
+    fn resource(&self, kind: &str, key: &str) -> StoreFuture<'_, Option<ResourceRecord>> {
+        let inner = self.lock();
+        let found = inner.resources.get(kind).and_then(|of_kind| of_kind.get(key)).map(|body| ResourceRecord {
+            kind: kind.to_owned(),
+            key: key.to_owned(),
+            body: body.clone(),
+        });
+        Self::ready(Ok(found))
+    }
+
     fn resources(&self, kind: &str) -> StoreFuture<'_, Vec<ResourceRecord>> {
         let inner = self.lock();
         let listed = inner.resources.get(kind).into_iter().flatten().map(|(key, body)| ResourceRecord {

@@ -107,6 +107,9 @@ pub trait Store: Send + Sync {
     /// Deletes the resource of this kind and key; whether there was one.
     fn delete_resource(&self, kind: &str, key: &str) -> StoreFuture<'_, bool>;
 
+    /// The resource of this kind and key.
+    fn resource(&self, kind: &str, key: &str) -> StoreFuture<'_, Option<ResourceRecord>>;
+
     /// Every resource of this kind, by key.
     fn resources(&self, kind: &str) -> StoreFuture<'_, Vec<ResourceRecord>>;
 

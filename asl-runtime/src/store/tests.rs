@@ -122,6 +122,8 @@ async fn resources_round_trip(store: &dyn Store) {
         ok(store.resources("state-machine").await),
         vec![resource("state-machine", "arn:a", r#"{"v":1}"#), resource("state-machine", MACHINE, r#"{"v":2}"#)]
     );
+    assert_eq!(ok(store.resource("activity", MACHINE).await), Some(resource("activity", MACHINE, "{}")));
+    assert_eq!(ok(store.resource("activity", "arn:a").await), None);
     assert!(ok(store.delete_resource("state-machine", MACHINE).await));
     assert!(!ok(store.delete_resource("state-machine", MACHINE).await));
     assert_eq!(ok(store.resources("state-machine").await), vec![resource("state-machine", "arn:a", r#"{"v":1}"#)]);

@@ -28,12 +28,14 @@ pub async fn create(service: &Service, request: Request<'_>) -> Result<Value, Ap
     let name = request.required("name")?;
     names::check(name)?;
     let arn = service.arns().activity(name);
-    // Idempotent by name.
+    // Idempotent by name (tags given again are ignored, as AWS ignores them).
     let activity = match service.activity(&arn) {
         Some(activity) => activity,
         None => {
+            let tags = super::tags::merged(Vec::new(), super::tags::read_tags(request.value("tags")), &arn)?;
             let activity = Activity { name: name.to_owned(), creation_micros: micros(service.clock().now()) };
             service.put_activity(arn.clone(), activity.clone()).await?;
+            service.put_tags(&arn, tags).await?;
             activity
         }
     };
@@ -54,6 +56,7 @@ pub async fn delete(service: &Service, request: Request<'_>) -> Result<Value, Ap
     let text = request.required("activityArn")?;
     arn::parse(text, &[Kind::Activity])?;
     service.delete_activity(text).await?;
+    service.put_tags(text, Vec::new()).await?;
     Ok(Reply::new().build())
 }
 

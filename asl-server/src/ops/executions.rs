@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::page::invalid_token;
 use super::{names, state_machines};
 use crate::service::arn::{self, Kind};
+use crate::service::labels::StartedThrough;
 use crate::service::tasks::Unbound;
 use crate::service::{Service, store_failed};
 use crate::wire::{ApiError, Reply, Request};
@@ -47,12 +48,13 @@ fn input(request: Request<'_>) -> Result<Value, ApiError> {
 
 /// What the two start operations share: the machine, the execution's name and context.
 struct Start {
-    machine: std::sync::Arc<crate::service::StateMachine>,
+    target: state_machines::Target,
     info: ExecutionInfo,
 }
 
 fn prepare(service: &Service, request: Request<'_>) -> Result<Start, ApiError> {
-    let machine = state_machines::named(service, request.required("stateMachineArn")?)?;
+    let target = state_machines::target(service, request.required("stateMachineArn")?)?;
+    let machine = &target.machine;
     let name = match request.str("name") {
         Some(name) => {
             names::check(name)?;
@@ -63,12 +65,13 @@ fn prepare(service: &Service, request: Request<'_>) -> Result<Start, ApiError> {
     let info = ExecutionInfo::new(machine.record.name.clone(), name, service.clock().now(), input(request)?)
         .with_region(service.region())
         .with_account_id(service.account())
-        .with_role_arn(machine.record.role_arn.clone());
-    Ok(Start { machine, info })
+        .with_role_arn(target.role_arn.clone());
+    Ok(Start { target, info })
 }
 
 pub async fn start(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
-    let Start { machine, info } = prepare(service, request)?;
+    let Start { target, info } = prepare(service, request)?;
+    let machine = &target.machine;
     let arn = info.execution_arn();
     let start_date = info.start_time;
     if machine.machine_type == MachineType::Standard
@@ -77,7 +80,15 @@ pub async fn start(service: &Service, request: Request<'_>) -> Result<Value, Api
         return already_started(existing, &info.input);
     }
     let input = info.input.clone();
-    let handle = match service.runtime().start_with(machine.workflow, Arc::new(Unbound), info) {
+    let through = StartedThrough {
+        state_machine_version_arn: target.version_arn.clone(),
+        state_machine_alias_arn: target.alias_arn.clone(),
+    };
+    if through != StartedThrough::default() {
+        // Before the start is acknowledged, so DescribeExecution always has it.
+        service.put_started_through(&arn, &through).await?;
+    }
+    let handle = match service.runtime().start_with(target.workflow, Arc::new(Unbound), info) {
         Ok(handle) => handle,
         Err(StartError::ExecutionAlreadyExists(arn)) => {
             // Started by a request that came in meanwhile: answer as for a repeat.
@@ -113,7 +124,8 @@ fn already_started(existing: ExecutionRecord, input: &Value) -> Result<Value, Ap
 }
 
 pub async fn start_sync(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
-    let Start { machine, info } = prepare(service, request)?;
+    let Start { target, info } = prepare(service, request)?;
+    let machine = &target.machine;
     if machine.machine_type != MachineType::Express {
         return Err(ApiError::service(
             "StateMachineTypeNotSupported",
@@ -125,7 +137,7 @@ pub async fn start_sync(service: &Service, request: Request<'_>) -> Result<Value
     let input = serde_json::to_string(&info.input).unwrap_or_default();
     let handle = service
         .runtime()
-        .start_with(machine.workflow, Arc::new(Unbound), info)
+        .start_with(target.workflow, Arc::new(Unbound), info)
         .map_err(|StartError::ExecutionAlreadyExists(arn)| already_exists(&arn))?;
     let outcome = handle.wait().await;
     let stop_date = service.clock().now();
@@ -159,6 +171,7 @@ pub async fn start_sync(service: &Service, request: Request<'_>) -> Result<Value
 pub async fn describe(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
     let text = request.required("executionArn")?;
     let record = stored(service, text).await?;
+    let through = service.started_through(text).await?;
     let included = json!({"included": true});
     let (redrive_status, reason) = match record.status {
         ExecutionStatus::Running => ("NOT_REDRIVABLE", Some("Execution is RUNNING and cannot be redriven")),
@@ -178,6 +191,8 @@ pub async fn describe(service: &Service, request: Request<'_>) -> Result<Value, 
         .opt("outputDetails", record.output.as_ref().map(|_| included))
         .opt("error", record.error.clone())
         .opt("cause", record.cause.clone())
+        .opt("stateMachineVersionArn", through.state_machine_version_arn)
+        .opt("stateMachineAliasArn", through.state_machine_alias_arn)
         .set("redriveCount", 0)
         .set("redriveStatus", redrive_status)
         .opt("redriveStatusReason", reason)

@@ -2,12 +2,17 @@
 //! to them.
 
 mod activities;
+mod aliases;
 mod executions;
 mod history;
+mod map_runs;
 mod names;
 mod page;
 mod state_machines;
+mod tags;
 mod tokens;
+mod validate;
+mod versions;
 
 use serde_json::Value;
 
@@ -43,6 +48,21 @@ pub async fn call(service: &Service, name: &str, body: &Value) -> Result<Value, 
         "DeleteActivity" => activities::delete(service, request).await,
         "ListActivities" => activities::list(service, request).await,
         "GetActivityTask" => activities::get_task(service, request).await,
+        "PublishStateMachineVersion" => versions::publish(service, request).await,
+        "ListStateMachineVersions" => versions::list(service, request).await,
+        "DeleteStateMachineVersion" => versions::delete(service, request).await,
+        "CreateStateMachineAlias" => aliases::create(service, request).await,
+        "DescribeStateMachineAlias" => aliases::describe(service, request).await,
+        "UpdateStateMachineAlias" => aliases::update(service, request).await,
+        "DeleteStateMachineAlias" => aliases::delete(service, request).await,
+        "ListStateMachineAliases" => aliases::list(service, request).await,
+        "TagResource" => tags::tag(service, request).await,
+        "UntagResource" => tags::untag(service, request).await,
+        "ListTagsForResource" => tags::list(service, request).await,
+        "ValidateStateMachineDefinition" => validate::validate(service, request).await,
+        "ListMapRuns" => map_runs::list(service, request).await,
+        "DescribeMapRun" => map_runs::describe(service, request).await,
+        "UpdateMapRun" => map_runs::update(service, request).await,
         _ => Err(ApiError::unknown_operation()),
     }
 }

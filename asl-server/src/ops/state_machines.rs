@@ -6,7 +6,7 @@ use asl_runtime::store::MachineType;
 use serde_json::{Value, json};
 
 use super::page::page;
-use super::{executions, names};
+use super::{executions, names, tags, versions};
 use crate::service::arn::{self, Kind};
 use crate::service::{MachineRecord, Service, StateMachine};
 use crate::wire::{ApiError, Reply, Request, date};
@@ -35,6 +35,65 @@ pub fn named(service: &Service, text: &str) -> Result<std::sync::Arc<StateMachin
         ));
     }
     service.machine(text).ok_or_else(|| does_not_exist(text))
+}
+
+/// What a state machine ARN, plain or qualified, names for starting an execution: the
+/// machine, the definition to run, and the version or alias it went through.
+pub struct Target {
+    /// The state machine.
+    pub machine: std::sync::Arc<StateMachine>,
+    /// The definition to run: the machine's, or a version's.
+    pub workflow: &'static asl_runtime::execution::Workflow,
+    /// The role of that definition.
+    pub role_arn: String,
+    /// The version run, when started through a version or an alias.
+    pub version_arn: Option<String>,
+    /// The alias started through.
+    pub alias_arn: Option<String>,
+}
+
+/// What `text` (a state machine, version or alias ARN) names for starting an execution.
+/// An alias picks one of its versions by their weights.
+///
+/// # Errors
+///
+/// `InvalidArn`, `StateMachineDoesNotExist`.
+pub fn target(service: &Service, text: &str) -> Result<Target, ApiError> {
+    let parsed = arn::parse(text, &[Kind::StateMachine])?;
+    let machine_arn = match parsed.parts.len() {
+        1 => text,
+        _ => text.rsplit_once(':').map_or(text, |(machine, _)| machine),
+    };
+    let machine = service.machine(machine_arn).ok_or_else(|| does_not_exist(text))?;
+    if parsed.parts.len() == 1 {
+        let role_arn = machine.record.role_arn.clone();
+        return Ok(Target { workflow: machine.workflow, machine, role_arn, version_arn: None, alias_arn: None });
+    }
+    let (version_arn, alias_arn) = match service.alias(text) {
+        Some(alias) => {
+            let mut rng = SplitMix64::from_entropy();
+            let mut roll = asl_runtime::intrinsics::RandomSource::next_u64(&mut rng) % 100;
+            let mut chosen = None;
+            for route in &alias.routing {
+                if roll < u64::from(route.weight) {
+                    chosen = Some(route.state_machine_version_arn.clone());
+                    break;
+                }
+                roll -= u64::from(route.weight);
+            }
+            let chosen = chosen.or_else(|| alias.routing.first().map(|r| r.state_machine_version_arn.clone()));
+            (chosen.ok_or_else(|| does_not_exist(text))?, Some(text.to_owned()))
+        }
+        None => (text.to_owned(), None),
+    };
+    let version = service.version(&version_arn).ok_or_else(|| does_not_exist(text))?;
+    Ok(Target {
+        machine,
+        workflow: version.workflow,
+        role_arn: version.record.machine.role_arn.clone(),
+        version_arn: Some(version_arn),
+        alias_arn,
+    })
 }
 
 /// AWS's defaults for the configurations a machine was not given.
@@ -67,6 +126,7 @@ pub async fn create(service: &Service, request: Request<'_>) -> Result<Value, Ap
         description: None,
         logging_configuration: request.value("loggingConfiguration").cloned(),
         tracing_configuration: request.value("tracingConfiguration").cloned(),
+        versions_published: 0,
         yaml: false,
     };
     let arn = service.arns().state_machine(name);
@@ -86,8 +146,19 @@ pub async fn create(service: &Service, request: Request<'_>) -> Result<Value, Ap
         return Ok(Reply::new().set("stateMachineArn", arn).date("creationDate", existing.creation_date()).build());
     }
     let machine = StateMachine::load(arn.clone(), record)?;
+    let tags = tags::read_tags(request.value("tags"));
+    let tags = tags::merged(Vec::new(), tags, &arn)?;
     let machine = service.put_machine(machine).await?;
-    Ok(Reply::new().set("stateMachineArn", arn).date("creationDate", machine.creation_date()).build())
+    service.put_tags(&arn, tags).await?;
+    let version = match request.flag("publish") {
+        true => Some(versions::publish_current(service, &machine, request.str("versionDescription")).await?),
+        false => None,
+    };
+    Ok(Reply::new()
+        .set("stateMachineArn", arn)
+        .date("creationDate", machine.creation_date())
+        .opt("stateMachineVersionArn", version.map(|v| v.arn.clone()))
+        .build())
 }
 
 /// What `DescribeStateMachine` and `DescribeStateMachineForExecution` share.
@@ -104,7 +175,25 @@ fn described(machine: &StateMachine) -> Reply {
 }
 
 pub async fn describe(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
-    let machine = named(service, request.required("stateMachineArn")?)?;
+    let text = request.required("stateMachineArn")?;
+    if let Some(version) = service.version(text) {
+        // A version describes itself: its ARN, its definition as published.
+        let record = &version.record.machine;
+        return Ok(Reply::new()
+            .set("stateMachineArn", version.arn.clone())
+            .set("name", record.name.clone())
+            .set("definition", record.definition.clone())
+            .set("roleArn", record.role_arn.clone())
+            .set("loggingConfiguration", logging(record))
+            .set("tracingConfiguration", tracing(record))
+            .set("revisionId", record.revision_id.clone())
+            .set("status", "ACTIVE")
+            .set("type", record.machine_type.clone())
+            .date("creationDate", crate::service::from_micros(version.record.creation_micros))
+            .opt("description", version.record.description.clone())
+            .build());
+    }
+    let machine = named(service, text)?;
     Ok(described(&machine)
         .set("status", "ACTIVE")
         .set("type", machine.record.machine_type.clone())
@@ -155,7 +244,15 @@ pub async fn update(service: &Service, request: Request<'_>) -> Result<Value, Ap
     record.update_micros = Some(crate::service::micros(now));
     let machine = StateMachine::load(existing.arn.clone(), record)?;
     let machine = service.put_machine(machine).await?;
-    Ok(Reply::new().date("updateDate", now).set("revisionId", machine.record.revision_id.clone()).build())
+    let version = match request.flag("publish") {
+        true => Some(versions::publish_current(service, &machine, request.str("versionDescription")).await?),
+        false => None,
+    };
+    Ok(Reply::new()
+        .date("updateDate", now)
+        .set("revisionId", machine.record.revision_id.clone())
+        .opt("stateMachineVersionArn", version.map(|v| v.arn.clone()))
+        .build())
 }
 
 pub async fn delete(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {

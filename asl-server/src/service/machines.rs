@@ -43,6 +43,10 @@ pub struct MachineRecord {
     /// `tracingConfiguration`, as given.
     #[serde(default)]
     pub tracing_configuration: Option<Value>,
+    /// How many versions were ever published (the next is this plus one: numbers are never
+    /// reused, even after a version is deleted).
+    #[serde(default)]
+    pub versions_published: u64,
     /// Whether the definition is YAML (from an `.asl.yaml` file; the API takes JSON).
     #[serde(default)]
     pub yaml: bool,

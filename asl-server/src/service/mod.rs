@@ -3,6 +3,7 @@
 
 pub mod arn;
 pub mod definitions;
+pub mod labels;
 mod machines;
 pub mod tasks;
 
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::wire::ApiError;
 pub use arn::Arns;
+use labels::{ALIAS, AliasRecord, STARTED_THROUGH, StartedThrough, TAGS, Tag, VERSION, VersionRecord};
 pub use machines::{MachineRecord, StateMachine, from_micros, micros};
 
 /// The kind of the store's resource records that are activities.
@@ -31,6 +33,17 @@ pub struct Activity {
     pub creation_micros: i64,
 }
 
+/// A published version, loaded.
+#[derive(Debug)]
+pub struct Version {
+    /// Its ARN (`…:stateMachine:NAME:N`).
+    pub arn: String,
+    /// What is stored of it.
+    pub record: VersionRecord,
+    /// Its definition, loaded into the engine.
+    pub workflow: &'static asl_runtime::execution::Workflow,
+}
+
 /// The state of one API server: its runtime, store and resources.
 pub struct Service {
     runtime: Runtime,
@@ -41,6 +54,9 @@ pub struct Service {
     account: String,
     machines: RwLock<BTreeMap<String, Arc<StateMachine>>>,
     activities: RwLock<BTreeMap<String, Activity>>,
+    versions: RwLock<BTreeMap<String, Arc<Version>>>,
+    aliases: RwLock<BTreeMap<String, AliasRecord>>,
+    tags: RwLock<BTreeMap<String, Vec<Tag>>>,
 }
 
 fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
@@ -71,6 +87,9 @@ impl Service {
             account: account.to_owned(),
             machines: RwLock::new(BTreeMap::new()),
             activities: RwLock::new(BTreeMap::new()),
+            versions: RwLock::new(BTreeMap::new()),
+            aliases: RwLock::new(BTreeMap::new()),
+            tags: RwLock::new(BTreeMap::new()),
         }
     }
 
@@ -89,15 +108,57 @@ impl Service {
                 Err(error) => skipped.push((record.key, error)),
             }
         }
-        for record in self.store.resources(ACTIVITY).await? {
-            match serde_json::from_str::<Activity>(&record.body) {
-                Ok(activity) => {
-                    write(&self.activities).insert(record.key, activity);
+        for (key, activity) in self.read_all::<Activity>(ACTIVITY, &mut skipped).await? {
+            write(&self.activities).insert(key, activity);
+        }
+        for (key, version) in self.read_all::<VersionRecord>(VERSION, &mut skipped).await? {
+            match self.load_version(key.clone(), version) {
+                Ok(version) => {
+                    write(&self.versions).insert(key, Arc::new(version));
                 }
-                Err(error) => skipped.push((record.key, ApiError::internal(error.to_string()))),
+                Err(error) => skipped.push((key, error)),
             }
         }
+        for (key, alias) in self.read_all::<AliasRecord>(ALIAS, &mut skipped).await? {
+            write(&self.aliases).insert(key, alias);
+        }
+        for (key, tags) in self.read_all::<Vec<Tag>>(TAGS, &mut skipped).await? {
+            write(&self.tags).insert(key, tags);
+        }
         Ok(skipped)
+    }
+
+    /// Every stored resource of `kind` that reads as a `T`; the others go to `skipped`.
+    async fn read_all<T: serde::de::DeserializeOwned>(
+        &self,
+        kind: &str,
+        skipped: &mut Vec<(String, ApiError)>,
+    ) -> Result<Vec<(String, T)>, StoreError> {
+        let mut read = Vec::new();
+        for record in self.store.resources(kind).await? {
+            match serde_json::from_str::<T>(&record.body) {
+                Ok(value) => read.push((record.key, value)),
+                Err(error) => skipped.push((record.key, ApiError::internal(format!("unreadable {kind}: {error}")))),
+            }
+        }
+        Ok(read)
+    }
+
+    /// Stores `value` as the resource `kind`/`key`.
+    async fn put_json<T: Serialize>(&self, kind: &str, key: &str, value: &T) -> Result<(), ApiError> {
+        let body = serde_json::to_string(value).map_err(|e| ApiError::internal(e.to_string()))?;
+        let record = ResourceRecord { kind: kind.into(), key: key.into(), body };
+        self.store.put_resource(record).await.map_err(store_failed)
+    }
+
+    fn load_version(&self, arn: String, record: VersionRecord) -> Result<Version, ApiError> {
+        // A version of the current revision runs the machine's own loaded workflow.
+        let current = self.machine(&record.machine_arn).filter(|m| m.record.revision_id == record.machine.revision_id);
+        let workflow = match current {
+            Some(machine) => machine.workflow,
+            None => StateMachine::load(record.machine_arn.clone(), record.machine.clone())?.workflow,
+        };
+        Ok(Version { arn, record, workflow })
     }
 
     /// The runtime that runs the executions.
@@ -158,9 +219,129 @@ impl Service {
     ///
     /// The store's, as `InternalFailure`.
     pub async fn delete_machine(&self, arn: &str) -> Result<(), ApiError> {
+        // Its versions and aliases go with it.
+        for version in self.versions_of(arn) {
+            self.delete_version(&version.arn).await?;
+        }
+        for (alias_arn, _) in self.aliases_of(arn) {
+            self.delete_alias(&alias_arn).await?;
+        }
+        self.put_tags(arn, Vec::new()).await?;
         self.store.delete_resource(machines::KIND, arn).await.map_err(store_failed)?;
         write(&self.machines).remove(arn);
         Ok(())
+    }
+
+    /// The version with this ARN.
+    pub fn version(&self, arn: &str) -> Option<Arc<Version>> {
+        read(&self.versions).get(arn).cloned()
+    }
+
+    /// The versions of the machine `machine_arn`, newest first.
+    pub fn versions_of(&self, machine_arn: &str) -> Vec<Arc<Version>> {
+        let mut versions: Vec<Arc<Version>> =
+            read(&self.versions).values().filter(|v| v.record.machine_arn == machine_arn).cloned().collect();
+        versions.sort_by(|a, b| b.record.number.cmp(&a.record.number));
+        versions
+    }
+
+    /// Stores a version.
+    ///
+    /// # Errors
+    ///
+    /// The store's, as `InternalFailure`; a definition that no longer loads.
+    pub async fn put_version(&self, arn: String, record: VersionRecord) -> Result<Arc<Version>, ApiError> {
+        let version = Arc::new(self.load_version(arn.clone(), record)?);
+        self.put_json(VERSION, &arn, &version.record).await?;
+        write(&self.versions).insert(arn, Arc::clone(&version));
+        Ok(version)
+    }
+
+    /// Deletes a version.
+    ///
+    /// # Errors
+    ///
+    /// The store's, as `InternalFailure`.
+    pub async fn delete_version(&self, arn: &str) -> Result<(), ApiError> {
+        self.store.delete_resource(VERSION, arn).await.map_err(store_failed)?;
+        write(&self.versions).remove(arn);
+        Ok(())
+    }
+
+    /// The alias with this ARN.
+    pub fn alias(&self, arn: &str) -> Option<AliasRecord> {
+        read(&self.aliases).get(arn).cloned()
+    }
+
+    /// The aliases of the machine `machine_arn`, by ARN.
+    pub fn aliases_of(&self, machine_arn: &str) -> Vec<(String, AliasRecord)> {
+        read(&self.aliases)
+            .iter()
+            .filter(|(_, alias)| alias.machine_arn == machine_arn)
+            .map(|(arn, alias)| (arn.clone(), alias.clone()))
+            .collect()
+    }
+
+    /// Stores an alias.
+    ///
+    /// # Errors
+    ///
+    /// The store's, as `InternalFailure`.
+    pub async fn put_alias(&self, arn: String, alias: AliasRecord) -> Result<(), ApiError> {
+        self.put_json(ALIAS, &arn, &alias).await?;
+        write(&self.aliases).insert(arn, alias);
+        Ok(())
+    }
+
+    /// Deletes an alias.
+    ///
+    /// # Errors
+    ///
+    /// The store's, as `InternalFailure`.
+    pub async fn delete_alias(&self, arn: &str) -> Result<(), ApiError> {
+        self.store.delete_resource(ALIAS, arn).await.map_err(store_failed)?;
+        write(&self.aliases).remove(arn);
+        Ok(())
+    }
+
+    /// The tags of the resource `arn`.
+    pub fn tags(&self, arn: &str) -> Vec<Tag> {
+        read(&self.tags).get(arn).cloned().unwrap_or_default()
+    }
+
+    /// Replaces the tags of the resource `arn` (none: forgets them).
+    ///
+    /// # Errors
+    ///
+    /// The store's, as `InternalFailure`.
+    pub async fn put_tags(&self, arn: &str, tags: Vec<Tag>) -> Result<(), ApiError> {
+        if tags.is_empty() {
+            self.store.delete_resource(TAGS, arn).await.map_err(store_failed)?;
+            write(&self.tags).remove(arn);
+        } else {
+            self.put_json(TAGS, arn, &tags).await?;
+            write(&self.tags).insert(arn.to_owned(), tags);
+        }
+        Ok(())
+    }
+
+    /// Records the version or alias an execution was started through.
+    ///
+    /// # Errors
+    ///
+    /// The store's, as `InternalFailure`.
+    pub async fn put_started_through(&self, execution_arn: &str, through: &StartedThrough) -> Result<(), ApiError> {
+        self.put_json(STARTED_THROUGH, execution_arn, through).await
+    }
+
+    /// The version or alias an execution was started through, if any.
+    ///
+    /// # Errors
+    ///
+    /// The store's, as `InternalFailure`.
+    pub async fn started_through(&self, execution_arn: &str) -> Result<StartedThrough, ApiError> {
+        let record = self.store.resource(STARTED_THROUGH, execution_arn).await.map_err(store_failed)?;
+        Ok(record.and_then(|record| serde_json::from_str(&record.body).ok()).unwrap_or_default())
     }
 
     fn install(&self, machine: Arc<StateMachine>) {

@@ -199,6 +199,11 @@ impl Store for SqliteStore {
         self.write(move |conn| writer::delete_resource(conn, &kind, &key))
     }
 
+    fn resource(&self, kind: &str, key: &str) -> StoreFuture<'_, Option<ResourceRecord>> {
+        let (kind, key) = (kind.to_owned(), key.to_owned());
+        self.read(move |conn| read::resource(conn, &kind, &key))
+    }
+
     fn resources(&self, kind: &str) -> StoreFuture<'_, Vec<ResourceRecord>> {
         let kind = kind.to_owned();
         self.read(move |conn| read::resources(conn, &kind))

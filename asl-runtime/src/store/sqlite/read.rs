@@ -65,6 +65,13 @@ fn status(row: &Row<'_>, index: usize) -> Result<ExecutionStatus, StoreError> {
     status_from_name(&name).ok_or_else(|| StoreError::Corrupt(format!("execution status {name:?}")))
 }
 
+pub(super) fn resource(conn: &Connection, kind: &str, key: &str) -> Result<Option<ResourceRecord>, StoreError> {
+    let found = rows(conn, "SELECT kind, key, body FROM resources WHERE kind = ?1 AND key = ?2", [kind, key], |row| {
+        Ok(ResourceRecord { kind: get(row, 0)?, key: get(row, 1)?, body: get(row, 2)? })
+    })?;
+    Ok(found.into_iter().next())
+}
+
 pub(super) fn resources(conn: &Connection, kind: &str) -> Result<Vec<ResourceRecord>, StoreError> {
     rows(conn, "SELECT kind, key, body FROM resources WHERE kind = ?1 ORDER BY key", [kind], |row| {
         Ok(ResourceRecord { kind: get(row, 0)?, key: get(row, 1)?, body: get(row, 2)? })

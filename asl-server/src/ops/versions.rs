@@ -68,10 +68,13 @@ pub async fn publish(service: &Service, request: Request<'_>) -> Result<Value, A
 }
 
 pub async fn list(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
-    let machine = state_machines::named(service, request.required("stateMachineArn")?)?;
+    let text = request.required("stateMachineArn")?;
+    // A machine that does not exist has no versions: the model lists no
+    // StateMachineDoesNotExist for this operation.
+    arn::parse(text, &[Kind::StateMachine])?;
     // Newest first, as AWS lists them; the page token is the number (zero-padded so that
     // its text orders as the numbers do, descending via the complement).
-    let versions = service.versions_of(&machine.arn);
+    let versions = service.versions_of(text);
     let keyed: Vec<(String, Arc<Version>)> =
         versions.into_iter().map(|v| (format!("{:020}", u64::MAX - v.record.number), v)).collect();
     let (versions, next) = page(keyed, |(key, _)| key, request.count("maxResults"), request.str("nextToken"))?;

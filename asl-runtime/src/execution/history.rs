@@ -113,6 +113,10 @@ pub struct EventDetails {
     /// `ActivityStarted`: the worker that took the task.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker_name: Option<String>,
+    /// `ExecutionRedriven`: how many times the execution has been redriven, this time
+    /// included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redrive_count: Option<u64>,
 }
 
 /// AWS's `…Details` companion of a data field: `{"truncated": false}` (asl-rs never
@@ -199,6 +203,7 @@ event_types!(
     LambdaFunctionFailed,
     LambdaFunctionTimedOut,
     EvaluationFailed,
+    ExecutionRedriven,
 );
 
 impl EventType {

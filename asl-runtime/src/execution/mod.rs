@@ -29,6 +29,8 @@ mod history;
 mod kinds;
 pub(crate) mod parked;
 mod recovery;
+mod redrive;
+pub use redrive::{MAX_EXECUTION_TIME, NotRedrivable, REDRIVABLE_PERIOD, REDRIVE_HISTORY_LIMIT, redrivability};
 mod state;
 mod step;
 pub use step::MAX_HISTORY_EVENTS;

@@ -5,7 +5,7 @@
 use super::effects::{Request, later};
 use super::events::{evaluation_failed, state_failed};
 use super::flow::{DataFlow, Flow, Language};
-use super::state::{Frame, Step, Work};
+use super::state::{FailedAttempt, Frame, Step, Work};
 use super::turn::{Completion, RunCtx, Turn, complete};
 use crate::dataflow::Io;
 use crate::error::{self, Error};
@@ -23,7 +23,15 @@ pub(super) fn settle(
     state: &'static StateDef,
 ) -> Result<Completion, Error> {
     let Step::Working { retries, work, .. } = &mut frame.step else { return Ok(Completion::Blocked) };
-    let Work::Done(result) = std::mem::replace(work, Work::Start) else { return Ok(Completion::Blocked) };
+    // A failed Parallel or Map attempt is kept aside: put back if the state fails for good.
+    let (result, attempt) = match std::mem::replace(work, Work::Start) {
+        Work::Done(result) => (result, None),
+        Work::Failed(failed) => {
+            let FailedAttempt { error, attempt } = *failed;
+            (Err(error), Some(attempt))
+        }
+        _ => return Ok(Completion::Blocked),
+    };
     let (io, recovery) = io_and_recovery(state);
     let retry_count = retries.retry_count();
     let error = match result {
@@ -37,6 +45,7 @@ pub(super) fn settle(
         }
         Err(error) if error.is_terminal() => {
             state_failed(ctx, &mut frame.chain, state);
+            keep_attempt(work, attempt, &error);
             return Err(error);
         }
         Err(mut error) => {
@@ -59,7 +68,10 @@ pub(super) fn settle(
         }
         RetryDecision::GiveUp => {
             state_failed(ctx, &mut frame.chain, state);
-            let Some((position, catcher)) = catcher(recovery.catch, &error) else { return Err(error) };
+            let Some((position, catcher)) = catcher(recovery.catch, &error) else {
+                keep_attempt(work, attempt, &error);
+                return Err(error);
+            };
             let context = ctx.context(state, frame.entered, Some(retries.retry_count()));
             let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now);
             let language = flow.language();
@@ -80,6 +92,19 @@ pub(super) fn settle(
             turn.store(ctx, &mut frame.variables, assigned);
             Ok(Completion::Next(catcher.next, output))
         }
+    }
+}
+
+/// Puts a failed Parallel or Map `attempt` back into the state's `work` once `error` has
+/// failed the state for good, so that a redrive runs again only the branches or iterations
+/// that did not finish; unless the state failed with `States.DataLimitExceeded` (AWS then
+/// runs the whole state again) or is a Distributed Map (asl-rs runs it again whole).
+#[cold]
+fn keep_attempt(work: &mut Work, attempt: Option<Work>, error: &Error) {
+    let Some(attempt) = attempt else { return };
+    let distributed = matches!(&attempt, Work::Map(map) if map.distributed.is_some());
+    if error.name != error::names::DATA_LIMIT_EXCEEDED && !distributed {
+        *work = attempt;
     }
 }
 

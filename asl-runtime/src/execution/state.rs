@@ -167,6 +167,11 @@ pub(super) enum Step {
         /// The current attempt.
         work: Work,
     },
+    /// The state was entered and failed before it got further (a path, a Choice that
+    /// matched nothing, a Fail state): nothing moves the frame any more. The state's input
+    /// may have been used up; its Entered event holds it, for a
+    /// [redrive](Execution::redrive).
+    Failed,
 }
 
 /// The current attempt of a Task, Parallel or Map state.
@@ -204,6 +209,21 @@ pub(super) enum Work {
     /// The attempt ended: the next transition decides what follows (ResultSelector and
     /// the rest, a retry, a catcher, or failure).
     Done(Result<Value, Error>),
+    /// A Parallel or Map attempt ended because a branch or an iteration failed: as
+    /// `Done(Err(..))`, keeping the attempt's branches or iterations. If the error fails
+    /// the state for good (no retrier retries it, no catcher catches it), the attempt is
+    /// put back, its finished children with their outputs, so that a
+    /// [redrive](Execution::redrive) runs again only the others.
+    Failed(Box<FailedAttempt>),
+}
+
+/// What [`Work::Failed`] keeps: the error, and the attempt it ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct FailedAttempt {
+    /// The error of the branch or iteration that failed.
+    pub(super) error: Error,
+    /// The attempt as it stood ([`Work::Parallel`] or [`Work::Map`]).
+    pub(super) attempt: Work,
 }
 
 /// A Parallel branch or a Map iteration.
@@ -608,7 +628,7 @@ fn frame_aborted(workflow: &super::Workflow, history: &mut History, frame: &mut 
         return;
     };
     match &mut frame.step {
-        Step::Enter => return,
+        Step::Enter | Step::Failed => return,
         Step::Working { work: Work::Parallel(children), .. } => {
             for child in children.iter_mut() {
                 if let Child::Frame(branch) = child {
@@ -676,10 +696,11 @@ impl Frame {
     /// them when the frame is dropped).
     pub(super) fn pending(&self, out: &mut Vec<WaitId>) {
         match &self.step {
-            Step::Enter => {}
+            Step::Enter | Step::Failed => {}
             Step::Waiting { timer, .. } => out.push(*timer),
             Step::Working { work, .. } => match work {
-                Work::Start | Work::Done(_) => {}
+                // A failed attempt's children were cancelled when it failed.
+                Work::Start | Work::Done(_) | Work::Failed(_) => {}
                 Work::Task { call, .. } => out.push(*call),
                 Work::Backoff { timer, .. } => out.push(*timer),
                 Work::Parallel(children) => children.iter().for_each(|child| child.pending(out)),
@@ -701,7 +722,7 @@ impl Frame {
             return;
         };
         match work {
-            Work::Start | Work::Done(_) => {}
+            Work::Start | Work::Done(_) | Work::Failed(_) => {}
             Work::Task { call, deadline, token, submitted } => out.push(Pending::Task {
                 id: *call,
                 path: path.clone(),
@@ -868,6 +889,14 @@ mod tests {
             Child::Frame(frame(9, working(Work::Start))),
             Child::Frame(frame(10, working(Work::Map(Box::new(map))))),
             Child::Done(Value::Null),
+            Child::Frame(frame(11, Step::Failed)),
+            Child::Frame(frame(
+                12,
+                working(Work::Failed(Box::new(FailedAttempt {
+                    error: Error::new("Branch", "failed"),
+                    attempt: Work::Parallel(vec![Child::Done(json!(1)), Child::Frame(frame(13, Step::Failed))]),
+                }))),
+            )),
         ];
         let mut root = frame(0, working(Work::Parallel(branches)));
         root.variables = Vars(Arc::new(variables));

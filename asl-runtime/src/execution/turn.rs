@@ -16,7 +16,7 @@ use super::flow::Assigned;
 use super::history::{self, Chain, EventDetails, EventType, History};
 use super::kinds::{map, parallel, task, wait};
 use super::recovery;
-use super::state::{Child, FIRED, Frame, FramePath, Run, Step, Vars, WaitId, Work};
+use super::state::{Child, FIRED, FailedAttempt, Frame, FramePath, Run, Step, Vars, WaitId, Work};
 use crate::context::{ContextObject, ExecutionInfo, StateInfo};
 use crate::error::{Error, names};
 use crate::intrinsics::{RandomSource, SplitMix64};
@@ -289,9 +289,19 @@ impl Turn<'_> {
             Work::Map(map) => map::child_ended(self, ctx, map, chain, variables, depth, ending),
             _ => None,
         };
-        if let Some(done) = done {
-            *work = Work::Done(done);
-            self.wake_parent(depth);
+        match done {
+            Some(Ok(output)) => {
+                *work = Work::Done(Ok(output));
+                self.wake_parent(depth);
+            }
+            // The attempt is kept with its error: should the state fail for good, a redrive
+            // runs again only the branches or iterations that did not finish.
+            Some(Err(error)) => {
+                let attempt = std::mem::replace(work, Work::Start);
+                *work = Work::Failed(Box::new(FailedAttempt { error, attempt }));
+                self.wake_parent(depth);
+            }
+            None => {}
         }
     }
 
@@ -320,9 +330,9 @@ impl Turn<'_> {
             Step::Working { work: Work::Backoff { until, timer }, .. } if *timer == FIRED || *until <= self.now => {
                 self.attempt(ctx, frame, state)
             }
-            Step::Working { work: Work::Done(_), .. } => recovery::settle(self, ctx, frame, state),
-            // Still waiting (a stale queue entry).
-            Step::Waiting { .. } | Step::Working { .. } => return None,
+            Step::Working { work: Work::Done(_) | Work::Failed(_), .. } => recovery::settle(self, ctx, frame, state),
+            // Still waiting (a stale queue entry), or failed.
+            Step::Waiting { .. } | Step::Working { .. } | Step::Failed => return None,
         };
         match result {
             Ok(Completion::Next(next, output)) => {
@@ -346,6 +356,11 @@ impl Turn<'_> {
                     error.cause = Some(path::cause::in_state(state.name, frame.entered_event, cause));
                 }
                 evaluation_failed(ctx, &mut frame.chain, frame.entered_event, state, &mut error);
+                if matches!(frame.step, Step::Enter) {
+                    // Entered, and its input perhaps used up: a redrive reads it back from
+                    // the Entered event.
+                    frame.step = Step::Failed;
+                }
                 Some(Err(error))
             }
         }
@@ -396,7 +411,7 @@ impl Turn<'_> {
                 task::reissue(self, ctx, frame, path);
                 None
             }
-            Step::Enter | Step::Working { .. } => None,
+            Step::Enter | Step::Working { .. } | Step::Failed => None,
         };
         if let Some((until, id)) = until {
             self.fx.requests.push(Request::Timer { id, path: path.clone(), until });

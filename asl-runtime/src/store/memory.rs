@@ -168,6 +168,8 @@ impl Inner {
         let arn = commit.execution_arn().to_owned();
         let version = self.check(&arn, &commit)?;
         let seq = self.next_seq;
+        // A start creates a running execution: nothing to redrive.
+        let redrive = commit.redrive.filter(|_| matches!(commit.target, CommitTarget::Update { .. }));
         let stored = match commit.target {
             CommitTarget::Start(new) => {
                 self.next_seq += 1;
@@ -182,6 +184,8 @@ impl Inner {
                     cause: None,
                     start_date: truncate(new.start_date),
                     stop_date: None,
+                    redrive_count: 0,
+                    redrive_date: None,
                     snapshot: Vec::new(),
                     version: 0,
                 };
@@ -198,6 +202,15 @@ impl Inner {
         record.version = version;
         if let Some(snapshot) = commit.snapshot {
             record.snapshot = snapshot;
+        }
+        if let Some(redrive) = redrive {
+            record.status = ExecutionStatus::Running;
+            record.output = None;
+            record.error = None;
+            record.cause = None;
+            record.stop_date = None;
+            record.redrive_count = redrive.redrive_count;
+            record.redrive_date = Some(truncate(redrive.redrive_date));
         }
         if let Some(end) = commit.end {
             record.status = ended_status(end.status);

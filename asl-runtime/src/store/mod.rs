@@ -86,8 +86,8 @@ pub use error::StoreError;
 pub use memory::MemoryStore;
 pub use record::{
     ActivityClaim, ActivityTaskRecord, Commit, CommitTarget, ExecutionEnd, ExecutionQuery, ExecutionRecord,
-    ExecutionSummary, HistoryQuery, HistoryRecord, MachineType, NewActivityTask, NewExecution, Page, ResourceRecord,
-    Timer, TimerRecord, TokenOpen, TokenRecord,
+    ExecutionRedrive, ExecutionSummary, HistoryQuery, HistoryRecord, MachineType, NewActivityTask, NewExecution, Page,
+    ResourceRecord, Timer, TimerRecord, TokenOpen, TokenRecord,
 };
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteStore, WriterStats};

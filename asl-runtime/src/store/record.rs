@@ -73,8 +73,12 @@ pub struct ExecutionRecord {
     pub cause: Option<String>,
     /// When it started.
     pub start_date: OffsetDateTime,
-    /// When it ended.
+    /// When it ended (the end of its last redrive, if it was redriven).
     pub stop_date: Option<OffsetDateTime>,
+    /// How many times it was redriven (`redriveCount`).
+    pub redrive_count: u32,
+    /// When it was last redriven (`redriveDate`).
+    pub redrive_date: Option<OffsetDateTime>,
     /// The engine's state as the runtime serialised it; empty when it never gave one.
     pub snapshot: Vec<u8>,
     /// How many commits it has had: 1 after the one that started it.
@@ -96,6 +100,10 @@ pub struct ExecutionSummary {
     pub start_date: OffsetDateTime,
     /// When it ended.
     pub stop_date: Option<OffsetDateTime>,
+    /// How many times it was redriven.
+    pub redrive_count: u32,
+    /// When it was last redriven.
+    pub redrive_date: Option<OffsetDateTime>,
 }
 
 impl From<&ExecutionRecord> for ExecutionSummary {
@@ -107,6 +115,8 @@ impl From<&ExecutionRecord> for ExecutionSummary {
             status: record.status,
             start_date: record.start_date,
             stop_date: record.stop_date,
+            redrive_count: record.redrive_count,
+            redrive_date: record.redrive_date,
         }
     }
 }
@@ -235,6 +245,17 @@ pub struct ExecutionEnd {
     pub stop_date: OffsetDateTime,
 }
 
+/// An ended execution running again (AWS's `RedriveExecution`): the commit that records it
+/// sets its status back to `RUNNING`, clears its output, error, cause and stop date, and
+/// sets these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExecutionRedrive {
+    /// How many times it has been redriven, this time included.
+    pub redrive_count: u32,
+    /// When.
+    pub redrive_date: OffsetDateTime,
+}
+
 /// Which execution a commit writes, and which version of it the commit was computed from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommitTarget {
@@ -255,7 +276,7 @@ pub enum CommitTarget {
 /// One atomic write to one execution: all of it is applied, or (on any error) none of it.
 ///
 /// The parts are applied in this order, which decides what a commit may refer to: the
-/// execution (start or version check, snapshot, end), history events, timers cleared, timers
+/// execution (start or version check, snapshot, redrive, end), history events, timers cleared, timers
 /// set, tokens opened, activity tasks added, activity tasks claimed, tokens closed. Closing a
 /// token also deletes its activity task. Every token and activity task a commit names must
 /// belong to its own execution.
@@ -265,6 +286,8 @@ pub struct Commit {
     pub target: CommitTarget,
     /// The engine's new snapshot; `None` keeps the current one (empty for a start).
     pub snapshot: Option<Vec<u8>>,
+    /// The execution, ended, running again (an update only; a start ignores it).
+    pub redrive: Option<ExecutionRedrive>,
     /// The execution's end, if these transitions ended it.
     pub end: Option<ExecutionEnd>,
     /// New history events; an id the execution already has is an error.
@@ -299,6 +322,7 @@ impl Commit {
         Commit {
             target,
             snapshot,
+            redrive: None,
             end: None,
             history: Vec::new(),
             timers_cleared: Vec::new(),

@@ -49,6 +49,7 @@ macro_rules! suite {
                 running_executions,
                 listing_executions,
                 purge_ended_before,
+                redrive,
             );
         }
     };
@@ -146,6 +147,8 @@ async fn execution_round_trip(store: &dyn Store) {
             cause: None,
             start_date: T0,
             stop_date: None,
+            redrive_count: 0,
+            redrive_date: None,
             snapshot: b"s1".to_vec(),
             version: 1,
         }
@@ -605,6 +608,8 @@ async fn listing_executions(store: &dyn Store) {
             status: ExecutionStatus::Succeeded,
             start_date: T0,
             stop_date: Some(at(100)),
+            redrive_count: 0,
+            redrive_date: None,
         }
     );
 
@@ -659,4 +664,61 @@ async fn purge_ended_before(store: &dyn Store) {
     assert_eq!(running[0].name, "running");
     // The name of a purged execution can be used again.
     assert_eq!(start(store, "old", day(60)).await, 1);
+}
+
+async fn redrive(store: &dyn Store) {
+    let version = start(store, "again", T0).await;
+    let stop = T0 + time::Duration::seconds(5);
+    let mut failing = Commit::update(arn("again"), version, Some(b"failed".to_vec()));
+    failing.end = Some(ExecutionEnd {
+        status: Status::Failed,
+        output: None,
+        error: Some("Boom".into()),
+        cause: Some("why".into()),
+        stop_date: stop,
+    });
+    failing.history.push(event(2));
+    ok(store.commit(failing).await);
+    let failed = execution(store, "again").await;
+    assert_eq!((failed.redrive_count, failed.redrive_date), (0, None));
+
+    let at = T0 + time::Duration::hours(1);
+    let mut redrive = Commit::update(arn("again"), 2, Some(b"redriven".to_vec()));
+    redrive.redrive = Some(ExecutionRedrive { redrive_count: 1, redrive_date: at });
+    redrive.history.push(event(3));
+    assert_eq!(ok(store.commit(redrive).await), 3);
+    let running = execution(store, "again").await;
+    assert_eq!(
+        running,
+        ExecutionRecord {
+            status: ExecutionStatus::Running,
+            error: None,
+            cause: None,
+            stop_date: None,
+            redrive_count: 1,
+            redrive_date: Some(at),
+            snapshot: b"redriven".to_vec(),
+            version: 3,
+            ..failed
+        }
+    );
+    // Running again: recovery takes it up, a purge leaves it alone.
+    let arns: Vec<String> = ok(store.running_executions().await).into_iter().map(|e| e.arn).collect();
+    assert_eq!(arns, [arn("again")]);
+    assert_eq!(ok(store.purge_ended_before(at + time::Duration::days(365)).await), 0);
+    let listed = ok(store.executions(ExecutionQuery::of(MACHINE)).await).items;
+    assert_eq!((listed[0].redrive_count, listed[0].redrive_date), (1, Some(at)));
+
+    // It ends again: the redrive stays on record.
+    end(store, "again", 3, Status::Succeeded, at + time::Duration::seconds(1)).await;
+    let ended = execution(store, "again").await;
+    assert_eq!(ended.status, ExecutionStatus::Succeeded);
+    assert_eq!((ended.redrive_count, ended.redrive_date), (1, Some(at)));
+    assert_eq!(ok(store.history(&arn("again"), HistoryQuery::default()).await).items.len(), 3);
+
+    // A start is never a redrive.
+    let mut fresh = Commit::start(new_execution("fresh", T0), Vec::new());
+    fresh.redrive = Some(ExecutionRedrive { redrive_count: 4, redrive_date: at });
+    ok(store.commit(fresh).await);
+    assert_eq!(execution(store, "fresh").await.redrive_count, 0);
 }

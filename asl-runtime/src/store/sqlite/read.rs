@@ -79,7 +79,7 @@ pub(super) fn resources(conn: &Connection, kind: &str) -> Result<Vec<ResourceRec
 }
 
 const EXECUTION_COLUMNS: &str = "arn, state_machine_arn, name, status, input, output, error, \
-                                 cause, start_us, stop_us, snapshot, version";
+                                 cause, start_us, stop_us, snapshot, version, redrive_count, redrive_us";
 
 fn execution_record(row: &Row<'_>) -> Result<ExecutionRecord, StoreError> {
     Ok(ExecutionRecord {
@@ -95,7 +95,15 @@ fn execution_record(row: &Row<'_>) -> Result<ExecutionRecord, StoreError> {
         stop_date: optional_date(row, 9)?,
         snapshot: get(row, 10)?,
         version: unsigned(row, 11)?,
+        redrive_count: redrive_count(row, 12)?,
+        redrive_date: optional_date(row, 13)?,
     })
+}
+
+/// A redrive count, never negative nor beyond `u32` when this build wrote it.
+fn redrive_count(row: &Row<'_>, index: usize) -> Result<u32, StoreError> {
+    let count = unsigned(row, index)?;
+    u32::try_from(count).map_err(|_| StoreError::Corrupt(format!("redrive count {count}")))
 }
 
 pub(super) fn execution(conn: &Connection, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
@@ -117,7 +125,8 @@ pub(super) fn executions(conn: &Connection, query: &ExecutionQuery) -> Result<Pa
     // The status filter is a parameter that may be NULL, so one cached statement serves both.
     let items = rows(
         conn,
-        "SELECT arn, state_machine_arn, name, status, start_us, stop_us, id FROM executions
+        "SELECT arn, state_machine_arn, name, status, start_us, stop_us, id, redrive_count, redrive_us
+         FROM executions
          WHERE state_machine_arn = ?1 AND (?2 IS NULL OR status = ?2) AND (start_us, id) < (?3, ?4)
          ORDER BY start_us DESC, id DESC LIMIT ?5",
         params![query.state_machine_arn, query.status.map(status_name), after_start, after_id, to_i64(size + 1)?],
@@ -129,6 +138,8 @@ pub(super) fn executions(conn: &Connection, query: &ExecutionQuery) -> Result<Pa
                 status: status(row, 3)?,
                 start_date: date(row, 4)?,
                 stop_date: optional_date(row, 5)?,
+                redrive_count: redrive_count(row, 7)?,
+                redrive_date: optional_date(row, 8)?,
             };
             Ok((summary, get::<i64>(row, 4)?, get::<i64>(row, 6)?))
         },

@@ -16,7 +16,14 @@ use rusqlite::Connection;
 use crate::store::StoreError;
 
 /// Every migration, in order: the file's `user_version` says how many it has had.
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+
+/// Version 3: redrives (AWS's `RedriveExecution`): how many times each execution was
+/// redriven and when last. A redriven execution is `RUNNING` again, with no stop date.
+const V3: &str = "
+ALTER TABLE executions ADD COLUMN redrive_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE executions ADD COLUMN redrive_us INTEGER;
+";
 
 /// Version 2: the API's resources (state machines, activities, versions, aliases, tags) as
 /// JSON bodies by kind and key, in place of version 1's state machine columns.

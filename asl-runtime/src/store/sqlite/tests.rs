@@ -91,18 +91,32 @@ async fn migrations_apply_only_what_a_file_lacks() {
     ok(store.commit(started("a")).await);
     drop(store);
     // A later build adds a column; the file gets that migration only, its rows intact.
-    let next = "ALTER TABLE executions ADD COLUMN redrive_count INTEGER NOT NULL DEFAULT 0;";
+    let next = "ALTER TABLE executions ADD COLUMN later INTEGER NOT NULL DEFAULT 0;";
     let later: Vec<&str> = schema::MIGRATIONS.iter().copied().chain([next]).collect();
     let store = ok(SqliteStore::open_with(&path, &later));
     assert_eq!(ok(store.execution(&new_execution("a").arn).await).map(|e| e.version), Some(1));
     drop(store);
     assert_eq!(user_version(&path), later.len() as i64);
     let count: i64 = sql(&path)
-        .query_row("SELECT redrive_count FROM executions", [], |row| row.get(0))
+        .query_row("SELECT later FROM executions", [], |row| row.get(0))
         .unwrap_or_else(|e| panic!("new column: {e}"));
     assert_eq!(count, 0);
     // Opening it again applies nothing (the ALTER would fail if it ran twice).
     drop(ok(SqliteStore::open_with(&path, &later)));
+}
+
+#[tokio::test]
+async fn a_file_of_version_2_gets_the_redrive_columns() {
+    let dir = tempdir();
+    let path = dir.path().join("s.sqlite");
+    let store = ok(SqliteStore::open_with(&path, &schema::MIGRATIONS[..2]));
+    ok(store.commit(started("a")).await);
+    drop(store);
+    let store = ok(SqliteStore::open(&path));
+    let record = ok(store.execution(&new_execution("a").arn).await).unwrap_or_else(|| panic!("lost the execution"));
+    assert_eq!((record.version, record.redrive_count, record.redrive_date), (1, 0, None));
+    drop(store);
+    assert_eq!(user_version(&path), 3);
 }
 
 #[test]

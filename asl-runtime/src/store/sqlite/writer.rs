@@ -17,8 +17,8 @@ use tokio::sync::oneshot;
 use super::{backend, to_i64};
 use crate::store::record::{ended_status, status_name};
 use crate::store::{
-    ActivityClaim, Commit, CommitTarget, ExecutionEnd, HistoryRecord, NewActivityTask, ResourceRecord, StoreError,
-    Timer, TokenOpen, to_micros,
+    ActivityClaim, Commit, CommitTarget, ExecutionEnd, ExecutionRedrive, HistoryRecord, NewActivityTask,
+    ResourceRecord, StoreError, Timer, TokenOpen, to_micros,
 };
 
 /// At most this many writes share a transaction, so one batch cannot hold its first caller
@@ -158,6 +158,9 @@ pub(super) fn delete_resource(conn: &Connection, kind: &str, key: &str) -> Resul
 pub(super) fn commit(conn: &Connection, commit: Commit) -> Result<u64, StoreError> {
     let (execution, version) = target(conn, &commit)?;
     let part = Part { conn, execution };
+    if let (Some(redrive), CommitTarget::Update { .. }) = (&commit.redrive, &commit.target) {
+        part.redrive(redrive)?;
+    }
     if let Some(end) = &commit.end {
         part.end(end)?;
     }
@@ -208,6 +211,17 @@ impl Part<'_> {
             end.cause,
             to_micros(end.stop_date),
         ])
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    fn redrive(&self, redrive: &ExecutionRedrive) -> Result<(), StoreError> {
+        self.sql(
+            "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stop_us = NULL,
+                 redrive_count = ?2, redrive_us = ?3
+             WHERE id = ?1",
+        )?
+        .execute(params![self.execution, redrive.redrive_count, to_micros(redrive.redrive_date)])
         .map_err(backend)?;
         Ok(())
     }

@@ -47,13 +47,16 @@ use crate::store::{MachineType, Store, StoreError};
 pub(crate) mod durable;
 mod handle;
 mod parking;
+mod redrive;
 mod registry;
 mod rows;
 
+pub use crate::execution::NotRedrivable;
 use durable::{Durable, Restored};
 pub use handle::{Description, ExecutionHandle, ExecutionStatus};
 use handle::{Ended, Progress, Shared};
 use parking::Timers;
+pub use redrive::{RedriveError, RedriveStatus};
 pub use registry::RegisterError;
 use registry::{Registered, express_refusal};
 

@@ -525,5 +525,5 @@ async fn a_snapshot_in_another_format_is_named_unreadable_not_misread() {
     let [(unreadable, error)] = recovery.unreadable.as_slice() else { panic!("{recovery:?}") };
     assert_eq!(unreadable, arn);
     let message = error.to_string();
-    assert!(message.contains("format 200") && message.contains("format 1"), "{message}");
+    assert!(message.contains("format 200") && message.contains("format 2"), "{message}");
 }

@@ -13,6 +13,9 @@
 //!   the input its Entered event recorded, retry counters at 0 and its `TimeoutSeconds`
 //!   starting again; a Task is scheduled again, a Fail state fails again, a Wait whose
 //!   timestamp has passed goes straight on;
+//! - a state whose Task had returned its result, but which a failure elsewhere stopped
+//!   before it went on (a Parallel branch or Map iteration beside the one that failed), goes
+//!   on with that result: its Task does not run again;
 //! - a Parallel or inline Map state whose branches or iterations did not all finish is
 //!   entered again (`…StateEntered`, `…StateStarted`, its retry counters at 0): those that
 //!   succeeded keep their output and do not run again, the others are redriven the same way
@@ -213,6 +216,18 @@ impl Again<'_> {
                 let whole = failed.error.name == names::DATA_LIMIT_EXCEEDED;
                 (!whole).then_some(failed.attempt)
             }
+            Step::Working { work: Work::Done(Ok(result)), timeout, heartbeat, .. } => {
+                // Its Task's result had come (its `…Succeeded` event is in the history), but
+                // a failure elsewhere stopped the frame before it went on: it goes on now
+                // with that result, and the Task does not run again.
+                let work = Work::Done(Ok(result));
+                frame.step = Step::Working { retries: RetryState::new(), timeout, heartbeat, work };
+                if let Some((map_name, index)) = iteration {
+                    self.iteration_started(frame, map_name, index);
+                }
+                self.queue.push_back(path.clone());
+                return;
+            }
             Step::Working { work, .. } => Some(work),
             Step::Waiting { .. } | Step::Failed => None,
         };
@@ -248,9 +263,7 @@ impl Again<'_> {
     ) {
         let now = self.now;
         if let Some((map_name, index)) = iteration {
-            self.history.record(&mut frame.chain, EventType::MapIterationStarted, now, || {
-                Some(EventDetails { name: Some(map_name.into()), index: Some(index as u64), ..EventDetails::default() })
-            });
+            self.iteration_started(frame, map_name, index);
         }
         frame.entered = now;
         let input = &frame.input;
@@ -277,6 +290,14 @@ impl Again<'_> {
             _ => {}
         }
         frame.step = Step::Working { retries: RetryState::new(), timeout: None, heartbeat: None, work };
+    }
+
+    /// Records that `frame`, iteration `index` of the Map state `map_name`, starts again
+    /// (for an iteration that does not enter a state first, which would record it).
+    fn iteration_started(&mut self, frame: &mut Frame, map_name: &'static str, index: usize) {
+        self.history.record(&mut frame.chain, EventType::MapIterationStarted, self.now, || {
+            Some(EventDetails { name: Some(map_name.into()), index: Some(index as u64), ..EventDetails::default() })
+        });
     }
 
     /// Redrives the unfinished ones of `children` (of the frame at `path`, whose attempt

@@ -26,16 +26,24 @@ use super::rows::Rows;
 use crate::context::ExecutionInfo;
 use crate::error::Error;
 use crate::execution::parked::SavedInfo;
-use crate::execution::{Driver, Execution, HistoryEvent, Workflow};
+use crate::execution::{Driver, Execution, HistoryEvent, WaitId, Workflow};
 use crate::store::{
-    Commit, ExecutionEnd, ExecutionRecord, HistoryQuery, HistoryRecord, NewExecution, Store, StoreError,
+    Commit, ExecutionEnd, ExecutionRecord, ExecutionRedrive, HistoryQuery, HistoryRecord, NewExecution, Store,
+    StoreError,
 };
 
 /// The format of the snapshots this runtime writes: their first byte. A runtime reads only
-/// its own format back (an execution in another is `StoreError::Corrupt`, named in
+/// the formats it knows back (an execution in another is `StoreError::Corrupt`, named in
 /// `Recovery::unreadable`); a change to the engine's snapshot or to the saved
 /// `$$.Execution` must bump it.
-const SNAPSHOT_FORMAT: u8 = 1;
+///
+/// 2: frames can be `Step::Failed` and attempts `Work::Failed` (what a redrive resumes).
+const SNAPSHOT_FORMAT: u8 = 2;
+
+/// Older formats this runtime still reads: format 1 is format 2 without the two variants
+/// it added, so its snapshots read as they are (an execution that failed before the upgrade
+/// can be redriven; a failed Parallel or Map of it runs again whole).
+const OLDER_FORMATS: &[u8] = &[1];
 
 /// The most history events one page of a store read returns.
 const HISTORY_PAGE: u32 = 1000;
@@ -104,27 +112,54 @@ impl Durable {
         info: &SavedInfo,
         state_machine_arn: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send + use<'s> {
-        let prepared = self.prepare(driver, workflow, info, state_machine_arn);
-        async move {
-            let Prepared { commit, rows, events, transitions } = prepared?;
-            self.version = self.store.commit(commit).await?;
-            self.events = events;
-            self.transitions = transitions;
-            self.rows = rows;
-            Ok(())
-        }
+        let execution = driver.execution();
+        let prepared = self.prepare(execution, driver.held_activity_inputs(), workflow, info, state_machine_arn);
+        self.apply(prepared)
     }
 
-    /// The commit of `driver`'s execution as it stands, and what the record says once it is
-    /// durable.
-    fn prepare(
+    /// Commits `execution` (of `workflow`), which [`Execution::redrive`] has just taken back
+    /// from its end, as running again: what it recorded since (`ExecutionRedriven` on) and
+    /// its redrive count and date, so that it is `RUNNING` again once the future resolves.
+    ///
+    /// # Errors
+    ///
+    /// The store's; [`StoreError::VersionConflict`] when something else changed the
+    /// execution since it was read (another redrive of it won).
+    pub(super) async fn commit_redrive(
+        &mut self,
+        execution: &Execution,
+        workflow: &Workflow,
+        info: &SavedInfo,
+        state_machine_arn: &str,
+    ) -> Result<(), StoreError> {
+        let mut prepared = self.prepare(execution, std::iter::empty(), workflow, info, state_machine_arn);
+        let redriven = execution.info();
+        if let (Ok(prepared), Some(redrive_date)) = (&mut prepared, redriven.redrive_time) {
+            prepared.commit.redrive = Some(ExecutionRedrive { redrive_count: redriven.redrive_count, redrive_date });
+        }
+        self.apply(prepared).await
+    }
+
+    /// Writes a prepared commit and, once it is durable, moves the record on.
+    async fn apply(&mut self, prepared: Result<Prepared, StoreError>) -> Result<(), StoreError> {
+        let Prepared { commit, rows, events, transitions } = prepared?;
+        self.version = self.store.commit(commit).await?;
+        self.events = events;
+        self.transitions = transitions;
+        self.rows = rows;
+        Ok(())
+    }
+
+    /// The commit of `execution` as it stands (`held` the inputs of the activity tasks its
+    /// driver holds), and what the record says once it is durable.
+    fn prepare<'i>(
         &self,
-        driver: &Driver<'_>,
+        execution: &Execution,
+        held: impl Iterator<Item = (WaitId, &'i serde_json::Value)> + Clone,
         workflow: &Workflow,
         info: &SavedInfo,
         state_machine_arn: &str,
     ) -> Result<Prepared, StoreError> {
-        let execution = driver.execution();
         let info = info.bytes().unwrap_or_default();
         let mut snapshot = Vec::with_capacity(info.len() + 512);
         snapshot.push(SNAPSHOT_FORMAT);
@@ -159,7 +194,7 @@ impl Durable {
             });
         }
         let mut rows = Rows::of(execution, workflow);
-        self.rows.changes(&mut rows, driver.held_activity_inputs(), latest, &mut commit);
+        self.rows.changes(&mut rows, held, latest, &mut commit);
         Ok(Prepared { commit, rows, events: events.len(), transitions: execution.transitions() })
     }
 }
@@ -205,6 +240,7 @@ pub(super) async fn restore(store: &dyn Store, record: ExecutionRecord) -> Resul
     let corrupt = |what: &str| StoreError::Corrupt(format!("execution {}: {what}", record.arn));
     match record.snapshot.first() {
         Some(&SNAPSHOT_FORMAT) => {}
+        Some(older) if OLDER_FORMATS.contains(older) => {}
         Some(other) => {
             let found = format!("its snapshot is in format {other}; this runtime reads format {SNAPSHOT_FORMAT}");
             return Err(corrupt(&found));
@@ -259,5 +295,7 @@ pub(crate) fn describe(record: &ExecutionRecord) -> Description {
         output: record.output.as_deref().map(json),
         error: record.error.clone(),
         cause: record.cause.clone(),
+        redrive_count: record.redrive_count,
+        redrive_date: record.redrive_date,
     }
 }

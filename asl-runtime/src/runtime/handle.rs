@@ -57,12 +57,22 @@ pub struct Description {
     pub error: Option<String>,
     /// The cause of that error.
     pub cause: Option<String>,
+    /// How many times it was redriven (`redriveCount`).
+    pub redrive_count: u32,
+    /// When it was last redriven (`redriveDate`).
+    pub redrive_date: Option<OffsetDateTime>,
 }
 
 /// One execution started by a [`Runtime`](super::Runtime).
 #[derive(Clone)]
 pub struct ExecutionHandle {
     pub(super) shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for ExecutionHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecutionHandle").field("arn", &self.arn()).finish_non_exhaustive()
+    }
 }
 
 /// An execution's record: what it is, and how far it has got.
@@ -226,6 +236,8 @@ impl ExecutionHandle {
             output: outcome.and_then(|o| o.output.clone()),
             error: outcome.and_then(|o| o.error.clone()),
             cause: outcome.and_then(|o| o.cause.clone()),
+            redrive_count: info.redrive_count,
+            redrive_date: info.redrive_time,
         }
     }
 

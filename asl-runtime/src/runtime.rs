@@ -1,7 +1,8 @@
 //! Executions as handles: a [`Runtime`] starts executions of compiled workflows as tokio
 //! tasks, and gives back an [`ExecutionHandle`] to wait for, describe or stop each one —
 //! the in-process counterparts of AWS's `StartExecution`, `DescribeExecution`,
-//! `StopExecution`, `ListExecutions` and `GetExecutionHistory`. Its [`Callbacks`] take the
+//! `StopExecution`, `ListExecutions` and `GetExecutionHistory`; with a store,
+//! [`Runtime::redrive`] is `RedriveExecution`. Its [`Callbacks`] take the
 //! task-token and activity calls, and Task states of its workflows that start other
 //! registered workflows (`arn:aws:states:::states:startExecution`, `.sync`, `.sync:2`) run
 //! them as child executions.

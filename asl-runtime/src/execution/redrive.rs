@@ -156,11 +156,25 @@ impl Execution {
         )
     }
 
-    /// Redrives the execution at `now`: takes it, failed, timed out or stopped, back to
-    /// where it stopped, running again (see the [module documentation](self) for what runs
-    /// again and what does not). Its history goes on with `ExecutionRedriven`, the Entered
-    /// and Started events of the Parallel and Map states it resumes, then whatever the
-    /// driver runs; `$$.Execution.RedriveCount` counts one more and `RedriveTime` is `now`.
+    /// Redrives the execution at `now` (AWS's `RedriveExecution`): takes it, failed, timed
+    /// out or stopped, back to where it stopped, running again. A state that did not finish
+    /// is entered again with the input its Entered event recorded, its retry counters at 0
+    /// (a Task runs again, a Fail state fails again, a Wait waits again unless its timestamp
+    /// has passed); a Parallel or inline Map state whose branches or iterations did not all
+    /// finish is entered again keeping the outputs of those that did, and the others are
+    /// redriven the same way (a Map's items that never started start as before); one that
+    /// failed with `States.DataLimitExceeded`, and a Distributed Map, run again whole.
+    /// States that succeeded do not run again. The execution's `TimeoutSeconds` counts
+    /// again from `now`.
+    ///
+    /// A state's input comes from its Entered event's details: an execution whose history
+    /// records event types only ([`HistoryDetail::TypesOnly`](super::HistoryDetail)) enters
+    /// it again with the frame's own copy, which a state that failed as it was entered (an
+    /// `InputPath` that selects nothing, say) may have used up.
+    ///
+    /// Its history goes on with `ExecutionRedriven` (its `redriveCount`), the Entered and
+    /// Started events of the Parallel and Map states it resumes, then whatever a driver
+    /// runs; `$$.Execution.RedriveCount` counts one more and `RedriveTime` is `now`.
     ///
     /// # Errors
     ///

@@ -45,10 +45,15 @@ fn status_name(status: ExecutionStatus) -> Value {
 
 /// The input of a start request, parsed (absent: `{}`).
 fn input(request: Request<'_>) -> Result<Value, ApiError> {
+    let invalid = |why: &str| {
+        ApiError::service("InvalidExecutionInput", format!("Invalid State Machine Execution Input: '{why}'"))
+    };
     let Some(text) = request.str("input") else { return Ok(json!({})) };
-    serde_json::from_str(text).map_err(|error| {
-        ApiError::service("InvalidExecutionInput", format!("Invalid State Machine Execution Input: '{error}'"))
-    })
+    if text.is_empty() {
+        // AWS's words for an empty input, rather than a parser's.
+        return Err(invalid("Invalid execution input."));
+    }
+    serde_json::from_str(text).map_err(|error| invalid(&error.to_string()))
 }
 
 /// What the two start operations share: the machine, the execution's name and context.

@@ -260,6 +260,8 @@ pub async fn list(service: &Service, request: Request<'_>) -> Result<Value, ApiE
                 .set("status", status_name(summary.status))
                 .date("startDate", summary.start_date)
                 .opt_date("stopDate", summary.stop_date)
+                // As DescribeExecution: no execution here has been redriven.
+                .set("redriveCount", 0)
                 .build()
         })
         .collect();

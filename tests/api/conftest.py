@@ -58,13 +58,6 @@ os.environ.update(CLIENT_ENV)
 # A definition whose only state passes its input on.
 PASS = {"StartAt": "Only", "States": {"Only": {"Type": "Pass", "End": True}}}
 
-# The tests that need request validation from the service model (lengths, ranges, enums of
-# request members): that work is not on main yet. Strict, so that once it lands these tests
-# pass, fail as XPASS, and the mark is taken off.
-pending_validation = pytest.mark.xfail(
-    strict=True, reason="needs the request validation from the service model, not merged yet"
-)
-
 
 def asl_binary():
     path = os.environ.get("ASL_BIN")

@@ -11,6 +11,8 @@ import json
 import re
 import uuid
 
+import pytest
+
 from conftest import (
     PASS,
     PREFIX,
@@ -18,7 +20,6 @@ from conftest import (
     assert_error,
     create_machine,
     error_of,
-    pending_validation,
     raw,
     unique,
 )
@@ -99,7 +100,6 @@ def test_the_aws_cli_shows_aws_error_lines(cli):
     assert message == "An error occurred (InvalidArn) when calling the DescribeExecution operation: Invalid Arn: 'Invalid ARN prefix: bogus'"
 
 
-@pending_validation
 def test_max_results_above_1000(sfn):
     arn = create_machine(sfn, PASS)
     error = error_of(sfn.list_executions, stateMachineArn=arn, maxResults=5000)
@@ -116,7 +116,6 @@ def test_max_results_above_1000(sfn):
     )
 
 
-@pending_validation
 def test_a_name_of_81_characters(sfn):
     name = "n" * 81
     error = error_of(sfn.create_state_machine, name=name, definition=json.dumps(PASS), roleArn=ROLE)
@@ -132,7 +131,10 @@ def test_a_name_of_81_characters(sfn):
     assert sfn.start_execution(stateMachineArn=arn, name="n" * 80)["executionArn"].endswith(":" + "n" * 80)
 
 
-@pending_validation
+@pytest.mark.xfail(
+    strict=True,
+    reason="the message lists the enum in the model's order; AWS's is [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]",
+)
 def test_a_status_filter_that_is_not_a_status(sfn):
     arn = create_machine(sfn, PASS)
     error = error_of(sfn.list_executions, stateMachineArn=arn, statusFilter="succeeded")
@@ -144,7 +146,6 @@ def test_a_status_filter_that_is_not_a_status(sfn):
     )
 
 
-@pending_validation
 def test_a_next_token_longer_than_the_model_allows(sfn):
     token = "t" * 1025
     error = error_of(sfn.list_state_machines, nextToken=token)
@@ -155,7 +156,6 @@ def test_a_next_token_longer_than_the_model_allows(sfn):
     )
 
 
-@pending_validation
 def test_a_member_of_the_wrong_type(server):
     status, _, answer = raw(server.endpoint, "ListStateMachines", {"maxResults": "ten"})
     assert status == 400

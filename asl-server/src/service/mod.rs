@@ -257,7 +257,7 @@ impl Service {
     pub fn versions_of(&self, machine_arn: &str) -> Vec<Arc<Version>> {
         let mut versions: Vec<Arc<Version>> =
             read(&self.versions).values().filter(|v| v.record.machine_arn == machine_arn).cloned().collect();
-        versions.sort_by(|a, b| b.record.number.cmp(&a.record.number));
+        versions.sort_by_key(|version| std::cmp::Reverse(version.record.number));
         versions
     }
 

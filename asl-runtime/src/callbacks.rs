@@ -39,9 +39,9 @@ const TOKEN_LENGTH: usize = 64;
 /// What the outside world tells a waiting task.
 #[derive(Debug)]
 pub(crate) enum Signal {
-    /// A worker took the activity task; `GetActivityTask` hands it over once the taking is
-    /// on record (see [`Acknowledge`]).
-    Started(Option<Acknowledge>),
+    /// A worker (named, if `GetActivityTask` gave its `workerName`) took the activity task;
+    /// `GetActivityTask` hands it over once the taking is on record (see [`Acknowledge`]).
+    Started(Option<Box<str>>, Option<Acknowledge>),
     /// `SendTaskHeartbeat`.
     Heartbeat,
     /// `SendTaskSuccess` or `SendTaskFailure`, and who waits until the execution has
@@ -419,15 +419,17 @@ impl Callbacks {
         poll_timeout: Duration,
         clock: &dyn Clock,
     ) -> Option<ActivityTask> {
-        self.get_activity_task_or(activity_arn, poll_timeout, clock, std::future::pending()).await
+        self.get_activity_task_or(activity_arn, None, poll_timeout, clock, std::future::pending()).await
     }
 
-    /// [`Callbacks::get_activity_task`] that also gives up, with `None`, when `stop`
-    /// completes while it waits for a task — never after it has taken one (a server that
-    /// is stopping ends its long polls this way).
+    /// [`Callbacks::get_activity_task`] for the worker `worker_name` (recorded in the
+    /// `ActivityStarted` event, as AWS's `workerName`), that also gives up, with `None`,
+    /// when `stop` completes while it waits for a task — never after it has taken one (a
+    /// server that is stopping ends its long polls this way).
     pub async fn get_activity_task_or(
         &self,
         activity_arn: &str,
+        worker_name: Option<&str>,
         poll_timeout: Duration,
         clock: &dyn Clock,
         stop: impl Future<Output = ()>,
@@ -444,7 +446,10 @@ impl Callbacks {
                     Some(task) => match inner.open.get(&TokenKey::of(&task.task_token)) {
                         Some(route) => {
                             let (acknowledge, recorded) = tokio::sync::oneshot::channel();
-                            let parked = Callbacks::route(route, Signal::Started(Some(Acknowledge(acknowledge))));
+                            let parked = Callbacks::route(
+                                route,
+                                Signal::Started(worker_name.map(Box::from), Some(Acknowledge(acknowledge))),
+                            );
                             Ok(Some((task, recorded, parked)))
                         }
                         // Its execution no longer waits for it (it was closed meanwhile).

@@ -173,7 +173,7 @@ async fn an_activity_worker_takes_the_work_and_answers() {
         assert_eq!(callbacks.get_activity_task(arn, Duration::from_secs(60), &clock).await, None);
         let polling = tokio::time::Instant::now();
         let stop = tokio::time::sleep(Duration::from_secs(5));
-        assert_eq!(callbacks.get_activity_task_or(arn, Duration::from_secs(60), &clock, stop).await, None);
+        assert_eq!(callbacks.get_activity_task_or(arn, None, Duration::from_secs(60), &clock, stop).await, None);
         assert_eq!(polling.elapsed(), Duration::from_secs(5));
     };
     let (outcome, ()) = tokio::join!(driver.run(), worker);

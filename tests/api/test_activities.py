@@ -151,10 +151,6 @@ def test_a_worker_answers_an_activity_task(server, sfn):
     assert json.loads(events[4]["activitySucceededEventDetails"]["output"]) == {"done": 42}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GetActivityTask's workerName is not passed to the runtime, whose ActivityStarted events have no details",
-)
 def test_activity_started_names_the_worker(server, sfn):
     # AWS: ActivityStarted has activityStartedEventDetails.workerName, the name the worker
     # gave GetActivityTask (API reference, ActivityStartedEventDetails).

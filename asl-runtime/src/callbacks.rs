@@ -39,9 +39,9 @@ const TOKEN_LENGTH: usize = 64;
 /// What the outside world tells a waiting task.
 #[derive(Debug)]
 pub(crate) enum Signal {
-    /// A worker took the activity task; `GetActivityTask` hands it over once the taking is
-    /// on record (see [`Acknowledge`]).
-    Started(Option<Acknowledge>),
+    /// A worker (named, if `GetActivityTask` gave its `workerName`) took the activity task;
+    /// `GetActivityTask` hands it over once the taking is on record (see [`Acknowledge`]).
+    Started(Option<Box<str>>, Option<Acknowledge>),
     /// `SendTaskHeartbeat`.
     Heartbeat,
     /// `SendTaskSuccess` or `SendTaskFailure`, and who waits until the execution has
@@ -407,13 +407,35 @@ impl Callbacks {
 
     /// `GetActivityTask`: the next unit of work for the activity `activity_arn`, waiting up
     /// to `poll_timeout` (AWS waits 60 seconds) for one; `None` if none came.
+    ///
+    /// Dropping the future while it waits loses nothing. Once it has taken a task it waits
+    /// for the execution to record that (a commit, for a durable one) before returning it;
+    /// dropped then, the task is lost to the worker, as one whose answer never reached it
+    /// (its execution sees it started; `HeartbeatSeconds` or `TimeoutSeconds` end it). To
+    /// stop waiting without that risk, use [`Callbacks::get_activity_task_or`].
     pub async fn get_activity_task(
         &self,
         activity_arn: &str,
         poll_timeout: Duration,
         clock: &dyn Clock,
     ) -> Option<ActivityTask> {
+        self.get_activity_task_or(activity_arn, None, poll_timeout, clock, std::future::pending()).await
+    }
+
+    /// [`Callbacks::get_activity_task`] for the worker `worker_name` (recorded in the
+    /// `ActivityStarted` event, as AWS's `workerName`), that also gives up, with `None`,
+    /// when `stop` completes while it waits for a task — never after it has taken one (a
+    /// server that is stopping ends its long polls this way).
+    pub async fn get_activity_task_or(
+        &self,
+        activity_arn: &str,
+        worker_name: Option<&str>,
+        poll_timeout: Duration,
+        clock: &dyn Clock,
+        stop: impl Future<Output = ()>,
+    ) -> Option<ActivityTask> {
         let mut timeout = clock.sleep(poll_timeout);
+        let mut stop = std::pin::pin!(stop);
         loop {
             // Under the lock: a task and where its taking goes, or what to wait on for one.
             let taken = {
@@ -424,7 +446,10 @@ impl Callbacks {
                     Some(task) => match inner.open.get(&TokenKey::of(&task.task_token)) {
                         Some(route) => {
                             let (acknowledge, recorded) = tokio::sync::oneshot::channel();
-                            let parked = Callbacks::route(route, Signal::Started(Some(Acknowledge(acknowledge))));
+                            let parked = Callbacks::route(
+                                route,
+                                Signal::Started(worker_name.map(Box::from), Some(Acknowledge(acknowledge))),
+                            );
                             Ok(Some((task, recorded, parked)))
                         }
                         // Its execution no longer waits for it (it was closed meanwhile).
@@ -437,7 +462,8 @@ impl Callbacks {
                 Ok(None) => continue,
                 Err(ready) => {
                     let notified = Box::pin(ready.notified());
-                    if let Either::Right(_) = select(notified, &mut timeout).await {
+                    let ended = select(&mut timeout, stop.as_mut());
+                    if let Either::Right(_) = select(notified, ended).await {
                         return None;
                     }
                     continue;

@@ -169,8 +169,12 @@ async fn an_activity_worker_takes_the_work_and_answers() {
         callbacks.send_task_heartbeat(&work.task_token).unwrap();
         tokio::time::sleep(Duration::from_secs(20)).await;
         callbacks.send_task_success(&work.task_token, json!({ "packed": true })).unwrap();
-        // Nothing else to do: the poll times out empty.
+        // Nothing else to do: the poll times out empty, or ends early when told to stop.
         assert_eq!(callbacks.get_activity_task(arn, Duration::from_secs(60), &clock).await, None);
+        let polling = tokio::time::Instant::now();
+        let stop = tokio::time::sleep(Duration::from_secs(5));
+        assert_eq!(callbacks.get_activity_task_or(arn, None, Duration::from_secs(60), &clock, stop).await, None);
+        assert_eq!(polling.elapsed(), Duration::from_secs(5));
     };
     let (outcome, ()) = tokio::join!(driver.run(), worker);
     assert_eq!(outcome.output, Some(json!({ "packed": true })));

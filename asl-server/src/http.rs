@@ -53,17 +53,29 @@ async fn answer(
 ) -> Result<Value, ApiError> {
     shared.auth.check(method, uri, headers, &body)?;
     let target = headers.get("x-amz-target").and_then(|value| value.to_str().ok()).unwrap_or_default();
+    call(&shared.service, target, &body).await
+}
+
+/// One API request after HTTP and authentication: the `X-Amz-Target` header's value and
+/// the body's bytes, read, checked against the service model and run. What the server does
+/// for every request, callable without a socket (tests, the fuzzer).
+///
+/// # Errors
+///
+/// AWS's errors: `UnknownOperationException`, `SerializationException`,
+/// `ValidationException`, and the operation's own.
+pub async fn call(service: &Service, target: &str, body: &[u8]) -> Result<Value, ApiError> {
     let name = wire::operation_name(target).ok_or_else(ApiError::unknown_operation)?;
     let mut body: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Object(serde_json::Map::new())
     } else {
-        serde_json::from_slice(&body).map_err(|error| ApiError::serialization(error.to_string()))?
+        serde_json::from_slice(body).map_err(|error| ApiError::serialization(error.to_string()))?
     };
     if !body.is_object() {
         return Err(ApiError::serialization("Start of structure or map found where not expected."));
     }
     crate::check_request(name, &mut body)?;
-    ops::call(&shared.service, name, &body).await
+    ops::call(service, name, &body).await
 }
 
 fn respond(answer: Result<Value, ApiError>) -> Response {

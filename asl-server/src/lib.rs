@@ -26,6 +26,7 @@ pub mod wire;
 
 use axum::http::{HeaderMap, Method, Uri};
 
+pub use http::call;
 pub use server::{Config, Server, Startup, Storage};
 use wire::ApiError;
 

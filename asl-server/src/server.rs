@@ -149,7 +149,12 @@ impl Server {
     ///
     /// The listener's.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let service = Arc::clone(&self.service);
         let shared = Arc::new(Shared { service: self.service, auth: self.auth });
+        let shutdown = async move {
+            shutdown.await;
+            service.close();
+        };
         axum::serve(self.listener, http::router(shared)).with_graceful_shutdown(shutdown).await
     }
 }

@@ -9,6 +9,8 @@
 //! required members filled with plausible values that name nothing, which must be refused
 //! with one of the operation's errors — never a 500, never a dropped connection.
 
+#![allow(clippy::panic)] // failing loudly is a test's job
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

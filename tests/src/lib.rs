@@ -7,9 +7,11 @@
 //! - `crash.rs`: durable executions survive SIGKILL: the `crash_worker` binary runs them on
 //!   a SQLite file and is killed at random moments; every execution must end as in an
 //!   uninterrupted run.
+//! - `api_clients.rs`: real AWS clients (boto3 and the aws CLI, in a Python virtual
+//!   environment it makes) drive `asl serve` through the suite in `tests/api/`.
 //!
-//! Later: real AWS clients against `asl serve`.
-//! The library itself holds what those tests share: [`workspace_dir`] and [`scratch_dir`].
+//! The library itself holds what those tests share: [`workspace_dir`], [`target_dir`] and
+//! [`scratch_dir`].
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +25,10 @@ pub fn workspace_dir() -> PathBuf {
 /// `target/asl-tests/<name>`. It outlives the test, so the dependencies of the generated
 /// crates compile once, not on every run.
 pub fn scratch_dir(name: &str) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_dir().join("target"), PathBuf::from);
-    target.join("asl-tests").join(name)
+    target_dir().join("asl-tests").join(name)
+}
+
+/// The build directory: `$CARGO_TARGET_DIR`, else the workspace's `target`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_dir().join("target"), PathBuf::from)
 }

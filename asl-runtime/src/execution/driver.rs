@@ -520,7 +520,7 @@ impl<'a> Driver<'a> {
         if from_handler {
             self.handlers.remove(&id);
         }
-        let handed_over = matches!(event, Event::Submitted(_) | Event::Started);
+        let handed_over = matches!(event, Event::Submitted(_) | Event::Started(_));
         if !handed_over {
             let timed_out = match &event {
                 Event::Timer => true,
@@ -681,9 +681,9 @@ impl<'a> Driver<'a> {
         let future: BoxFuture<'a, Arrival> = Box::pin(async move {
             loop {
                 match signals.recv().await {
-                    Signal::Started(acknowledge) => {
+                    Signal::Started(worker, acknowledge) => {
                         let signals = Some(signals);
-                        let event = Event::Started;
+                        let event = Event::Started(worker);
                         return Arrival { path, id, event, signals, heartbeat, from_handler: false, acknowledge };
                     }
                     Signal::Outcome(result, acknowledge) => {
@@ -694,7 +694,7 @@ impl<'a> Driver<'a> {
                         // the start first, as it happened; the outcome follows at once.
                         signals.push(Signal::Outcome(result, acknowledge));
                         let signals = Some(signals);
-                        let event = Event::Started;
+                        let event = Event::Started(None);
                         return Arrival { path, id, event, signals, heartbeat, from_handler: false, acknowledge: None };
                     }
                     // Heartbeats count only once a worker has the task.
@@ -741,7 +741,7 @@ impl<'a> Driver<'a> {
                         return Arrival { acknowledge, ..Arrival::new(path, id, Event::Result(result)) };
                     }
                     // (A second taking has nothing to record: its waiter is let go.)
-                    Signal::Heartbeat | Signal::Started(_) => {
+                    Signal::Heartbeat | Signal::Started(..) => {
                         due = heartbeat.map(restart);
                         show(due);
                     }

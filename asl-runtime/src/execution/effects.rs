@@ -24,8 +24,8 @@ pub(super) enum Event {
     /// A `.waitForTaskToken` task's handler returned (with this output, the integration's
     /// response): it now waits for its token.
     Submitted(Box<Value>),
-    /// A worker took an activity task.
-    Started,
+    /// A worker (named, if it gave its name) took an activity task.
+    Started(Option<Box<str>>),
 }
 
 impl Event {

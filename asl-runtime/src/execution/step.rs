@@ -197,12 +197,16 @@ impl Execution {
             }
             (
                 Step::Working { work: Work::Task { call, submitted, .. }, .. },
-                handed @ (Event::Submitted(_) | Event::Started),
+                handed @ (Event::Submitted(_) | Event::Started(_)),
             ) if *call == id => {
                 match handed {
                     Event::Submitted(output) => history.record(chain, EventType::TaskSubmitted, now, || {
                         let output = Some(history::shared_text(&output));
                         Some(EventDetails { output, ..task_details(resource, events.family) })
+                    }),
+                    Event::Started(worker) => history.record(chain, EventType::ActivityStarted, now, || {
+                        let worker_name = worker.map(String::from);
+                        worker_name.is_some().then(|| EventDetails { worker_name, ..EventDetails::default() })
                     }),
                     _ => history.record(chain, EventType::ActivityStarted, now, || None),
                 };
@@ -213,7 +217,7 @@ impl Execution {
             (Step::Working { work, .. }, event) if matches!(&*work, Work::Task { call, .. } if *call == id) => {
                 let result = match event {
                     Event::Result(result) => result,
-                    Event::Timer | Event::Submitted(_) | Event::Started => Err(Error::named(names::TIMEOUT)),
+                    Event::Timer | Event::Submitted(_) | Event::Started(_) => Err(Error::named(names::TIMEOUT)),
                 };
                 let kind = match &result {
                     Ok(_) => events.succeeded,

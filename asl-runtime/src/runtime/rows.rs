@@ -168,7 +168,8 @@ impl Rows {
                 });
             }
             if task.claimed && before.is_none_or(|before| !before.claimed) {
-                // `GetActivityTask` does not name its worker to the runtime yet.
+                // The worker's name is in the history's `ActivityStarted` event; the claim row,
+                // computed from the execution's waits, does not carry it.
                 let claim =
                     ActivityClaim { task_token: task.token.to_string(), worker_name: String::new(), claimed: now };
                 commit.activity_tasks_claimed.push(claim);

@@ -80,7 +80,12 @@ pub async fn get_task(service: &Service, request: Request<'_>) -> Result<Value, 
     let text = request.required("activityArn")?;
     named(service, text)?;
     // The poll runs on real time whatever the executions' clock: it is the client's wait.
-    let task = service.runtime().callbacks().get_activity_task(text, POLL, &RealClock).await;
+    // A server that stops ends it with no task, as a poll that found none.
+    let task = service
+        .runtime()
+        .callbacks()
+        .get_activity_task_or(text, request.str("workerName"), POLL, &RealClock, service.closed())
+        .await;
     Ok(match task {
         Some(task) => Reply::new()
             .set("taskToken", task.task_token)

@@ -25,11 +25,16 @@ pub fn does_not_exist(arn: &str) -> ApiError {
 
 /// The stored execution an execution ARN names.
 ///
+/// Express executions (`…:express:…`) are `InvalidArn` here, as on AWS: DescribeExecution,
+/// GetExecutionHistory, StopExecution and DescribeStateMachineForExecution are "not
+/// supported by EXPRESS state machines" (API reference), and AWS answers their ARNs with
+/// "Invalid Arn: 'Resource type not valid in this context: express'".
+///
 /// # Errors
 ///
 /// `InvalidArn`, `ExecutionDoesNotExist`, or the store's failure.
 pub async fn stored(service: &Service, text: &str) -> Result<ExecutionRecord, ApiError> {
-    arn::parse(text, &[Kind::Execution, Kind::Express])?;
+    arn::parse(text, &[Kind::Execution])?;
     service.store().execution(text).await.map_err(store_failed)?.ok_or_else(|| does_not_exist(text))
 }
 
@@ -40,10 +45,15 @@ fn status_name(status: ExecutionStatus) -> Value {
 
 /// The input of a start request, parsed (absent: `{}`).
 fn input(request: Request<'_>) -> Result<Value, ApiError> {
+    let invalid = |why: &str| {
+        ApiError::service("InvalidExecutionInput", format!("Invalid State Machine Execution Input: '{why}'"))
+    };
     let Some(text) = request.str("input") else { return Ok(json!({})) };
-    serde_json::from_str(text).map_err(|error| {
-        ApiError::service("InvalidExecutionInput", format!("Invalid State Machine Execution Input: '{error}'"))
-    })
+    if text.is_empty() {
+        // AWS's words for an empty input, rather than a parser's.
+        return Err(invalid("Invalid execution input."));
+    }
+    serde_json::from_str(text).map_err(|error| invalid(&error.to_string()))
 }
 
 /// What the two start operations share: the machine, the execution's name and context.
@@ -201,7 +211,7 @@ pub async fn describe(service: &Service, request: Request<'_>) -> Result<Value, 
 
 pub async fn stop(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
     let text = request.required("executionArn")?;
-    arn::parse(text, &[Kind::Execution, Kind::Express])?;
+    arn::parse(text, &[Kind::Execution])?;
     if let Some(handle) = service.runtime().execution(text) {
         handle.stop(request.str("error"), request.str("cause"));
         // Acknowledged once the abort is recorded.
@@ -250,6 +260,8 @@ pub async fn list(service: &Service, request: Request<'_>) -> Result<Value, ApiE
                 .set("status", status_name(summary.status))
                 .date("startDate", summary.start_date)
                 .opt_date("stopDate", summary.stop_date)
+                // As DescribeExecution: no execution here has been redriven.
+                .set("redriveCount", 0)
                 .build()
         })
         .collect();

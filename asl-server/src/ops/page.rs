@@ -42,6 +42,7 @@ pub fn invalid_token(token: &str) -> ApiError {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)] // failing loudly is a test's job
 mod tests {
     use super::*;
 

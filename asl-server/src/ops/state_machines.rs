@@ -161,7 +161,10 @@ pub async fn create(service: &Service, request: Request<'_>) -> Result<Value, Ap
         .build())
 }
 
-/// What `DescribeStateMachine` and `DescribeStateMachineForExecution` share.
+/// What `DescribeStateMachine` and `DescribeStateMachineForExecution` share. AWS shows a
+/// `revisionId` only once the machine has been updated: the first revision has none (it is
+/// `INITIAL` where a revision is asked for, as in CloudFormation's
+/// `AWS::StepFunctions::StateMachineVersion`).
 fn described(machine: &StateMachine) -> Reply {
     let record = &machine.record;
     Reply::new()
@@ -171,7 +174,7 @@ fn described(machine: &StateMachine) -> Reply {
         .set("roleArn", record.role_arn.clone())
         .set("loggingConfiguration", logging(record))
         .set("tracingConfiguration", tracing(record))
-        .set("revisionId", record.revision_id.clone())
+        .opt("revisionId", record.update_micros.map(|_| record.revision_id.clone()))
 }
 
 pub async fn describe(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {

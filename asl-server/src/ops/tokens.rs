@@ -18,10 +18,11 @@ async fn refused(service: &Service, token: &str, error: CallbackError) -> ApiErr
     };
     match error {
         CallbackError::InvalidToken => ApiError::service("InvalidToken", "Invalid Token: 'Invalid token'"),
-        CallbackError::TaskDoesNotExist => {
-            ApiError::service("TaskDoesNotExist", "Task Does Not Exist: 'Provided task does not exist anymore'")
-        }
-        CallbackError::TaskTimedOut => {
+        // A token whose task has ended (answered, timed out, or its execution over) is
+        // `TaskTimedOut` on AWS: "the task token has either expired or the task associated
+        // with the token has already been closed" (the service model's documentation of
+        // the error; `TaskDoesNotExist` is documented as "the activity does not exist").
+        CallbackError::TaskDoesNotExist | CallbackError::TaskTimedOut => {
             ApiError::service("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
         }
     }

@@ -66,6 +66,7 @@ pub fn described(source: &Source, diagnostic: &Diagnostic) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)] // failing loudly is a test's job
 mod tests {
     use super::*;
 

@@ -57,6 +57,9 @@ pub struct Service {
     versions: RwLock<BTreeMap<String, Arc<Version>>>,
     aliases: RwLock<BTreeMap<String, AliasRecord>>,
     tags: RwLock<BTreeMap<String, Vec<Tag>>>,
+    /// Set when the server stops taking requests: long polls end then, so that stopping
+    /// does not wait out a worker's minute-long `GetActivityTask`.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
@@ -90,6 +93,7 @@ impl Service {
             versions: RwLock::new(BTreeMap::new()),
             aliases: RwLock::new(BTreeMap::new()),
             tags: RwLock::new(BTreeMap::new()),
+            closing: tokio::sync::watch::Sender::new(false),
         }
     }
 
@@ -159,6 +163,18 @@ impl Service {
             None => StateMachine::load(record.machine_arn.clone(), record.machine.clone())?.workflow,
         };
         Ok(Version { arn, record, workflow })
+    }
+
+    /// Tells long polls that the server is stopping.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Completes once [`Service::close`] was called.
+    pub async fn closed(&self) {
+        let mut closing = self.closing.subscribe();
+        // An error means the sender is gone, which is a close too.
+        let _ = closing.wait_for(|closing| *closing).await;
     }
 
     /// The runtime that runs the executions.
@@ -241,7 +257,7 @@ impl Service {
     pub fn versions_of(&self, machine_arn: &str) -> Vec<Arc<Version>> {
         let mut versions: Vec<Arc<Version>> =
             read(&self.versions).values().filter(|v| v.record.machine_arn == machine_arn).cloned().collect();
-        versions.sort_by(|a, b| b.record.number.cmp(&a.record.number));
+        versions.sort_by_key(|version| std::cmp::Reverse(version.record.number));
         versions
     }
 

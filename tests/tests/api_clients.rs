@@ -1,0 +1,166 @@
+//! Real AWS clients against a real `asl serve`: the pytest suite in `tests/api/` drives the
+//! `asl` binary Cargo built for this package (`src/bin/asl.rs`) with boto3 and the aws CLI,
+//! as users of Step Functions Local and LocalStack drive theirs (see `tests/api/conftest.py`).
+//!
+//! The clients live in a Python virtual environment, `target/api-clients-venv`, made here
+//! when it is missing or when `tests/api/requirements.txt` changed since it was made:
+//! `python3 -m venv`, then `pip install` of the pinned requirements. A lock file keeps two
+//! test processes from making it at once. `.ci/run` makes it up front through
+//! [`the_python_clients_are_installed`], so that pip's output shows in CI and its time is
+//! not inside the suite's.
+//!
+//! Nothing is skipped: without Python, venv or pip, the tests fail and say what to install.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use asl_tests::{scratch_dir, target_dir, workspace_dir};
+
+/// The `asl` binary the suite serves the API with.
+const ASL: &str = env!("CARGO_BIN_EXE_asl");
+
+/// How long the suite may run before it counts as hung (it takes well under a minute).
+const PATIENCE: Duration = Duration::from_secs(20 * 60);
+
+/// What to install when Python cannot make the environment.
+const INSTALL_PYTHON: &str = "install Python 3 with its venv module and pip \
+     (Debian/Ubuntu: `apt-get install python3 python3-venv python3-pip`)";
+
+/// The suite, its requirements and the environment made from them.
+struct Clients {
+    suite: PathBuf,
+    requirements: PathBuf,
+    venv: PathBuf,
+}
+
+impl Clients {
+    fn new() -> Clients {
+        let workspace = workspace_dir().canonicalize().expect("the workspace");
+        let suite = workspace.join("tests").join("api");
+        let requirements = suite.join("requirements.txt");
+        Clients { suite, requirements, venv: target_dir().join("api-clients-venv") }
+    }
+
+    fn python(&self) -> PathBuf {
+        self.venv.join("bin").join("python")
+    }
+
+    /// The file that says which requirements the environment was made from: written last,
+    /// so an environment whose making was interrupted is made again.
+    fn stamp(&self) -> PathBuf {
+        self.venv.join("asl-requirements.txt")
+    }
+
+    /// Makes the environment unless it is there, complete, and made from today's
+    /// requirements; prints what pip said when it made it.
+    fn ensure(&self) {
+        let wanted = std::fs::read_to_string(&self.requirements)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", self.requirements.display()));
+        std::fs::create_dir_all(target_dir()).expect("the build directory");
+        let lock_path = target_dir().join("api-clients-venv.lock");
+        let lock = File::create(&lock_path).unwrap_or_else(|e| panic!("cannot open {}: {e}", lock_path.display()));
+        lock.lock().unwrap_or_else(|e| panic!("cannot lock {}: {e}", lock_path.display()));
+        if std::fs::read_to_string(self.stamp()).is_ok_and(|made| made == wanted) && self.python().exists() {
+            return;
+        }
+        let started = Instant::now();
+        eprintln!("api_clients: making {} from {}", self.venv.display(), self.requirements.display());
+        let version = Command::new("python3").arg("--version").output();
+        match version {
+            Ok(output) if output.status.success() => {}
+            Ok(output) => panic!("`python3 --version` failed: {}\n{INSTALL_PYTHON}", text(&output)),
+            Err(error) => panic!("cannot run python3 ({error}): {INSTALL_PYTHON}"),
+        }
+        let venv = Command::new("python3").args(["-m", "venv", "--clear"]).arg(&self.venv).output().expect("python3");
+        if !venv.status.success() {
+            panic!("`python3 -m venv {}` failed:\n{}\n{INSTALL_PYTHON}", self.venv.display(), text(&venv));
+        }
+        let pip = Command::new(self.python())
+            .args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--requirement"])
+            .arg(&self.requirements)
+            .output()
+            .expect("the environment's python");
+        eprintln!("{}", text(&pip));
+        if !pip.status.success() {
+            panic!(
+                "pip could not install {} (it needs PyPI, or a pip configured for a mirror of it):\n{}",
+                self.requirements.display(),
+                text(&pip)
+            );
+        }
+        std::fs::write(self.stamp(), wanted).expect("the environment's stamp");
+        eprintln!("api_clients: made the environment in {:.1} s", started.elapsed().as_secs_f64());
+    }
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+/// The environment has the clients the suite imports and runs: boto3, botocore, pytest and
+/// the aws CLI. (`.ci/run` runs this alone, first.)
+#[test]
+fn the_python_clients_are_installed() {
+    let clients = Clients::new();
+    clients.ensure();
+    let check = Command::new(clients.python())
+        .args(["-c", "import boto3, botocore, pytest, awscli; print(boto3.__version__, awscli.__version__)"])
+        .output()
+        .expect("the environment's python");
+    assert!(check.status.success(), "the environment lacks a client:\n{}", text(&check));
+    let aws = Command::new(clients.venv.join("bin").join("aws")).arg("--version").output().expect("the aws CLI");
+    assert!(aws.status.success(), "`aws --version` failed:\n{}", text(&aws));
+    eprintln!("api_clients: boto3 and awscli {}", String::from_utf8_lossy(&check.stdout).trim());
+}
+
+/// Every test of `tests/api/` passes against `asl serve`.
+#[test]
+fn boto3_and_the_aws_cli_against_asl_serve() {
+    let clients = Clients::new();
+    clients.ensure();
+    let logs = scratch_dir("api-clients");
+    std::fs::create_dir_all(&logs).expect("the scratch directory");
+    let (stdout, stderr) = (logs.join("pytest.stdout"), logs.join("pytest.stderr"));
+    let mut pytest = Command::new(clients.python())
+        .args(["-m", "pytest", "-q"])
+        .arg(&clients.suite)
+        .current_dir(workspace_dir())
+        .env("ASL_BIN", ASL)
+        // No __pycache__ in the source tree.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .stdin(Stdio::null())
+        .stdout(File::create(&stdout).expect("pytest's stdout file"))
+        .stderr(File::create(&stderr).expect("pytest's stderr file"))
+        .spawn()
+        .expect("pytest");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = pytest.try_wait().expect("pytest's status") {
+            break Some(status);
+        }
+        if started.elapsed() > PATIENCE {
+            let _ = pytest.kill();
+            let _ = pytest.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let output = read(&stdout) + &read(&stderr);
+    match status {
+        None => panic!("pytest still running after {PATIENCE:?}; killed. Its output:\n{output}"),
+        Some(status) if !status.success() => panic!("the API client suite failed ({status}):\n{output}"),
+        Some(_) => {}
+    }
+    // pytest -q ends with its count: "N passed, M xfailed in S s".
+    let summary = output.lines().rev().find(|line| line.contains(" passed")).unwrap_or_default();
+    assert!(!summary.is_empty(), "pytest passed but reported no test passing:\n{output}");
+    eprintln!("api_clients: {summary}");
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}

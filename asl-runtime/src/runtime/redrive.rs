@@ -183,7 +183,8 @@ impl Runtime {
 
     /// `DescribeExecution`'s `redriveStatus` of the stored execution `record`: whether
     /// [`Runtime::redrive`] would redrive it now, and if not why (its history is counted in
-    /// the store).
+    /// the runtime's store; a runtime without one, which redrives nothing, answers from the
+    /// record alone).
     ///
     /// # Errors
     ///
@@ -201,8 +202,11 @@ impl Runtime {
             Ok(_) => {}
             Err(why) => return Ok(RedriveStatus::NotRedrivable(why)),
         }
-        let Some(store) = &self.inner.store else { return Ok(RedriveStatus::NotRedrivable(NotRedrivable::Running)) };
-        let events = history_length(&**store, &record.arn).await?;
+        let events = match &self.inner.store {
+            Some(store) => history_length(&**store, &record.arn).await?,
+            // Nothing to count in: what the record says.
+            None => 0,
+        };
         Ok(match redrivability(ended(record.status), false, start, stop, events, now) {
             Ok(()) => RedriveStatus::Redrivable,
             Err(why) => RedriveStatus::NotRedrivable(why),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use asl_runtime::context::ExecutionInfo;
 use asl_runtime::execution::Status;
 use asl_runtime::intrinsics::{SplitMix64, uuid_v4};
-use asl_runtime::runtime::{ExecutionStatus, StartError};
+use asl_runtime::runtime::{ExecutionStatus, RedriveError, StartError};
 use asl_runtime::store::{ExecutionQuery, ExecutionRecord, MachineType, StoreError};
 use serde_json::{Value, json};
 
@@ -183,11 +183,7 @@ pub async fn describe(service: &Service, request: Request<'_>) -> Result<Value, 
     let record = stored(service, text).await?;
     let through = service.started_through(text).await?;
     let included = json!({"included": true});
-    let (redrive_status, reason) = match record.status {
-        ExecutionStatus::Running => ("NOT_REDRIVABLE", Some("Execution is RUNNING and cannot be redriven")),
-        ExecutionStatus::Succeeded => ("NOT_REDRIVABLE", Some("Execution is SUCCEEDED and cannot be redriven")),
-        _ => ("REDRIVABLE", None),
-    };
+    let redrive = service.runtime().redrive_status(&record).await.map_err(store_failed)?;
     Ok(Reply::new()
         .set("executionArn", record.arn.clone())
         .set("stateMachineArn", record.state_machine_arn.clone())
@@ -203,10 +199,41 @@ pub async fn describe(service: &Service, request: Request<'_>) -> Result<Value, 
         .opt("cause", record.cause.clone())
         .opt("stateMachineVersionArn", through.state_machine_version_arn)
         .opt("stateMachineAliasArn", through.state_machine_alias_arn)
-        .set("redriveCount", 0)
-        .set("redriveStatus", redrive_status)
-        .opt("redriveStatusReason", reason)
+        .set("redriveCount", record.redrive_count)
+        .opt_date("redriveDate", record.redrive_date)
+        .set("redriveStatus", redrive.name())
+        .opt("redriveStatusReason", redrive.reason())
         .build())
+}
+
+pub async fn redrive(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
+    let text = request.required("executionArn")?;
+    arn::parse(text, &[Kind::Execution])?;
+    // The same client token again, for the redrive it made, gets the same answer (AWS's
+    // idempotency; SDKs send a fresh token per call unless told otherwise).
+    let token = request.str("clientToken");
+    if let Some(token) = token
+        && let Some(date) = service.redriven_with(text, token).await?
+    {
+        return Ok(Reply::new().date("redriveDate", date).build());
+    }
+    let handle = match service.runtime().redrive(text).await {
+        Ok(handle) => handle,
+        Err(RedriveError::ExecutionDoesNotExist(_)) => return Err(does_not_exist(text)),
+        Err(RedriveError::NotRedrivable(why)) => {
+            return Err(ApiError::service(
+                "ExecutionNotRedrivable",
+                format!("Execution {text} cannot be redriven: {}", why.reason()),
+            ));
+        }
+        Err(RedriveError::NoStore) => return Err(ApiError::internal("this server keeps no executions to redrive")),
+        Err(RedriveError::Store(error)) => return Err(store_failed(error)),
+    };
+    let date = handle.describe().redrive_date.unwrap_or_else(|| service.clock().now());
+    if let Some(token) = token {
+        service.put_redriven_with(text, token, date).await?;
+    }
+    Ok(Reply::new().date("redriveDate", date).build())
 }
 
 pub async fn stop(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
@@ -260,8 +287,8 @@ pub async fn list(service: &Service, request: Request<'_>) -> Result<Value, ApiE
                 .set("status", status_name(summary.status))
                 .date("startDate", summary.start_date)
                 .opt_date("stopDate", summary.stop_date)
-                // As DescribeExecution: no execution here has been redriven.
-                .set("redriveCount", 0)
+                .set("redriveCount", summary.redrive_count)
+                .opt_date("redriveDate", summary.redrive_date)
                 .build()
         })
         .collect();

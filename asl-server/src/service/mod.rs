@@ -14,6 +14,7 @@ use asl_runtime::Runtime;
 use asl_runtime::clock::Clock;
 use asl_runtime::store::{ResourceRecord, Store, StoreError};
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use crate::wire::ApiError;
 pub use arn::Arns;
@@ -22,6 +23,17 @@ pub use machines::{MachineRecord, StateMachine, from_micros, micros};
 
 /// The kind of the store's resource records that are activities.
 const ACTIVITY: &str = "activity";
+
+/// The kind of the store's resource records that remember a redrive's client token.
+const REDRIVE_TOKEN: &str = "redrive-token";
+
+/// The client token of an execution's latest redrive through the API.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RedriveToken {
+    token: String,
+    redrive_micros: i64,
+}
 
 /// An activity (`CreateActivity`), as stored.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -348,6 +360,37 @@ impl Service {
     /// The store's, as `InternalFailure`.
     pub async fn put_started_through(&self, execution_arn: &str, through: &StartedThrough) -> Result<(), ApiError> {
         self.put_json(STARTED_THROUGH, execution_arn, through).await
+    }
+
+    /// The date of the redrive of `execution_arn` that the client token `token` made, if
+    /// that redrive is the execution's latest.
+    ///
+    /// # Errors
+    ///
+    /// The store's, as `InternalFailure`.
+    pub async fn redriven_with(&self, execution_arn: &str, token: &str) -> Result<Option<OffsetDateTime>, ApiError> {
+        let record = self.store.resource(REDRIVE_TOKEN, execution_arn).await.map_err(store_failed)?;
+        let Some(made) = record.and_then(|r| serde_json::from_str::<RedriveToken>(&r.body).ok()) else {
+            return Ok(None);
+        };
+        let execution = self.store.execution(execution_arn).await.map_err(store_failed)?;
+        let latest = execution.and_then(|e| e.redrive_date).map(micros);
+        Ok((made.token == token && latest == Some(made.redrive_micros)).then(|| from_micros(made.redrive_micros)))
+    }
+
+    /// Records that the client token `token` made the redrive of `execution_arn` at `date`.
+    ///
+    /// # Errors
+    ///
+    /// The store's, as `InternalFailure`.
+    pub async fn put_redriven_with(
+        &self,
+        execution_arn: &str,
+        token: &str,
+        date: OffsetDateTime,
+    ) -> Result<(), ApiError> {
+        let made = RedriveToken { token: token.to_owned(), redrive_micros: micros(date) };
+        self.put_json(REDRIVE_TOKEN, execution_arn, &made).await
     }
 
     /// The version or alias an execution was started through, if any.

@@ -1,5 +1,6 @@
 //! The official Rust SDK (`aws-sdk-sfn`) pointed at a server on loopback, as a user points
-//! it at `asl serve`: dummy credentials, a region, the endpoint URL.
+//! it at `asl serve`: dummy credentials, a region, the endpoint URL. Shared by `sdk_rust.rs`
+//! and `server_crash.rs`.
 //!
 //! Two things differ from a client of AWS itself:
 //!

@@ -9,6 +9,12 @@
 //!   uninterrupted run.
 //! - `api_clients.rs`: real AWS clients (boto3 and the aws CLI, in a Python virtual
 //!   environment it makes) drive `asl serve` through the suite in `tests/api/`.
+//! - `sdk_rust.rs`: the official Rust SDK (`aws-sdk-sfn`) against an `asl_server::Server`
+//!   in the test's process: state machines, executions, histories, task tokens, activities,
+//!   `StartSyncExecution`, and AWS's errors as the SDK's error variants.
+//! - `server_crash.rs`: the `asl` binary (`src/bin/asl.rs`) serving on a SQLite file is
+//!   killed with SIGKILL at random moments and started again while the SDK starts
+//!   executions and answers their tokens and activity tasks; every acknowledged call holds.
 //!
 //! The library itself holds what those tests share: [`workspace_dir`], [`target_dir`] and
 //! [`scratch_dir`].

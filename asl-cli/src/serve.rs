@@ -69,7 +69,7 @@ fn parse_key(text: &str) -> Result<(String, String), String> {
 fn parse_scale(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(scale) if asl_runtime::clock::ScaledClock::valid_scale(scale) => Ok(scale),
-        _ => Err(format!("`{text}` is not a scale: give a number ≥ 0, such as 0 or 0.01")),
+        _ => Err(format!("`{text}` is not a scale: give a fraction from 0 to 1, such as 0 or 0.01")),
     }
 }
 

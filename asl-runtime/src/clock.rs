@@ -164,16 +164,26 @@ pub struct ScaledClock {
 }
 
 impl ScaledClock {
-    /// A clock on which waiting takes `scale` times its real length. A scale that is not a
-    /// finite number ≥ 0 is taken as 1 (no scaling): see [`ScaledClock::valid_scale`].
+    /// A clock on which waiting takes `scale` times its real length. A scale that is not
+    /// between 0 and 1 is taken as 1 (no scaling): see [`ScaledClock::valid_scale`].
     pub fn new(scale: f64) -> ScaledClock {
         let scale = if Self::valid_scale(scale) { scale } else { 1.0 };
         ScaledClock { scale, ahead: Arc::new(std::sync::atomic::AtomicI64::new(0)) }
     }
 
-    /// Whether `scale` is one [`ScaledClock::new`] takes as given: finite and not negative.
+    /// Whether `scale` is one [`ScaledClock::new`] takes as given: a fraction, from 0 to 1.
+    /// (Above 1 waits would not lengthen evenly: a deadline that passed on the shared
+    /// timeline fires whichever sleep was meant for it.)
     pub fn valid_scale(scale: f64) -> bool {
-        scale.is_finite() && scale >= 0.0
+        (0.0..=1.0).contains(&scale)
+    }
+
+    /// Moves the clock forward to `at`, if it is behind it: a server restarted on a store
+    /// whose histories ran ahead of the system's clock goes on from where they were, so
+    /// no event is timestamped before the one it follows.
+    pub fn advance_to(&self, at: OffsetDateTime) {
+        let needed = i64::try_from((at - RealClock.now()).whole_nanoseconds()).unwrap_or(i64::MAX);
+        self.ahead.fetch_max(needed, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The factor waits are multiplied by.
@@ -456,9 +466,19 @@ mod tests {
     }
 
     #[test]
+    fn scaled_clock_advances_but_never_goes_back() {
+        let clock = ScaledClock::new(0.5);
+        let later = clock.now() + time::Duration::days(3);
+        clock.advance_to(later);
+        assert!(clock.now() >= later);
+        clock.advance_to(later - time::Duration::days(2));
+        assert!(clock.now() >= later);
+    }
+
+    #[test]
     fn scaled_clock_takes_only_sensible_scales() {
         assert_eq!(ScaledClock::new(0.25).scale(), 0.25);
-        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+        for bad in [-1.0, 1.5, f64::NAN, f64::INFINITY] {
             assert!(!ScaledClock::valid_scale(bad));
             assert_eq!(ScaledClock::new(bad).scale(), 1.0);
         }

@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use asl_codegen::SourceFormat;
 use asl_runtime::clock::{Clock, RealClock, ScaledClock};
-use asl_runtime::store::{MemoryStore, SqliteStore, Store};
+use asl_runtime::store::{HistoryQuery, MemoryStore, SqliteStore, Store, StoreError};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use tokio::net::TcpListener;
 
 use crate::Auth;
@@ -104,8 +106,16 @@ impl Server {
             ),
             Storage::Memory => Arc::new(MemoryStore::new()),
         };
-        let clock: Arc<dyn Clock> = match config.wait_scale {
-            Some(scale) => Arc::new(ScaledClock::new(scale)),
+        let scaled = config.wait_scale.map(|scale| Arc::new(ScaledClock::new(scale)));
+        if let Some(scaled) = &scaled {
+            // Scaled waits ran the executions' clock ahead of the system's: go on from the
+            // latest event of the executions that will be taken up.
+            if let Some(latest) = latest_event(&*store).await.map_err(|e| format!("cannot read the store: {e}"))? {
+                scaled.advance_to(latest);
+            }
+        }
+        let clock: Arc<dyn Clock> = match scaled {
+            Some(scaled) => scaled,
             None => Arc::new(RealClock),
         };
         let service = Arc::new(Service::new(store, clock, &config.region, &config.account));
@@ -157,6 +167,23 @@ impl Server {
         };
         axum::serve(self.listener, http::router(shared)).with_graceful_shutdown(shutdown).await
     }
+}
+
+/// The time of the latest history event of the store's running executions.
+async fn latest_event(store: &dyn Store) -> Result<Option<OffsetDateTime>, StoreError> {
+    let mut latest = None;
+    for execution in store.running_executions().await? {
+        let query = HistoryQuery { max_results: 1, reverse_order: true, next_token: None };
+        let last = store.history(&execution.arn, query).await?;
+        let at = last
+            .items
+            .first()
+            .and_then(|record| serde_json::from_str::<serde_json::Value>(&record.event).ok())
+            .and_then(|event| event.get("timestamp").and_then(|t| t.as_str()).map(str::to_owned))
+            .and_then(|text| OffsetDateTime::parse(&text, &Rfc3339).ok());
+        latest = latest.max(at);
+    }
+    Ok(latest)
 }
 
 /// Makes a definition file the state machine of its name, unless the store has it

@@ -12,7 +12,7 @@
 //! - `sdk_rust.rs`: the official Rust SDK (`aws-sdk-sfn`) against an `asl_server::Server`
 //!   in the test's process: state machines, executions, histories, task tokens, activities,
 //!   `StartSyncExecution`, and AWS's errors as the SDK's error variants.
-//! - `server_crash.rs`: the `asl` binary (`src/bin/asl.rs`) serving on a SQLite file is
+//! - `server_crash.rs`: the `asl` binary (`src/bin/asl-under-test.rs`) serving on a SQLite file is
 //!   killed with SIGKILL at random moments and started again while the SDK starts
 //!   executions and answers their tokens and activity tasks; every acknowledged call holds.
 //!

@@ -1,5 +1,5 @@
 //! Real AWS clients against a real `asl serve`: the pytest suite in `tests/api/` drives the
-//! `asl` binary Cargo built for this package (`src/bin/asl.rs`) with boto3 and the aws CLI,
+//! `asl` binary Cargo built for this package (`src/bin/asl-under-test.rs`) with boto3 and the aws CLI,
 //! as users of Step Functions Local and LocalStack drive theirs (see `tests/api/conftest.py`).
 //!
 //! The clients live in a Python virtual environment, `target/api-clients-venv`, made here
@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use asl_tests::{scratch_dir, target_dir, workspace_dir};
 
 /// The `asl` binary the suite serves the API with.
-const ASL: &str = env!("CARGO_BIN_EXE_asl");
+const ASL: &str = env!("CARGO_BIN_EXE_asl-under-test");
 
 /// How long the suite may run before it counts as hung (it takes well under a minute).
 const PATIENCE: Duration = Duration::from_secs(20 * 60);

@@ -1,0 +1,182 @@
+"""Versions and aliases, tags, Map runs, RedriveExecution and ValidateStateMachineDefinition,
+through boto3 (every operation of the service model is called by a real client in this
+suite or by the Rust SDK's tests)."""
+
+import json
+
+from conftest import (
+    PREFIX,
+    assert_date,
+    assert_error,
+    create_machine,
+    error_of,
+    history,
+    members,
+    unique,
+    wait_for_end,
+    wait_for_event,
+)
+
+ASK = {
+    "StartAt": "Ask",
+    "States": {
+        "Ask": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}},
+            "End": True,
+        }
+    },
+}
+
+
+def token_of(sfn, execution, skip=()):
+    """The token of the execution's latest TaskScheduled event that is not in `skip`."""
+    while True:
+        scheduled = [e for e in history(sfn, execution) if e["type"] == "TaskScheduled"]
+        if scheduled:
+            token = json.loads(scheduled[-1]["taskScheduledEventDetails"]["parameters"])["MessageBody"]["token"]
+            if token not in skip:
+                return token
+
+
+def test_versions_and_aliases(sfn):
+    name = unique("versioned")
+    created = sfn.create_state_machine(
+        name=name, definition=json.dumps(ASK), roleArn=f"{PREFIX}:role", publish=True, versionDescription="first"
+    )
+    machine = created["stateMachineArn"]
+    assert created["stateMachineVersionArn"] == f"{machine}:1"
+    # Publishing the same revision again gives the same version; a new revision a new one.
+    assert sfn.publish_state_machine_version(stateMachineArn=machine)["stateMachineVersionArn"] == f"{machine}:1"
+    updated = sfn.update_state_machine(
+        stateMachineArn=machine, definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    )
+    assert "revisionId" in updated
+    revision_conflict = error_of(sfn.publish_state_machine_version, stateMachineArn=machine, revisionId="other")
+    assert_error(revision_conflict, "ConflictException")
+    second = sfn.publish_state_machine_version(stateMachineArn=machine, revisionId=updated["revisionId"])
+    assert second["stateMachineVersionArn"] == f"{machine}:2"
+    assert_date(second["creationDate"])
+    listed = sfn.list_state_machine_versions(stateMachineArn=machine)["stateMachineVersions"]
+    assert [v["stateMachineVersionArn"] for v in listed] == [f"{machine}:2", f"{machine}:1"]
+    # A version describes itself, with the definition it was published with.
+    first = sfn.describe_state_machine(stateMachineArn=f"{machine}:1")
+    assert json.loads(first["definition"]) == ASK
+    assert first["description"] == "first"
+
+    alias = sfn.create_state_machine_alias(
+        name="live", routingConfiguration=[{"stateMachineVersionArn": f"{machine}:1", "weight": 100}]
+    )["stateMachineAliasArn"]
+    assert alias == f"{machine}:live"
+    described = sfn.describe_state_machine_alias(stateMachineAliasArn=alias)
+    assert described["routingConfiguration"] == [{"stateMachineVersionArn": f"{machine}:1", "weight": 100}]
+    assert [a["stateMachineAliasArn"] for a in sfn.list_state_machine_aliases(stateMachineArn=machine)["stateMachineAliases"]] == [alias]
+    bad_weights = error_of(
+        sfn.update_state_machine_alias,
+        stateMachineAliasArn=alias,
+        routingConfiguration=[{"stateMachineVersionArn": f"{machine}:1", "weight": 60}],
+    )
+    assert_error(bad_weights, "ValidationException")
+
+    # An execution through the alias runs version 1 (it waits on a token; the machine's
+    # current definition would not) and says so.
+    execution = sfn.start_execution(stateMachineArn=alias)["executionArn"]
+    assert execution.startswith(f"{PREFIX}:execution:{name}:")
+    wait_for_event(sfn, execution, "TaskScheduled")
+    described = sfn.describe_execution(executionArn=execution)
+    assert described["stateMachineAliasArn"] == alias
+    assert described["stateMachineVersionArn"] == f"{machine}:1"
+    sfn.stop_execution(executionArn=execution)
+
+    # A version an alias routes to cannot go; once the alias has gone, it can.
+    assert_error(error_of(sfn.delete_state_machine_version, stateMachineVersionArn=f"{machine}:1"), "ConflictException")
+    sfn.update_state_machine_alias(
+        stateMachineAliasArn=alias, routingConfiguration=[{"stateMachineVersionArn": f"{machine}:2", "weight": 100}]
+    )
+    sfn.delete_state_machine_version(stateMachineVersionArn=f"{machine}:1")
+    sfn.delete_state_machine_alias(stateMachineAliasArn=alias)
+    assert_error(error_of(sfn.describe_state_machine_alias, stateMachineAliasArn=alias), "ResourceNotFound")
+
+
+def test_tags(sfn):
+    machine = create_machine(sfn, ASK)
+    sfn.tag_resource(resourceArn=machine, tags=[{"key": "team", "value": "a"}, {"key": "env", "value": "dev"}])
+    sfn.tag_resource(resourceArn=machine, tags=[{"key": "env", "value": "prod"}])
+    tags = sfn.list_tags_for_resource(resourceArn=machine)["tags"]
+    assert sorted((t["key"], t["value"]) for t in tags) == [("env", "prod"), ("team", "a")]
+    sfn.untag_resource(resourceArn=machine, tagKeys=["team"])
+    assert sfn.list_tags_for_resource(resourceArn=machine)["tags"] == [{"key": "env", "value": "prod"}]
+    activity = sfn.create_activity(name=unique("tagged"), tags=[{"key": "k", "value": "v"}])["activityArn"]
+    assert sfn.list_tags_for_resource(resourceArn=activity)["tags"] == [{"key": "k", "value": "v"}]
+    missing = error_of(sfn.list_tags_for_resource, resourceArn=f"{PREFIX}:stateMachine:{unique('gone')}")
+    assert_error(missing, "ResourceNotFound")
+    too_many = [{"key": f"k{i}", "value": "v"} for i in range(51)]
+    assert_error(error_of(sfn.tag_resource, resourceArn=machine, tags=too_many), "TooManyTags")
+
+
+def test_map_runs(sfn):
+    fanout = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "MaxConcurrency": 3,
+                "ToleratedFailurePercentage": 10,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Double",
+                    "States": {"Double": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    machine = create_machine(sfn, fanout, "fanout")
+    execution = sfn.start_execution(stateMachineArn=machine, input='{"items": [1, 2, 3, 4]}')["executionArn"]
+    assert wait_for_end(sfn, execution)["status"] == "SUCCEEDED"
+    runs = sfn.list_map_runs(executionArn=execution)["mapRuns"]
+    assert len(runs) == 1 and runs[0]["executionArn"] == execution
+    run = sfn.describe_map_run(mapRunArn=runs[0]["mapRunArn"])
+    assert (run["status"], run["maxConcurrency"], run["toleratedFailurePercentage"]) == ("SUCCEEDED", 3, 10.0)
+    assert run["itemCounts"]["total"] == 4 and run["itemCounts"]["succeeded"] == 4
+    finished = error_of(sfn.update_map_run, mapRunArn=runs[0]["mapRunArn"], maxConcurrency=5)
+    assert_error(finished, "ValidationException")
+    assert finished.response["reason"] == "CANNOT_UPDATE_COMPLETED_MAP_RUN"
+    assert_error(error_of(sfn.list_map_runs, executionArn=f"{PREFIX}:execution:x:y"), "ExecutionDoesNotExist")
+
+
+def test_redrive(sfn):
+    machine = create_machine(sfn, ASK, "redriven")
+    execution = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+    first = token_of(sfn, execution)
+    sfn.send_task_failure(taskToken=first, error="Refused", cause="not yet")
+    failed = wait_for_end(sfn, execution)
+    assert (failed["status"], failed["redriveStatus"]) == ("FAILED", "REDRIVABLE")
+
+    redriven = sfn.redrive_execution(executionArn=execution)
+    assert_date(redriven["redriveDate"])
+    sfn.send_task_success(taskToken=token_of(sfn, execution, skip={first}), output='{"ok": true}')
+    described = wait_for_end(sfn, execution)
+    assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1)
+    assert json.loads(described["output"]) == {"ok": True}
+    assert described["redriveStatus"] == "NOT_REDRIVABLE"
+    assert [e["type"] for e in history(sfn, execution)].count("ExecutionRedriven") == 1
+    assert_error(error_of(sfn.redrive_execution, executionArn=execution), "ExecutionNotRedrivable")
+    assert_error(error_of(sfn.redrive_execution, executionArn=f"{PREFIX}:execution:x:y"), "ExecutionDoesNotExist")
+
+
+def test_validate_state_machine_definition(sfn):
+    ok = sfn.validate_state_machine_definition(definition=json.dumps(ASK))
+    assert (ok["result"], ok["diagnostics"]) == ("OK", [])
+    broken = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}}
+    failed = sfn.validate_state_machine_definition(definition=json.dumps(broken))
+    assert failed["result"] == "FAIL"
+    codes = {d["code"] for d in failed["diagnostics"]}
+    assert "MISSING_TRANSITION_TARGET" in codes
+    assert all(d["severity"] == "ERROR" for d in failed["diagnostics"])
+    # An EXPRESS machine cannot wait for a task token.
+    express = sfn.validate_state_machine_definition(definition=json.dumps(ASK), type="EXPRESS")
+    assert express["result"] == "FAIL"
+    assert members(express) >= {"result", "diagnostics"}

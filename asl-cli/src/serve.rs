@@ -18,7 +18,7 @@ pub struct ServeArgs {
     #[arg(value_name = "FLOWS_DIR")]
     pub flows: Vec<PathBuf>,
 
-    /// The address to listen on. Anything but loopback needs `--no-auth`.
+    /// The address to listen on. Anything but loopback needs `--auth-key` or `--no-auth`.
     #[arg(long, default_value = "127.0.0.1:8083", value_name = "ADDR")]
     pub listen: SocketAddr,
 

@@ -318,3 +318,34 @@ async fn every_operation_refuses_what_names_nothing_with_its_own_errors() {
     }
     assert_eq!(answered, 37);
 }
+
+/// A server that requires signatures answers an unsigned request (a plain HTTP client's)
+/// with AWS's authentication error, before looking at the operation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsigned_requests_to_a_server_that_requires_keys_are_refused() {
+    use asl_server::Auth;
+    use asl_server::auth::{Credentials, Verifier};
+    let config = Config {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        storage: Storage::Memory,
+        auth: Auth::Signed(std::sync::Arc::new(Verifier::new([Credentials::new("AKID", "secret")], "us-east-1"))),
+        ..Config::default()
+    };
+    let server = Server::start(config).await.unwrap_or_else(|e| panic!("start: {e}"));
+    let addr = server.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run(async {
+        let _ = stopped.await;
+    }));
+    let (status, answer) = call(addr, "ListStateMachines", &json!({})).await;
+    assert_eq!(status, 400);
+    assert_eq!(answer["__type"], "com.amazon.coral.service#MissingAuthenticationTokenException");
+}
+
+/// Listening beyond loopback with no authentication configured is refused at start.
+#[tokio::test]
+async fn no_open_server_beyond_loopback() {
+    let config = Config { listen: SocketAddr::from(([0, 0, 0, 0], 0)), storage: Storage::Memory, ..Config::default() };
+    let refused = Server::start(config).await.err().unwrap_or_default();
+    assert!(refused.contains("without authentication"), "{refused}");
+}

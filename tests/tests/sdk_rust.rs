@@ -633,3 +633,42 @@ async fn an_express_machine_answers_start_sync_execution() {
         client.start_sync_execution().state_machine_arn(&standard).send().await.unwrap_err().into_service_error();
     assert!(matches!(error, StartSyncExecutionError::StateMachineTypeNotSupported(_)), "{error:?}");
 }
+
+/// A server that requires a key (`asl serve --auth-key`): the SDK's SigV4 signatures with
+/// that key are verified and accepted; another secret, another key or no signature at all
+/// get AWS's authentication errors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_requests_with_the_configured_key_only() {
+    use asl_server::Auth;
+    use asl_server::auth::{Credentials as Key, Verifier};
+    let dir = asl_tests::scratch_dir("sdk_rust").join(format!("signed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let verifier = Verifier::new([Key::new("AKIDLOCAL", "local-secret")], "us-east-1");
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        storage: Storage::Memory,
+        auth: Auth::Signed(std::sync::Arc::new(verifier)),
+        ..Config::default()
+    };
+    let server = Server::start(config).await.unwrap();
+    let address = server.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(server.run(async {
+        let _ = stopped.await;
+    }));
+
+    let signed = sdk::client_with_key(address, "AKIDLOCAL", "local-secret");
+    assert!(signed.list_state_machines().send().await.unwrap().state_machines().is_empty());
+    let code = |error: aws_sdk_sfn::error::SdkError<_, _>| {
+        aws_sdk_sfn::error::ProvideErrorMetadata::code(&error).map(str::to_owned)
+    };
+    let wrong_secret = sdk::client_with_key(address, "AKIDLOCAL", "guess");
+    let refused = wrong_secret.list_state_machines().send().await.unwrap_err();
+    assert_eq!(code(refused).as_deref(), Some("InvalidSignatureException"));
+    let unknown = sdk::client(address);
+    let refused = unknown.list_state_machines().send().await.unwrap_err();
+    assert_eq!(code(refused).as_deref(), Some("UnrecognizedClientException"));
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}

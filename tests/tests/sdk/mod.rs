@@ -25,10 +25,15 @@ const SYNC_PREFIX: &str = "sync-";
 /// A client of the server at `address`. It does not retry: a test wants to see each
 /// answer the server gives, and the crash test decides itself what a failed call means.
 pub fn client(address: SocketAddr) -> aws_sdk_sfn::Client {
+    client_with_key(address, "test", "test")
+}
+
+/// A client of the server at `address` that signs with this access key and secret.
+pub fn client_with_key(address: SocketAddr, access_key_id: &str, secret: &str) -> aws_sdk_sfn::Client {
     let config = aws_sdk_sfn::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+        .credentials_provider(Credentials::new(access_key_id, secret, None, None, "test"))
         .endpoint_url(format!("http://{address}"))
         .http_client(aws_smithy_http_client::Builder::new().build_http())
         .retry_config(RetryConfig::disabled())

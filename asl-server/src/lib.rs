@@ -1,3 +1,4 @@
 //! The AWS Step Functions API over asl-rs's engine.
 
+mod ops;
 pub mod wire;

@@ -228,6 +228,23 @@ async fn a_state_of_a_whole_machine_is_tested_by_name() {
 }
 
 #[tokio::test]
+async fn a_state_inside_a_map_is_tested_by_name_too() {
+    // AWS's BASE_MAP_STATE_MACHINE, tested at `HandleItem` (AWS: SUCCEEDED, the input as
+    // output, no next state; at DEBUG, a Pass state's five steps).
+    let machine = json!({"StartAt": "State0", "States": {"State0": {"Type": "Map", "ItemsPath": "$.Values",
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "HandleItem", "States": {"HandleItem": {"Type": "Pass", "End": true}}},
+        "ToleratedFailureCount": 2, "End": true}}});
+    let members =
+        json!({"stateName": "HandleItem", "input": "{\"Value\": \"HelloWorld\"}", "inspectionLevel": "DEBUG"});
+    let answer = ok(body(machine, members)).await;
+    assert_eq!(answer["status"], "SUCCEEDED");
+    assert!(answer.get("nextState").is_none(), "{answer}");
+    assert_eq!(read(&answer, "/output"), json!({"Value": "HelloWorld"}));
+    assert_eq!(answer["inspectionData"].as_object().map(|data| data.len()), Some(5));
+}
+
+#[tokio::test]
 async fn a_bad_definition_is_invalid_with_each_error_where_it_is() {
     let definition = "{\n  \"Type\": \"Pass\",\n  \"Next\": 7\n}";
     let error = refused(json!({"definition": definition})).await;

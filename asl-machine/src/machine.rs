@@ -32,6 +32,23 @@ pub struct Workflow {
     pub unsupported: Option<&'static str>,
 }
 
+impl Workflow {
+    /// Where the state called `name` is: its container and its index there. State names
+    /// are unique in a whole definition (AWS's `DUPLICATE_STATE_NAME`), inside Parallel
+    /// branches and Map processors too.
+    pub fn locate(&self, name: &str) -> Option<(u16, u16)> {
+        self.containers.iter().enumerate().find_map(|(container, def)| {
+            let state = def.states.iter().position(|state| state.name == name)?;
+            Some((u16::try_from(container).ok()?, u16::try_from(state).ok()?))
+        })
+    }
+
+    /// The state at `state` in container `container`.
+    pub fn state(&self, (container, state): (u16, u16)) -> Option<&'static StateDef> {
+        self.containers.get(usize::from(container))?.states.get(usize::from(state))
+    }
+}
+
 /// A workflow's containers; `[0]` is the top level.
 pub type Containers = &'static [ContainerDef];
 

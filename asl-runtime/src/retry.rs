@@ -122,6 +122,18 @@ impl RetryState {
         self.per_retrier.get(index).copied().unwrap_or(0)
     }
 
+    /// Counts `count` retries as made by the Retrier at `index` (and in the total): a state
+    /// test's retries made before it (TestState's `retrierRetryCount`).
+    pub(crate) fn count_retries(&mut self, index: usize, count: u32) {
+        if self.per_retrier.len() <= index {
+            self.per_retrier.resize(index + 1, 0);
+        }
+        if let Some(counter) = self.per_retrier.get_mut(index) {
+            *counter = counter.saturating_add(count);
+        }
+        self.retry_count = self.retry_count.saturating_add(count);
+    }
+
     /// Decides whether the state's work runs again after `error`, and records the retry
     /// if so. `policies` is the state's `Retry` array (the same one on every call);
     /// `rng` is as for [`delay`].

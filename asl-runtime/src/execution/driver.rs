@@ -29,6 +29,7 @@ use time::OffsetDateTime;
 use super::compact;
 use super::effects::{Effects, Event, Request, TaskRequest, later};
 use super::history::HistoryDetail;
+use super::inspect::Inspector;
 use super::parked::{Heartbeat, Parked};
 use super::state::{Execution, FramePath, Pending, WaitId};
 use super::task::{BoxFuture, TaskCall, TaskHandler};
@@ -118,6 +119,8 @@ pub struct Driver<'a> {
     /// Activity tasks taken by workers, recorded but, when effects are held, not yet
     /// committed: their `GetActivityTask` waits for the release.
     acknowledgements: Vec<Acknowledge>,
+    /// A state test's record, which watches its transitions (see [`inspect`](super::inspect)).
+    inspector: Option<&'a mut Inspector>,
 }
 
 impl<'a> Driver<'a> {
@@ -189,7 +192,24 @@ impl<'a> Driver<'a> {
             sink: None,
             hold: false,
             acknowledgements: Vec::new(),
+            inspector: None,
         }
+    }
+
+    /// A driver for a state test's new `execution` (see [`inspect`](super::inspect)), watched
+    /// by `inspector`. It runs the workflow even when the workflow uses a feature the runtime
+    /// cannot run: the test runs one state, which its caller has checked it can.
+    pub(super) fn for_state_test(
+        workflow: &'a Workflow,
+        handler: &'a dyn TaskHandler,
+        clock: &'a dyn Clock,
+        callbacks: &'a Callbacks,
+        execution: Execution,
+        inspector: &'a mut Inspector,
+    ) -> Driver<'a> {
+        let mut driver = Driver::idle(workflow, handler, clock, callbacks, execution);
+        driver.inspector = Some(inspector);
+        driver
     }
 
     /// The same driver, keeping what transitions ask for — Task handlers and activities to
@@ -417,7 +437,7 @@ impl<'a> Driver<'a> {
             self.stream_history();
             return Some(false);
         }
-        if self.execution.step(self.workflow, now, &mut self.effects) {
+        if self.execution.step(self.workflow, now, &mut self.effects, self.inspector.as_deref_mut()) {
             if !self.hold {
                 self.apply_effects();
             }

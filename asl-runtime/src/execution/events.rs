@@ -9,7 +9,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::history::{self, Chain, EventDetails, EventType, History, TaskFamily};
-use super::turn::RunCtx;
+use super::turn::{Mode, RunCtx};
 use crate::error::{Error, names};
 use crate::machine::{StateDef, StateKind};
 use crate::path;
@@ -21,8 +21,8 @@ pub(super) const CAUSE_PREFIX: &str = "An error occurred while executing the sta
 /// A `States.QueryEvaluationError` the state itself raised (not one an inner state of a
 /// branch or iteration already attributed): AWS records an `EvaluationFailed` event, and
 /// the cause names the state, as a `States.Runtime` error's does.
-pub(super) fn evaluation_failed(
-    ctx: &mut RunCtx<'_>,
+pub(super) fn evaluation_failed<M: Mode>(
+    ctx: &mut RunCtx<'_, M>,
     chain: &mut Chain,
     entered_event: u64,
     state: &'static StateDef,
@@ -125,7 +125,7 @@ pub(super) fn scheduled_details(
 
 /// Records that a Parallel or Map state failed for good: AWS records `…StateFailed` only
 /// for an attempt no retrier retries (then the catcher's `…StateExited` may follow).
-pub(super) fn state_failed(ctx: &mut RunCtx<'_>, chain: &mut Chain, state: &StateDef) {
+pub(super) fn state_failed<M: Mode>(ctx: &mut RunCtx<'_, M>, chain: &mut Chain, state: &StateDef) {
     match state.kind {
         StateKind::Parallel { .. } => {
             ctx.event(chain, EventType::ParallelStateFailed);

@@ -26,6 +26,7 @@ mod events;
 mod fields;
 mod flow;
 mod history;
+pub mod inspect;
 mod kinds;
 pub(crate) mod parked;
 mod recovery;
@@ -39,6 +40,7 @@ mod turn;
 pub use driver::{Driver, run};
 pub(crate) use driver::{TRANSITIONS_PER_YIELD, YieldNow};
 pub use history::{EventDetails, EventType, HistoryDetail, HistoryEvent};
+pub use inspect::{Inspection, StateTest, StateTestOutcome, StateTestStatus, run_state_test};
 pub(crate) use state::Pending;
 pub use state::{Execution, FramePath, WaitId};
 

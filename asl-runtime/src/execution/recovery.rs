@@ -4,9 +4,9 @@
 
 use super::effects::{Request, later};
 use super::events::{evaluation_failed, state_failed};
-use super::flow::{DataFlow, Flow, Language};
+use super::flow::{DataFlow, Language};
 use super::state::{FailedAttempt, Frame, Step, Work};
-use super::turn::{Completion, RunCtx, Turn, complete};
+use super::turn::{Completion, Mode, RunCtx, Turn, complete};
 use crate::dataflow::Io;
 use crate::error::{self, Error};
 use crate::machine::{CatcherDef, Recovery, StateDef, StateKind};
@@ -16,9 +16,9 @@ use crate::retry::RetryDecision;
 /// (`ResultSelector`, `ResultPath` and `OutputPath`, or `Output`); an error is retried,
 /// caught, or fails the state.
 #[inline]
-pub(super) fn settle(
+pub(super) fn settle<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     frame: &mut Frame,
     state: &'static StateDef,
 ) -> Result<Completion, Error> {
@@ -37,9 +37,11 @@ pub(super) fn settle(
     let error = match result {
         Ok(result) => {
             let context = ctx.context(state, frame.entered, Some(retry_count));
-            let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now);
+            let mut flow = ctx.flow(state, &context, &frame.variables);
             let mut assigned = None;
             let output = flow.result(io, &mut frame.input, result, &mut assigned)?;
+            // (The flow borrows `ctx` and the variables: done with it.)
+            drop(flow);
             turn.store(ctx, &mut frame.variables, assigned);
             return complete(state, output);
         }
@@ -54,7 +56,18 @@ pub(super) fn settle(
             error
         }
     };
+    if let Some(inspector) = ctx.inspector() {
+        inspector.before_retry(retries, recovery.retry, &error);
+    }
     match retries.on_error(recovery.retry, &error, &mut || ctx.fraction()) {
+        // A state test stops where a retry would start: the run ends with the error, and
+        // the inspection says when the retry would have come.
+        RetryDecision::Retry { delay, .. } if ctx.inspector().is_some() => {
+            if let Some(inspector) = ctx.inspector() {
+                inspector.seen.retry_delay = Some(delay);
+            }
+            Err(error)
+        }
         RetryDecision::Retry { delay, .. } if delay.is_zero() => {
             *work = Work::Start;
             turn.attempt(ctx, frame, state)
@@ -72,11 +85,16 @@ pub(super) fn settle(
                 keep_attempt(work, attempt, &error);
                 return Err(error);
             };
+            if let Some(inspector) = ctx.inspector() {
+                inspector.seen.catch_index = Some(position);
+            }
             let context = ctx.context(state, frame.entered, Some(retries.retry_count()));
-            let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now);
+            let mut flow = ctx.flow(state, &context, &frame.variables);
             let language = flow.language();
             let mut assigned = None;
             let caught = flow.caught((position, catcher), &mut frame.input, error.error_output(), &mut assigned);
+            // (The flow borrows `ctx` and the variables: done with it.)
+            drop(flow);
             let output = match caught {
                 Ok(output) => output,
                 // A JSONata catcher's own evaluation failed: recorded, then the state fails

@@ -25,6 +25,7 @@ use time::OffsetDateTime;
 use super::Outcome;
 use super::compact::{self, CompactError};
 use super::history::{self, Chain, EventDetails, EventType, History, HistoryDetail, HistoryEvent, TextCache};
+use super::inspect::TopFrame;
 use crate::context::ExecutionInfo;
 use crate::error::Error;
 use crate::intrinsics::SplitMix64;
@@ -316,6 +317,19 @@ impl Execution {
     /// `$$.Execution` of the top-level execution.
     pub fn info(&self) -> &ExecutionInfo {
         &self.run.info
+    }
+
+    /// The top-level frame as it stands: where it is, with what input and variables.
+    pub(super) fn top_frame(&self) -> TopFrame<'_> {
+        let root = &self.run.root;
+        TopFrame {
+            container: root.container,
+            state: root.state,
+            entered: !matches!(root.step, Step::Enter),
+            input: &root.input,
+            variables: &root.variables.0,
+            entered_event: root.entered_event,
+        }
     }
 
     /// The execution's history so far (a Distributed Map's child executions have their

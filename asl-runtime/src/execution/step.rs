@@ -19,7 +19,8 @@ use time::OffsetDateTime;
 use super::effects::{Effects, Event, later};
 use super::events::{run_ended, task_details};
 use super::history::{self, Chain, EventDetails, EventType, History, HistoryDetail, TaskEvents};
-use super::state::{Child, Execution, FIRED, Frame, FramePath, Run, Step, WaitId, Work};
+use super::inspect::{Inspector, StateTest};
+use super::state::{Child, Execution, FIRED, Frame, FramePath, Run, Step, Vars, WaitId, Work};
 use super::turn::{Turn, state_def};
 use super::{Outcome, Status, Workflow};
 use crate::context::ExecutionInfo;
@@ -63,6 +64,30 @@ impl Execution {
         }
     }
 
+    /// The execution of a state test (see [`inspect`](super::inspect)): its top frame starts
+    /// at the state `test` names (in the workflow it is driven with), with `input` and the
+    /// variables `test` gives, `info` as `$$.Execution`, started `now`. It has no
+    /// `TimeoutSeconds` (it waits for nothing) and its history records event types only.
+    pub(super) fn start_state_test(
+        info: ExecutionInfo,
+        input: Value,
+        now: OffsetDateTime,
+        test: &StateTest,
+    ) -> Execution {
+        let (container, state) = test.at;
+        let variables = Vars(std::sync::Arc::new(test.variables.clone()));
+        let frame = Frame::new(container, state, input, now).with_variables(variables);
+        Execution {
+            run: Run::new(info, SplitMix64::from_entropy(), frame, now, HistoryDetail::TypesOnly),
+            deadline: None,
+            next_wait: FIRED,
+            runnable: [FramePath::new()].into(),
+            outcome: None,
+            transitions: 0,
+            streamed: 0,
+        }
+    }
+
     /// Ends the execution at once, failed with `error` (a workflow it cannot run).
     pub(super) fn fail(&mut self, error: Error) {
         if self.outcome.is_none() {
@@ -71,9 +96,16 @@ impl Execution {
         }
     }
 
-    /// Takes one transition of the first runnable frame, at `now`. `false` when no frame
+    /// Takes one transition of the first runnable frame, at `now`, watched by `inspector`
+    /// if it is a state test's (see [`inspect`](super::inspect)). `false` when no frame
     /// can move (all wait for something outside, or the execution has ended).
-    pub(super) fn step(&mut self, workflow: &Workflow, now: OffsetDateTime, fx: &mut Effects) -> bool {
+    pub(super) fn step(
+        &mut self,
+        workflow: &Workflow,
+        now: OffsetDateTime,
+        fx: &mut Effects,
+        inspector: Option<&mut Inspector>,
+    ) -> bool {
         if self.outcome.is_some() {
             return false;
         }
@@ -81,7 +113,7 @@ impl Execution {
         self.transitions += 1;
         let Execution { run, next_wait, .. } = self;
         let mut turn = Turn::new(workflow, now, &path, next_wait, fx);
-        let end = turn.run(run, 0);
+        let end = turn.run(run, 0, inspector);
         self.reorder(path, fx);
         if let Some(end) = end {
             self.finish(end, now);

@@ -12,8 +12,9 @@ use time::OffsetDateTime;
 use super::Workflow;
 use super::effects::{Effects, Request};
 use super::events::{CAUSE_PREFIX, evaluation_failed, run_ended};
-use super::flow::Assigned;
+use super::flow::{Assigned, DataFlow, Flow, Inspected};
 use super::history::{self, Chain, EventDetails, EventType, History};
+use super::inspect::Inspector;
 use super::kinds::{map, parallel, task, wait};
 use super::recovery;
 use super::state::{Child, FIRED, FailedAttempt, Frame, FramePath, Run, Step, Vars, WaitId, Work};
@@ -56,8 +57,9 @@ pub(super) struct ChildEnd {
     pub(super) map_name: &'static str,
 }
 
-/// The data of the run (execution or child execution) a frame belongs to.
-pub(super) struct RunCtx<'r> {
+/// The data of the run (execution or child execution) a frame belongs to, and how the
+/// transition is watched (`M`).
+pub(super) struct RunCtx<'r, M: Mode = Plain> {
     /// `$$.Execution` and the rest.
     pub(super) info: &'r ExecutionInfo,
     /// The run's generator.
@@ -68,9 +70,99 @@ pub(super) struct RunCtx<'r> {
     pub(super) context_base: &'r OnceLock<Map<String, Value>>,
     /// The time of the step.
     pub(super) now: OffsetDateTime,
+    /// Who watches the transition.
+    pub(super) mode: M,
 }
 
-impl RunCtx<'_> {
+/// How a transition is watched: not at all ([`Plain`], every state of every run), or by a
+/// state test's inspector ([`Watched`], the state under test; see
+/// [`inspect`](super::inspect)).
+///
+/// The transition's code is generic over it, so the two are separate instances: in the
+/// plain one, `Plain`'s answers are constants and its flows the usual ones, and it compiles
+/// as if state tests did not exist.
+pub(super) trait Mode {
+    /// The data flow of the states it runs.
+    type Flow<'f>: DataFlow<'f>
+    where
+        Self: 'f;
+
+    /// The data flow of `state` (see [`Flow::new`]).
+    fn flow<'f>(
+        &'f mut self,
+        state: &'static StateDef,
+        context: &'f Value,
+        variables: &'f Vars,
+        rng: &'f mut SplitMix64,
+        now: OffsetDateTime,
+    ) -> Self::Flow<'f>;
+
+    /// The state test's inspector, if it watches.
+    fn inspector(&mut self) -> Option<&mut Inspector>;
+
+    /// `$$` as the state test gives it (with `token` as `Task.Token`), if it does.
+    fn context_object(&self, token: Option<&str>) -> Option<Value>;
+}
+
+/// Unwatched.
+pub(super) struct Plain;
+
+impl Mode for Plain {
+    type Flow<'f> = Flow<'f>;
+
+    #[inline(always)]
+    fn flow<'f>(
+        &'f mut self,
+        state: &'static StateDef,
+        context: &'f Value,
+        variables: &'f Vars,
+        rng: &'f mut SplitMix64,
+        now: OffsetDateTime,
+    ) -> Flow<'f> {
+        Flow::new(state, context, variables, rng, now)
+    }
+
+    #[inline(always)]
+    fn inspector(&mut self) -> Option<&mut Inspector> {
+        None
+    }
+
+    #[inline(always)]
+    fn context_object(&self, _: Option<&str>) -> Option<Value> {
+        None
+    }
+}
+
+/// Watched by a state test's inspector.
+pub(super) struct Watched<'r>(&'r mut Inspector);
+
+impl<'r> Mode for Watched<'r> {
+    type Flow<'f>
+        = Inspected<'f>
+    where
+        Self: 'f;
+
+    fn flow<'f>(
+        &'f mut self,
+        state: &'static StateDef,
+        context: &'f Value,
+        variables: &'f Vars,
+        rng: &'f mut SplitMix64,
+        now: OffsetDateTime,
+    ) -> Inspected<'f> {
+        Inspected::new(state, context, variables, rng, now, &mut self.0.seen)
+    }
+
+    fn inspector(&mut self) -> Option<&mut Inspector> {
+        Some(self.0)
+    }
+
+    fn context_object(&self, token: Option<&str>) -> Option<Value> {
+        self.0.context_object(token)
+    }
+}
+
+impl<M: Mode> RunCtx<'_, M> {
     /// Records a history event without details on `chain` and returns its id.
     pub(super) fn event(&mut self, chain: &mut Chain, kind: EventType) -> u64 {
         self.history.record(chain, kind, self.now, || None)
@@ -111,9 +203,32 @@ impl RunCtx<'_> {
         self.context_with(info, None)
     }
 
+    /// The data flow of `state`, reading `$$` as `context` and the variables `variables`
+    /// (see [`Flow::new`]); in a watched step, one that writes its steps down.
+    #[inline]
+    pub(super) fn flow<'f>(
+        &'f mut self,
+        state: &'static StateDef,
+        context: &'f Value,
+        variables: &'f Vars,
+    ) -> M::Flow<'f> {
+        self.mode.flow(state, context, variables, self.rng, self.now)
+    }
+
+    /// The state test's inspector, when the transition is watched (see
+    /// [`inspect`](super::inspect)); `None` in every other.
+    #[inline]
+    pub(super) fn inspector(&mut self) -> Option<&mut Inspector> {
+        self.mode.inspector()
+    }
+
     /// `$$` with `state` and, if given, `$$.Task.Token`: the run's cached `Execution` and
-    /// `StateMachine` sections, then `State` and `Task`, in AWS's order.
+    /// `StateMachine` sections, then `State` and `Task`, in AWS's order (or, in a state
+    /// test given one, the context object given).
     pub(super) fn context_with(&self, state: StateInfo<'_>, token: Option<&str>) -> Value {
+        if let Some(given) = self.mode.context_object(token) {
+            return given;
+        }
         let base = self.context_base.get_or_init(|| match ContextObject::new(self.info).to_value() {
             Value::Object(sections) => sections,
             _ => Map::new(),
@@ -199,11 +314,23 @@ impl Turn<'_> {
         }
     }
 
-    /// Moves the frame at [`Turn::path`] inside `run`, whose top frame is at `depth`.
-    /// `Some` when the run's top frame ended.
-    pub(super) fn run(&mut self, run: &mut Run, depth: usize) -> Option<Result<Value, Error>> {
+    /// Moves the frame at [`Turn::path`] inside `run`, whose top frame is at `depth`,
+    /// watched by `inspector` if it is the top frame of a state test's execution. `Some`
+    /// when the run's top frame ended.
+    pub(super) fn run(
+        &mut self,
+        run: &mut Run,
+        depth: usize,
+        inspector: Option<&mut Inspector>,
+    ) -> Option<Result<Value, Error>> {
         let Run { info, rng, history, root, context_base } = run;
-        let mut ctx = RunCtx { info, rng, history, context_base, now: self.now };
+        // A state test watches the state under test only: the top-level frame's.
+        if let (Some(inspector), true) = (inspector, self.path.is_empty()) {
+            let mode = Watched(inspector);
+            let mut ctx = RunCtx { info, rng, history, context_base, now: self.now, mode };
+            return self.frame(&mut ctx, root, depth);
+        }
+        let mut ctx = RunCtx { info, rng, history, context_base, now: self.now, mode: Plain };
         self.frame(&mut ctx, root, depth)
     }
 
@@ -213,14 +340,14 @@ impl Turn<'_> {
     /// Always inlined into the state kinds, and the work is out of line: a state that
     /// assigns nothing, as most do, pays one test, not a call.
     #[inline(always)]
-    pub(super) fn store(&mut self, ctx: &RunCtx<'_>, variables: &mut Vars, assigned: Assigned) {
+    pub(super) fn store<M: Mode>(&mut self, ctx: &RunCtx<'_, M>, variables: &mut Vars, assigned: Assigned) {
         if let Some(values) = assigned {
             self.store_values(ctx, variables, values);
         }
     }
 
     /// [`Turn::store`] of an `Assign` that computed `values`.
-    fn store_values(&mut self, ctx: &RunCtx<'_>, variables: &mut Vars, values: Map<String, Value>) {
+    fn store_values<M: Mode>(&mut self, ctx: &RunCtx<'_, M>, variables: &mut Vars, values: Map<String, Value>) {
         if ctx.history.detailed() {
             let texts = values.iter().map(|(name, value)| (name.clone(), Value::String(history::text(value))));
             self.assigned = Some(texts.collect());
@@ -230,7 +357,12 @@ impl Turn<'_> {
 
     /// Moves the frame at [`Turn::path`] below `frame` (at `depth`), or `frame` itself.
     /// `Some` when `frame` ended.
-    fn frame(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, depth: usize) -> Option<Result<Value, Error>> {
+    fn frame<M: Mode>(
+        &mut self,
+        ctx: &mut RunCtx<'_, M>,
+        frame: &mut Frame,
+        depth: usize,
+    ) -> Option<Result<Value, Error>> {
         let Some(&index) = self.path.get(depth) else { return self.transition(ctx, frame) };
         let index = index as usize;
         let map_name = state_def(self.workflow, frame.container, frame.state).map_or("", |state| state.name);
@@ -258,7 +390,7 @@ impl Turn<'_> {
                         (ended, Some(child.chain))
                     })
                 }
-                Some(Child::Run(child)) => self.run(child, depth + 1).map(|end| {
+                Some(Child::Run(child)) => self.run(child, depth + 1, None).map(|end| {
                     let Run { history, root, info, .. } = &mut **child;
                     run_ended(history, &mut root.chain, &end, self.now);
                     let ended = match end {
@@ -281,7 +413,7 @@ impl Turn<'_> {
 
     /// Records that a child of `frame` (at `depth`) ended; once that ends the attempt (all
     /// children done, or a failure that ends it), the frame is woken to settle it.
-    fn child_ended(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, depth: usize, ending: ChildEnd) {
+    fn child_ended<M: Mode>(&mut self, ctx: &mut RunCtx<'_, M>, frame: &mut Frame, depth: usize, ending: ChildEnd) {
         let Frame { step, chain, variables, .. } = frame;
         let Step::Working { work, .. } = step else { return };
         let done = match work {
@@ -306,7 +438,7 @@ impl Turn<'_> {
     }
 
     /// Takes `frame`'s next transition. `Some` when the frame ended.
-    fn transition(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame) -> Option<Result<Value, Error>> {
+    fn transition<M: Mode>(&mut self, ctx: &mut RunCtx<'_, M>, frame: &mut Frame) -> Option<Result<Value, Error>> {
         let state = match state_def(self.workflow, frame.container, frame.state) {
             Ok(state) => state,
             Err(error) => return Some(Err(error)),
@@ -368,7 +500,13 @@ impl Turn<'_> {
 
     /// Records that `frame` left `state` with `output`; the output's JSON text, if the
     /// event holds it, is kept for the next state's Entered event.
-    fn exited(&mut self, ctx: &mut RunCtx<'_>, frame: &mut Frame, state: &'static StateDef, output: &Value) {
+    fn exited<M: Mode>(
+        &mut self,
+        ctx: &mut RunCtx<'_, M>,
+        frame: &mut Frame,
+        state: &'static StateDef,
+        output: &Value,
+    ) {
         let Some(kind) = EventType::exited(&state.kind) else { return };
         let assigned = self.assigned.take();
         let mut text = None;
@@ -389,7 +527,7 @@ impl Turn<'_> {
     /// [`Execution::reissue`](super::Execution::reissue)).
     pub(super) fn reissue_run(&mut self, run: &mut Run, path: &mut FramePath) {
         let Run { info, rng, history, root, context_base } = run;
-        let mut ctx = RunCtx { info, rng, history, context_base, now: self.now };
+        let mut ctx = RunCtx { info, rng, history, context_base, now: self.now, mode: Plain };
         self.reissue_frame(&mut ctx, root, path);
     }
 

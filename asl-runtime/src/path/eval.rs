@@ -39,6 +39,9 @@ const SCAN_UP_TO: usize = 8;
 /// Member `name` of an object. serde_json's maps hash a key with SipHash to look it up,
 /// which costs more than comparing it with the few keys of a typical JSON object; the
 /// state data of a workflow is made of such objects, and every path step looks one up.
+/// `#[inline]`: called from several modules, and without it whether a caller can inline it
+/// depends on how rustc happens to split the crate into codegen units.
+#[inline]
 pub(crate) fn member<'v>(map: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
     if map.len() <= SCAN_UP_TO {
         map.iter().find(|(key, _)| *key == name).map(|(_, value)| value)
@@ -48,6 +51,7 @@ pub(crate) fn member<'v>(map: &'v Map<String, Value>, name: &str) -> Option<&'v 
 }
 
 /// [`member`], mutably.
+#[inline]
 pub(crate) fn member_mut<'v>(map: &'v mut Map<String, Value>, name: &str) -> Option<&'v mut Value> {
     if map.len() <= SCAN_UP_TO {
         map.iter_mut().find(|(key, _)| *key == name).map(|(_, value)| value)

@@ -10,6 +10,7 @@ mod names;
 mod page;
 mod state_machines;
 mod tags;
+mod test_state;
 mod tokens;
 mod validate;
 mod versions;
@@ -64,6 +65,7 @@ pub async fn call(service: &Service, name: &str, body: &Value) -> Result<Value, 
         "ListMapRuns" => map_runs::list(service, request).await,
         "DescribeMapRun" => map_runs::describe(service, request).await,
         "UpdateMapRun" => map_runs::update(service, request).await,
+        "TestState" => test_state::test_state(body).await,
         _ => Err(ApiError::unknown_operation()),
     }
 }

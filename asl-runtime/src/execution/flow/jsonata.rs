@@ -8,18 +8,20 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::{Assigned, DataFlow, within_limit};
+use super::{Assigned, DataFlow, Language, NoRecord, Record, Recording, within_limit};
 use crate::choice;
 use crate::context::{ContextObject, ExecutionInfo, StateInfo};
 use crate::dataflow::{self, Io, PathField};
 use crate::error::Error;
+use crate::execution::inspect::Inspection;
 use crate::jsonata;
 use crate::machine::{CatcherDef, ChoiceRule, JsonataDef, MapDef, StateDef};
 use crate::path::{self, Literal};
 use crate::template::Template;
 
-/// A JSONata state's data flow.
-pub(in crate::execution) struct Jsonata<'a> {
+/// A JSONata state's data flow, writing its steps down through `R` (nowhere, but in a
+/// state test: see [`Record`]).
+pub(in crate::execution) struct Jsonata<'a, R: Record = NoRecord> {
     /// The state (its name and `Assign`).
     state: &'static StateDef,
     /// Its `Arguments` and `Output`.
@@ -30,6 +32,8 @@ pub(in crate::execution) struct Jsonata<'a> {
     variables: &'a Map<String, Value>,
     /// What `$now()` returns.
     now: OffsetDateTime,
+    /// Where its effective input and result are written down.
+    rec: R,
 }
 
 impl<'a> Jsonata<'a> {
@@ -42,9 +46,25 @@ impl<'a> Jsonata<'a> {
         variables: &'a Map<String, Value>,
         now: OffsetDateTime,
     ) -> Jsonata<'a> {
-        Jsonata { state, def, context, variables, now }
+        Jsonata { state, def, context, variables, now, rec: NoRecord }
     }
+}
 
+impl<'a> Jsonata<'a, Recording<'a>> {
+    /// [`Jsonata::new`], writing the effective input and the result into `seen`.
+    pub(super) fn recording(
+        state: &'static StateDef,
+        def: &'static JsonataDef,
+        context: &'a Value,
+        variables: &'a Map<String, Value>,
+        now: OffsetDateTime,
+        seen: &'a mut Inspection,
+    ) -> Jsonata<'a, Recording<'a>> {
+        Jsonata { state, def, context, variables, now, rec: Recording(seen) }
+    }
+}
+
+impl<'a, R: Record> Jsonata<'a, R> {
     /// A scope whose `$states.input` is `input`.
     #[inline]
     fn scope<'s>(&self, input: &'s Value) -> jsonata::Scope<'s>
@@ -92,7 +112,12 @@ impl<'a> Jsonata<'a> {
     }
 }
 
-impl<'a> DataFlow<'a> for Jsonata<'a> {
+impl<'a, R: Record> DataFlow<'a> for Jsonata<'a, R> {
+    #[inline]
+    fn language(&self) -> Language {
+        Language::Jsonata
+    }
+
     #[inline]
     fn pass(
         &mut self,
@@ -158,10 +183,14 @@ impl<'a> DataFlow<'a> for Jsonata<'a> {
 
     #[inline]
     fn arguments(&mut self, _: &Io, input: &Value) -> Result<Value, Error> {
-        match self.def.arguments {
+        let arguments = match self.def.arguments {
             Some(arguments) => self.scope(input).build(arguments, "Arguments"),
             None => Ok(input.clone()),
+        };
+        if let (Some(seen), Ok(arguments)) = (self.rec.seen(), &arguments) {
+            seen.after_arguments = Some(arguments.clone());
         }
+        arguments
     }
 
     fn map_input(&mut self, _: &Io, input: &Value) -> Result<Value, Error> {
@@ -213,6 +242,9 @@ impl<'a> DataFlow<'a> for Jsonata<'a> {
 
     #[inline]
     fn result(&mut self, _: &Io, input: &mut Value, result: Value, assigned: &mut Assigned) -> Result<Value, Error> {
+        if let Some(seen) = self.rec.seen() {
+            seen.result = Some(result.clone());
+        }
         let input = std::mem::take(input);
         Ok(self.finish(None, &input, Some(&result), assigned)?.unwrap_or(result))
     }

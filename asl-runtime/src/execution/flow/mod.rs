@@ -15,12 +15,17 @@
 //! as the `state.jsonata` tests it replaces. The operations a transition runs are
 //! `#[inline]`, so that the match and the moves of what they return fold into the state's
 //! code, as when it was all written in one place.
+//!
+//! A state test's state under test (see [`inspect`](super::inspect)) has a flow of its own,
+//! [`Inspected`]: the same implementations, instantiated to write down each step's value
+//! ([`Record`]).
 
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
+use super::inspect::Inspection;
 use super::state::Vars;
 use crate::context::ExecutionInfo;
 use crate::dataflow::{self, Env, Io, PathField};
@@ -30,9 +35,11 @@ use crate::machine::{CatcherDef, ChoiceRule, MapDef, StateDef};
 use crate::path::Literal;
 use crate::template::Template;
 
+mod inspected;
 mod jsonata;
 mod jsonpath;
 
+pub(in crate::execution) use inspected::Inspected;
 pub(in crate::execution) use jsonata::Jsonata;
 pub(in crate::execution) use jsonpath::JsonPath;
 
@@ -53,6 +60,10 @@ pub(in crate::execution) type Assigned = Option<Map<String, Value>>;
 /// The JSONPath fields an operation takes (`io`, `paths`…) are the state's own; a JSONata
 /// state has them at their defaults and its implementation ignores them.
 pub(in crate::execution) trait DataFlow<'a> {
+    /// The query language, for the rare decision that is not data flow (see
+    /// `recovery::settle`).
+    fn language(&self) -> Language;
+
     /// A Pass state: JSONPath `InputPath`, `Parameters` or `Result`, `ResultPath`,
     /// `OutputPath` (`$` in `Assign` is its result); JSONata `Assign` and `Output` over
     /// `$states.input` (absent `Output`: the input).
@@ -137,6 +148,42 @@ pub(in crate::execution) trait DataFlow<'a> {
     ) -> Result<Value, Error>;
 }
 
+/// Where a flow writes down the value of each of its steps: nowhere ([`NoRecord`], every
+/// normal run), or a state test's [`Inspection`] ([`Recording`]; see
+/// [`inspect`](super::inspect)). [`JsonPath`] and [`Jsonata`] are generic over it, so a
+/// recording flow is a separate instance of the same code: a normal flow's `NoRecord` has
+/// no size and its tests are constants, and it compiles as if recording did not exist.
+pub(in crate::execution) trait Record {
+    /// Whether anything is written down.
+    const ON: bool;
+
+    /// Where to write, if anywhere.
+    fn seen(&mut self) -> Option<&mut Inspection>;
+}
+
+/// Writes nothing down.
+pub(in crate::execution) struct NoRecord;
+
+impl Record for NoRecord {
+    const ON: bool = false;
+
+    #[inline(always)]
+    fn seen(&mut self) -> Option<&mut Inspection> {
+        None
+    }
+}
+
+/// Writes each step down in a state test's inspection.
+pub(in crate::execution) struct Recording<'a>(&'a mut Inspection);
+
+impl Record for Recording<'_> {
+    const ON: bool = true;
+
+    fn seen(&mut self) -> Option<&mut Inspection> {
+        Some(self.0)
+    }
+}
+
 /// Which query language a state's data flow speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(in crate::execution) enum Language {
@@ -175,16 +222,6 @@ impl<'a> Flow<'a> {
             }
         }
     }
-
-    /// The query language, for the rare decision that is not data flow (see
-    /// `recovery::settle`).
-    #[inline]
-    pub(in crate::execution) fn language(&self) -> Language {
-        match self {
-            Flow::JsonPath(_) => Language::JsonPath,
-            Flow::Jsonata(_) => Language::Jsonata,
-        }
-    }
 }
 
 /// Delegates each [`DataFlow`] operation of [`Flow`] to the language's implementation.
@@ -198,6 +235,14 @@ macro_rules! dispatch {
 }
 
 impl<'a> DataFlow<'a> for Flow<'a> {
+    #[inline]
+    fn language(&self) -> Language {
+        match self {
+            Flow::JsonPath(_) => Language::JsonPath,
+            Flow::Jsonata(_) => Language::Jsonata,
+        }
+    }
+
     #[inline]
     fn pass(
         &mut self,

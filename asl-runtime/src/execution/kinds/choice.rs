@@ -4,17 +4,17 @@
 
 use crate::dataflow::PathField;
 use crate::error::Error;
-use crate::execution::flow::{DataFlow, Flow};
+use crate::execution::flow::DataFlow;
 use crate::execution::state::Frame;
-use crate::execution::turn::{Completion, RunCtx, Turn};
+use crate::execution::turn::{Completion, Mode, RunCtx, Turn};
 use crate::machine::{ChoiceRule, StateDef};
 
 /// Runs a Choice state just entered, with its `InputPath` and `OutputPath` (`paths`), its
 /// `Choices` (`rules`) and its `Default`.
 #[inline]
-pub(super) fn enter(
+pub(super) fn enter<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     frame: &mut Frame,
     state: &'static StateDef,
     paths: (PathField, PathField),
@@ -22,9 +22,11 @@ pub(super) fn enter(
     default: Option<u16>,
 ) -> Result<Completion, Error> {
     let context = ctx.context(state, frame.entered, None);
-    let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now);
+    let mut flow = ctx.flow(state, &context, &frame.variables);
     let mut assigned = None;
     let (next, output) = flow.choose(paths, rules, default, &mut frame.input, &mut assigned)?;
+    // (The flow borrows `ctx` and the variables: done with it.)
+    drop(flow);
     turn.store(ctx, &mut frame.variables, assigned);
     // A Choice has no `Next` of its own: the rule's target is where it goes.
     Ok(Completion::Next(next, output))

@@ -14,44 +14,57 @@ use time::OffsetDateTime;
 use crate::context::{ExecutionInfo, format_timestamp};
 use crate::error::{Error, names};
 use crate::execution::fields;
-use crate::execution::flow::{DataFlow, Flow};
+use crate::execution::flow::DataFlow;
 use crate::execution::history::{Chain, EventDetails, EventType};
+use crate::execution::inspect::Inspector;
 use crate::execution::state::{Child, DistributedWork, Frame, MapWork, Run, Step, Tolerance, Vars, Work};
-use crate::execution::turn::{ChildEnd, Completion, Ended, RunCtx, Turn};
+use crate::execution::turn::{ChildEnd, Completion, Ended, Mode, RunCtx, Turn};
 use crate::intrinsics::{RandomSource, SplitMix64, uuid_v4};
 use crate::jsonata;
 use crate::machine::{Amount, DistributedDef, Fraction, MapDef, StateDef, StateKind};
 use crate::path::{self, Scope};
 
 /// The cause of `States.ExceedToleratedFailureThreshold` (reference §1.3, ✔AWS).
-const THRESHOLD_EXCEEDED: &str = "The specified tolerated failure threshold was exceeded";
+pub(in crate::execution) const THRESHOLD_EXCEEDED: &str = "The specified tolerated failure threshold was exceeded";
 
 /// Starts an attempt: the effective input, then [`start`]; a Map without items (or whose
 /// start failed) is settled in the next transition.
 #[inline]
-pub(super) fn attempt(
+pub(super) fn attempt<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     frame: &mut Frame,
     state: &'static StateDef,
     def: &MapDef,
 ) -> Result<Completion, Error> {
     let Step::Working { retries, work, .. } = &mut frame.step else { return Ok(Completion::Blocked) };
     let context = ctx.context(state, frame.entered, Some(retries.retry_count()));
-    let input = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now).map_input(def.io, &frame.input)?;
+    let input = ctx.flow(state, &context, &frame.variables).map_input(def.io, &frame.input)?;
     let depth = turn.path.len();
     *work = match start(turn, ctx, &mut frame.chain, state, depth, input, &context, &frame.variables) {
-        Ok(map) if map.children.is_empty() => {
+        Ok(Started::Map(map)) if map.children.is_empty() => {
             turn.fx.again = true;
             Work::Done(Ok(Value::Array(Vec::new())))
         }
-        Ok(map) => Work::Map(Box::new(map)),
+        Ok(Started::Map(map)) => Work::Map(Box::new(map)),
+        Ok(Started::StoodIn(result)) => {
+            turn.fx.again = true;
+            Work::Done(result)
+        }
         Err(error) => {
             turn.fx.again = true;
             Work::Done(Err(error))
         }
     };
     Ok(Completion::Blocked)
+}
+
+/// How a Map attempt started.
+enum Started {
+    /// Its iterations are under way (or, without items, done).
+    Map(MapWork),
+    /// A state test's stand-in took their place: the attempt's result.
+    StoodIn(Result<Value, Error>),
 }
 
 /// Starts a Map attempt with effective input `input`, for the Map state's frame at
@@ -64,29 +77,30 @@ pub(super) fn attempt(
 /// not pointing to an array, a bad `MaxConcurrencyPath` or tolerance, a failed
 /// `ItemSelector`.
 #[allow(clippy::too_many_arguments)] // The Map state's whole situation; a struct would only rename it.
-fn start(
+fn start<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     chain: &mut Chain,
     state: &'static StateDef,
     depth: usize,
     input: Value,
     context: &Value,
     variables: &Vars,
-) -> Result<MapWork, Error> {
+) -> Result<Started, Error> {
     let StateKind::Map(def) = &state.kind else {
         return Err(Error::runtime(format!("state '{}' is not a Map state", state.name)));
     };
     let info = ctx.info;
-    let mut flow = Flow::new(state, context, variables, &mut *ctx.rng, turn.now);
+    let mut flow = ctx.flow(state, context, variables);
     let items = flow.items(def, &input)?;
     let scope = Scope::new(&input).with_context(context).with_variables(&*variables.0);
     let js = jsonata::Scope::new(&input, context, &variables.0).with_now(turn.now);
-    let limit = match def.max_concurrency {
+    let max_concurrency = match def.max_concurrency {
         Some(amount) => fields::map_integer(amount, &scope, &js, "MaxConcurrencyPath")?,
         None => 0,
     };
-    let limit = if limit == 0 { items.len().max(1) } else { usize::try_from(limit).unwrap_or(usize::MAX) };
+    let limit =
+        if max_concurrency == 0 { items.len().max(1) } else { usize::try_from(max_concurrency).unwrap_or(usize::MAX) };
     let tolerance = match def.distributed {
         Some(distributed) => Some(tolerance(distributed, &scope, &js)?),
         None => None,
@@ -98,6 +112,11 @@ fn start(
             None => item.clone(),
         };
         waiting.push_back(item_input);
+    }
+    // (The flow borrows `ctx` and the variables: done with it.)
+    drop(flow);
+    if let Some(result) = ctx.inspector().and_then(|i| stand_in(i, def, max_concurrency, tolerance, &waiting)) {
+        return Ok(Started::StoodIn(result));
     }
     let length = waiting.len() as u64;
     let started_event = ctx.event_with(chain, EventType::MapStateStarted, || {
@@ -145,22 +164,45 @@ fn start(
     };
     if map.waiting.is_empty() {
         succeeded(ctx, chain, &map);
-        return Ok(map);
+        return Ok(Started::Map(map));
     }
     map.children.reserve(map.waiting.len());
     while map.running < map.limit {
         let Some(item) = map.waiting.pop_front() else { break };
         begin(turn, ctx, &mut map, depth, variables, item, true);
     }
-    Ok(map)
+    Ok(Started::Map(map))
+}
+
+/// A state test of a Map: writes down its concurrency, tolerated failures and iteration
+/// inputs (`item_inputs`), then gives the test's stand-in for the iterations' result (or
+/// `States.ExceedToleratedFailureThreshold` when the test's failed iterations are more than
+/// the Map tolerates). `None` without a stand-in: the iterations run.
+#[cold]
+#[inline(never)]
+fn stand_in(
+    inspector: &mut Inspector,
+    def: &MapDef,
+    max_concurrency: u64,
+    tolerance: Option<Tolerance>,
+    item_inputs: &VecDeque<Value>,
+) -> Option<Result<Value, Error>> {
+    inspector.seen.max_concurrency = Some(max_concurrency);
+    if def.item_selector.is_some() {
+        inspector.seen.after_item_selector = Some(Value::Array(item_inputs.iter().cloned().collect()));
+    }
+    let (count, percentage) = tolerance.map_or((None, None), |t| (t.count, t.percentage));
+    let failed = inspector.map_fails(count, percentage, item_inputs.len());
+    let stand_in = inspector.stand_in()?;
+    Some(failed.map_or(stand_in, Err))
 }
 
 /// Records that iteration `index` of `map` (the Map state's frame is at `depth`) ended,
 /// and starts the next waiting item. `Some` with the Map's result once the attempt is over:
 /// every item done, or a failure that ends it.
-pub(in crate::execution) fn child_ended(
+pub(in crate::execution) fn child_ended<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     map: &mut MapWork,
     chain: &mut Chain,
     variables: &Vars,
@@ -228,7 +270,7 @@ pub(in crate::execution) fn child_ended(
 }
 
 /// Records the events of a Map that succeeded.
-fn succeeded(ctx: &mut RunCtx<'_>, chain: &mut Chain, map: &MapWork) {
+fn succeeded<M: Mode>(ctx: &mut RunCtx<'_, M>, chain: &mut Chain, map: &MapWork) {
     if map.distributed.is_some() {
         ctx.event(chain, EventType::MapRunSucceeded);
     }
@@ -243,9 +285,9 @@ pub(in crate::execution) fn iteration_details(map_name: &'static str, index: usi
 /// Starts the next iteration with `input`, queued at the front (the first iterations, in
 /// order) or at the back (one that takes a finished iteration's place). An inline
 /// iteration sees the Map state's `variables`; a child execution sees none of them.
-fn begin(
+fn begin<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     map: &mut MapWork,
     depth: usize,
     variables: &Vars,
@@ -273,8 +315,8 @@ fn begin(
 /// One child execution of a Distributed Map: the processor run as an execution of its
 /// own, of state machine `machine`, named with a generated UUID, with `input` as its input
 /// (`$$.Execution` shows all three) and its own history and random sequence.
-fn child_run(
-    ctx: &mut RunCtx<'_>,
+fn child_run<M: Mode>(
+    ctx: &mut RunCtx<'_, M>,
     processor: u16,
     start: u16,
     machine: &str,

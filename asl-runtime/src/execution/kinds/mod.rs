@@ -10,9 +10,9 @@
 
 use serde_json::Value;
 
-use super::flow::{DataFlow, Flow};
+use super::flow::DataFlow;
 use super::state::{Frame, Step, Work};
-use super::turn::{Completion, RunCtx, Turn};
+use super::turn::{Completion, Mode, RunCtx, Turn};
 use crate::dataflow::PathField;
 use crate::error::Error;
 use crate::machine::{StateDef, StateKind};
@@ -30,9 +30,9 @@ impl Turn<'_> {
     /// Runs a state just entered: the whole of Pass, Choice, Succeed and Fail, the start of
     /// the others.
     #[inline]
-    pub(super) fn enter(
+    pub(super) fn enter<M: Mode>(
         &mut self,
-        ctx: &mut RunCtx<'_>,
+        ctx: &mut RunCtx<'_, M>,
         frame: &mut Frame,
         state: &'static StateDef,
     ) -> Result<Completion, Error> {
@@ -59,9 +59,9 @@ impl Turn<'_> {
     /// (errors there are `States.Runtime` or a failed intrinsic, never retried or caught)
     /// and starts the handler, the branches or the iterations.
     #[inline]
-    pub(super) fn attempt(
+    pub(super) fn attempt<M: Mode>(
         &mut self,
-        ctx: &mut RunCtx<'_>,
+        ctx: &mut RunCtx<'_, M>,
         frame: &mut Frame,
         state: &'static StateDef,
     ) -> Result<Completion, Error> {
@@ -77,17 +77,19 @@ impl Turn<'_> {
 /// `InputPath` then `OutputPath` (or a JSONata `Output`), with the state's `Assign`: how
 /// Wait and Succeed states end, their output being their input.
 #[inline]
-fn pass_through(
+fn pass_through<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     frame: &mut Frame,
     state: &'static StateDef,
     paths: (PathField, PathField),
 ) -> Result<Value, Error> {
     let context = ctx.context(state, frame.entered, None);
-    let mut flow = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now);
+    let mut flow = ctx.flow(state, &context, &frame.variables);
     let mut assigned = None;
     let output = flow.through(paths, &mut frame.input, &mut assigned)?;
+    // (The flow borrows `ctx` and the variables: done with it.)
+    drop(flow);
     turn.store(ctx, &mut frame.variables, assigned);
     Ok(output)
 }

@@ -6,18 +6,18 @@ use serde_json::Value;
 
 use crate::dataflow::Io;
 use crate::error::Error;
-use crate::execution::flow::{DataFlow, Flow};
+use crate::execution::flow::DataFlow;
 use crate::execution::history::{Chain, EventType};
 use crate::execution::state::{Child, Frame, Step, Work};
-use crate::execution::turn::{ChildEnd, Completion, Ended, RunCtx, Turn};
+use crate::execution::turn::{ChildEnd, Completion, Ended, Mode, RunCtx, Turn};
 use crate::machine::StateDef;
 
 /// Starts an attempt: every branch (container `branches[i]`) as a child frame with the
 /// effective input and a copy of the state's variables, queued in order at the front.
 #[inline]
-pub(super) fn attempt(
+pub(super) fn attempt<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     frame: &mut Frame,
     state: &'static StateDef,
     io: &Io,
@@ -25,7 +25,13 @@ pub(super) fn attempt(
 ) -> Result<Completion, Error> {
     let Step::Working { retries, work, .. } = &mut frame.step else { return Ok(Completion::Blocked) };
     let context = ctx.context(state, frame.entered, Some(retries.retry_count()));
-    let input = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now).arguments(io, &frame.input)?;
+    let input = ctx.flow(state, &context, &frame.variables).arguments(io, &frame.input)?;
+    if let Some(stood_in) = ctx.inspector().and_then(|inspector| inspector.stand_in()) {
+        // A state test's stand-in for the branches: no branch runs.
+        *work = Work::Done(stood_in);
+        turn.fx.again = true;
+        return Ok(Completion::Blocked);
+    }
     let started = ctx.event(&mut frame.chain, EventType::ParallelStateStarted);
     let mut children = Vec::with_capacity(branches.len());
     for (index, &branch) in branches.iter().enumerate() {
@@ -49,9 +55,9 @@ pub(super) fn attempt(
 /// Records that branch `ending.index` of `children` (the Parallel's frame is at `depth`,
 /// its chain of events `chain`) ended. `Some` with the attempt's result once every branch
 /// succeeded, or at the first failure.
-pub(in crate::execution) fn child_ended(
+pub(in crate::execution) fn child_ended<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     children: &mut Vec<Child>,
     chain: &mut Chain,
     depth: usize,

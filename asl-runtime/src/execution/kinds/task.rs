@@ -14,10 +14,10 @@ use crate::error::Error;
 use crate::execution::effects::{Request, TaskRequest, later};
 use crate::execution::events::{scheduled_details, task_details};
 use crate::execution::fields;
-use crate::execution::flow::{DataFlow, Flow};
+use crate::execution::flow::DataFlow;
 use crate::execution::history::{TaskEvents, TaskFamily};
 use crate::execution::state::{Frame, FramePath, Step, Vars, Work};
-use crate::execution::turn::{Completion, RunCtx, Turn, state_def};
+use crate::execution::turn::{Completion, Mode, RunCtx, Turn, state_def};
 use crate::jsonata;
 use crate::machine::{Callback, StateDef, StateKind, TaskDef};
 use crate::path::Scope;
@@ -26,9 +26,9 @@ use crate::retry::RetryState;
 /// Runs a Task state just entered: reads `TimeoutSeconds(Path)` and
 /// `HeartbeatSeconds(Path)` once for all its attempts, and starts the first.
 #[inline]
-pub(super) fn enter(
+pub(super) fn enter<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     frame: &mut Frame,
     state: &'static StateDef,
     task: &TaskDef,
@@ -53,9 +53,9 @@ pub(super) fn enter(
 /// Starts an attempt: the effective input, the `…Scheduled` (and, but for an activity,
 /// `…Started`) events, and the handler's request.
 #[inline]
-pub(super) fn attempt(
+pub(super) fn attempt<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     frame: &mut Frame,
     state: &'static StateDef,
     task: &'static TaskDef,
@@ -69,6 +69,12 @@ pub(super) fn attempt(
     let token = (task.callback() != Callback::None || state.reads_context).then(Callbacks::new_token);
     let sources = (&frame.input, frame.entered, &frame.variables);
     let (input, context) = task_input(ctx, state, task, sources, token.as_deref(), retry_count)?;
+    if let Some(stood_in) = ctx.inspector().and_then(|inspector| inspector.stand_in()) {
+        // A state test's stand-in: the attempt ends at once with it, and no handler runs.
+        *work = Work::Done(stood_in);
+        turn.fx.again = true;
+        return Ok(Completion::Blocked);
+    }
     let events = TaskEvents::of(task.resource);
     let (timeout, heartbeat) = (*timeout, *heartbeat);
     let region = &ctx.info.region;
@@ -138,8 +144,8 @@ pub(in crate::execution) fn reissue(turn: &mut Turn<'_>, ctx: &mut RunCtx<'_>, f
 
 /// A Task attempt's effective input and the `$$` its handler receives.
 #[inline]
-fn task_input(
-    ctx: &mut RunCtx<'_>,
+fn task_input<M: Mode>(
+    ctx: &mut RunCtx<'_, M>,
     state: &'static StateDef,
     task: &TaskDef,
     (input, entered, variables): (&Value, OffsetDateTime, &Vars),
@@ -147,6 +153,6 @@ fn task_input(
     retry_count: u32,
 ) -> Result<(Value, Value), Error> {
     let context = ctx.context_with(StateInfo::new(state.name, entered).with_retry_count(retry_count), token);
-    let input = Flow::new(state, &context, variables, ctx.rng, ctx.now).arguments(task.io, input)?;
+    let input = ctx.flow(state, &context, variables).arguments(task.io, input)?;
     Ok((input, context))
 }

@@ -5,7 +5,7 @@ use crate::dataflow::{Env, PathField};
 use crate::error::Error;
 use crate::execution::fields;
 use crate::execution::state::Frame;
-use crate::execution::turn::{Completion, RunCtx, Turn};
+use crate::execution::turn::{Completion, Mode, RunCtx, Turn};
 use crate::jsonata;
 use crate::machine::{FailText, StateDef};
 
@@ -13,9 +13,9 @@ use super::pass_through;
 
 /// Runs a Succeed state just entered: its container ends with its output.
 #[inline]
-pub(super) fn succeed(
+pub(super) fn succeed<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     frame: &mut Frame,
     state: &'static StateDef,
     input_path: PathField,
@@ -27,9 +27,9 @@ pub(super) fn succeed(
 /// Runs a Fail state just entered: its container fails with its `Error` and `Cause` (each
 /// literal, a path, an intrinsic or a JSONata expression).
 #[inline]
-pub(super) fn fail(
+pub(super) fn fail<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     frame: &mut Frame,
     state: &'static StateDef,
     error: Option<&FailText>,

@@ -9,9 +9,9 @@ use crate::dataflow::PathField;
 use crate::error::Error;
 use crate::execution::effects::Request;
 use crate::execution::fields;
-use crate::execution::flow::{DataFlow, Flow};
+use crate::execution::flow::DataFlow;
 use crate::execution::state::{Frame, Step};
-use crate::execution::turn::{Completion, RunCtx, Turn, complete};
+use crate::execution::turn::{Completion, Mode, RunCtx, Turn, complete};
 use crate::jsonata;
 use crate::machine::{StateDef, StateKind, WaitDef};
 use crate::path::Scope;
@@ -19,9 +19,9 @@ use crate::path::Scope;
 /// Runs a Wait state just entered: reads its deadline (`until`, read after `input_path`)
 /// and waits for it.
 #[inline]
-pub(super) fn enter(
+pub(super) fn enter<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     frame: &mut Frame,
     state: &'static StateDef,
     until: &WaitDef,
@@ -31,14 +31,17 @@ pub(super) fn enter(
     // `SecondsPath` and `TimestampPath` read the effective input, after `InputPath`, as
     // every path of a state after its `InputPath` does. (A JSONata Wait has no
     // `InputPath`: its expressions read `$states.input`.)
-    let flow = Flow::new(state, &context, &frame.variables, ctx.rng, turn.now);
+    let flow = ctx.flow(state, &context, &frame.variables);
     let effective = flow.waited_on(input_path, &frame.input)?;
     let scope = Scope::new(&effective).with_context(&context).with_variables(&*frame.variables.0);
     let js = jsonata::Scope::new(&frame.input, &context, &frame.variables.0).with_now(turn.now);
     let until = fields::wait_deadline(until, &scope, &js, frame.entered)?;
     drop(js);
     drop(effective);
-    if until <= turn.now {
+    // (The flow borrows `ctx` and the variables: done with it.)
+    drop(flow);
+    // (A state test does not wait.)
+    if until <= turn.now || ctx.inspector().is_some() {
         return complete(state, through(turn, ctx, frame, state)?);
     }
     let id = turn.wait_id();
@@ -49,9 +52,9 @@ pub(super) fn enter(
 
 /// Ends a Wait state whose timer fired.
 #[inline]
-pub(in crate::execution) fn finish(
+pub(in crate::execution) fn finish<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     frame: &mut Frame,
     state: &'static StateDef,
 ) -> Result<Completion, Error> {
@@ -61,9 +64,9 @@ pub(in crate::execution) fn finish(
 /// A Wait state's output ([`pass_through`]); only a Wait waits, so any other state (an
 /// execution restored against another workflow) passes its input on as it is.
 #[inline]
-fn through(
+fn through<M: Mode>(
     turn: &mut Turn<'_>,
-    ctx: &mut RunCtx<'_>,
+    ctx: &mut RunCtx<'_, M>,
     frame: &mut Frame,
     state: &'static StateDef,
 ) -> Result<Value, Error> {

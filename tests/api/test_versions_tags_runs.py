@@ -1,4 +1,4 @@
-"""Versions and aliases, tags, Map runs, RedriveExecution and ValidateStateMachineDefinition,
+"""Versions and aliases, tags, Map runs, RedriveExecution, ValidateStateMachineDefinition and TestState,
 through boto3 (every operation of the service model is called by a real client in this
 suite or by the Rust SDK's tests)."""
 
@@ -180,3 +180,28 @@ def test_validate_state_machine_definition(sfn):
     express = sfn.validate_state_machine_definition(definition=json.dumps(ASK), type="EXPRESS")
     assert express["result"] == "FAIL"
     assert members(express) >= {"result", "diagnostics"}
+
+
+def test_test_state(sfn_sync):
+    # TestState carries the `sync-` endpoint prefix, like StartSyncExecution.
+    state = {"Type": "Pass", "Parameters": {"doubled.$": "States.MathAdd($.n, $.n)"}, "ResultPath": "$.out", "End": True}
+    tested = sfn_sync.test_state(definition=json.dumps(state), input='{"n": 21}', inspectionLevel="DEBUG")
+    assert tested["status"] == "SUCCEEDED"
+    assert json.loads(tested["output"]) == {"n": 21, "out": {"doubled": 42}}
+    assert json.loads(tested["inspectionData"]["afterParameters"]) == {"doubled": 42}
+    # A Task with a mocked error that a retrier matches is RETRIABLE, and says which retrier.
+    task = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": "f"},
+        "Retry": [{"ErrorEquals": ["Boom"], "IntervalSeconds": 2}],
+        "End": True,
+    }
+    retried = sfn_sync.test_state(
+        definition=json.dumps(task), input="{}", inspectionLevel="DEBUG",
+        mock={"errorOutput": {"error": "Boom", "cause": "mocked"}},
+    )
+    assert retried["status"] == "RETRIABLE"
+    assert retried["inspectionData"]["errorDetails"]["retryIndex"] == 0
+    bad = error_of(sfn_sync.test_state, definition='{"Type": "Pass", "Next": 5}')
+    assert_error(bad, "InvalidDefinition")

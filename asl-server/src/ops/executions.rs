@@ -1,7 +1,5 @@
 //! `StartExecution`, `StartSyncExecution`, `DescribeExecution`, `StopExecution`,
-//! `ListExecutions`.
-
-use std::sync::Arc;
+//! `ListExecutions`, `RedriveExecution`.
 
 use asl_runtime::context::ExecutionInfo;
 use asl_runtime::execution::Status;
@@ -14,7 +12,6 @@ use super::page::invalid_token;
 use super::{names, state_machines};
 use crate::service::arn::{self, Kind};
 use crate::service::labels::StartedThrough;
-use crate::service::tasks::Unbound;
 use crate::service::{Service, store_failed};
 use crate::wire::{ApiError, Reply, Request};
 
@@ -89,7 +86,6 @@ pub async fn start(service: &Service, request: Request<'_>) -> Result<Value, Api
     {
         return already_started(existing, &info.input);
     }
-    let input = info.input.clone();
     let through = StartedThrough {
         state_machine_version_arn: target.version_arn.clone(),
         state_machine_alias_arn: target.alias_arn.clone(),
@@ -98,13 +94,17 @@ pub async fn start(service: &Service, request: Request<'_>) -> Result<Value, Api
         // Before the start is acknowledged, so DescribeExecution always has it.
         service.put_started_through(&arn, &through).await?;
     }
-    let handle = match service.runtime().start_with(target.workflow, Arc::new(Unbound), info) {
+    let handle = match service.runtime().start_with(target.workflow, service.tasks(), info) {
         Ok(handle) => handle,
         Err(StartError::ExecutionAlreadyExists(arn)) => {
-            // Started by a request that came in meanwhile: answer as for a repeat.
+            // Started by a request that came in meanwhile (the runtime holds it): answer as
+            // for a repeat once its start is stored. The input compared is this request's,
+            // read again rather than kept: this path is rare, the clone would not be.
+            let Some(running) = service.runtime().execution(&arn) else { return Err(already_exists(&arn)) };
+            running.stored().await.map_err(store_failed)?;
             let existing = service.store().execution(&arn).await.map_err(store_failed)?;
             return match existing {
-                Some(existing) => already_started(existing, &input),
+                Some(existing) => already_started(existing, &input(request)?),
                 None => Err(already_exists(&arn)),
             };
         }
@@ -147,7 +147,7 @@ pub async fn start_sync(service: &Service, request: Request<'_>) -> Result<Value
     let input = serde_json::to_string(&info.input).unwrap_or_default();
     let handle = service
         .runtime()
-        .start_with(target.workflow, Arc::new(Unbound), info)
+        .start_with(target.workflow, service.tasks(), info)
         .map_err(|StartError::ExecutionAlreadyExists(arn)| already_exists(&arn))?;
     let outcome = handle.wait().await;
     let stop_date = service.clock().now();

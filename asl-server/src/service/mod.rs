@@ -69,6 +69,8 @@ pub struct Service {
     versions: RwLock<BTreeMap<String, Arc<Version>>>,
     aliases: RwLock<BTreeMap<String, AliasRecord>>,
     tags: RwLock<BTreeMap<String, Vec<Tag>>>,
+    /// Runs the Tasks no binding serves (one for every execution).
+    tasks: Arc<dyn asl_runtime::execution::TaskHandler>,
     /// Set when the server stops taking requests: long polls end then, so that stopping
     /// does not wait out a worker's minute-long `GetActivityTask`.
     closing: tokio::sync::watch::Sender<bool>,
@@ -105,6 +107,7 @@ impl Service {
             versions: RwLock::new(BTreeMap::new()),
             aliases: RwLock::new(BTreeMap::new()),
             tags: RwLock::new(BTreeMap::new()),
+            tasks: Arc::new(tasks::Unbound),
             closing: tokio::sync::watch::Sender::new(false),
         }
     }
@@ -175,6 +178,11 @@ impl Service {
             None => StateMachine::load(record.machine_arn.clone(), record.machine.clone())?.workflow,
         };
         Ok(Version { arn, record, workflow })
+    }
+
+    /// The Task handler of the server's executions.
+    pub fn tasks(&self) -> Arc<dyn asl_runtime::execution::TaskHandler> {
+        Arc::clone(&self.tasks)
     }
 
     /// Tells long polls that the server is stopping.
@@ -406,7 +414,7 @@ impl Service {
     fn install(&self, machine: Arc<StateMachine>) {
         // Registered under its name, so that recovery and nested `startExecution` tasks find
         // it. Express refusals were checked when the definition was loaded.
-        let registered = self.runtime.register_as(machine.workflow, Arc::new(tasks::Unbound), machine.machine_type);
+        let registered = self.runtime.register_as(machine.workflow, self.tasks(), machine.machine_type);
         if let Err(error) = registered {
             tracing::warn!(machine = %machine.arn, %error, "state machine not registered");
         }

@@ -55,7 +55,7 @@ mod rows;
 pub use crate::execution::NotRedrivable;
 use durable::{Durable, Restored};
 pub use handle::{Description, ExecutionHandle, ExecutionStatus};
-use handle::{Ended, Progress, Shared};
+use handle::{Ended, Shared};
 use parking::Timers;
 pub use redrive::{RedriveError, RedriveStatus};
 pub use registry::RegisterError;
@@ -363,18 +363,8 @@ impl Runtime {
             let durable = store.map(|store| Durable::new(Arc::clone(store), arn.clone()));
             // Nothing to wait for before an execution that is not stored is reported started.
             let stored = durable.is_none().then_some(Ok(()));
-            let shared = Arc::new(Shared {
-                info: saved,
-                number,
-                workflow,
-                handler,
-                runtime: Arc::downgrade(&self.inner),
-                progress: Mutex::new(Progress { stored, ..Progress::default() }),
-                ended: Notify::new(),
-                poke: Notify::new(),
-                durable: Mutex::new(durable),
-                stored: Notify::new(),
-            });
+            let runtime = Arc::downgrade(&self.inner);
+            let shared = Arc::new(Shared::new(saved, number, workflow, handler, runtime, durable, stored));
             let handle = ExecutionHandle { shared };
             executions.insert(arn, handle.clone());
             handle
@@ -453,18 +443,9 @@ impl Runtime {
                 let number = executions.next;
                 let durable = Durable::restored(Arc::clone(&store), &execution, workflow);
                 let Restored { arn, execution, info, .. } = execution;
-                let shared = Arc::new(Shared {
-                    info,
-                    number,
-                    workflow,
-                    handler,
-                    runtime: Arc::downgrade(&self.inner),
-                    progress: Mutex::new(Progress { stored: Some(Ok(())), ..Progress::default() }),
-                    ended: Notify::new(),
-                    poke: Notify::new(),
-                    durable: Mutex::new(Some(durable)),
-                    stored: Notify::new(),
-                });
+                let runtime = Arc::downgrade(&self.inner);
+                let shared = Shared::new(info, number, workflow, handler, runtime, Some(durable), Some(Ok(())));
+                let shared = Arc::new(shared);
                 let handle = ExecutionHandle { shared };
                 executions.insert(arn.clone(), handle.clone());
                 recovery.resumed.push(arn);

@@ -133,6 +133,32 @@ pub(super) struct Ended {
 }
 
 impl Shared {
+    /// The record of an execution about to run: new (stored once its first commit is, or at
+    /// once without a store) or read back from the store (recovered, redriven: stored
+    /// already).
+    pub(super) fn new(
+        info: SavedInfo,
+        number: usize,
+        workflow: &'static Workflow,
+        handler: Arc<dyn TaskHandler>,
+        runtime: Weak<Inner>,
+        durable: Option<Durable>,
+        stored: Option<Result<(), StoreError>>,
+    ) -> Shared {
+        Shared {
+            info,
+            number,
+            workflow,
+            handler,
+            runtime,
+            progress: Mutex::new(Progress { stored, ..Progress::default() }),
+            ended: Notify::new(),
+            poke: Notify::new(),
+            durable: Mutex::new(durable),
+            stored: Notify::new(),
+        }
+    }
+
     /// Records how the execution ended and tells whoever waits.
     pub(super) fn finish(&self, ended: Ended) {
         {

@@ -3,13 +3,12 @@
 //! commits that it runs again, then runs it as a recovered execution.
 //! [`Runtime::redrive_status`] is `DescribeExecution`'s `redriveStatus` of one.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tokio::runtime::Handle;
-use tokio::sync::Notify;
 
 use super::durable::{self, Durable, Restored};
-use super::handle::{ExecutionHandle, ExecutionStatus, Progress, Shared};
+use super::handle::{ExecutionHandle, ExecutionStatus, Shared};
 use super::registry::Registered;
 use super::{Runtime, Start, lock};
 use crate::execution::parked::SavedInfo;
@@ -161,18 +160,9 @@ impl Runtime {
             {
                 return Ok(running.clone());
             }
-            let shared = Arc::new(Shared {
-                info,
-                number: executions.next,
-                workflow,
-                handler,
-                runtime: Arc::downgrade(&self.inner),
-                progress: Mutex::new(Progress { stored: Some(Ok(())), ..Progress::default() }),
-                ended: Notify::new(),
-                poke: Notify::new(),
-                durable: Mutex::new(Some(durable)),
-                stored: Notify::new(),
-            });
+            let runtime = Arc::downgrade(&self.inner);
+            let shared = Shared::new(info, executions.next, workflow, handler, runtime, Some(durable), Some(Ok(())));
+            let shared = Arc::new(shared);
             let handle = ExecutionHandle { shared };
             executions.insert(arn, handle.clone());
             handle

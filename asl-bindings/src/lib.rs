@@ -1,0 +1,20 @@
+//! How an `asl build` binary or `asl serve` runs Task states: by their `Resource`, the way
+//! Step Functions Local binds them.
+//!
+//! - [`mock`]: Step Functions Local's mock configuration file (`MockConfigFile.json`):
+//!   state machines → test cases → mocked responses. An execution started with a test case
+//!   (`arn…:stateMachine:order#HappyPath`, or `run --test-case`) answers the states its test
+//!   case names from the file; the others go on to the real bindings, as in Step Functions
+//!   Local.
+//! - [`lambda`]: `arn:aws:lambda:…:function:NAME` and `arn:aws:states:::lambda:invoke`
+//!   through the Lambda Invoke REST API at a configured endpoint.
+//! - [`http`]: `arn:aws:states:::http:invoke` as real HTTP requests.
+//! - [`resource`]: which binding serves a resource (for dispatch, `BIN list` and `asl build`'s
+//!   warnings).
+//!
+//! [`Bindings`] puts them together as the runtime's [`TaskHandler`](asl_runtime::execution::TaskHandler).
+//! Activities and nested executions are served by the runtime itself, before a Task reaches
+//! a handler.
+
+mod client;
+pub mod resource;

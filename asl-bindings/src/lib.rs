@@ -17,4 +17,10 @@
 //! a handler.
 
 mod client;
+mod dispatch;
+pub mod http;
+pub mod lambda;
+pub mod mock;
 pub mod resource;
+
+pub use dispatch::{Bindings, BindingsConfig, UNBOUND_ERROR};

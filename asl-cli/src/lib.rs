@@ -20,6 +20,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod expand;
 pub mod serve;
+pub mod ship;
 pub mod test;
 
 /// Every definition was valid (there may have been warnings).
@@ -78,6 +79,17 @@ pub enum Command {
     /// asl-rs's engine; STANDARD executions are kept in the SQLite file `--db` and taken up
     /// again after a restart or a crash. Ctrl-C or SIGTERM stops it cleanly.
     Serve(serve::ServeArgs),
+
+    /// Compile definitions into one executable that serves them (`BIN serve`, the flags of
+    /// `asl serve`), runs one execution and exits with its status (`BIN run NAME --input
+    /// JSON`), or lists them and what their Tasks need bound (`BIN list`).
+    ///
+    /// The definitions are checked as `asl validate` checks them (nothing is built if one
+    /// is invalid) and compiled as `include_asl!` compiles them; the generated crate is
+    /// built with Cargo, its dependencies cached between builds. A Task that nothing binds
+    /// (not Lambda, http:invoke, an activity, a nested execution or a .waitForTaskToken
+    /// task) is named in a warning: a mock configuration's test case must answer it.
+    Build(ship::BuildArgs),
 }
 
 /// Arguments of `asl validate`.
@@ -165,6 +177,7 @@ pub fn run(args: Args) -> u8 {
         Command::Test(test_args) => test::run(test_args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Expand(expand_args) => expand::run(expand_args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Serve(serve_args) => serve::run(serve_args, &mut io::stdout(), &mut io::stderr()),
+        Command::Build(build_args) => ship::run(build_args, &mut io::stdout(), &mut io::stderr()),
     }
 }
 

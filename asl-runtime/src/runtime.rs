@@ -67,6 +67,20 @@ pub struct Runtime {
     inner: Arc<Inner>,
 }
 
+/// A runtime that does not keep it alive ([`Runtime::downgrade`]): for a Task handler the
+/// runtime holds, which must reach the runtime's callbacks without a reference cycle.
+#[derive(Clone, Default)]
+pub struct WeakRuntime {
+    inner: Weak<Inner>,
+}
+
+impl WeakRuntime {
+    /// The runtime, if it still exists.
+    pub fn upgrade(&self) -> Option<Runtime> {
+        self.inner.upgrade().map(|inner| Runtime { inner })
+    }
+}
+
 struct Inner {
     clock: Arc<dyn Clock>,
     callbacks: Callbacks,
@@ -239,6 +253,11 @@ impl Runtime {
             store: None,
             retention: DEFAULT_RETENTION,
         }
+    }
+
+    /// A handle that does not keep the runtime alive.
+    pub fn downgrade(&self) -> WeakRuntime {
+        WeakRuntime { inner: Arc::downgrade(&self.inner) }
     }
 
     /// Where task tokens are answered and activity workers poll.

@@ -16,7 +16,9 @@
 //! ```
 
 pub mod auth;
-mod flows;
+#[cfg(feature = "cli")]
+pub mod cli;
+pub mod flows;
 mod http;
 pub mod model;
 mod ops;
@@ -26,8 +28,9 @@ pub mod wire;
 
 use axum::http::{HeaderMap, Method, Uri};
 
+pub use asl_bindings::BindingsConfig;
 pub use http::call;
-pub use server::{Config, Server, Startup, Storage};
+pub use server::{Compiled, Config, Server, Startup, Storage};
 use wire::ApiError;
 
 /// Who may call the API.

@@ -6,9 +6,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use asl_bindings::{Bindings, BindingsConfig};
 use asl_codegen::SourceFormat;
 use asl_runtime::clock::{Clock, RealClock, ScaledClock};
-use asl_runtime::store::{HistoryQuery, MemoryStore, SqliteStore, Store, StoreError};
+use asl_runtime::execution::{TaskHandler, Workflow};
+use asl_runtime::machine::NotForExpress;
+use asl_runtime::store::{HistoryQuery, MachineType, MemoryStore, SqliteStore, Store, StoreError};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::net::TcpListener;
@@ -16,7 +19,7 @@ use tokio::net::TcpListener;
 use crate::Auth;
 use crate::flows::{self, FlowFile};
 use crate::http::{self, Shared};
-use crate::service::{MachineRecord, Service, StateMachine, micros};
+use crate::service::{Handler, MachineRecord, Service, StateMachine, micros};
 
 /// Where executions and resources are kept.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,6 +50,77 @@ pub struct Config {
     pub express: Vec<String>,
     /// Who may call.
     pub auth: Auth,
+    /// State machines compiled into the program, installed after the definition files.
+    pub compiled: Vec<Compiled>,
+    /// How Tasks are bound: the mock configuration, Lambda's endpoint, HTTP connections.
+    pub bindings: BindingsConfig,
+}
+
+/// A state machine compiled into the program: what an `asl build` binary serves, or a Rust
+/// application's `include_asl!` workflow with its typed handlers.
+///
+/// ```ignore
+/// mod order { asl_runtime::include_asl!("flows/order.asl.json"); }
+/// let order = Compiled::new("order", include_str!("../flows/order.asl.json"), &order::WORKFLOW)
+///     .with_handler(Arc::new(order::Typed(MyHandlers)));
+/// ```
+#[derive(Clone)]
+pub struct Compiled {
+    /// The state machine's name.
+    pub name: String,
+    /// Its definition's text (what `DescribeStateMachine` shows).
+    pub definition: String,
+    /// Whether that text is YAML.
+    pub yaml: bool,
+    /// The compiled workflow.
+    pub workflow: &'static Workflow,
+    /// STANDARD or EXPRESS.
+    pub machine_type: MachineType,
+    /// The handler of its Tasks; `None`: the server's bindings (mocks, Lambda, HTTP…).
+    pub handler: Option<Arc<dyn TaskHandler>>,
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compiled")
+            .field("name", &self.name)
+            .field("machine_type", &self.machine_type)
+            .field("own_handler", &self.handler.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Compiled {
+    /// The STANDARD state machine `name` running `workflow`, compiled from `definition`
+    /// (JSON), its Tasks run by the server's bindings.
+    pub fn new(name: impl Into<String>, definition: impl Into<String>, workflow: &'static Workflow) -> Compiled {
+        Compiled {
+            name: name.into(),
+            definition: definition.into(),
+            yaml: false,
+            workflow,
+            machine_type: MachineType::Standard,
+            handler: None,
+        }
+    }
+
+    /// The definition's text is YAML.
+    pub fn yaml(mut self) -> Compiled {
+        self.yaml = true;
+        self
+    }
+
+    /// The state machine is `machine_type`.
+    pub fn with_type(mut self, machine_type: MachineType) -> Compiled {
+        self.machine_type = machine_type;
+        self
+    }
+
+    /// Its Tasks are run by `handler` (a workflow's typed `Handlers` behind its `Typed`).
+    pub fn with_handler(mut self, handler: Arc<dyn TaskHandler>) -> Compiled {
+        self.handler = Some(handler);
+        self
+    }
 }
 
 impl Default for Config {
@@ -60,6 +134,8 @@ impl Default for Config {
             flows: Vec::new(),
             express: Vec::new(),
             auth: Auth::Open,
+            compiled: Vec::new(),
+            bindings: BindingsConfig::default(),
         }
     }
 }
@@ -118,13 +194,17 @@ impl Server {
             Some(scaled) => scaled,
             None => Arc::new(RealClock),
         };
-        let service = Arc::new(Service::new(store, clock, &config.region, &config.account));
+        let bindings = Arc::new(Bindings::new(&config.bindings, &config.region)?);
+        let service = Arc::new(Service::new(store, clock, &config.region, &config.account, bindings));
         let mut report = Startup::default();
         let skipped = service.open().await.map_err(|e| format!("cannot read the store: {e}"))?;
         report.warnings.extend(skipped.into_iter().map(|(arn, error)| format!("{arn}: {error}")));
         let files = flows::discover(&config.flows)?;
         for file in &files {
             install_file(&service, file, &config.express).await?;
+        }
+        for compiled in &config.compiled {
+            install_compiled(&service, compiled).await?;
         }
         report.machines = service.machines().len();
         let recovery = service.runtime().recover().await.map_err(|e| format!("cannot take up executions: {e}"))?;
@@ -186,6 +266,80 @@ async fn latest_event(store: &dyn Store) -> Result<Option<OffsetDateTime>, Store
     Ok(latest)
 }
 
+/// Makes a compiled workflow the state machine of its name (storing its record when the
+/// store does not have it unchanged).
+async fn install_compiled(service: &Service, compiled: &Compiled) -> Result<(), String> {
+    if compiled.machine_type == MachineType::Express
+        && let Some((state, refused)) =
+            compiled.workflow.containers.iter().flat_map(|c| c.states.iter()).find_map(|s| match &s.kind {
+                asl_runtime::machine::StateKind::Task(task) => NotForExpress::of(task.resource).map(|r| (s.name, r)),
+                _ => None,
+            })
+    {
+        return Err(format!(
+            "state machine `{}` cannot be EXPRESS: state '{state}': {}",
+            compiled.name,
+            refused.message()
+        ));
+    }
+    let machine_type = compiled.machine_type.as_str();
+    let arn = service.arns().state_machine(&compiled.name);
+    let existing = service.machine(&arn);
+    let unchanged = existing
+        .as_ref()
+        .filter(|m| m.record.definition == compiled.definition && m.record.machine_type == machine_type);
+    let record = match unchanged {
+        Some(existing) => existing.record.clone(),
+        None => new_record(
+            service,
+            &compiled.name,
+            compiled.definition.clone(),
+            machine_type,
+            compiled.yaml,
+            existing.as_deref(),
+        ),
+    };
+    let machine = StateMachine {
+        arn,
+        record,
+        machine_type: compiled.machine_type,
+        workflow: compiled.workflow,
+        handler: compiled.handler.clone().map(Handler),
+    };
+    service.put_machine(machine).await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The record of a machine made or changed by the program (not the API): a new one, or
+/// `existing`'s with a new definition.
+fn new_record(
+    service: &Service,
+    name: &str,
+    definition: String,
+    machine_type: &str,
+    yaml: bool,
+    existing: Option<&StateMachine>,
+) -> MachineRecord {
+    let now = micros(service.clock().now());
+    MachineRecord {
+        name: name.to_owned(),
+        definition,
+        machine_type: machine_type.into(),
+        role_arn: existing.map_or_else(
+            || format!("arn:aws:iam::{}:role/StepFunctionsExecutionRole", service.account()),
+            |m| m.record.role_arn.clone(),
+        ),
+        creation_micros: existing.map_or(now, |m| m.record.creation_micros),
+        update_micros: existing.map(|_| now),
+        revision_id: asl_runtime::intrinsics::uuid_v4(&mut asl_runtime::intrinsics::SplitMix64::from_entropy()),
+        description: None,
+        logging_configuration: None,
+        tracing_configuration: None,
+        versions_published: existing.map_or(0, |m| m.record.versions_published),
+        yaml,
+    }
+}
+
 /// Makes a definition file the state machine of its name, unless the store has it
 /// unchanged already.
 async fn install_file(service: &Service, file: &FlowFile, express: &[String]) -> Result<(), String> {
@@ -201,24 +355,7 @@ async fn install_file(service: &Service, file: &FlowFile, express: &[String]) ->
     {
         return Ok(());
     }
-    let now = micros(service.clock().now());
-    let record = MachineRecord {
-        name: file.name.clone(),
-        definition,
-        machine_type: machine_type.into(),
-        role_arn: existing.as_ref().map_or_else(
-            || format!("arn:aws:iam::{}:role/StepFunctionsExecutionRole", service.account()),
-            |m| m.record.role_arn.clone(),
-        ),
-        creation_micros: existing.as_ref().map_or(now, |m| m.record.creation_micros),
-        update_micros: existing.as_ref().map(|_| now),
-        revision_id: asl_runtime::intrinsics::uuid_v4(&mut asl_runtime::intrinsics::SplitMix64::from_entropy()),
-        description: None,
-        logging_configuration: None,
-        tracing_configuration: None,
-        versions_published: existing.as_ref().map_or(0, |m| m.record.versions_published),
-        yaml,
-    };
+    let record = new_record(service, &file.name, definition, machine_type, yaml, existing.as_deref());
     let machine =
         StateMachine::load(arn, record).map_err(|error| format!("`{}`: {}", file.path.display(), error.message()))?;
     service.put_machine(machine).await.map_err(|e| e.to_string())?;

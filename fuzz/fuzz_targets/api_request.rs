@@ -23,7 +23,9 @@ struct World {
 static WORLD: LazyLock<World> = LazyLock::new(|| {
     let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio");
     // Waits pass at once, so no execution keeps the fuzzer waiting.
-    let service = Service::new(Arc::new(MemoryStore::new()), Arc::new(ScaledClock::new(0.0)), "us-east-1", "123456789012");
+    let bindings = Arc::new(asl_bindings::Bindings::new(&Default::default(), "us-east-1").expect("bindings"));
+    let service =
+        Service::new(Arc::new(MemoryStore::new()), Arc::new(ScaledClock::new(0.0)), "us-east-1", "123456789012", bindings);
     let operations = asl_server::model::operations().map(|operation| operation.name()).collect();
     World { tokio, service, operations }
 });

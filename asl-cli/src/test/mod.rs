@@ -23,7 +23,7 @@
 
 mod compare;
 mod run;
-mod scratch;
+pub(crate) mod scratch;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

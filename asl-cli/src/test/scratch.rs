@@ -297,7 +297,7 @@ fn clean(scratch: &Path, build_dir: &Path, names: &Names) {
 
 /// Where build output goes: `$CARGO_TARGET_DIR`, the target directory this executable was
 /// built in, or the temp directory.
-fn cache_dir() -> PathBuf {
+pub(crate) fn cache_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
         let dir = PathBuf::from(dir);
         return std::path::absolute(&dir).unwrap_or(dir);
@@ -311,7 +311,7 @@ fn cache_dir() -> PathBuf {
 }
 
 /// 64-bit FNV-1a: a hash that is the same in every build, for directory names.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
@@ -601,7 +601,7 @@ fn package_manifest(name: &str, kind: &str, dependencies: &[String]) -> String {
 }
 
 /// A TOML basic string.
-fn toml_string(text: &str) -> String {
+pub(crate) fn toml_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {

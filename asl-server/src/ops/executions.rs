@@ -53,14 +53,22 @@ fn input(request: Request<'_>) -> Result<Value, ApiError> {
     serde_json::from_str(text).map_err(|error| invalid(&error.to_string()))
 }
 
-/// What the two start operations share: the machine, the execution's name and context.
+/// What the two start operations share: the machine, the execution's name and context,
+/// and the mock configuration's test case it runs.
 struct Start {
     target: state_machines::Target,
     info: ExecutionInfo,
+    test_case: Option<String>,
 }
 
 fn prepare(service: &Service, request: Request<'_>) -> Result<Start, ApiError> {
-    let target = state_machines::target(service, request.required("stateMachineArn")?)?;
+    // Step Functions Local's way to run a test case of the mock configuration:
+    // `…:stateMachine:order#HappyPath`.
+    let (machine_arn, test_case) = match request.required("stateMachineArn")?.split_once('#') {
+        Some((arn, case)) => (arn, Some(case.to_owned())),
+        None => (request.required("stateMachineArn")?, None),
+    };
+    let target = state_machines::target(service, machine_arn)?;
     let machine = &target.machine;
     let name = match request.str("name") {
         Some(name) => {
@@ -73,11 +81,20 @@ fn prepare(service: &Service, request: Request<'_>) -> Result<Start, ApiError> {
         .with_region(service.region())
         .with_account_id(service.account())
         .with_role_arn(target.role_arn.clone());
-    Ok(Start { target, info })
+    Ok(Start { target, info, test_case })
+}
+
+/// Makes the execution `arn` run its test case, if it has one: before it starts, so that
+/// its first Task finds it.
+fn choose_test_case(service: &Service, arn: &str, machine: &str, test_case: Option<&str>) -> Result<(), ApiError> {
+    match test_case {
+        Some(case) => service.bindings().choose_test_case(arn, machine, case).map_err(ApiError::validation),
+        None => Ok(()),
+    }
 }
 
 pub async fn start(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
-    let Start { target, info } = prepare(service, request)?;
+    let Start { target, info, test_case } = prepare(service, request)?;
     let machine = &target.machine;
     let arn = info.execution_arn();
     let start_date = info.start_time;
@@ -86,15 +103,18 @@ pub async fn start(service: &Service, request: Request<'_>) -> Result<Value, Api
     {
         return already_started(existing, &info.input);
     }
+    choose_test_case(service, &arn, &machine.record.name, test_case.as_deref())?;
     let through = StartedThrough {
         state_machine_version_arn: target.version_arn.clone(),
         state_machine_alias_arn: target.alias_arn.clone(),
+        test_case,
     };
     if through != StartedThrough::default() {
-        // Before the start is acknowledged, so DescribeExecution always has it.
+        // Before the start is acknowledged, so DescribeExecution always has it (and a
+        // restart, the test case).
         service.put_started_through(&arn, &through).await?;
     }
-    let handle = match service.runtime().start_with(target.workflow, service.tasks(), info) {
+    let handle = match service.runtime().start_with(target.workflow, service.handler(machine), info) {
         Ok(handle) => handle,
         Err(StartError::ExecutionAlreadyExists(arn)) => {
             // Started by a request that came in meanwhile (the runtime holds it): answer as
@@ -134,7 +154,7 @@ fn already_started(existing: ExecutionRecord, input: &Value) -> Result<Value, Ap
 }
 
 pub async fn start_sync(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
-    let Start { target, info } = prepare(service, request)?;
+    let Start { target, mut info, test_case } = prepare(service, request)?;
     let machine = &target.machine;
     if machine.machine_type != MachineType::Express {
         return Err(ApiError::service(
@@ -142,12 +162,18 @@ pub async fn start_sync(service: &Service, request: Request<'_>) -> Result<Value
             "This operation is not supported by this type of state machine",
         ));
     }
+    if test_case.is_some() {
+        // The run id is chosen here, so that the test case is known by the execution's ARN
+        // before it starts.
+        info.express_run = Some(uuid_v4(&mut SplitMix64::from_entropy()));
+        choose_test_case(service, &info.execution_arn(), &machine.record.name, test_case.as_deref())?;
+    }
     let name = info.name.clone();
     let start_date = info.start_time;
     let input = serde_json::to_string(&info.input).unwrap_or_default();
     let handle = service
         .runtime()
-        .start_with(target.workflow, service.tasks(), info)
+        .start_with(target.workflow, service.handler(machine), info)
         .map_err(|StartError::ExecutionAlreadyExists(arn)| already_exists(&arn))?;
     let outcome = handle.wait().await;
     let stop_date = service.clock().now();

@@ -81,4 +81,8 @@ pub struct StartedThrough {
     /// The alias it was started through.
     #[serde(default)]
     pub state_machine_alias_arn: Option<String>,
+    /// The mock configuration's test case it runs (`…:stateMachine:NAME#CASE`), which a
+    /// restart chooses again before the execution is taken up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_case: Option<String>,
 }

@@ -52,6 +52,16 @@ pub struct MachineRecord {
     pub yaml: bool,
 }
 
+/// A Task handler of a machine's own (a Rust application's typed `Handlers`).
+#[derive(Clone)]
+pub struct Handler(pub std::sync::Arc<dyn asl_runtime::execution::TaskHandler>);
+
+impl std::fmt::Debug for Handler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Handler")
+    }
+}
+
 /// A state machine, loaded.
 #[derive(Debug)]
 pub struct StateMachine {
@@ -61,8 +71,10 @@ pub struct StateMachine {
     pub record: MachineRecord,
     /// Its type.
     pub machine_type: MachineType,
-    /// Its definition, loaded into the engine.
+    /// Its definition, loaded into the engine (or compiled into the program).
     pub workflow: &'static Workflow,
+    /// The handler of its Tasks, when it has its own rather than the server's bindings.
+    pub handler: Option<Handler>,
 }
 
 /// A date as microseconds since the epoch (dates before 1970 do not occur here).
@@ -87,7 +99,7 @@ impl StateMachine {
             .ok_or_else(|| ApiError::validation(format!("unknown state machine type {:?}", record.machine_type)))?;
         let format = if record.yaml { SourceFormat::Yaml } else { SourceFormat::Json };
         let workflow = definitions::load(&record.name, &record.definition, format, machine_type)?;
-        Ok(StateMachine { arn, record, machine_type, workflow })
+        Ok(StateMachine { arn, record, machine_type, workflow, handler: None })
     }
 
     /// The machine a stored record describes.

@@ -5,13 +5,14 @@ pub mod arn;
 pub mod definitions;
 pub mod labels;
 mod machines;
-pub mod tasks;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use asl_bindings::Bindings;
 use asl_runtime::Runtime;
 use asl_runtime::clock::Clock;
+use asl_runtime::execution::TaskHandler;
 use asl_runtime::store::{ResourceRecord, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -19,7 +20,7 @@ use time::OffsetDateTime;
 use crate::wire::ApiError;
 pub use arn::Arns;
 use labels::{ALIAS, AliasRecord, STARTED_THROUGH, StartedThrough, TAGS, Tag, VERSION, VersionRecord};
-pub use machines::{MachineRecord, StateMachine, from_micros, micros};
+pub use machines::{Handler, MachineRecord, StateMachine, from_micros, micros};
 
 /// The kind of the store's resource records that are activities.
 const ACTIVITY: &str = "activity";
@@ -69,8 +70,9 @@ pub struct Service {
     versions: RwLock<BTreeMap<String, Arc<Version>>>,
     aliases: RwLock<BTreeMap<String, AliasRecord>>,
     tags: RwLock<BTreeMap<String, Vec<Tag>>>,
-    /// Runs the Tasks no binding serves (one for every execution).
-    tasks: Arc<dyn asl_runtime::execution::TaskHandler>,
+    /// Runs the Tasks of every machine that has no handler of its own: mocks, Lambda,
+    /// HTTP, task tokens.
+    bindings: Arc<Bindings>,
     /// Set when the server stops taking requests: long polls end then, so that stopping
     /// does not wait out a worker's minute-long `GetActivityTask`.
     closing: tokio::sync::watch::Sender<bool>,
@@ -92,9 +94,17 @@ pub fn store_failed(error: StoreError) -> ApiError {
 
 impl Service {
     /// A service over `store`, its executions on `clock`, with ARNs of `region` and
-    /// `account`. Nothing is read yet: [`Service::open`] does that.
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, region: &str, account: &str) -> Service {
+    /// `account`, Tasks run by `bindings` (unless a machine has its own handler). Nothing is
+    /// read yet: [`Service::open`] does that.
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        region: &str,
+        account: &str,
+        bindings: Arc<Bindings>,
+    ) -> Service {
         let runtime = Runtime::builder(Arc::clone(&clock)).store(Arc::clone(&store)).build();
+        bindings.attach(runtime.downgrade());
         Service {
             runtime,
             store,
@@ -107,7 +117,7 @@ impl Service {
             versions: RwLock::new(BTreeMap::new()),
             aliases: RwLock::new(BTreeMap::new()),
             tags: RwLock::new(BTreeMap::new()),
-            tasks: Arc::new(tasks::Unbound),
+            bindings,
             closing: tokio::sync::watch::Sender::new(false),
         }
     }
@@ -143,6 +153,20 @@ impl Service {
         }
         for (key, tags) in self.read_all::<Vec<Tag>>(TAGS, &mut skipped).await? {
             write(&self.tags).insert(key, tags);
+        }
+        // Executions that run a test case of the mock configuration run it again after a
+        // restart (their invocation counts start over, as they would in Step Functions
+        // Local, which keeps nothing).
+        for (execution, through) in self.read_all::<StartedThrough>(STARTED_THROUGH, &mut skipped).await? {
+            let Some(case) = &through.test_case else { continue };
+            let machine = arn::parse(&execution, &[arn::Kind::Execution]).ok().and_then(|a| a.parts.first().copied());
+            let chosen = match machine {
+                Some(machine) => self.bindings.choose_test_case(&execution, machine, case),
+                None => Err("not an execution ARN".to_owned()),
+            };
+            if let Err(why) = chosen {
+                skipped.push((execution.clone(), ApiError::validation(why)));
+            }
         }
         Ok(skipped)
     }
@@ -180,9 +204,17 @@ impl Service {
         Ok(Version { arn, record, workflow })
     }
 
-    /// The Task handler of the server's executions.
-    pub fn tasks(&self) -> Arc<dyn asl_runtime::execution::TaskHandler> {
-        Arc::clone(&self.tasks)
+    /// The Task handler of `machine`'s executions: its own, or the bindings.
+    pub fn handler(&self, machine: &StateMachine) -> Arc<dyn TaskHandler> {
+        match &machine.handler {
+            Some(handler) => Arc::clone(&handler.0),
+            None => Arc::clone(&self.bindings) as Arc<dyn TaskHandler>,
+        }
+    }
+
+    /// The bindings that run Tasks (and know each execution's test case).
+    pub fn bindings(&self) -> &Bindings {
+        &self.bindings
     }
 
     /// Tells long polls that the server is stopping.
@@ -414,7 +446,7 @@ impl Service {
     fn install(&self, machine: Arc<StateMachine>) {
         // Registered under its name, so that recovery and nested `startExecution` tasks find
         // it. Express refusals were checked when the definition was loaded.
-        let registered = self.runtime.register_as(machine.workflow, self.tasks(), machine.machine_type);
+        let registered = self.runtime.register_as(machine.workflow, self.handler(&machine), machine.machine_type);
         if let Err(error) = registered {
             tracing::warn!(machine = %machine.arn, %error, "state machine not registered");
         }

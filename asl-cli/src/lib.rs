@@ -167,6 +167,24 @@ impl ColorChoice {
     }
 }
 
+/// The `asl` command: parses the process's arguments (through `asl serve`'s `--config`
+/// file, when one is named) and runs them.
+pub fn main() -> std::process::ExitCode {
+    use asl_server::cli::config_file::{self, Problem};
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed = config_file::matches(&Args::command(), std::env::args_os().collect())
+        .and_then(|matches| Args::from_arg_matches(&matches).map_err(Problem::Usage));
+    match parsed {
+        Ok(args) => std::process::ExitCode::from(run(args)),
+        // clap prints usage errors (and --help) itself and exits with status 2 (0).
+        Err(Problem::Usage(error)) => error.exit(),
+        Err(Problem::File(message)) => {
+            let _ = writeln!(io::stderr(), "error: {message}");
+            std::process::ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
 /// Runs a parsed command line with the process's standard output and error, and returns
 /// the exit status.
 pub fn run(args: Args) -> u8 {

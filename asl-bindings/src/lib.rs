@@ -17,4 +17,5 @@
 //! a handler.
 
 mod client;
+pub mod mock;
 pub mod resource;

@@ -200,7 +200,7 @@ impl MockConfig {
     /// line it is on and a hint, followed by a summary line (warnings found on the way are
     /// included).
     pub fn parse(text: &str, origin: &str) -> Result<MockConfig, String> {
-        read::config(text, origin)
+        read::config(without_bom(text), origin)
     }
 
     /// The test case `case` of the state machine `machine`, if the file has it.
@@ -231,7 +231,7 @@ impl TestCase {
     ///
     /// Every problem in the text, as [`MockConfig::parse`] reports them.
     pub fn from_mocks(text: &str, origin: &str) -> Result<TestCase, String> {
-        read::inline(text, origin)
+        read::inline(without_bom(text), origin)
     }
 
     /// The test case's name (empty for one read by [`TestCase::from_mocks`]).
@@ -289,6 +289,13 @@ impl TestCase {
             )
         }
     }
+}
+
+/// `text` without a leading UTF-8 byte order mark. Windows editors write one; serde_json
+/// refuses it, while Step Functions Local (Java) reads past it, so a file it takes must not be
+/// refused here for an invisible character.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 /// The mocked answer to one call of a Task state.

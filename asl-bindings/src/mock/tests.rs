@@ -212,6 +212,14 @@ fn return_takes_any_json_value_and_a_throw_may_leave_out_its_cause() {
 }
 
 #[test]
+fn a_byte_order_mark_before_the_json_is_skipped() {
+    let text = std::fs::read_to_string(sfn_local("MockConfigFile.json")).unwrap();
+    let config = MockConfig::parse(&format!("\u{feff}{text}"), "bom.json").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.machines().len(), 1);
+    assert!(TestCase::from_mocks("\u{feff}{}", "bom.json").is_ok());
+}
+
+#[test]
 fn an_empty_test_case_mocks_nothing() {
     let text = r#"{ "StateMachines": { "M": { "TestCases": { "Live": {} } } }, "MockedResponses": {} }"#;
     let config = MockConfig::parse(text, "live.json").unwrap_or_else(|e| panic!("{e}"));

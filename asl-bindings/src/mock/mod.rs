@@ -87,8 +87,9 @@
 //! execution to the next" (config page, on a Map's `MaxConcurrency`); Floci's maintainers
 //! confirmed against 2.0.0 that it "keeps one counter per state per execution and advances it
 //! on every invocation, retries included" (floci-io/floci issue #3254). State names are
-//! unique in a whole definition, branches and iterators included, so a state's name is
-//! enough. [`Invocations`] keeps these counts.
+//! unique in a whole definition, branches and iterators included (the ASL spec's rule, which
+//! asl-codegen enforces as `DUPLICATE_STATE_NAME`), so a state's name is enough.
+//! [`Invocations`] keeps these counts.
 //!
 //! # Callbacks, nested executions (where the docs are terse or silent)
 //!

@@ -160,6 +160,7 @@ impl Bindings {
         let invocation = self.invocations.next(execution, call.state);
         let answer = match case.answer(call.state, invocation)? {
             Answer::Return(value) => Ok(value.clone()),
+            Answer::ReturnInput => Ok(call.input.clone()),
             Answer::Throw { error, cause } => Err(Error::new(error.to_owned(), cause)),
             Answer::Exhausted { error, cause } => Err(Error::new(error, cause)),
         };

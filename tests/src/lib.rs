@@ -21,6 +21,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod python_clients;
+
 /// The asl-rs workspace (this crate's parent directory).
 pub fn workspace_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

@@ -14,92 +14,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use asl_tests::{scratch_dir, target_dir, workspace_dir};
+use asl_tests::python_clients::{Clients, text};
+use asl_tests::{scratch_dir, workspace_dir};
 
 /// The `asl` binary the suite serves the API with.
 const ASL: &str = env!("CARGO_BIN_EXE_asl-under-test");
 
 /// How long the suite may run before it counts as hung (it takes well under a minute).
 const PATIENCE: Duration = Duration::from_secs(20 * 60);
-
-/// What to install when Python cannot make the environment.
-const INSTALL_PYTHON: &str = "install Python 3 with its venv module and pip \
-     (Debian/Ubuntu: `apt-get install python3 python3-venv python3-pip`)";
-
-/// The suite, its requirements and the environment made from them.
-struct Clients {
-    suite: PathBuf,
-    requirements: PathBuf,
-    venv: PathBuf,
-}
-
-impl Clients {
-    fn new() -> Clients {
-        let workspace = workspace_dir().canonicalize().expect("the workspace");
-        let suite = workspace.join("tests").join("api");
-        let requirements = suite.join("requirements.txt");
-        Clients { suite, requirements, venv: target_dir().join("api-clients-venv") }
-    }
-
-    fn python(&self) -> PathBuf {
-        self.venv.join("bin").join("python")
-    }
-
-    /// The file that says which requirements the environment was made from: written last,
-    /// so an environment whose making was interrupted is made again.
-    fn stamp(&self) -> PathBuf {
-        self.venv.join("asl-requirements.txt")
-    }
-
-    /// Makes the environment unless it is there, complete, and made from today's
-    /// requirements; prints what pip said when it made it.
-    fn ensure(&self) {
-        let wanted = std::fs::read_to_string(&self.requirements)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", self.requirements.display()));
-        std::fs::create_dir_all(target_dir()).expect("the build directory");
-        let lock_path = target_dir().join("api-clients-venv.lock");
-        let lock = File::create(&lock_path).unwrap_or_else(|e| panic!("cannot open {}: {e}", lock_path.display()));
-        lock.lock().unwrap_or_else(|e| panic!("cannot lock {}: {e}", lock_path.display()));
-        if std::fs::read_to_string(self.stamp()).is_ok_and(|made| made == wanted) && self.python().exists() {
-            return;
-        }
-        let started = Instant::now();
-        eprintln!("api_clients: making {} from {}", self.venv.display(), self.requirements.display());
-        let version = Command::new("python3").arg("--version").output();
-        match version {
-            Ok(output) if output.status.success() => {}
-            Ok(output) => panic!("`python3 --version` failed: {}\n{INSTALL_PYTHON}", text(&output)),
-            Err(error) => panic!("cannot run python3 ({error}): {INSTALL_PYTHON}"),
-        }
-        let venv = Command::new("python3").args(["-m", "venv", "--clear"]).arg(&self.venv).output().expect("python3");
-        if !venv.status.success() {
-            panic!("`python3 -m venv {}` failed:\n{}\n{INSTALL_PYTHON}", self.venv.display(), text(&venv));
-        }
-        let pip = Command::new(self.python())
-            .args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--requirement"])
-            .arg(&self.requirements)
-            .output()
-            .expect("the environment's python");
-        eprintln!("{}", text(&pip));
-        if !pip.status.success() {
-            panic!(
-                "pip could not install {} (it needs PyPI, or a pip configured for a mirror of it):\n{}",
-                self.requirements.display(),
-                text(&pip)
-            );
-        }
-        std::fs::write(self.stamp(), wanted).expect("the environment's stamp");
-        eprintln!("api_clients: made the environment in {:.1} s", started.elapsed().as_secs_f64());
-    }
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
 
 /// The environment has the clients the suite imports and runs: boto3, botocore, pytest and
 /// the aws CLI. (`.ci/run` runs this alone, first.)

@@ -31,14 +31,20 @@ async fn typed_handlers_answer_through_the_api() -> Result<(), String> {
     }));
     let arn = "arn:aws:states:us-east-1:123456789012:stateMachine:quote";
 
-    let (status, answer) = call(address, "StartSyncExecution", &json!({"stateMachineArn": arn, "input": "{\"weightKg\": 30}"})).await?;
+    let (status, answer) =
+        call(address, "StartSyncExecution", &json!({"stateMachineArn": arn, "input": "{\"weightKg\": 30}"})).await?;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["status"], "SUCCEEDED", "{answer}");
     let output: Value = serde_json::from_str(answer["output"].as_str().unwrap_or("null")).map_err(|e| e.to_string())?;
     assert_eq!(output, json!({"weightKg": 30, "quote": {"price": 112.5, "discounted": true}}));
 
-    let (_, answer) = call(address, "StartSyncExecution", &json!({"stateMachineArn": arn, "input": "{\"weightKg\": 0}"})).await?;
-    assert_eq!((answer["status"].as_str(), answer["error"].as_str()), (Some("FAILED"), Some("Parcel.Invalid")), "{answer}");
+    let (_, answer) =
+        call(address, "StartSyncExecution", &json!({"stateMachineArn": arn, "input": "{\"weightKg\": 0}"})).await?;
+    assert_eq!(
+        (answer["status"].as_str(), answer["error"].as_str()),
+        (Some("FAILED"), Some("Parcel.Invalid")),
+        "{answer}"
+    );
 
     let (_, described) = call(address, "DescribeStateMachine", &json!({"stateMachineArn": arn})).await?;
     assert_eq!(described["type"], "EXPRESS");

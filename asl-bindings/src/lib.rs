@@ -17,4 +17,5 @@
 //! a handler.
 
 mod client;
+pub mod http;
 pub mod resource;

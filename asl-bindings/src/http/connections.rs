@@ -220,11 +220,13 @@ struct Problem {
     help: Option<String>,
 }
 
-/// The diagnostics, rendered as the compiler renders a definition's (without quoting the
-/// source line: it could hold a secret).
+/// The diagnostics in the order of the file, rendered as the compiler renders a
+/// definition's (without quoting the source line: it could hold a secret).
 fn render(path: &Path, problems: &[Problem]) -> String {
+    let mut sorted: Vec<&Problem> = problems.iter().collect();
+    sorted.sort_by_key(|problem| (problem.at.line, problem.at.column));
     let mut out = String::new();
-    for problem in problems {
+    for problem in sorted {
         out.push_str(&format!(
             "error: {}\n --> {}:{}:{}\n",
             problem.message,
@@ -334,7 +336,9 @@ impl Checker {
         let parameters = self.object(parameters, &pointer, "`AuthParameters`")?;
         self.unknown_fields(parameters, &pointer, "`AuthParameters`", AUTH_PARAMETERS_FIELDS);
         let invocation = match parameters.get("InvocationHttpParameters") {
-            Some(value) => self.http_parameters(value, &child(&pointer, "InvocationHttpParameters"))?,
+            Some(value) => {
+                self.http_parameters(value, &child(&pointer, "InvocationHttpParameters"), "InvocationHttpParameters")?
+            }
             None => HttpParameters::default(),
         };
         // EventBridge takes only the parameters of the connection's AuthorizationType.
@@ -468,7 +472,7 @@ impl Checker {
             }
         };
         let http = match members.get("OAuthHttpParameters") {
-            Some(value) => self.http_parameters(value, &child(&pointer, "OAuthHttpParameters")),
+            Some(value) => self.http_parameters(value, &child(&pointer, "OAuthHttpParameters"), "OAuthHttpParameters"),
             None => Some(HttpParameters::default()),
         };
         Some(Authorization::OAuth(Box::new(OAuth {
@@ -482,11 +486,11 @@ impl Checker {
 
     /// `ConnectionHttpParameters`: `HeaderParameters`, `QueryStringParameters`,
     /// `BodyParameters`, each a list of `{Key, Value, IsValueSecret}`.
-    fn http_parameters(&mut self, value: &Value, pointer: &str) -> Option<HttpParameters> {
-        let what = "the HTTP parameters";
-        let members = self.object(value, pointer, what)?;
+    fn http_parameters(&mut self, value: &Value, pointer: &str, name: &str) -> Option<HttpParameters> {
+        let what = format!("`{name}`");
+        let members = self.object(value, pointer, &what)?;
         let fields = ["HeaderParameters", "QueryStringParameters", "BodyParameters"];
-        self.unknown_fields(members, pointer, what, &fields);
+        self.unknown_fields(members, pointer, &what, &fields);
         let mut parameters = HttpParameters::default();
         let mut valid = true;
         for field in fields {
@@ -715,6 +719,9 @@ fn kind(value: &Value) -> &'static str {
         Value::Object(_) => "an object",
     }
 }
+
+#[cfg(test)]
+mod diagnostics;
 
 #[cfg(test)]
 mod tests {

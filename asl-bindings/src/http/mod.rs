@@ -75,7 +75,7 @@
 //!   "arn:aws:events:us-east-1:123456789012:connection/Stripe/81210c42-8af1-456b-9c4a-6ff02fc664ac": {
 //!     "AuthorizationType": "BASIC",
 //!     "AuthParameters": {
-//!       "BasicAuthParameters": {"Username": "sk_test_123", "Password": ""}
+//!       "BasicAuthParameters": {"Username": "shop", "Password": "s3cret"}
 //!     }
 //!   },
 //!   "arn:aws:events:us-east-1:123456789012:connection/Datadog/0a1b2c3d": {

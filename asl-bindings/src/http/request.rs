@@ -518,6 +518,51 @@ mod tests {
         assert!(runtime_cause(json!([1])).contains("must be a JSON object"));
     }
 
+    /// Whatever a field holds, parsing and encoding answer (an error or a request) and
+    /// never panic.
+    #[test]
+    fn hostile_values_in_every_field_never_panic() {
+        let hostile = [
+            json!(null),
+            json!(true),
+            json!(-1),
+            json!(1e308),
+            json!(u64::MAX),
+            json!(""),
+            json!("\u{0}\r\n"),
+            json!("https://"),
+            json!("https://[::1]:99999/x"),
+            json!("https://exa mple.com"),
+            json!("http://é.example/ü?ä=ö#frag"),
+            json!("x".repeat(10_000)),
+            json!([]),
+            json!({}),
+            json!([[[[]]]]),
+            json!({"a": {"b": {"c": [null, {"": ""}]}}}),
+            json!({"\u{0}": "\u{0}", "Content-Type": ["a", ["b"]]}),
+        ];
+        let fields = ["ApiEndpoint", "Method", "Authentication", "InvocationConfig", "Headers", "QueryParameters"];
+        let more = ["Transform", "RequestBody"];
+        let conn = connection(&[("k", "v")], &[("b", "v")], &[("x-h", "v")]);
+        for field in fields.iter().chain(&more) {
+            for value in &hostile {
+                let input = with(json!({ *field: value }));
+                if let Ok(task) = Task::parse(&input) {
+                    let _ = query_string(&task.query, &conn);
+                    let _ = body(&task, &input, &conn);
+                    let _ = body(&task, &input, &HttpParameters::default());
+                }
+                let mut transform = with(json!({"RequestBody": value, "QueryParameters": value}));
+                transform["Transform"] = json!({"RequestBodyEncoding": "URL_ENCODED",
+                                                "RequestEncodingOptions": {"ArrayFormat": "COMMAS"}});
+                if let Ok(task) = Task::parse(&transform) {
+                    let _ = query_string(&task.query, &conn);
+                    let _ = body(&task, &transform, &conn);
+                }
+            }
+        }
+    }
+
     #[test]
     fn forbidden_headers_fail_whatever_their_case() {
         for name in ["Authorization", "HOST", "x-amz-date", "X-Amzn-Trace-Id", "X-Forwarded-For", "TE", "Warning"] {

@@ -158,19 +158,40 @@ fn secret_values_never_appear() {
     insta::assert_snapshot!(rendered);
 }
 
-/// The example of the module docs is a valid file.
-#[test]
-fn the_documented_example_is_accepted() {
+/// The example of the module docs.
+fn documented_example() -> String {
     let docs = include_str!("../mod.rs");
     let start = docs.find("//! ```json\n//! {\n//!   \"arn:aws:events").expect("the example");
-    let example: String = docs[start..]
+    docs[start..]
         .lines()
         .skip(1)
         .take_while(|line| *line != "//! ```")
         .map(|line| format!("{}\n", line.strip_prefix("//! ").or(line.strip_prefix("//!")).unwrap_or(line)))
-        .collect();
-    let connections = Connections::parse(Path::new("connections.json"), &example).expect("the example is valid");
+        .collect()
+}
+
+/// The example of the module docs is a valid file.
+#[test]
+fn the_documented_example_is_accepted() {
+    let connections =
+        Connections::parse(Path::new("connections.json"), &documented_example()).expect("the example is valid");
     assert_eq!(connections.arns().len(), 3);
+}
+
+/// Every cut of a valid file, and every one-character damage of it, is answered without a
+/// panic.
+#[test]
+fn damaged_files_never_panic() {
+    let example = documented_example();
+    let boundaries: Vec<usize> = (0..=example.len()).filter(|at| example.is_char_boundary(*at)).collect();
+    for &at in &boundaries {
+        let _ = Connections::parse(Path::new("c.json"), &example[..at]);
+        for replacement in ["", "\"", "{", "]", "1", "\u{0}"] {
+            let next = boundaries.iter().find(|&&b| b > at).copied().unwrap_or(at);
+            let damaged = format!("{}{replacement}{}", &example[..at], &example[next..]);
+            let _ = Connections::parse(Path::new("c.json"), &damaged);
+        }
+    }
 }
 
 #[test]

@@ -104,6 +104,65 @@ fn the_docs_mock_configuration_runs_unchanged() {
     assert!(cause.contains("SQSState") && cause.contains("sqs:sendMessage"), "{cause}");
 }
 
+/// The examples' test cases (`examples/ship/cases.json`, every test case of
+/// `examples/ship/mocks.json`) end as expected: happy paths, errors caught by a Catch,
+/// retries that succeed and retries exhausted.
+#[test]
+fn the_examples_run_their_mock_test_cases() {
+    let cases: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(workspace_dir().join("examples/ship/cases.json")).unwrap())
+            .unwrap();
+    assert!(cases.len() >= 20, "only {} cases", cases.len());
+    let mut wrong = Vec::new();
+    for case in &cases {
+        let (machine, test_case) = (case["machine"].as_str().unwrap(), case["test_case"].as_str().unwrap());
+        let input = case["input"].to_string();
+        let ran = run(&[
+            machine,
+            "--input",
+            &input,
+            "--mock-config",
+            "examples/ship/mocks.json",
+            "--test-case",
+            test_case,
+            "--wait-scale",
+            "0",
+        ]);
+        let label = format!("{machine}#{test_case}");
+        match case["status"].as_str() {
+            Some("SUCCEEDED") => {
+                if !ran.status.success() {
+                    wrong.push(format!("{label}: expected SUCCEEDED:\n{}", text(&ran)));
+                } else if serde_json::from_slice::<Value>(&ran.stdout).ok().as_ref() != Some(&case["output"]) {
+                    wrong.push(format!(
+                        "{label}: output {} != {}",
+                        String::from_utf8_lossy(&ran.stdout).trim(),
+                        case["output"]
+                    ));
+                }
+            }
+            _ => {
+                let stderr = String::from_utf8_lossy(&ran.stderr);
+                let has = |key: &str, prefix: &str| {
+                    case.get(key)
+                        .and_then(Value::as_str)
+                        .is_none_or(|want| stderr.lines().any(|l| l.strip_prefix(prefix) == Some(want)))
+                };
+                if ran.status.code() != Some(1) || !has("error", "error: ") || !has("cause", "cause: ") {
+                    wrong.push(format!(
+                        "{label}: expected {} {:?} {:?}:\n{}",
+                        case["status"],
+                        case["error"],
+                        case["cause"],
+                        text(&ran)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} of {} cases went wrong:\n{}", wrong.len(), cases.len(), wrong.join("\n"));
+}
+
 #[test]
 fn list_names_each_task_and_what_serves_it() {
     let listed = Command::new(shipped()).arg("list").output().expect("the shipped binary");

@@ -7,7 +7,8 @@ use std::time::Duration;
 /// bounds the whole call).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// An HTTP client (HTTP/1.1, TLS through rustls with ring's cryptography).
+/// An HTTP client (HTTP/1.1, TLS through rustls with aws-lc-rs's cryptography, preferring the
+/// post-quantum hybrid key exchange X25519MLKEM768).
 ///
 /// # Errors
 ///
@@ -16,7 +17,7 @@ pub(crate) fn new_client() -> Result<reqwest::Client, String> {
     static PROVIDER: Once = Once::new();
     PROVIDER.call_once(|| {
         // Another part of the process may have chosen a provider first; that one is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     });
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)

@@ -16,6 +16,7 @@
 //! Activities and nested executions are served by the runtime itself, before a Task reaches
 //! a handler.
 
+mod aws;
 mod client;
 mod dispatch;
 pub mod http;

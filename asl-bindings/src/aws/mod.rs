@@ -1,0 +1,16 @@
+//! What every binding that talks to an AWS service shares, read the way the AWS SDKs and
+//! CLI read it: credentials from the environment ([`Credentials`]), the endpoint and
+//! region ([`endpoint`]), SigV4 request signing ([`sigv4`]), and the errors a service
+//! answers with in the words Step Functions reports them ([`error`]).
+//!
+//! Step Functions calls services through the AWS SDK for Java (v1): its causes end in
+//! `(Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID:
+//! …; Proxy: null)`, that SDK's message format, and a failure to reach a service is its
+//! `SdkClientException`. [`error`] reproduces both.
+
+mod credentials;
+pub(crate) mod endpoint;
+pub(crate) mod error;
+pub(crate) mod sigv4;
+
+pub use credentials::Credentials;

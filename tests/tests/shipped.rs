@@ -215,6 +215,53 @@ fn lambda_tasks_call_the_invoke_api_on_loopback() {
     let arn = run(&["lambda_arn", "--lambda-endpoint", &endpoint, "--input", r#"{"items": 2}"#]);
     assert_eq!(output_of(&arn), json!({"items": 2, "priced": {"total": 20}}));
     assert!(lambda.calls() >= 4, "the functions were called {} times", lambda.calls());
+
+    // `.waitForTaskToken`: the function answers the token through the binary's API
+    // (`run --listen`), then a child execution of `lambda_arn` runs inside the binary.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let api = format!("http://127.0.0.1:{port}");
+    let input = json!({"api": api}).to_string();
+    let listen = format!("127.0.0.1:{port}");
+    let called_back =
+        output_of(&run(&["lambda_callback", "--lambda-endpoint", &endpoint, "--listen", &listen, "--input", &input]));
+    assert_eq!(
+        called_back,
+        json!({"api": api, "answer": {"approved": true}, "child": {"childOutput": {"items": 1, "priced": {"total": 10}}}})
+    );
+}
+
+#[test]
+fn http_tasks_call_an_api_on_loopback() {
+    let api = loopback::Api::start();
+    let connections = "tests/shipped/connections.json";
+    let call = |url: String, connections: &str| {
+        let input = json!({"url": url, "order": {"id": "A-1"}}).to_string();
+        run(&["http_call", "--http-connections", connections, "--input", &input])
+    };
+
+    let created = output_of(&call(api.url("/orders"), connections));
+    assert_eq!(created["status"], 201, "{created}");
+    let received = &created["body"];
+    assert_eq!(received["body"], json!({"order": {"id": "A-1"}}), "{created}");
+    assert_eq!((received["query"].as_str(), received["trace"].as_str()), (Some("tag=a"), Some("t-1")), "{created}");
+    assert_eq!(received["userAgent"], "Amazon|StepFunctions|HttpInvoke|us-east-1", "{created}");
+
+    // A 404 is caught by the state's Catch; a 500 fails the execution.
+    let missing = output_of(&call(api.url("/missing"), connections));
+    assert_eq!(missing["error"]["Error"], "States.Http.StatusCode.404", "{missing}");
+    let (error, _) = failure_of(&call(api.url("/fail"), connections));
+    assert_eq!(error, "States.Http.StatusCode.500");
+
+    // Nobody listening; a connection the file does not have.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let (error, _) = failure_of(&call(format!("http://{closed}/orders"), connections));
+    assert_eq!(error, "States.Http.Socket");
+    let empty = std::env::temp_dir().join(format!("asl-shipped-no-connections-{}.json", std::process::id()));
+    std::fs::write(&empty, "{}").unwrap();
+    let (error, cause) = failure_of(&call(api.url("/orders"), &empty.to_string_lossy()));
+    assert_eq!(error, "Events.ConnectionResource.ResourceNotFound");
+    assert!(cause.contains("connection/orders/1"), "{cause}");
+    let _ = std::fs::remove_file(empty);
 }
 
 /// Starts `BIN serve` on an ephemeral port; the process and its address.

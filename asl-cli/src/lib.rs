@@ -78,7 +78,7 @@ pub enum Command {
     /// State machines created through the API, and the definitions in FLOWS_DIR, run on
     /// asl-rs's engine; STANDARD executions are kept in the SQLite file `--db` and taken up
     /// again after a restart or a crash. Ctrl-C or SIGTERM stops it cleanly.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
 
     /// Compile definitions into one executable that serves them (`BIN serve`, the flags of
     /// `asl serve`), runs one execution and exits with its status (`BIN run NAME --input

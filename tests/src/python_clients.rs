@@ -19,7 +19,6 @@ const INSTALL_PYTHON: &str = "install Python 3 with its venv module and pip \
      (Debian/Ubuntu: `apt-get install python3 python3-venv python3-pip`)";
 
 /// The suite, its requirements and the environment made from them.
-#[allow(clippy::new_without_default)]
 pub struct Clients {
     /// The pytest suite of the API (`tests/api`).
     pub suite: PathBuf,
@@ -31,6 +30,7 @@ pub struct Clients {
 
 impl Clients {
     /// The clients of `tests/api`, in `target/api-clients-venv`.
+    #[allow(clippy::new_without_default)] // it reads the workspace: not a default value
     pub fn new() -> Clients {
         let workspace = workspace_dir().canonicalize().expect("the workspace");
         let suite = workspace.join("tests").join("api");

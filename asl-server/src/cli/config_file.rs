@@ -89,9 +89,8 @@ fn settings(path: &Path, command: &Command, matches: &ArgMatches) -> Result<Vec<
             problems.push(format!("{at}: a configuration file cannot name another"));
             continue;
         }
-        match matches.value_source(arg.get_id().as_str()) {
-            Some(ValueSource::CommandLine | ValueSource::EnvVariable) => continue,
-            _ => {}
+        if let Some(ValueSource::CommandLine | ValueSource::EnvVariable) = matches.value_source(arg.get_id().as_str()) {
+            continue;
         }
         let flag = format!("--{key}");
         let takes_value = arg.get_action().takes_values();
@@ -140,6 +139,7 @@ fn line_of(text: &str, key: &str) -> usize {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)] // failing loudly is a test's job
 mod tests {
     use std::ffi::OsString;
 

@@ -15,9 +15,13 @@
 //! - `server_crash.rs`: the `asl` binary (`src/bin/asl-under-test.rs`) serving on a SQLite file is
 //!   killed with SIGKILL at random moments and started again while the SDK starts
 //!   executions and answers their tokens and activity tasks; every acknowledged call holds.
+//! - `shipped.rs`: `asl build` of the examples and `tests/flows/ship`, then the binary's
+//!   `run` with mock files (the examples' 32 test cases, the AWS documentation's example),
+//!   with a Lambda Invoke API and an HTTP API on loopback, `list`, and `serve` driven by
+//!   boto3 with `#TestCase` ARNs (`tests/shipped/`).
 //!
-//! The library itself holds what those tests share: [`workspace_dir`], [`target_dir`] and
-//! [`scratch_dir`].
+//! The library itself holds what those tests share: [`workspace_dir`], [`target_dir`],
+//! [`scratch_dir`] and the Python clients' environment ([`python_clients`]).
 
 use std::path::{Path, PathBuf};
 

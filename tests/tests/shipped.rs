@@ -50,6 +50,12 @@ fn shipped() -> &'static Path {
         assert!(built.status.success(), "asl build failed:\n{}", text(&built));
         let report = String::from_utf8_lossy(&built.stdout);
         assert!(report.contains("asl build: wrote"), "{report}");
+        // The Tasks nothing binds are named at build time.
+        let warnings = String::from_utf8_lossy(&built.stderr);
+        assert!(
+            warnings.lines().any(|l| l.starts_with("warning: ") && l.contains("Task state 'SQSState'")),
+            "{warnings}"
+        );
         output
     })
 }
@@ -262,6 +268,30 @@ fn http_tasks_call_an_api_on_loopback() {
     assert_eq!(error, "Events.ConnectionResource.ResourceNotFound");
     assert!(cause.contains("connection/orders/1"), "{cause}");
     let _ = std::fs::remove_file(empty);
+}
+
+#[test]
+fn mocked_and_real_bindings_mix_and_settings_come_from_the_environment_and_a_file() {
+    let lambda = loopback::Lambda::start();
+    // The test case mocks `Ask` (a `.waitForTaskToken` Task: the mock answers its token);
+    // `Child` then runs `lambda_arn`, whose Lambda Task is real. The endpoint comes from
+    // the environment as the AWS SDKs read it, the mock file and test case from a
+    // configuration file.
+    let config = std::env::temp_dir().join(format!("asl-shipped-config-{}.toml", std::process::id()));
+    std::fs::write(&config, "mock-config = \"tests/shipped/mocks.json\"\ntest-case = \"Approved\"\n").unwrap();
+    let ran = Command::new(shipped())
+        .args(["run", "lambda_callback", "--input", "{}"])
+        .env("ASL_CONFIG", &config)
+        .env("AWS_ENDPOINT_URL_LAMBDA", lambda.endpoint())
+        .current_dir(workspace_dir())
+        .output()
+        .expect("the shipped binary");
+    let _ = std::fs::remove_file(&config);
+    assert_eq!(
+        output_of(&ran),
+        json!({"answer": {"approved": "by the mock"}, "child": {"childOutput": {"items": 1, "priced": {"total": 10}}}})
+    );
+    assert_eq!(lambda.calls(), 1, "the child's Lambda Task, and not the mocked one, calls Lambda");
 }
 
 /// Starts `BIN serve` on an ephemeral port; the process and its address.

@@ -7,6 +7,9 @@
 //!   [`Runtime`](crate::Runtime).
 //! - Activities: served by workers through [`Callbacks`](crate::callbacks::Callbacks).
 //!
-//! Lambda, HTTP and mocked integrations will live here too.
+//! Lambda, `http:invoke` and Step Functions Local mock files are the crate `asl-bindings`
+//! (a [`TaskHandler`](crate::execution::TaskHandler) that `asl serve` and `asl build`
+//! binaries use): they need an HTTP client with TLS, which users of this crate alone should
+//! not have to build.
 
 pub(crate) mod nested;

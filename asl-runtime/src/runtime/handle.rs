@@ -92,8 +92,9 @@ pub(super) struct Shared {
     /// of its parked tokens came in.
     pub(super) poke: Notify,
     /// Its record in the runtime's store (none without one): the task that runs it holds it
-    /// meanwhile, a parked execution keeps it here.
-    pub(super) durable: Mutex<Option<Durable>>,
+    /// meanwhile, a parked execution keeps it here. Boxed: most executions of a runtime
+    /// without a store, or parked, leave it empty, and a hundred bytes per execution count.
+    pub(super) durable: Mutex<Option<Box<Durable>>>,
     /// Notified (all waiters) when the execution's first commit is durable, or failed.
     pub(super) stored: Notify,
 }
@@ -142,7 +143,7 @@ impl Shared {
         workflow: &'static Workflow,
         handler: Arc<dyn TaskHandler>,
         runtime: Weak<Inner>,
-        durable: Option<Durable>,
+        durable: Option<Box<Durable>>,
         stored: Option<Result<(), StoreError>>,
     ) -> Shared {
         Shared {

@@ -16,6 +16,7 @@ use std::ffi::OsString;
 use std::path::Path;
 
 use clap::parser::ValueSource;
+use clap::error::ErrorKind;
 use clap::{ArgMatches, Command};
 
 /// The name of the flag that names the file.
@@ -28,15 +29,23 @@ pub const FLAG: &str = "config";
 ///
 /// clap's (usage, `--help`, `--version`), or what is wrong with the file as `file:line: …`.
 pub fn matches(command: &Command, argv: Vec<OsString>) -> Result<ArgMatches, Problem> {
-    let matches = command.clone().try_get_matches_from(&argv).map_err(Problem::Usage)?;
-    let (leaf, leaf_matches) = leaf(command, &matches);
-    // Commands without `--config` have no such argument: `try_` answers that with an error.
-    let named = |m: &'_ ArgMatches| m.try_get_one::<std::path::PathBuf>(FLAG).ok().flatten().cloned();
-    let Some(path) = named(leaf_matches).or_else(|| named(&matches)) else {
-        return Ok(matches);
+    // A flag the file provides may be one another flag requires: look for the file in a
+    // lenient parse when the strict one fails (help and version are answers, not errors).
+    let (matches, strict) = match command.clone().try_get_matches_from(&argv) {
+        Ok(matches) => (matches, true),
+        Err(error) if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            return Err(Problem::Usage(error));
+        }
+        Err(error) => match command.clone().ignore_errors(true).try_get_matches_from(&argv) {
+            Ok(lenient) if has_file(command, &lenient) => (lenient, false),
+            _ => return Err(Problem::Usage(error)),
+        },
     };
+    let (leaf, leaf_matches) = leaf(command, &matches);
+    // A lenient parse always names a file (that is why it was kept).
+    let Some(path) = file(leaf_matches).or_else(|| file(&matches)) else { return Ok(matches) };
     let extra = settings(&path, leaf, leaf_matches)?;
-    if extra.is_empty() {
+    if extra.is_empty() && strict {
         return Ok(matches);
     }
     // Options may follow positionals; only `--` ends them.
@@ -44,6 +53,18 @@ pub fn matches(command: &Command, argv: Vec<OsString>) -> Result<ArgMatches, Pro
     let at = argv.iter().position(|arg| arg == "--").unwrap_or(argv.len());
     argv.splice(at..at, extra);
     command.clone().try_get_matches_from(argv).map_err(Problem::Usage)
+}
+
+/// The configuration file `matches` names. (Commands without `--config` have no such
+/// argument: `try_` answers that with an error.)
+fn file(matches: &ArgMatches) -> Option<std::path::PathBuf> {
+    matches.try_get_one::<std::path::PathBuf>(FLAG).ok().flatten().cloned()
+}
+
+/// Whether the command line names a configuration file.
+fn has_file(command: &Command, matches: &ArgMatches) -> bool {
+    let (_, leaf_matches) = leaf(command, matches);
+    file(leaf_matches).or_else(|| file(matches)).is_some()
 }
 
 /// Why arguments could not be read.
@@ -179,6 +200,29 @@ mod tests {
         let express: Vec<&String> = serve.get_many::<String>("express").into_iter().flatten().collect();
         assert_eq!(express, ["a", "b"]);
         assert!(serve.get_flag("memory"));
+        Ok(())
+    }
+
+    #[test]
+    fn a_flag_another_requires_may_come_from_the_file() -> Result<(), String> {
+        let command = Command::new("bin").subcommand(
+            Command::new("run")
+                .arg(Arg::new("config").long("config").value_parser(clap::value_parser!(std::path::PathBuf)))
+                .arg(Arg::new("mock-config").long("mock-config"))
+                .arg(Arg::new("test-case").long("test-case").requires("mock-config")),
+        );
+        let dir = std::env::temp_dir().join(format!("asl-config-requires-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let path = dir.join("c.toml");
+        std::fs::write(&path, "mock-config = \"m.json\"\n").map_err(|e| e.to_string())?;
+        let argv: Vec<OsString> =
+            vec!["bin".into(), "run".into(), "--test-case".into(), "A".into(), "--config".into(), path.into_os_string()];
+        let m = matches(&command, argv).map_err(|e| format!("{e:?}"))?;
+        let run = m.subcommand_matches("run").ok_or("no run")?;
+        assert_eq!(run.get_one::<String>("mock-config").map(String::as_str), Some("m.json"));
+        // Without the file, the requirement stands.
+        let argv: Vec<OsString> = ["bin", "run", "--test-case", "A"].iter().map(OsString::from).collect();
+        assert!(matches!(matches(&command, argv), Err(Problem::Usage(_))));
         Ok(())
     }
 

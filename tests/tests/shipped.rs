@@ -280,7 +280,7 @@ fn mocked_and_real_bindings_mix_and_settings_come_from_the_environment_and_a_fil
     let config = std::env::temp_dir().join(format!("asl-shipped-config-{}.toml", std::process::id()));
     std::fs::write(&config, "mock-config = \"tests/shipped/mocks.json\"\ntest-case = \"Approved\"\n").unwrap();
     let ran = Command::new(shipped())
-        .args(["run", "lambda_callback", "--input", "{}"])
+        .args(["run", "lambda_callback", "--input", r#"{"api": "not called"}"#])
         .env("ASL_CONFIG", &config)
         .env("AWS_ENDPOINT_URL_LAMBDA", lambda.endpoint())
         .current_dir(workspace_dir())
@@ -289,7 +289,11 @@ fn mocked_and_real_bindings_mix_and_settings_come_from_the_environment_and_a_fil
     let _ = std::fs::remove_file(&config);
     assert_eq!(
         output_of(&ran),
-        json!({"answer": {"approved": "by the mock"}, "child": {"childOutput": {"items": 1, "priced": {"total": 10}}}})
+        json!({
+            "api": "not called",
+            "answer": {"approved": "by the mock"},
+            "child": {"childOutput": {"items": 1, "priced": {"total": 10}}}
+        })
     );
     assert_eq!(lambda.calls(), 1, "the child's Lambda Task, and not the mocked one, calls Lambda");
 }

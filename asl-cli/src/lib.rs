@@ -19,6 +19,7 @@ use asl_codegen::{Diagnostic, Diagnostics, Source, SourceFormat};
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod expand;
+mod idents;
 pub mod serve;
 pub mod ship;
 pub mod test;

@@ -383,7 +383,8 @@ impl Runtime {
             // Nothing to wait for before an execution that is not stored is reported started.
             let stored = durable.is_none().then_some(Ok(()));
             let runtime = Arc::downgrade(&self.inner);
-            let shared = Arc::new(Shared::new(saved, number, workflow, handler, runtime, durable.map(Box::new), stored));
+            let shared =
+                Arc::new(Shared::new(saved, number, workflow, handler, runtime, durable.map(Box::new), stored));
             let handle = ExecutionHandle { shared };
             executions.insert(arn, handle.clone());
             handle
@@ -463,7 +464,8 @@ impl Runtime {
                 let durable = Durable::restored(Arc::clone(&store), &execution, workflow);
                 let Restored { arn, execution, info, .. } = execution;
                 let runtime = Arc::downgrade(&self.inner);
-                let shared = Shared::new(info, number, workflow, handler, runtime, Some(Box::new(durable)), Some(Ok(())));
+                let shared =
+                    Shared::new(info, number, workflow, handler, runtime, Some(Box::new(durable)), Some(Ok(())));
                 let shared = Arc::new(shared);
                 let handle = ExecutionHandle { shared };
                 executions.insert(arn.clone(), handle.clone());

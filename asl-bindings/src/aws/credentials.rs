@@ -51,9 +51,7 @@ impl fmt::Debug for Credentials {
 mod tests {
     use super::Credentials;
 
-    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
-    }
+    use crate::aws::test_env as vars;
 
     #[test]
     fn both_keys_are_needed_and_the_token_is_optional() {

@@ -111,9 +111,7 @@ fn is_aws_host(host: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
-    }
+    use crate::aws::test_env as vars;
 
     #[test]
     fn the_flag_wins_then_the_service_variable_then_the_global_one() {

@@ -14,3 +14,9 @@ pub(crate) mod error;
 pub(crate) mod sigv4;
 
 pub use credentials::Credentials;
+
+/// An environment made of `pairs`, for the tests of what reads the environment.
+#[cfg(test)]
+pub(crate) fn test_env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+    move |name| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
+}

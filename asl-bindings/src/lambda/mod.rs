@@ -218,9 +218,7 @@ fn no_credentials(function: &str, endpoint: &Endpoint) -> String {
 mod tests {
     use super::{Credentials, Lambda, LambdaConfig};
 
-    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
-    }
+    use crate::aws::test_env as vars;
 
     #[test]
     fn config_from_the_environment() {

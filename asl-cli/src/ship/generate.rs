@@ -1,6 +1,5 @@
 //! The files of the crate `asl build` generates.
 
-use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -100,26 +99,7 @@ fn rust_string(text: &str) -> String {
 /// A distinct module name per machine: `flow_` and the name in lowercase, `_` for
 /// anything else, de-duplicated with a numeric suffix.
 fn module_names(machines: &[Machine]) -> Vec<String> {
-    let mut used = HashSet::new();
-    machines
-        .iter()
-        .map(|machine| {
-            let stem: String = machine
-                .name
-                .chars()
-                .take(60)
-                .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-                .collect();
-            let base = format!("flow_{stem}");
-            let mut name = base.clone();
-            let mut n = 2;
-            while !used.insert(name.clone()) {
-                name = format!("{base}_{n}");
-                n += 1;
-            }
-            name
-        })
-        .collect()
+    crate::idents::unique_idents(machines.iter().map(|machine| machine.name.as_str()), "flow_", 60)
 }
 
 #[cfg(test)]

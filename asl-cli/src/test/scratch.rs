@@ -318,26 +318,7 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
 /// A distinct module name per case: `case_` + the name in lowercase, `_` for anything
 /// else, de-duplicated with a numeric suffix.
 fn module_names(cases: &[Prepared]) -> Vec<String> {
-    let mut used = HashSet::new();
-    cases
-        .iter()
-        .map(|case| {
-            let stem: String = case
-                .name
-                .chars()
-                .take(80)
-                .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-                .collect();
-            let base = format!("case_{stem}");
-            let mut name = base.clone();
-            let mut n = 2;
-            while !used.insert(name.clone()) {
-                name = format!("{base}_{n}");
-                n += 1;
-            }
-            name
-        })
-        .collect()
+    crate::idents::unique_idents(cases.iter().map(|case| case.name.as_str()), "case_", 80)
 }
 
 /// The package names of one scratch workspace. They are unique to it: Cargo derives the

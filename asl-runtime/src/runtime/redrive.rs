@@ -161,7 +161,8 @@ impl Runtime {
                 return Ok(running.clone());
             }
             let runtime = Arc::downgrade(&self.inner);
-            let shared = Shared::new(info, executions.next, workflow, handler, runtime, Some(Box::new(durable)), Some(Ok(())));
+            let shared =
+                Shared::new(info, executions.next, workflow, handler, runtime, Some(Box::new(durable)), Some(Ok(())));
             let shared = Arc::new(shared);
             let handle = ExecutionHandle { shared };
             executions.insert(arn, handle.clone());

@@ -15,8 +15,8 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-use clap::parser::ValueSource;
 use clap::error::ErrorKind;
+use clap::parser::ValueSource;
 use clap::{ArgMatches, Command};
 
 /// The name of the flag that names the file.
@@ -215,8 +215,14 @@ mod tests {
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let path = dir.join("c.toml");
         std::fs::write(&path, "mock-config = \"m.json\"\n").map_err(|e| e.to_string())?;
-        let argv: Vec<OsString> =
-            vec!["bin".into(), "run".into(), "--test-case".into(), "A".into(), "--config".into(), path.into_os_string()];
+        let argv: Vec<OsString> = vec![
+            "bin".into(),
+            "run".into(),
+            "--test-case".into(),
+            "A".into(),
+            "--config".into(),
+            path.into_os_string(),
+        ];
         let m = matches(&command, argv).map_err(|e| format!("{e:?}"))?;
         let run = m.subcommand_matches("run").ok_or("no run")?;
         assert_eq!(run.get_one::<String>("mock-config").map(String::as_str), Some("m.json"));

@@ -114,7 +114,8 @@ pub fn run(args: &BuildArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         let _ = writeln!(err, "error: {message}");
         return EXIT_INVALID;
     }
-    let _ = writeln!(err, "asl build: compiling {} state machines into {}", machines.len(), output.display());
+    let plural = if machines.len() == 1 { "" } else { "s" };
+    let _ = writeln!(err, "asl build: compiling {} state machine{plural} into {}", machines.len(), output.display());
     let built = cargo_build(&scratch, &cache.join("target"), &package, args.release, err);
     let outcome = built.and_then(|binary| install(&binary, &output));
     if args.keep {
@@ -126,9 +127,10 @@ pub fn run(args: &BuildArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Ok(size) => {
             let _ = writeln!(
                 out,
-                "asl build: wrote {} ({} state machines, {:.1} MiB) in {:.1} s",
+                "asl build: wrote {} ({} state machine{}, {:.1} MiB) in {:.1} s",
                 args.output.display(),
                 machines.len(),
+                if machines.len() == 1 { "" } else { "s" },
                 size as f64 / (1024.0 * 1024.0),
                 started.elapsed().as_secs_f64()
             );

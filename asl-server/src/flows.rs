@@ -64,7 +64,20 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<FlowFile>, String> {
             twice.0.name
         ));
     }
+    if let Some(bad) = found.iter().find(|flow| !valid_name(&flow.name)) {
+        return Err(format!(
+            "`{}` would be the state machine `{}`, a name AWS refuses (1 to 80 characters, no \
+             whitespace, brackets, wildcards or any of <>{{}}[]?*\"#%\\^|~`$&,;:/): rename the file",
+            bad.path.display(),
+            bad.name
+        ));
+    }
     Ok(found)
+}
+
+/// Whether AWS accepts `name` as a state machine's name.
+fn valid_name(name: &str) -> bool {
+    (1..=80).contains(&name.chars().count()) && crate::ops::names::check(name).is_ok()
 }
 
 fn flow(path: &Path) -> Option<FlowFile> {
@@ -84,5 +97,16 @@ mod tests {
         assert_eq!(machine_name("notes.md"), None);
         assert_eq!(machine_name(".asl.json"), None);
         assert_eq!(machine_name(".hidden.json"), None);
+    }
+
+    #[test]
+    fn a_file_whose_name_aws_refuses_is_named_with_how_to_fix_it() {
+        let dir = std::env::temp_dir().join(format!("asl-flows-names-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let file = dir.join("my order.asl.json");
+        let _ = std::fs::write(&file, "{}");
+        let refused = discover(&[file]).err().unwrap_or_default();
+        assert!(refused.contains("`my order`") && refused.contains("rename the file"), "{refused}");
+        assert!(valid_name("order-2") && !valid_name(&"x".repeat(81)));
     }
 }

@@ -6,7 +6,7 @@ mod aliases;
 mod executions;
 mod history;
 mod map_runs;
-mod names;
+pub(crate) mod names;
 mod page;
 mod state_machines;
 mod tags;

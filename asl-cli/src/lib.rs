@@ -483,3 +483,15 @@ mod tests {
         assert!(case_definition(&source).is_none());
     }
 }
+
+#[cfg(test)]
+mod command_tests {
+    use clap::CommandFactory;
+
+    /// clap's own checks of the command (unique names and groups…), which otherwise run
+    /// only when a subcommand is used.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Args::command().debug_assert();
+    }
+}

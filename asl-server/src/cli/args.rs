@@ -100,6 +100,11 @@ pub struct ServeArgs {
     /// can run and stop workflows.
     #[arg(long)]
     pub no_auth: bool,
+
+    /// A configuration file (TOML; keys are these flags' long names). Flags win over
+    /// environment variables, which win over the file.
+    #[arg(long, value_name = "FILE", env = "ASL_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 impl ServeArgs {

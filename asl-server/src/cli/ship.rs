@@ -30,22 +30,12 @@ pub struct ShipArgs {
 enum ShipCommand {
     /// Serve the AWS Step Functions API (AWS JSON 1.0) with these state machines, for the aws
     /// CLI, boto3 and the AWS SDKs.
-    Serve(ServeWithConfig),
+    Serve(Box<ServeArgs>),
     /// Run one execution and exit: its output on standard output and exit status 0 when it
     /// SUCCEEDED; its error and cause on standard error and exit status 1 otherwise.
     Run(RunArgs),
     /// List the state machines and what each Task state needs bound.
     List(ListArgs),
-}
-
-/// `serve`'s arguments with `--config`.
-#[derive(Debug, clap::Args)]
-struct ServeWithConfig {
-    #[command(flatten)]
-    serve: ServeArgs,
-    /// A configuration file (TOML; keys are these flags' long names).
-    #[arg(long, value_name = "FILE", env = "ASL_CONFIG")]
-    config: Option<PathBuf>,
 }
 
 /// The `main` of an `asl build` binary whose state machines are `compiled`: reads the
@@ -92,8 +82,8 @@ pub fn main_with(
     };
     match args.command {
         ShipCommand::Serve(serve_args) => {
-            let mut config = serve_args.serve.config();
-            config.compiled = with_types(compiled, &serve_args.serve.engine.express);
+            let mut config = serve_args.config();
+            config.compiled = with_types(compiled, &serve_args.engine.express);
             serve(config, name, out, err)
         }
         ShipCommand::Run(run_args) => {
@@ -116,4 +106,16 @@ fn with_types(compiled: Vec<Compiled>, express: &[String]) -> Vec<Compiled> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap's own checks of the command (unique names and groups…), which otherwise run
+    /// only when a subcommand is used.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::ShipArgs::command().debug_assert();
+    }
 }

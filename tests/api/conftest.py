@@ -3,7 +3,9 @@
 The server is the `asl` binary named by `ASL_BIN` (tests/tests/api_clients.rs sets it to the
 one Cargo built), started on a free loopback port with its SQLite store in a temporary
 directory. The clients are boto3 and the aws CLI (v1, from PyPI) of this virtual
-environment, with dummy credentials; nothing here mocks either side.
+environment, with dummy credentials; nothing here mocks either side. The servers' Lambda
+Tasks call a Lambda Invoke API on loopback (`LambdaApi`), as they would call
+`sam local start-lambda`.
 
 One server serves the whole session (`server`); tests that restart or kill it start their
 own (`start_server`). Every test names its state machines and executions uniquely, so the
@@ -21,7 +23,9 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import urllib.error
 import urllib.request
 import uuid
@@ -69,6 +73,55 @@ def asl_binary():
     return os.path.abspath(path)
 
 
+class LambdaApi:
+    """A Lambda Invoke API on loopback (`POST /2015-03-31/functions/NAME/invocations`) that
+    every server of the session calls its Lambda Tasks through (`--lambda-endpoint`). Each
+    function answers `{}` at once and records what it was sent: the approval tests' functions
+    only pass the task token on, which the tests answer as a person would."""
+
+    def __init__(self):
+        self.invocations = []
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                match = re.fullmatch(r"/2015-03-31/functions/([^/]+)/invocations(\?.*)?", self.path)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if not match:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                api.invocations.append((match.group(1), json.loads(body or b"null")))
+                answer = b"{}"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("X-Amz-Executed-Version", "$LATEST")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def payloads_of(self, function):
+        return [payload for name, payload in self.invocations if name == function]
+
+
+LAMBDA = None
+
+
+def lambda_api():
+    """The session's Lambda Invoke API, started the first time it is needed."""
+    global LAMBDA
+    if LAMBDA is None:
+        LAMBDA = LambdaApi()
+    return LAMBDA
+
+
 class Server:
     """An `asl serve` process on a port of its own."""
 
@@ -88,7 +141,7 @@ class Server:
         self.starts += 1
         log = open(self.directory / f"stderr-{self.starts}.log", "wb")
         command = [asl_binary(), "serve", "--listen", "127.0.0.1:0", "--db", str(self.db)]
-        command += ["--wait-scale", self.wait_scale]
+        command += ["--wait-scale", self.wait_scale, "--lambda-endpoint", lambda_api().endpoint]
         for name in self.express:
             command += ["--express", name]
         command += self.flows

@@ -10,6 +10,7 @@ history and answers it.
 """
 
 import json
+import time
 
 import pytest
 
@@ -18,6 +19,7 @@ from conftest import (
     create_machine,
     error_of,
     history,
+    lambda_api,
     members,
     wait_for_end,
     wait_for_event,
@@ -81,6 +83,13 @@ def test_approved(sfn, resource):
     assert parameters[member]["order"] == "A-1"
     token = parameters[member]["token"]
     assert isinstance(token, str) and 1 <= len(token) <= 1024
+    if resource == "lambda":
+        # The function is invoked with the token (and answers nothing itself); the call may
+        # still be on its way when TaskScheduled is in the history.
+        deadline = time.monotonic() + 10
+        while {"token": token, "order": "A-1"} not in lambda_api().payloads_of("approver"):
+            assert time.monotonic() < deadline, "the Lambda function was not invoked with the token"
+            time.sleep(0.01)
 
     assert sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
     # A heartbeat on a live token is accepted.

@@ -213,6 +213,9 @@ impl Server {
         report.warnings.extend(recovery.unreadable.into_iter().map(|(arn, error)| format!("{arn}: {error}")));
         let listener =
             TcpListener::bind(config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        if let Ok(address) = listener.local_addr() {
+            report.warnings.extend(lambda_calls_itself(&config, address));
+        }
         Ok(Server { service, listener, auth: config.auth, report })
     }
 
@@ -247,6 +250,24 @@ impl Server {
         };
         axum::serve(self.listener, http::router(shared)).with_graceful_shutdown(shutdown).await
     }
+}
+
+/// A warning when the Lambda endpoint is this server's own address: `AWS_ENDPOINT_URL` set
+/// for the aws CLI to reach this server is also the SDKs' endpoint for every other service.
+fn lambda_calls_itself(config: &Config, address: SocketAddr) -> Option<String> {
+    let lambda =
+        asl_bindings::lambda::LambdaConfig::from_env(config.bindings.lambda_endpoint.as_deref(), &config.region);
+    let endpoint = lambda.endpoint?;
+    let authority = endpoint.split_once("://").map_or(endpoint.as_str(), |(_, rest)| rest);
+    let authority = authority.split('/').next().unwrap_or_default();
+    let (host, port) = authority.rsplit_once(':')?;
+    let local = matches!(host, "127.0.0.1" | "localhost" | "0.0.0.0" | "[::1]") || host == address.ip().to_string();
+    (local && port.parse::<u16>().ok() == Some(address.port())).then(|| {
+        format!(
+            "Lambda Tasks would call {endpoint}, which is this server (AWS_ENDPOINT_URL applies to every \
+             service): give Lambda's endpoint with --lambda-endpoint or AWS_ENDPOINT_URL_LAMBDA"
+        )
+    })
 }
 
 /// The time of the latest history event of the store's running executions.
@@ -360,4 +381,20 @@ async fn install_file(service: &Service, file: &FlowFile, express: &[String]) ->
         StateMachine::load(arn, record).map_err(|error| format!("`{}`: {}", file.path.display(), error.message()))?;
     service.put_machine(machine).await.map_err(|e| e.to_string())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Config, lambda_calls_itself};
+
+    #[test]
+    fn a_lambda_endpoint_that_is_the_server_itself_is_a_warning() {
+        let mut config = Config::default();
+        config.bindings.lambda_endpoint = Some("http://localhost:8083".into());
+        let own = ([127, 0, 0, 1], 8083).into();
+        assert!(lambda_calls_itself(&config, own).is_some_and(|w| w.contains("AWS_ENDPOINT_URL_LAMBDA")));
+        assert_eq!(lambda_calls_itself(&config, ([127, 0, 0, 1], 3001).into()), None);
+        config.bindings.lambda_endpoint = Some("http://127.0.0.1:3001/".into());
+        assert_eq!(lambda_calls_itself(&config, own), None);
+    }
 }

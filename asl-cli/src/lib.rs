@@ -19,6 +19,7 @@ use asl_codegen::{Diagnostic, Diagnostics, Source, SourceFormat};
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod expand;
+pub mod graph;
 mod idents;
 pub mod serve;
 pub mod ship;
@@ -91,6 +92,16 @@ pub enum Command {
     /// (not Lambda, http:invoke, an activity, a nested execution or a .waitForTaskToken
     /// task) is named in a warning: a mock configuration's test case must answer it.
     Build(ship::BuildArgs),
+
+    /// Draw a definition as a graph: Mermaid (default), Graphviz DOT or a standalone SVG.
+    ///
+    /// Every state is a node whose shape and caption say its type; Choice rules label
+    /// their edges with their conditions, Catch edges are dashed and labelled with their
+    /// errors, Parallel branches and Map processors are nested boxes. Output goes to
+    /// standard output, or to OUT (`-o`), whose extension picks the format when
+    /// `--format` is not given. Exit status 1 when the definition is invalid (its
+    /// diagnostics go to standard error), 2 when the file cannot be read.
+    Graph(graph::GraphArgs),
 }
 
 /// Arguments of `asl validate`.
@@ -197,6 +208,7 @@ pub fn run(args: Args) -> u8 {
         Command::Expand(expand_args) => expand::run(expand_args, &mut stdout.lock(), &mut stderr.lock()),
         Command::Serve(serve_args) => serve::run(serve_args, &mut io::stdout(), &mut io::stderr()),
         Command::Build(build_args) => ship::run(build_args, &mut io::stdout(), &mut io::stderr()),
+        Command::Graph(graph_args) => graph::run(graph_args, &mut stdout.lock(), &mut stderr.lock()),
     }
 }
 

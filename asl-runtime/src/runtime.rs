@@ -43,7 +43,7 @@ use crate::execution::{
 use crate::integrations::nested::Nested;
 use crate::intrinsics::{SplitMix64, uuid_v4};
 use crate::sink::HistorySink;
-use crate::store::{MachineType, Store, StoreError};
+use crate::store::{ExecutionRecord, MachineType, Store, StoreError};
 
 pub(crate) mod durable;
 mod handle;
@@ -414,6 +414,26 @@ impl Runtime {
     /// The store's, reading the running executions. One execution that cannot be read back
     /// is named in [`Recovery::unreadable`] and the others are taken up.
     pub async fn recover(&self) -> Result<Recovery, StoreError> {
+        let registered = |record: &ExecutionRecord| {
+            let machine = record.state_machine_arn.rsplit(':').next().unwrap_or_default();
+            lock(&self.inner.workflows).get(machine).map(|r| (r.workflow, Arc::clone(&r.handler)))
+        };
+        self.recover_with(registered).await
+    }
+
+    /// As [`Runtime::recover`], with the workflow (and handler) each execution is taken up
+    /// on chosen by `resolve`: the definition it was started on, which is not the registered
+    /// one if its state machine changed since (an execution's saved state names states by
+    /// their place in its own definition). `None`: the execution's state machine is unknown
+    /// ([`Recovery::unknown`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::recover`].
+    pub async fn recover_with(
+        &self,
+        resolve: impl Fn(&ExecutionRecord) -> Option<(&'static Workflow, Arc<dyn TaskHandler>)>,
+    ) -> Result<Recovery, StoreError> {
         let Some(store) = self.inner.store.clone() else { return Ok(Recovery::default()) };
         if self.inner.tokio.get().is_none()
             && let Ok(handle) = Handle::try_current()
@@ -424,9 +444,8 @@ impl Runtime {
         let mut recovery = Recovery::default();
         let mut known = Vec::new();
         for record in store.running_executions().await? {
-            let machine = record.state_machine_arn.rsplit(':').next().unwrap_or_default().to_owned();
-            match lock(&self.inner.workflows).get(&machine).cloned() {
-                Some(Registered { workflow, handler, .. }) => known.push((workflow, handler, record)),
+            match resolve(&record) {
+                Some((workflow, handler)) => known.push((workflow, handler, record)),
                 None => recovery.unknown.push(record.arn),
             }
         }

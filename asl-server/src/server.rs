@@ -207,7 +207,12 @@ impl Server {
             install_compiled(&service, compiled).await?;
         }
         report.machines = service.machines().len();
-        let recovery = service.runtime().recover().await.map_err(|e| format!("cannot take up executions: {e}"))?;
+        // Each execution on the definition it was started on.
+        let recovery = service
+            .runtime()
+            .recover_with(|record| service.recovered_on(record))
+            .await
+            .map_err(|e| format!("cannot take up executions: {e}"))?;
         report.resumed = recovery.resumed.len();
         report.warnings.extend(recovery.unknown.into_iter().map(|arn| format!("{arn}: its state machine is gone")));
         report.warnings.extend(recovery.unreadable.into_iter().map(|(arn, error)| format!("{arn}: {error}")));

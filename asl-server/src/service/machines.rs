@@ -116,6 +116,12 @@ impl StateMachine {
         ResourceRecord { kind: KIND.into(), key: self.arn.clone(), body }
     }
 
+    /// Since when its definition is what it is (its last update, else its creation), in
+    /// microseconds since the epoch.
+    pub fn current_since(&self) -> i64 {
+        self.record.update_micros.unwrap_or(self.record.creation_micros)
+    }
+
     /// When it was created.
     pub fn creation_date(&self) -> OffsetDateTime {
         from_micros(self.record.creation_micros)

@@ -5,6 +5,7 @@ pub mod arn;
 pub mod definitions;
 pub mod labels;
 mod machines;
+pub mod revisions;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -73,6 +74,8 @@ pub struct Service {
     /// Runs the Tasks of every machine that has no handler of its own: mocks, Lambda,
     /// HTTP, task tokens.
     bindings: Arc<Bindings>,
+    /// The definitions machines had before they changed, for executions started on them.
+    revisions: revisions::Revisions,
     /// Set when the server stops taking requests: long polls end then, so that stopping
     /// does not wait out a worker's minute-long `GetActivityTask`.
     closing: tokio::sync::watch::Sender<bool>,
@@ -118,6 +121,7 @@ impl Service {
             aliases: RwLock::new(BTreeMap::new()),
             tags: RwLock::new(BTreeMap::new()),
             bindings,
+            revisions: revisions::Revisions::default(),
             closing: tokio::sync::watch::Sender::new(false),
         }
     }
@@ -153,6 +157,9 @@ impl Service {
         }
         for (key, tags) in self.read_all::<Vec<Tag>>(TAGS, &mut skipped).await? {
             write(&self.tags).insert(key, tags);
+        }
+        for (_, revision) in self.read_all::<revisions::Revision>(revisions::KIND, &mut skipped).await? {
+            self.revisions.insert(revision);
         }
         // Executions that run a test case of the mock configuration run it again after a
         // restart (their invocation counts start over, as they would in Step Functions
@@ -210,6 +217,23 @@ impl Service {
             Some(handler) => Arc::clone(&handler.0),
             None => Arc::clone(&self.bindings) as Arc<dyn TaskHandler>,
         }
+    }
+
+    /// The workflow and handler a stored execution is taken up on after a restart: its
+    /// machine's definition as it was when the execution started (a revision, if the
+    /// machine changed since), with the machine's handler. `None`: the machine is gone.
+    pub fn recovered_on(
+        &self,
+        record: &asl_runtime::store::ExecutionRecord,
+    ) -> Option<(&'static asl_runtime::execution::Workflow, Arc<dyn TaskHandler>)> {
+        let machine = self.machine(&record.state_machine_arn)?;
+        let started = micros(record.start_date);
+        let workflow = match self.revisions.covering(&machine.arn, started) {
+            Some(revision) if started < machine.current_since() => self.revisions.workflow(&revision)?,
+            // Started on the current definition (or before revisions were kept).
+            _ => machine.workflow,
+        };
+        Some((workflow, self.handler(&machine)))
     }
 
     /// The bindings that run Tasks (and know each execution's test case).
@@ -275,6 +299,22 @@ impl Service {
     ///
     /// The store's, as `InternalFailure`; nothing changed then.
     pub async fn put_machine(&self, machine: StateMachine) -> Result<Arc<StateMachine>, ApiError> {
+        // The definition it replaces stays known, for the executions started on it.
+        if let Some(old) = self.machine(&machine.arn)
+            && old.record.definition != machine.record.definition
+        {
+            let revision = revisions::Revision {
+                machine_arn: old.arn.clone(),
+                name: old.record.name.clone(),
+                definition: old.record.definition.clone(),
+                yaml: old.record.yaml,
+                machine_type: old.record.machine_type.clone(),
+                from_micros: old.current_since(),
+                to_micros: machine.current_since(),
+            };
+            self.put_json(revisions::KIND, &revision.key(), &revision).await?;
+            self.revisions.insert(revision);
+        }
         self.store.put_resource(machine.to_stored()).await.map_err(store_failed)?;
         let machine = Arc::new(machine);
         self.install(Arc::clone(&machine));

@@ -33,7 +33,7 @@ enum ShipCommand {
     Serve(Box<ServeArgs>),
     /// Run one execution and exit: its output on standard output and exit status 0 when it
     /// SUCCEEDED; its error and cause on standard error and exit status 1 otherwise.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the state machines and what each Task state needs bound.
     List(ListArgs),
 }

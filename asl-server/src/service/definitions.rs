@@ -26,7 +26,7 @@ pub fn source(name: &str, definition: &str, format: SourceFormat) -> Source {
 /// Checks `definition` and loads it as the workflow of the state machine `name`.
 ///
 /// The workflow lives as long as the process (loaded descriptions are `'static`, as compiled
-/// ones are); a state machine updated many times keeps every revision it ran.
+/// ones are), and is loaded once per distinct definition ([`super::loaded`]).
 ///
 /// # Errors
 ///
@@ -38,9 +38,15 @@ pub fn load(
     machine_type: MachineType,
 ) -> Result<&'static Workflow, ApiError> {
     let source = source(name, definition, format);
-    asl_codegen::load_as(&source, workflow_type(machine_type), &asl_codegen::Settings::new())
-        .map(|loaded| loaded.workflow)
-        .map_err(|diagnostics| invalid_definition(&source, &diagnostics))
+    let purpose = match machine_type {
+        MachineType::Standard => "STANDARD",
+        MachineType::Express => "EXPRESS",
+    };
+    super::loaded::once(purpose, &source, || {
+        asl_codegen::load_as(&source, workflow_type(machine_type), &asl_codegen::Settings::new())
+            .map(|loaded| loaded.workflow)
+            .map_err(|diagnostics| invalid_definition(&source, &diagnostics))
+    })
 }
 
 /// AWS's `InvalidDefinition` for these diagnostics: `Invalid State Machine Definition:

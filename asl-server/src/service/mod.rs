@@ -4,6 +4,7 @@
 pub mod arn;
 pub mod definitions;
 pub mod labels;
+pub mod loaded;
 mod machines;
 pub mod revisions;
 

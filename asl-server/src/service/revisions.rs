@@ -8,8 +8,8 @@
 //! A revision is stored when a machine's definition changes, with the span of time it was
 //! current; an execution's start date says which one it ran. No write per execution.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::collections::BTreeMap;
+use std::sync::{PoisonError, RwLock};
 
 use asl_codegen::SourceFormat;
 use asl_runtime::execution::Workflow;
@@ -48,12 +48,10 @@ impl Revision {
     }
 }
 
-/// The revisions of every machine, and those loaded so far.
+/// The revisions of every machine.
 #[derive(Default)]
 pub struct Revisions {
     by_machine: RwLock<BTreeMap<String, Vec<Revision>>>,
-    /// Loaded once each (a loaded workflow lives as long as the process).
-    loaded: Mutex<HashMap<String, &'static Workflow>>,
 }
 
 impl Revisions {
@@ -69,18 +67,12 @@ impl Revisions {
         by_machine.get(machine_arn)?.iter().find(|r| r.from_micros <= at_micros && at_micros < r.to_micros).cloned()
     }
 
-    /// `revision` loaded into the engine (`None` if it no longer loads: a definition that
-    /// another version of asl-rs accepted).
+    /// `revision` loaded into the engine, once per process (`None` if it no longer loads:
+    /// a definition that another version of asl-rs accepted).
     pub fn workflow(&self, revision: &Revision) -> Option<&'static Workflow> {
-        let key = revision.key();
-        if let Some(loaded) = self.loaded.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
-            return Some(loaded);
-        }
         let format = if revision.yaml { SourceFormat::Yaml } else { SourceFormat::Json };
         let machine_type = MachineType::from_name(&revision.machine_type)?;
-        let workflow = definitions::load(&revision.name, &revision.definition, format, machine_type).ok()?;
-        self.loaded.lock().unwrap_or_else(PoisonError::into_inner).insert(key, workflow);
-        Some(workflow)
+        definitions::load(&revision.name, &revision.definition, format, machine_type).ok()
     }
 }
 

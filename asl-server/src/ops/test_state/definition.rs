@@ -109,7 +109,9 @@ fn load_lone_state(definition: &str) -> Result<Loaded, ApiError> {
 /// including expressions that read variables no `Assign` sets: its `variables` set them.
 fn lower(source: &Source) -> Result<&'static Workflow, Diagnostics> {
     let settings = Settings::new().allow_run_time_failures();
-    asl_codegen::load_as(source, WorkflowType::Standard, &settings).map(|loaded| loaded.workflow)
+    crate::service::loaded::once("TestState", source, || {
+        asl_codegen::load_as(source, WorkflowType::Standard, &settings).map(|loaded| loaded.workflow)
+    })
 }
 
 /// Where a diagnostic points, in the definition as the caller wrote it.

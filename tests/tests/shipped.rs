@@ -170,6 +170,22 @@ fn the_examples_run_their_mock_test_cases() {
 }
 
 #[test]
+fn an_invalid_definition_builds_nothing_and_says_where() {
+    let invalid = std::fs::read_dir(workspace_dir().join("asl-codegen/tests/fixtures/invalid"))
+        .unwrap()
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .find(|path| path.to_string_lossy().ends_with(".asl.json"))
+        .unwrap();
+    let output = Path::new(env!("CARGO_TARGET_TMPDIR")).join("never-built");
+    let built = Command::new(ASL).arg("build").arg(&invalid).arg("-o").arg(&output).output().expect("asl build");
+    assert_eq!(built.status.code(), Some(1), "{}", text(&built));
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    let file = invalid.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(stderr.contains(&file) && stderr.contains("nothing was built"), "{stderr}");
+    assert!(!output.exists());
+}
+
+#[test]
 fn list_names_each_task_and_what_serves_it() {
     let listed = Command::new(shipped()).arg("list").output().expect("the shipped binary");
     assert!(listed.status.success(), "{}", text(&listed));

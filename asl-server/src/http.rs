@@ -1,5 +1,6 @@
-//! HTTP: one route, `POST /`, whose operation `X-Amz-Target` names (the `Host` is never
-//! looked at, so the SDKs' `sync-` host prefix makes no difference once it resolves).
+//! HTTP: the API is one route, `POST /`, whose operation `X-Amz-Target` names (the `Host`
+//! is never looked at, so the SDKs' `sync-` host prefix makes no difference once it
+//! resolves); the viewer is `GET /` and the `GET /viewer/…` routes (see [`crate::viewer`]).
 
 use std::sync::Arc;
 
@@ -13,7 +14,8 @@ use serde_json::Value;
 
 use crate::service::Service;
 use crate::wire::{self, ApiError};
-use crate::{Auth, ops};
+use crate::viewer::graph::GraphCache;
+use crate::{Auth, ops, viewer};
 
 /// The largest request body read. AWS's largest members are a definition (1 MiB of
 /// characters) and payloads (256 KiB); JSON escaping can make those several times longer
@@ -27,11 +29,20 @@ pub struct Shared {
     pub service: Arc<Service>,
     /// Who may call.
     pub auth: Auth,
+    /// The viewer's drawings of state machines, laid out once per revision.
+    pub graphs: GraphCache,
 }
 
-/// The API's routes.
+impl Shared {
+    /// What the handlers of `service` share, callers admitted by `auth`.
+    pub fn new(service: Arc<Service>, auth: Auth) -> Shared {
+        Shared { service, auth, graphs: GraphCache::default() }
+    }
+}
+
+/// The API's and the viewer's routes.
 pub fn router(shared: Arc<Shared>) -> Router {
-    Router::new().route("/", post(api)).with_state(shared)
+    Router::new().route("/", post(api).get(viewer::index)).merge(viewer::routes()).with_state(shared)
 }
 
 async fn api(State(shared): State<Arc<Shared>>, request: Request) -> Response {

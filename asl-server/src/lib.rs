@@ -24,6 +24,7 @@ pub mod model;
 mod ops;
 mod server;
 pub mod service;
+pub mod viewer;
 pub mod wire;
 
 use axum::http::{HeaderMap, Method, Uri};

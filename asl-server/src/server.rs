@@ -248,7 +248,7 @@ impl Server {
     /// The listener's.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let service = Arc::clone(&self.service);
-        let shared = Arc::new(Shared { service: self.service, auth: self.auth });
+        let shared = Arc::new(Shared::new(self.service, self.auth));
         let shutdown = async move {
             shutdown.await;
             service.close();

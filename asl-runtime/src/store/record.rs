@@ -378,6 +378,15 @@ pub struct HistoryQuery {
     pub next_token: Option<String>,
 }
 
+impl HistoryQuery {
+    /// The events after the one with id `id` (all of them for 0), oldest first, up to
+    /// `max_results` of them: how a reader that follows a running execution asks for what
+    /// was recorded since it last looked.
+    pub fn after(id: u64, max_results: u32) -> HistoryQuery {
+        HistoryQuery { max_results, reverse_order: false, next_token: Some(history_token(id)) }
+    }
+}
+
 /// Which executions to list (AWS's `ListExecutions` parameters).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExecutionQuery {

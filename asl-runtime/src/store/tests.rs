@@ -342,6 +342,11 @@ async fn history_paging(store: &dyn Store) {
     let big = HistoryQuery { max_results: 5000, ..Default::default() };
     assert_eq!(ok(store.history(&arn("a"), big).await).items.len(), 250);
 
+    // After an id: what a reader following the execution asks for (0: from the start).
+    assert_eq!(ids(&ok(store.history(&arn("a"), HistoryQuery::after(0, 3)).await)), vec![1, 2, 3]);
+    assert_eq!(ids(&ok(store.history(&arn("a"), HistoryQuery::after(247, 0)).await)), vec![248, 249, 250]);
+    assert!(ok(store.history(&arn("a"), HistoryQuery::after(250, 0)).await).items.is_empty());
+
     let bad = HistoryQuery { next_token: Some("nonsense".into()), ..Default::default() };
     assert_eq!(store.history(&arn("a"), bad).await, Err(StoreError::InvalidNextToken));
     let none = ok(store.history(&arn("nobody"), HistoryQuery::default()).await);

@@ -3,8 +3,8 @@
 
 mod activities;
 mod aliases;
-mod executions;
-mod history;
+pub(crate) mod executions;
+pub(crate) mod history;
 mod map_runs;
 pub(crate) mod names;
 mod page;

@@ -19,6 +19,7 @@ use asl_runtime::store::{ResourceRecord, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::viewer::bell::HistoryBell;
 use crate::wire::ApiError;
 pub use arn::Arns;
 use labels::{ALIAS, AliasRecord, STARTED_THROUGH, StartedThrough, TAGS, Tag, VERSION, VersionRecord};
@@ -80,6 +81,8 @@ pub struct Service {
     /// Set when the server stops taking requests: long polls end then, so that stopping
     /// does not wait out a worker's minute-long `GetActivityTask`.
     closing: tokio::sync::watch::Sender<bool>,
+    /// Rung by the runtime as executions record history, for the viewer's live streams.
+    history_bell: Arc<HistoryBell>,
 }
 
 fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
@@ -107,7 +110,11 @@ impl Service {
         account: &str,
         bindings: Arc<Bindings>,
     ) -> Service {
-        let runtime = Runtime::builder(Arc::clone(&clock)).store(Arc::clone(&store)).build();
+        let history_bell = Arc::new(HistoryBell::default());
+        let runtime = Runtime::builder(Arc::clone(&clock))
+            .store(Arc::clone(&store))
+            .history_sink(Arc::clone(&history_bell) as Arc<dyn asl_runtime::sink::HistorySink>)
+            .build();
         bindings.attach(runtime.downgrade());
         Service {
             runtime,
@@ -124,6 +131,7 @@ impl Service {
             bindings,
             revisions: revisions::Revisions::default(),
             closing: tokio::sync::watch::Sender::new(false),
+            history_bell,
         }
     }
 
@@ -252,6 +260,11 @@ impl Service {
         let mut closing = self.closing.subscribe();
         // An error means the sender is gone, which is a close too.
         let _ = closing.wait_for(|closing| *closing).await;
+    }
+
+    /// The bell the runtime rings as executions record history.
+    pub(crate) fn history_bell(&self) -> &Arc<HistoryBell> {
+        &self.history_bell
     }
 
     /// The runtime that runs the executions.

@@ -192,6 +192,12 @@
       const transitions = this.history.events.reduce((n, e) => n + (e.type.endsWith("StateEntered") ? 1 : 0), 0);
       const parent = this.history.parent();
       const children = this.history.children;
+      // Drawn again only when something it shows changed (a redraw would take the focus
+      // from its buttons); a running execution's duration is refreshed every few seconds.
+      const key = [d.status, d.stopDate, d.redriveCount, transitions, parent, children.length, !!this.stopBox,
+        d.status === "RUNNING" ? Math.floor(Date.now() / 5000) : 0].join("|");
+      if (key === this.summaryKey) return;
+      this.summaryKey = key;
       const actions = h("div", { class: "actions" });
       if (d.status === "RUNNING") actions.append(h("button", { type: "button", class: "danger", id: "stop", onclick: () => this.stopForm() }, "Stop execution"));
       if (REDRIVABLE.has(d.status)) actions.append(h("button", { type: "button", id: "redrive", onclick: () => this.redrive() }, "Redrive"));
@@ -316,7 +322,7 @@
     tokenCard(wait) {
       const { visit, attempt } = wait;
       const where = visit.scope.parent ? ` (${visit.scope.map} iteration ${visit.scope.index})` : "";
-      const title = h("h3", {}, "⏳ ", h("span", { class: "state-name" }, visit.state), where, " waits ", wait.activity ? "for an activity worker" : "for its task token");
+      const title = h("h3", {}, "⟳ ", h("span", { class: "state-name" }, visit.state), where, " waits ", wait.activity ? "for an activity worker" : "for its task token");
       if (!wait.token) {
         return h("div", { class: "token-card", "data-state": visit.state },
           title,
@@ -327,7 +333,7 @@
       const n = attempt.scheduled.id;
       const output = h("textarea", { id: "approve-output-" + n, spellcheck: "false", "aria-label": "Output (JSON)" }, JSON.stringify({ approved: true }, null, 2));
       const error = h("input", { type: "text", id: "reject-error-" + n, value: "Rejected" });
-      const cause = h("textarea", { id: "reject-cause-" + n, style: "min-height:60px" }, "Rejected from the viewer");
+      const cause = h("input", { type: "text", id: "reject-cause-" + n, value: "Rejected from the viewer", style: "width:100%" });
       const problem = h("div", { class: "field-error", role: "alert" });
       const approve = h("button", { type: "button", class: "approve", "data-action": "approve" }, "✓ Approve");
       const reject = h("button", { type: "button", class: "reject", "data-action": "reject" }, "✕ Reject");

@@ -34,7 +34,7 @@ fn the_python_clients_are_installed() {
     let clients = Clients::new();
     clients.ensure();
     let check = Command::new(clients.python())
-        .args(["-c", "import boto3, botocore, pytest, awscli; print(boto3.__version__, awscli.__version__)"])
+        .args(["-c", "import boto3, botocore, pytest, awscli, selenium; print(boto3.__version__, awscli.__version__)"])
         .output()
         .expect("the environment's python");
     assert!(check.status.success(), "the environment lacks a client:\n{}", text(&check));

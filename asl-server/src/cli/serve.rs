@@ -29,6 +29,8 @@ pub fn serve(config: Config, name: &str, out: &mut dyn Write, err: &mut dyn Writ
             "{name}: listening on http://{address} ({} state machines, {} executions resumed, store {store})",
             startup.machines, startup.resumed
         );
+        // A second line, so that what reads the first (scripts, tests) still finds it.
+        let _ = writeln!(out, "{name}: the viewer is at http://{address}/");
         let _ = out.flush();
         match server.run(shutdown_signal()).await {
             Ok(()) => {

@@ -1,0 +1,250 @@
+"""The viewer as a person uses it: the machines, a machine, an execution waiting on a
+person's approval answered from the page, a refusal, a stop, a redrive, and an execution
+of 10,000 events."""
+
+import json
+import time
+import urllib.parse
+import uuid
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import PATIENCE, PREFIX, ROLE
+
+APPROVAL = f"{PREFIX}:stateMachine:approval"
+ASK = "Ask for approval"
+
+
+def wait(browser, condition, what):
+    """Waits until `condition(browser)` is true; fails with `what` otherwise."""
+    try:
+        return WebDriverWait(browser, PATIENCE, poll_frequency=0.05).until(lambda b: condition(b))
+    except Exception as error:  # a timeout, or the condition's own failure
+        raise AssertionError(f"waited {PATIENCE} s for {what}: {error!r}") from None
+
+
+def script(browser, code, *args):
+    return browser.execute_script(code, *args)
+
+
+def text_of(browser, selector):
+    """The text of the first element matching `selector` (read in the page: parts of it
+    are redrawn as events come, so a held element can go stale)."""
+    return script(browser, "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;", selector)
+
+
+def node(browser, state):
+    """The graph node of `state`: its fate class and what assistive technology reads."""
+    return script(browser, """
+        const g = document.querySelector(`#execution-graph g.node[data-state="${arguments[0]}"]:not(.join)`);
+        return g ? {fate: g.dataset.fate || null, label: g.getAttribute('aria-label')} : null;""", state)
+
+
+def fate_is(browser, state, fate):
+    found = node(browser, state)
+    return found is not None and found["fate"] == fate
+
+
+def status_is(browser, status):
+    return status in (text_of(browser, "#exec-status") or "")
+
+
+def open_page(browser, fragment):
+    browser.get(browser.base_url + "/#/" + fragment)
+
+
+def execution_url(arn):
+    return "execution/" + urllib.parse.quote(arn, safe="")
+
+
+def start_approval(server, refund=250):
+    name = "viewer-" + uuid.uuid4().hex[:10]
+    started = server.call("StartExecution", {"stateMachineArn": APPROVAL, "name": name, "input": json.dumps({"refund": refund})})
+    return started["executionArn"]
+
+
+def shot(browser, screenshots, name):
+    path = screenshots / f"{name}.png"
+    browser.save_screenshot(str(path))
+    print(f"viewer: screenshot {path}")
+
+
+def test_the_machines_page_lists_the_state_machines(server, browser, screenshots):
+    browser.base_url = server.endpoint
+    open_page(browser, "")
+    wait(browser, lambda b: b.find_elements(By.LINK_TEXT, "approval"), "the approval machine in the list")
+    assert browser.title.startswith("State machines")
+    shot(browser, screenshots, "machines")
+
+
+def test_a_machine_shows_its_graph_definition_and_executions(server, browser, screenshots):
+    browser.base_url = server.endpoint
+    arn = start_approval(server)
+    open_page(browser, "machine/" + urllib.parse.quote(APPROVAL, safe=""))
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, f'#machine-graph g.node[data-state="{ASK}"]'), "the graph")
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, f'#executions a[href$="{urllib.parse.quote(arn, safe="")}"]'),
+         "the execution in the list")
+    # Filter by status: the running one stays, and goes with SUCCEEDED.
+    status = browser.find_element(By.ID, "status-filter")
+    status.send_keys("Succeeded")
+    wait(browser, lambda b: not b.find_elements(By.CSS_SELECTOR, f'#executions a[href$="{urllib.parse.quote(arn, safe="")}"]'),
+         "the status filter to hide the running execution")
+    status.send_keys("Running")
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, f'#executions a[href$="{urllib.parse.quote(arn, safe="")}"]'),
+         "the running execution under RUNNING")
+    # Search by an exact name: found through DescribeExecution.
+    search = browser.find_element(By.ID, "execution-search")
+    search.send_keys(arn.rsplit(":", 1)[1])
+    wait(browser, lambda b: "Found:" in (text_of(b, "#executions") or "") or "Found:" in b.page_source, "the search")
+    # The definition is one keyboard press away.
+    tab = browser.find_element(By.XPATH, "//button[@role='tab'][text()='Definition']")
+    tab.send_keys(Keys.ENTER)
+    assert '"StartAt": "Ask for approval"' in text_of(browser, "pre.definition")
+    tab = browser.find_element(By.XPATH, "//button[@role='tab'][text()='Graph']")
+    tab.send_keys(Keys.ENTER)
+    shot(browser, screenshots, "machine")
+    server.call("StopExecution", {"executionArn": arn})
+
+
+def test_a_person_approves_from_the_page(server, browser, screenshots):
+    """The human-approval example done from the browser: the waiting state shows as in
+    progress, Approve answers its token, and the page shows SUCCEEDED without a reload."""
+    browser.base_url = server.endpoint
+    arn = start_approval(server)
+    open_page(browser, execution_url(arn))
+    wait(browser, lambda b: fate_is(b, ASK, "running"), f"“{ASK}” in progress")
+    assert "In progress" in node(browser, ASK)["label"]
+    assert status_is(browser, "RUNNING")
+    card = f'.token-card[data-state="{ASK}"]'
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, card + ' button[data-action="approve"]'), "the Approve button")
+    # The token the card answers is the one in the history's TaskScheduled parameters.
+    history = server.call("GetExecutionHistory", {"executionArn": arn})["events"]
+    scheduled = next(e for e in history if e["type"] == "TaskScheduled")
+    token = json.loads(scheduled["taskScheduledEventDetails"]["parameters"])["Message"]["token"]
+    assert browser.find_element(By.CSS_SELECTOR, card).get_attribute("data-token") == token
+    shot(browser, screenshots, "execution-waiting")
+    # A page that reloads loses this mark.
+    script(browser, "window.__notReloaded = true;")
+    browser.find_element(By.CSS_SELECTOR, card + ' button[data-action="approve"]').click()
+    wait(browser, lambda b: status_is(b, "SUCCEEDED"), "SUCCEEDED on the page")
+    assert script(browser, "return window.__notReloaded === true;"), "the page was reloaded"
+    wait(browser, lambda b: fate_is(b, "Pay the refund", "succeeded"), "“Pay the refund” succeeded")
+    assert fate_is(browser, ASK, "succeeded")
+    assert fate_is(browser, "Escalate to a manager", "notreached")
+    assert not browser.find_elements(By.CSS_SELECTOR, card), "the answered token is still offered"
+    described = server.call("DescribeExecution", {"executionArn": arn})
+    assert described["status"] == "SUCCEEDED"
+    assert json.loads(described["output"])["decision"] == {"approved": True}
+    # The output shows on the page, as the API gives it.
+    assert '"status": "paid"' in text_of(browser, "section.io")
+    shot(browser, screenshots, "execution-succeeded")
+
+
+def test_a_refusal_is_a_caught_error_then_a_redrive(server, browser, screenshots):
+    browser.base_url = server.endpoint
+    arn = start_approval(server)
+    open_page(browser, execution_url(arn))
+    card = f'.token-card[data-state="{ASK}"]'
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, card + ' button[data-action="reject"]'), "the Reject button")
+    browser.find_element(By.CSS_SELECTOR, card + ' button[data-action="reject"]').click()
+    wait(browser, lambda b: status_is(b, "FAILED"), "FAILED on the page")
+    # The task's error went to its Catch: caught; the Fail state failed the execution.
+    wait(browser, lambda b: fate_is(b, ASK, "caught"), f"“{ASK}” as a caught error")
+    wait(browser, lambda b: fate_is(b, "Refused", "failed"), "“Refused” failed")
+    assert "Caught error" in node(browser, ASK)["label"]
+    assert "RefundRefused" in text_of(browser, "#banner")
+    # Select the state from the keyboard: its details show the error it caught.
+    graph_node = browser.find_element(By.CSS_SELECTOR, f'#execution-graph g.node[data-state="{ASK}"]')
+    graph_node.send_keys(Keys.ENTER)
+    wait(browser, lambda b: "Rejected" in (text_of(b, "#step") or ""), "the error in the step details")
+    shot(browser, screenshots, "execution-failed")
+    browser.find_element(By.ID, "redrive").click()
+    wait(browser, lambda b: "Redriven" in (text_of(b, "#summary") or ""), "the redrive on the page")
+    # Redriven, it runs the Fail state again (the approval is not asked again) and fails.
+    wait(browser, lambda b: status_is(b, "FAILED"), "FAILED again after the redrive")
+    assert server.call("DescribeExecution", {"executionArn": arn})["redriveCount"] == 1
+
+
+def test_a_start_from_the_page_then_a_stop(server, browser, screenshots):
+    browser.base_url = server.endpoint
+    open_page(browser, "machine/" + urllib.parse.quote(APPROVAL, safe=""))
+    wait(browser, lambda b: b.find_elements(By.ID, "start-input"), "the start form")
+    name = "started-" + uuid.uuid4().hex[:8]
+    browser.find_element(By.ID, "start-name").send_keys(name)
+    field = browser.find_element(By.ID, "start-input")
+    field.clear()
+    field.send_keys('{"refund": 10}')
+    field.submit()
+    wait(browser, lambda b: b.current_url.endswith(urllib.parse.quote(f"{PREFIX}:execution:approval:{name}", safe="")),
+         "the new execution's page")
+    wait(browser, lambda b: fate_is(b, ASK, "running"), f"“{ASK}” in progress")
+    browser.find_element(By.ID, "stop").click()
+    browser.find_element(By.ID, "stop-cause").send_keys("no longer needed")
+    browser.find_element(By.ID, "stop-confirm").click()
+    wait(browser, lambda b: status_is(b, "ABORTED"), "ABORTED on the page")
+    wait(browser, lambda b: fate_is(b, ASK, "cancelled"), f"“{ASK}” cancelled")
+    described = server.call("DescribeExecution", {"executionArn": f"{PREFIX}:execution:approval:{name}"})
+    assert described["status"] == "ABORTED" and described["cause"] == "no longer needed"
+
+
+def large_definition():
+    # A Map of 1,000 iterations of four Pass states: 10 events each, 10,006 in all.
+    processor = {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Next": "C"},
+        "C": {"Type": "Pass", "Next": "D"}, "D": {"Type": "Pass", "End": True}}}
+    return {"Comment": "A Map of 1,000 iterations", "StartAt": "Each",
+            "States": {"Each": {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": processor, "End": True}}}
+
+
+def test_an_execution_of_ten_thousand_events_stays_usable(server, browser, screenshots):
+    browser.base_url = server.endpoint
+    name = "large-" + uuid.uuid4().hex[:8]
+    machine = server.call("CreateStateMachine", {"name": name, "definition": json.dumps(large_definition()), "roleArn": ROLE})
+    started = server.call("StartExecution", {"stateMachineArn": machine["stateMachineArn"], "name": "big",
+                                             "input": json.dumps({"items": list(range(1000))})})
+    arn = started["executionArn"]
+    deadline = time.monotonic() + PATIENCE
+    while server.call("DescribeExecution", {"executionArn": arn})["status"] == "RUNNING":
+        assert time.monotonic() < deadline, "the large execution did not end"
+        time.sleep(0.05)
+    count = 0
+    token = None
+    while True:
+        page = server.call("GetExecutionHistory", {"executionArn": arn, "maxResults": 1000, **({"nextToken": token} if token else {})})
+        count += len(page["events"])
+        token = page.get("nextToken")
+        if not token:
+            break
+    assert count >= 10_000, count
+
+    open_page(browser, execution_url(arn))
+    wait(browser, lambda b: script(b, "return window.ASL && ASL.metrics.allEvents && ASL.metrics.graph && ASL.metrics.eventCount;"),
+         "every event and the graph on the page")
+    metrics = script(browser, "return ASL.metrics;")
+    navigation = script(browser, "const n = performance.getEntriesByType('navigation')[0]; return n ? n.domContentLoadedEventEnd : null;")
+    assert metrics["eventCount"] == count
+    print(f"viewer: time to first render of an execution of {count} events: {metrics['allEvents']:.0f} ms after navigation "
+          f"(page ready {navigation:.0f} ms, graph {metrics['graph']:.0f} ms, first events drawn {metrics['firstEvents']:.0f} ms, "
+          f"all {count} drawn {metrics['allEvents']:.0f} ms)")
+    # Virtual: a page of rows exists, not ten thousand.
+    rows = script(browser, "return document.querySelectorAll('.vt-item').length;")
+    assert 0 < rows < 100, rows
+    assert f"({count})" in text_of(browser, "#events-title")
+    # Every state of the processor ran 1,000 times and succeeded.
+    for state in "ABCD":
+        found = node(browser, state)
+        assert found["fate"] == "succeeded" and "1000 succeeded" in found["label"], found
+    # The last row is reachable: scroll to the end of the table.
+    script(browser, "const t = document.querySelector('.vt'); t.scrollTop = t.scrollHeight;")
+    wait(browser, lambda b: script(b, f"return [...document.querySelectorAll('.vt-row > div:first-child')].some(c => c.textContent === '{count}');"),
+         "the last event's row")
+    # One iteration of the 1,000, chosen from the list.
+    choice = browser.find_element(By.ID, "iteration")
+    script(browser, "arguments[0].value = arguments[0].querySelector('option[value$=\"[999]\"]').value; arguments[0].dispatchEvent(new Event('change'));", choice)
+    browser.find_element(By.CSS_SELECTOR, '#execution-graph g.node[data-state="C"]').click()
+    wait(browser, lambda b: "Each[999]" in (text_of(b, "#step") or ""), "iteration 999's details")
+    assert "999" in text_of(browser, "#step")
+    script(browser, "window.scrollTo(0, 0);")
+    shot(browser, screenshots, "large-execution")

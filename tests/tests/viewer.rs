@@ -41,6 +41,8 @@ fn the_viewer_in_headless_chromium() {
     let logs = scratch_dir("viewer");
     std::fs::create_dir_all(&logs).expect("the scratch directory");
     let screenshots = target_dir().join("viewer-screenshots");
+    std::fs::create_dir_all(&screenshots).expect("the screenshots' directory");
+    let screenshots = screenshots.canonicalize().expect("the screenshots' directory");
     let (stdout, stderr) = (logs.join("pytest.stdout"), logs.join("pytest.stderr"));
     let mut pytest = Command::new(clients.python())
         .args(["-m", "pytest", "-q", "-s"])
@@ -77,7 +79,8 @@ fn the_viewer_in_headless_chromium() {
     let summary = output.lines().rev().find(|line| line.contains(" passed")).unwrap_or_default();
     assert!(!summary.is_empty(), "pytest passed but reported no test passing:\n{output}");
     // The figures and the screenshots' paths.
-    for line in output.lines().filter(|line| line.starts_with("viewer: ")) {
+    // (pytest's progress dots share their lines.)
+    for line in output.lines().filter_map(|line| line.find("viewer: ").map(|at| &line[at..])) {
         eprintln!("{line}");
     }
     eprintln!("viewer: {summary}");

@@ -9,7 +9,7 @@ import uuid
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import PATIENCE, PREFIX, ROLE
 
@@ -52,6 +52,8 @@ def status_is(browser, status):
 
 
 def open_page(browser, fragment):
+    """Loads the page afresh (a new fragment alone would not reload it)."""
+    browser.get("about:blank")
     browser.get(browser.base_url + "/#/" + fragment)
 
 
@@ -87,11 +89,11 @@ def test_a_machine_shows_its_graph_definition_and_executions(server, browser, sc
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, f'#executions a[href$="{urllib.parse.quote(arn, safe="")}"]'),
          "the execution in the list")
     # Filter by status: the running one stays, and goes with SUCCEEDED.
-    status = browser.find_element(By.ID, "status-filter")
-    status.send_keys("Succeeded")
+    status = Select(browser.find_element(By.ID, "status-filter"))
+    status.select_by_value("SUCCEEDED")
     wait(browser, lambda b: not b.find_elements(By.CSS_SELECTOR, f'#executions a[href$="{urllib.parse.quote(arn, safe="")}"]'),
          "the status filter to hide the running execution")
-    status.send_keys("Running")
+    status.select_by_value("RUNNING")
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, f'#executions a[href$="{urllib.parse.quote(arn, safe="")}"]'),
          "the running execution under RUNNING")
     # Search by an exact name: found through DescribeExecution.

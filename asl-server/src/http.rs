@@ -13,8 +13,8 @@ use axum::routing::post;
 use serde_json::Value;
 
 use crate::service::Service;
-use crate::wire::{self, ApiError};
 use crate::viewer::graph::GraphCache;
+use crate::wire::{self, ApiError};
 use crate::{Auth, ops, viewer};
 
 /// The largest request body read. AWS's largest members are a definition (1 MiB of

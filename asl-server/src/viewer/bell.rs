@@ -89,6 +89,7 @@ impl Drop for Listener {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)] // failing loudly is a test's job
 mod tests {
     use super::*;
     use asl_runtime::execution::EventType;

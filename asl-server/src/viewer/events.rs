@@ -145,6 +145,7 @@ fn problem(follow: &mut Follow, error: &StoreError) -> Event {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)] // failing loudly is a test's job
 mod tests {
     use super::*;
 

@@ -41,12 +41,15 @@ struct DrawingJson<'a> {
 /// A drawing, or why there is none (a definition asl-graph cannot read: the message).
 type Drawn = Result<Arc<Drawing>, String>;
 
+/// The revision an entry was drawn for, and its drawing, made once.
+type Entry = (String, Arc<OnceCell<Drawn>>);
+
 /// One drawing per ARN, of the revision it was made for.
 #[derive(Default)]
 pub struct GraphCache {
     /// By ARN (a machine's or a version's): the revision drawn, and the drawing, made once
     /// by whichever request asks first while the others wait for it.
-    entries: Mutex<HashMap<String, (String, Arc<OnceCell<Drawn>>)>>,
+    entries: Mutex<HashMap<String, Entry>>,
     /// How many layouts were made (what the cache saves; tests read it).
     layouts: AtomicUsize,
 }
@@ -92,9 +95,8 @@ impl GraphCache {
 
 /// The stored definition of the machine or version `text` names.
 fn definition_of(service: &Service, text: &str) -> Result<MachineRecord, ViewerError> {
-    let parsed = arn::parse(text, &[Kind::StateMachine]).map_err(|_| {
-        ViewerError::bad_request(format!("`{text}` is not a state machine ARN (nor a version's)"))
-    })?;
+    let parsed = arn::parse(text, &[Kind::StateMachine])
+        .map_err(|_| ViewerError::bad_request(format!("`{text}` is not a state machine ARN (nor a version's)")))?;
     let found = match parsed.parts.len() {
         1 => service.machine(text).map(|machine| machine.record.clone()),
         _ => service.version(text).map(|version| version.record.machine.clone()),

@@ -157,7 +157,8 @@ async fn events_route(State(shared): State<Arc<Shared>>, uri: Uri, headers: Head
 /// The parameters of a URL's query (`a=1&b=x%3Ay`), decoded; the first of a repeated name
 /// wins. (axum's `Query` extractor needs its `query` feature and serde_urlencoded for this.)
 fn query_of(uri: &Uri) -> std::collections::HashMap<String, String> {
-    let decode = |text: &str| percent_encoding::percent_decode_str(&text.replace('+', " ")).decode_utf8_lossy().into_owned();
+    let decode =
+        |text: &str| percent_encoding::percent_decode_str(&text.replace('+', " ")).decode_utf8_lossy().into_owned();
     let mut parameters = std::collections::HashMap::new();
     for pair in uri.query().unwrap_or_default().split('&').filter(|pair| !pair.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));

@@ -23,7 +23,13 @@ const ROLE: &str = "arn:aws:iam::123456789012:role/test";
 fn service() -> Arc<Service> {
     let bindings = Arc::new(asl_bindings::Bindings::new(&Default::default(), "us-east-1").expect("bindings"));
     // Waits pass at once.
-    Arc::new(Service::new(Arc::new(MemoryStore::new()), Arc::new(ScaledClock::new(0.0)), "us-east-1", "123456789012", bindings))
+    Arc::new(Service::new(
+        Arc::new(MemoryStore::new()),
+        Arc::new(ScaledClock::new(0.0)),
+        "us-east-1",
+        "123456789012",
+        bindings,
+    ))
 }
 
 async fn api(service: &Service, operation: &str, body: Value) -> Value {
@@ -189,13 +195,37 @@ async fn bad_and_unknown_arns_are_clear_refusals() {
     let cases = [
         ("/viewer/graph", 400, "?stateMachineArn="),
         ("/viewer/graph?stateMachineArn=nonsense", 400, "not a state machine ARN"),
-        ("/viewer/graph?stateMachineArn=arn:aws:states:us-east-1:123456789012:stateMachine:nobody", 404, "no state machine"),
-        ("/viewer/graph?stateMachineArn=arn:aws:states:us-east-1:123456789012:stateMachine:hello:7", 404, "no state machine"),
-        ("/viewer/graph?stateMachineArn=arn:aws:states:us-east-1:123456789012:stateMachine:hello&format=png", 400, "unknown format"),
+        (
+            "/viewer/graph?stateMachineArn=arn:aws:states:us-east-1:123456789012:stateMachine:nobody",
+            404,
+            "no state machine",
+        ),
+        (
+            "/viewer/graph?stateMachineArn=arn:aws:states:us-east-1:123456789012:stateMachine:hello:7",
+            404,
+            "no state machine",
+        ),
+        (
+            "/viewer/graph?stateMachineArn=arn:aws:states:us-east-1:123456789012:stateMachine:hello&format=png",
+            400,
+            "unknown format",
+        ),
         ("/viewer/events", 400, "?executionArn="),
-        ("/viewer/events?executionArn=arn:aws:states:us-east-1:123456789012:stateMachine:hello", 400, "not an execution ARN"),
-        ("/viewer/events?executionArn=arn:aws:states:us-east-1:123456789012:execution:hello:nobody", 404, "no execution"),
-        ("/viewer/events?executionArn=arn:aws:states:us-east-1:123456789012:execution:hello:x&after=-1", 400, "whole number"),
+        (
+            "/viewer/events?executionArn=arn:aws:states:us-east-1:123456789012:stateMachine:hello",
+            400,
+            "not an execution ARN",
+        ),
+        (
+            "/viewer/events?executionArn=arn:aws:states:us-east-1:123456789012:execution:hello:nobody",
+            404,
+            "no execution",
+        ),
+        (
+            "/viewer/events?executionArn=arn:aws:states:us-east-1:123456789012:execution:hello:x&after=-1",
+            400,
+            "whole number",
+        ),
         // Percent-encoded bytes that are no UTF-8, and a lone `%`: still a refusal.
         ("/viewer/graph?stateMachineArn=%FF%FE%", 400, "not a state machine ARN"),
     ];
@@ -217,7 +247,8 @@ async fn the_graph_is_json_or_svg_with_the_states_named() {
     assert_eq!(answer.status, 200, "{}", answer.body);
     let drawing = answer.json();
     assert_eq!(drawing["stateMachineArn"], MACHINE);
-    let nodes: Vec<&str> = drawing["graph"]["nodes"].as_array().unwrap().iter().filter_map(|n| n["id"].as_str()).collect();
+    let nodes: Vec<&str> =
+        drawing["graph"]["nodes"].as_array().unwrap().iter().filter_map(|n| n["id"].as_str()).collect();
     assert_eq!(nodes, ["#start", "Hi", "Done", "#end"]);
     assert_eq!(drawing["layout"]["nodes"].as_array().map(Vec::len), Some(4));
     assert!(drawing["svg"].as_str().unwrap().contains(r#"data-state="Hi""#));

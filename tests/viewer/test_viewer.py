@@ -191,6 +191,27 @@ def test_a_start_from_the_page_then_a_stop(server, browser, screenshots):
     assert described["status"] == "ABORTED" and described["cause"] == "no longer needed"
 
 
+def test_child_executions_are_linked_both_ways(server, browser, screenshots):
+    browser.base_url = server.endpoint
+    suffix = uuid.uuid4().hex[:8]
+    child = {"StartAt": "Work", "States": {"Work": {"Type": "Pass", "Result": "done", "End": True}}}
+    child_arn = server.call("CreateStateMachine", {"name": "child-" + suffix, "definition": json.dumps(child), "roleArn": ROLE})["stateMachineArn"]
+    parent = {"StartAt": "Start the child", "States": {"Start the child": {
+        "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+        "Parameters": {"StateMachineArn": child_arn, "Input": {"AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id"}},
+        "End": True}}}
+    parent_arn = server.call("CreateStateMachine", {"name": "parent-" + suffix, "definition": json.dumps(parent), "roleArn": ROLE})["stateMachineArn"]
+    arn = server.call("StartExecution", {"stateMachineArn": parent_arn, "name": "p"})["executionArn"]
+    open_page(browser, execution_url(arn))
+    wait(browser, lambda b: status_is(b, "SUCCEEDED"), "the parent's success")
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "a.child-link"), "the link to the child")
+    browser.find_element(By.CSS_SELECTOR, "a.child-link").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "parent-link"), "the child's link to its parent")
+    assert ":execution:child-" in browser.current_url.replace("%3A", ":")
+    browser.find_element(By.ID, "parent-link").click()
+    wait(browser, lambda b: b.current_url.endswith(urllib.parse.quote(arn, safe="")), "the parent's page again")
+
+
 def large_definition():
     # A Map of 1,000 iterations of four Pass states: 10 events each, 10,006 in all.
     processor = {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "A", "States": {

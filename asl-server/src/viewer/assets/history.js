@@ -195,6 +195,8 @@
       }
       if (FAILURES.has(type)) {
         visit.failures.push(event);
+        // A child execution that failed is named in the cause (its DescribeExecution).
+        if (d.resourceType === "states") this.noteChild(d.cause, state, event.id);
         const attempt = visit.attempts[visit.attempts.length - 1];
         if (attempt && !attempt.outcome && (type.startsWith("Task") || type.startsWith("Activity") || type.startsWith("Lambda"))) attempt.outcome = event;
       }

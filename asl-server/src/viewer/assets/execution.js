@@ -124,8 +124,13 @@
         this.history.add(events);
         const end = this.history.ended;
         if (end && END_STATUS[end.type] && this.description && this.description.status === "RUNNING") {
-          // The end is in the history: say so now, then read the rest (output, error).
+          // The end is in the history: say so now (the API says the rest once the stream
+          // ends, and says the same).
+          const d = ASL.details(end);
           this.description.status = END_STATUS[end.type];
+          if (d.error !== undefined) this.description.error = d.error;
+          if (d.cause !== undefined) this.description.cause = d.cause;
+          if (d.output !== undefined) this.description.output = d.output;
         }
         if (!ASL.metrics.firstEvents) ASL.metrics.firstEventsReceived = performance.now();
         this.schedule();
@@ -196,7 +201,7 @@
       const children = this.history.children;
       // Drawn again only when something it shows changed (a redraw would take the focus
       // from its buttons); a running execution's duration is refreshed every few seconds.
-      const key = [d.status, d.stopDate, d.redriveCount, transitions, parent, children.length, !!this.stopBox,
+      const key = [d.status, d.stopDate, d.error, d.cause, d.redriveCount, transitions, parent, children.length, !!this.stopBox,
         d.status === "RUNNING" ? Math.floor(Date.now() / 5000) : 0].join("|");
       if (key === this.summaryKey) return;
       this.summaryKey = key;

@@ -212,6 +212,78 @@ def test_child_executions_are_linked_both_ways(server, browser, screenshots):
     wait(browser, lambda b: b.current_url.endswith(urllib.parse.quote(arn, safe="")), "the parent's page again")
 
 
+# A history as asl-rs records it (AWS's chains): a Map of two items whose processor is a
+# Parallel of two branches, then a Task retried once whose error a Catch takes.
+# (id, previousEventId, type, state name, iteration index)
+NESTED = [
+    (1, 0, "ExecutionStarted", None, None), (2, 0, "MapStateEntered", "M", None), (3, 2, "MapStateStarted", None, None),
+    (4, 3, "MapIterationStarted", "M", 0), (5, 4, "ParallelStateEntered", "P", None), (6, 5, "ParallelStateStarted", None, None),
+    (7, 6, "PassStateEntered", "A", None), (8, 7, "PassStateExited", "A", None), (9, 6, "WaitStateEntered", "B", None),
+    (10, 3, "MapIterationStarted", "M", 1), (11, 10, "ParallelStateEntered", "P", None), (12, 11, "ParallelStateStarted", None, None),
+    (13, 12, "PassStateEntered", "A", None), (14, 13, "PassStateExited", "A", None), (15, 12, "WaitStateEntered", "B", None),
+    (16, 9, "WaitStateExited", "B", None), (17, 16, "PassStateEntered", "B2", None), (18, 17, "PassStateExited", "B2", None),
+    (19, 18, "ParallelStateSucceeded", None, None), (20, 18, "ParallelStateExited", "P", None), (21, 20, "MapIterationSucceeded", "M", 0),
+    (22, 15, "WaitStateExited", "B", None), (23, 22, "PassStateEntered", "B2", None), (24, 23, "PassStateExited", "B2", None),
+    (25, 24, "ParallelStateSucceeded", None, None), (26, 24, "ParallelStateExited", "P", None), (27, 26, "MapIterationSucceeded", "M", 1),
+    (28, 27, "MapStateSucceeded", None, None), (29, 27, "MapStateExited", "M", None), (30, 29, "TaskStateEntered", "Child", None),
+    (31, 30, "TaskScheduled", None, None), (32, 31, "TaskStarted", None, None), (33, 32, "TaskFailed", None, None),
+    (34, 33, "TaskScheduled", None, None), (35, 34, "TaskStarted", None, None), (36, 35, "TaskFailed", None, None),
+    (37, 36, "TaskStateExited", "Child", None), (38, 37, "PassStateEntered", "Caught", None), (39, 38, "PassStateExited", "Caught", None),
+    (40, 39, "ExecutionSucceeded", None, None),
+]
+
+
+def test_the_history_is_read_as_aws_chains_it(server, browser):
+    """Which state and Map iteration each event belongs to, and each state's fate, as the
+    page reads them (history.js), from a history with closing events beside the chain."""
+    browser.base_url = server.endpoint
+    open_page(browser, "")
+    wait(browser, lambda b: script(b, "return !!(window.ASL && ASL.History);"), "the page's scripts")
+    events = []
+    for id, previous, kind, name, index in NESTED:
+        member = "stateEnteredEventDetails" if kind.endswith("StateEntered") else \
+            "stateExitedEventDetails" if kind.endswith("StateExited") else kind[0].lower() + kind[1:] + "EventDetails"
+        details = {}
+        if name is not None:
+            details["name"] = name
+        if index is not None:
+            details["index"] = index
+        if kind == "TaskFailed":
+            details["error"] = "States.TaskFailed"
+        event = {"id": id, "previousEventId": previous, "type": kind, "timestamp": 1.0 + id / 1000}
+        if details:
+            event[member] = details
+        events.append(event)
+    read = script(browser, """
+        const h = new ASL.History();
+        h.add(arguments[0]);
+        const fates = h.fates('SUCCEEDED', null);
+        const one = h.fates('SUCCEEDED', h.scopes.get('/M[1]'));
+        return {
+          states: h.events.map(e => h.stateOf.get(e.id)),
+          scopes: h.events.map(e => h.scopeOf.get(e.id).key),
+          fates: Object.fromEntries([...fates].map(([s, f]) => [s, [f.fate, f.counts[f.fate]]])),
+          iteration: Object.fromEntries([...one].map(([s, f]) => [s, f.counts[f.fate]])),
+          attempts: h.visitsOf('Child', null)[0].attempts.length,
+          iterations: h.iterationsOf('M').map(s => s.status),
+        };""", events)
+    states = dict(zip(range(1, 41), read["states"]))
+    scopes = dict(zip(range(1, 41), read["scopes"]))
+    # Closing events beside the chain belong to their Parallel or Map, not to the state
+    # their previousEventId names.
+    assert states[19] == "P" and states[25] == "P", states
+    assert states[28] == "M" and states[29] == "M", states
+    assert states[31] == "Child" and states[40] is None, states
+    # Iterations: the events inside each, and the Map's own events outside.
+    assert scopes[7] == "/M[0]" and scopes[17] == "/M[0]" and scopes[23] == "/M[1]", scopes
+    assert scopes[21] == "" and scopes[27] == "" and scopes[29] == "" and scopes[30] == "", scopes
+    assert read["fates"] == {"M": ["succeeded", 1], "P": ["succeeded", 2], "A": ["succeeded", 2], "B": ["succeeded", 2],
+                             "B2": ["succeeded", 2], "Child": ["caught", 1], "Caught": ["succeeded", 1]}, read["fates"]
+    assert read["iteration"]["A"] == 1 and read["iteration"]["M"] == 1, read["iteration"]
+    assert read["attempts"] == 2
+    assert read["iterations"] == ["succeeded", "succeeded"]
+
+
 def large_definition():
     # A Map of 1,000 iterations of four Pass states: 10 events each, 10,006 in all.
     processor = {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "A", "States": {

@@ -53,10 +53,12 @@ async fn the_page_beside_the_api_and_a_stop_that_does_not_wait_for_open_streams(
     }));
 
     // GET / is the page; POST / is still the API.
-    let page = read_all(request(addr, format!("GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")).await).await;
+    let page =
+        read_all(request(addr, format!("GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")).await).await;
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
     assert!(page.contains("/viewer/assets/app.js"), "{page}");
-    let body = serde_json::json!({"name": "waits", "definition": DEFINITION, "roleArn": "arn:aws:iam::123456789012:role/r"});
+    let body =
+        serde_json::json!({"name": "waits", "definition": DEFINITION, "roleArn": "arn:aws:iam::123456789012:role/r"});
     let created = api(addr, "CreateStateMachine", &body.to_string()).await;
     assert!(created.starts_with("HTTP/1.1 200"), "{created}");
     let machine = "arn:aws:states:us-east-1:123456789012:stateMachine:waits";

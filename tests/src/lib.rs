@@ -2,6 +2,8 @@
 //!
 //! - `realworld.rs`: every definition public projects deploy (`../shared/realworld/valid`)
 //!   compiles through `include_asl!` in a crate of its own, as a user's crate would.
+//! - `realworld_graph.rs`: every one of them drawn by asl-graph, its SVG well-formed XML
+//!   with one node group per state.
 //! - `loaded.rs`: a definition loaded at run time (`asl_codegen::load`) is the description
 //!   `include_asl!` compiles, and runs as the compiled one does, event for event.
 //! - `crash.rs`: durable executions survive SIGKILL: the `crash_worker` binary runs them on
@@ -43,4 +45,26 @@ pub fn scratch_dir(name: &str) -> PathBuf {
 /// The build directory: `$CARGO_TARGET_DIR`, else the workspace's `target`.
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_dir().join("target"), PathBuf::from)
+}
+
+/// The definitions of `../shared/realworld/valid` (JSON and YAML), sorted; `None` (and a
+/// note) when `shared/` is not beside the workspace, which CI does not allow.
+#[allow(clippy::panic, clippy::expect_used)] // the tests' helper: failing loudly is its job
+pub fn realworld_definitions() -> Option<Vec<PathBuf>> {
+    let dir = workspace_dir().join("../shared/realworld/valid");
+    if !dir.is_dir() {
+        assert!(std::env::var_os("CI").is_none(), "{} not found, and CI is set", dir.display());
+        eprintln!("note: {} not found; skipping", dir.display());
+        return None;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            [".json", ".yaml", ".yml"].iter().any(|ext| name.ends_with(ext))
+        })
+        .collect();
+    files.sort();
+    Some(files)
 }

@@ -8,9 +8,9 @@
 #![allow(clippy::expect_used, clippy::panic)] // the tests' helper: failing loudly is its job
 
 use std::fs::File;
-use std::path::PathBuf;
-use std::process::{Command, Output};
-use std::time::Instant;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::{target_dir, workspace_dir};
 
@@ -89,6 +89,64 @@ impl Clients {
         std::fs::write(self.stamp(), wanted).expect("the environment's stamp");
         eprintln!("api_clients: made the environment in {:.1} s", started.elapsed().as_secs_f64());
     }
+}
+
+impl Clients {
+    /// Runs `pytest -q` with `args` (the suite, options) in the workspace, `env` added, its
+    /// output kept in `logs`; the output once every test passed and pytest reported its
+    /// count. A failure, or a run past `patience` (killed), fails the calling test with
+    /// the output, `what` naming the suite.
+    pub fn pytest(
+        &self,
+        what: &str,
+        args: &[&std::ffi::OsStr],
+        env: &[(&str, &std::ffi::OsStr)],
+        logs: &Path,
+        patience: Duration,
+    ) -> String {
+        std::fs::create_dir_all(logs).expect("the scratch directory");
+        let (stdout, stderr) = (logs.join("pytest.stdout"), logs.join("pytest.stderr"));
+        let mut pytest = Command::new(self.python());
+        pytest.args(["-m", "pytest", "-q"]).args(args).current_dir(crate::workspace_dir());
+        // No __pycache__ in the source tree.
+        pytest.env("PYTHONDONTWRITEBYTECODE", "1");
+        for (name, value) in env {
+            pytest.env(name, value);
+        }
+        let mut pytest = pytest
+            .stdin(Stdio::null())
+            .stdout(File::create(&stdout).expect("pytest's stdout file"))
+            .stderr(File::create(&stderr).expect("pytest's stderr file"))
+            .spawn()
+            .expect("pytest");
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = pytest.try_wait().expect("pytest's status") {
+                break Some(status);
+            }
+            if started.elapsed() > patience {
+                let _ = pytest.kill();
+                let _ = pytest.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let read = |path: &Path| std::fs::read_to_string(path).unwrap_or_default();
+        let output = read(&stdout) + &read(&stderr);
+        match status {
+            None => panic!("pytest still running after {patience:?}; killed. Its output:\n{output}"),
+            Some(status) if !status.success() => panic!("{what} failed ({status}):\n{output}"),
+            Some(_) => {}
+        }
+        // pytest -q ends with its count: "N passed, M xfailed in S s".
+        assert!(summary(&output).is_some(), "pytest passed but reported no test passing:\n{output}");
+        output
+    }
+}
+
+/// The count `pytest -q` ends its output with ("N passed, M xfailed in S s").
+pub fn summary(output: &str) -> Option<&str> {
+    output.lines().rev().find(|line| line.contains(" passed"))
 }
 
 /// A process's output, stdout then stderr.

@@ -13,13 +13,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
 
-use std::fs::File;
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::ffi::OsStr;
+use std::process::Command;
+use std::time::Duration;
 
-use asl_tests::python_clients::{Clients, text};
-use asl_tests::{scratch_dir, workspace_dir};
+use asl_tests::python_clients::{Clients, summary, text};
+use asl_tests::scratch_dir;
 
 /// The `asl` binary the suite serves the API with.
 const ASL: &str = env!("CARGO_BIN_EXE_asl-under-test");
@@ -48,45 +47,13 @@ fn the_python_clients_are_installed() {
 fn boto3_and_the_aws_cli_against_asl_serve() {
     let clients = Clients::new();
     clients.ensure();
-    let logs = scratch_dir("api-clients");
-    std::fs::create_dir_all(&logs).expect("the scratch directory");
-    let (stdout, stderr) = (logs.join("pytest.stdout"), logs.join("pytest.stderr"));
-    let mut pytest = Command::new(clients.python())
-        .args(["-m", "pytest", "-q"])
-        .arg(&clients.suite)
-        .current_dir(workspace_dir())
-        .env("ASL_BIN", ASL)
-        // No __pycache__ in the source tree.
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .stdin(Stdio::null())
-        .stdout(File::create(&stdout).expect("pytest's stdout file"))
-        .stderr(File::create(&stderr).expect("pytest's stderr file"))
-        .spawn()
-        .expect("pytest");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = pytest.try_wait().expect("pytest's status") {
-            break Some(status);
-        }
-        if started.elapsed() > PATIENCE {
-            let _ = pytest.kill();
-            let _ = pytest.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let output = read(&stdout) + &read(&stderr);
-    match status {
-        None => panic!("pytest still running after {PATIENCE:?}; killed. Its output:\n{output}"),
-        Some(status) if !status.success() => panic!("the API client suite failed ({status}):\n{output}"),
-        Some(_) => {}
-    }
-    // pytest -q ends with its count: "N passed, M xfailed in S s".
-    let summary = output.lines().rev().find(|line| line.contains(" passed")).unwrap_or_default();
-    assert!(!summary.is_empty(), "pytest passed but reported no test passing:\n{output}");
-    eprintln!("api_clients: {summary}");
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_default()
+    let env = [("ASL_BIN", OsStr::new(ASL))];
+    let output = clients.pytest(
+        "the API client suite",
+        &[clients.suite.as_os_str()],
+        &env,
+        &scratch_dir("api-clients"),
+        PATIENCE,
+    );
+    eprintln!("api_clients: {}", summary(&output).unwrap_or_default());
 }

@@ -14,28 +14,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use asl_tests::{scratch_dir, workspace_dir};
-
-/// The definitions, sorted; `None` (and a note) when `shared/` is not beside the workspace,
-/// which CI does not allow.
-fn definitions() -> Option<Vec<PathBuf>> {
-    let dir = workspace_dir().join("../shared/realworld/valid");
-    if !dir.is_dir() {
-        assert!(std::env::var_os("CI").is_none(), "{} not found, and CI is set", dir.display());
-        eprintln!("note: {} not found; skipping", dir.display());
-        return None;
-    }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| {
-            let name = path.file_name().unwrap_or_default().to_string_lossy();
-            [".json", ".yaml", ".yml"].iter().any(|ext| name.ends_with(ext))
-        })
-        .collect();
-    files.sort();
-    Some(files)
-}
+use asl_tests::{realworld_definitions as definitions, scratch_dir, workspace_dir};
 
 /// Writes `contents` to `path` unless it already holds exactly that, so an unchanged crate
 /// is not rebuilt.

@@ -13,12 +13,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
 
-use std::fs::File;
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::ffi::OsStr;
+use std::process::Command;
+use std::time::Duration;
 
-use asl_tests::python_clients::Clients;
+use asl_tests::python_clients::{Clients, summary};
 use asl_tests::{scratch_dir, target_dir, workspace_dir};
 
 /// The `asl` binary the suite serves the API with.
@@ -39,53 +38,23 @@ fn the_viewer_in_headless_chromium() {
     let clients = Clients::new();
     clients.ensure();
     let logs = scratch_dir("viewer");
-    std::fs::create_dir_all(&logs).expect("the scratch directory");
     let screenshots = target_dir().join("viewer-screenshots");
     std::fs::create_dir_all(&screenshots).expect("the screenshots' directory");
     let screenshots = screenshots.canonicalize().expect("the screenshots' directory");
-    let (stdout, stderr) = (logs.join("pytest.stdout"), logs.join("pytest.stderr"));
-    let mut pytest = Command::new(clients.python())
-        .args(["-m", "pytest", "-q", "-s"])
-        .arg(workspace_dir().join("tests").join("viewer"))
-        .current_dir(workspace_dir())
-        .env("ASL_BIN", ASL)
-        .env("ASL_SCREENSHOTS", &screenshots)
+    let suite = workspace_dir().join("tests").join("viewer");
+    let env = [
+        ("ASL_BIN", OsStr::new(ASL)),
+        ("ASL_SCREENSHOTS", screenshots.as_os_str()),
         // Selenium finds nothing on the network: the browser and its driver are given.
-        .env("SE_OFFLINE", "true")
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .stdin(Stdio::null())
-        .stdout(File::create(&stdout).expect("pytest's stdout file"))
-        .stderr(File::create(&stderr).expect("pytest's stderr file"))
-        .spawn()
-        .expect("pytest");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = pytest.try_wait().expect("pytest's status") {
-            break Some(status);
-        }
-        if started.elapsed() > PATIENCE {
-            let _ = pytest.kill();
-            let _ = pytest.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let output = read(&stdout) + &read(&stderr);
-    match status {
-        None => panic!("pytest still running after {PATIENCE:?}; killed. Its output:\n{output}"),
-        Some(status) if !status.success() => panic!("the viewer's browser suite failed ({status}):\n{output}"),
-        Some(_) => {}
-    }
-    let summary = output.lines().rev().find(|line| line.contains(" passed")).unwrap_or_default();
-    assert!(!summary.is_empty(), "pytest passed but reported no test passing:\n{output}");
+        ("SE_OFFLINE", OsStr::new("true")),
+    ];
+    let output =
+        clients.pytest("the viewer's browser suite", &[OsStr::new("-s"), suite.as_os_str()], &env, &logs, PATIENCE);
+    let summary = summary(&output).unwrap_or_default();
     // The figures and the screenshots' paths.
     // (pytest's progress dots share their lines.)
     for line in output.lines().filter_map(|line| line.find("viewer: ").map(|at| &line[at..])) {
         eprintln!("{line}");
     }
     eprintln!("viewer: {summary}");
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_default()
 }

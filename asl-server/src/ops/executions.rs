@@ -64,9 +64,10 @@ struct Start {
 fn prepare(service: &Service, request: Request<'_>) -> Result<Start, ApiError> {
     // Step Functions Local's way to run a test case of the mock configuration:
     // `…:stateMachine:order#HappyPath`.
-    let (machine_arn, test_case) = match request.required("stateMachineArn")?.split_once('#') {
+    let given = request.required("stateMachineArn")?;
+    let (machine_arn, test_case) = match given.split_once('#') {
         Some((arn, case)) => (arn, Some(case.to_owned())),
-        None => (request.required("stateMachineArn")?, None),
+        None => (given, None),
     };
     let target = state_machines::target(service, machine_arn)?;
     let machine = &target.machine;

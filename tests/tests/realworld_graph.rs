@@ -3,32 +3,11 @@
 //! with one node group per state.
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)] // failing loudly is a test's job
 
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use asl_codegen::Source;
 use asl_graph::{Format, render};
-
-/// The definitions, sorted; `None` (and a note) when `shared/` is not beside the workspace,
-/// which CI does not allow.
-fn definitions() -> Option<Vec<PathBuf>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/realworld/valid");
-    if !dir.is_dir() {
-        assert!(std::env::var_os("CI").is_none(), "{} not found, and CI is set", dir.display());
-        eprintln!("note: {} not found; skipping", dir.display());
-        return None;
-    }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| {
-            let name = path.file_name().unwrap_or_default().to_string_lossy();
-            [".json", ".yaml", ".yml"].iter().any(|ext| name.ends_with(ext))
-        })
-        .collect();
-    files.sort();
-    Some(files)
-}
+use asl_tests::realworld_definitions as definitions;
 
 #[test]
 fn every_realworld_definition_draws_as_well_formed_svg() {

@@ -23,5 +23,6 @@ pub mod http;
 pub mod lambda;
 pub mod mock;
 pub mod resource;
+pub mod s3;
 
 pub use dispatch::{Bindings, BindingsConfig, UNBOUND_ERROR};

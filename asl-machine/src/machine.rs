@@ -401,9 +401,64 @@ pub struct DistributedDef {
     pub tolerated_failure_count: Option<Amount>,
     /// `ToleratedFailurePercentage` / `ToleratedFailurePercentagePath`.
     pub tolerated_failure_percentage: Option<Fraction>,
+    /// `ItemReader`: where the items come from instead of the state's input.
+    pub reader: Option<&'static ReaderDef>,
+    /// `ItemBatcher`: the items go to child executions in batches.
+    pub batcher: Option<&'static BatcherDef>,
+    /// `ResultWriter`: how the children's results are shaped, and where they are written.
+    pub writer: Option<&'static WriterDef>,
 }
 
-emit_struct!(machine => DistributedDef { label, tolerated_failure_count, tolerated_failure_percentage });
+emit_struct!(machine => DistributedDef {
+    label,
+    tolerated_failure_count,
+    tolerated_failure_percentage,
+    reader,
+    batcher,
+    writer,
+});
+
+/// A Distributed Map's `ItemReader`.
+#[derive(Debug)]
+pub struct ReaderDef {
+    /// `Resource`: `arn:aws:states:::s3:getObject` or `arn:aws:states:::s3:listObjectsV2`.
+    pub resource: &'static str,
+    /// `Parameters` (JSONPath) or `Arguments` (JSONata): the bucket, key or prefix.
+    pub parameters: Option<&'static Template>,
+    /// `ReaderConfig` without its `MaxItems` / `MaxItemsPath` (the format: `InputType`,
+    /// the CSV headers and delimiter, `ItemsPointer`, …), as written.
+    pub config: Option<&'static Template>,
+    /// `ReaderConfig.MaxItems` / `MaxItemsPath`.
+    pub max_items: Option<Amount>,
+}
+
+emit_struct!(machine => ReaderDef { resource, parameters, config, max_items });
+
+/// A Distributed Map's `ItemBatcher`.
+#[derive(Debug)]
+pub struct BatcherDef {
+    /// `MaxItemsPerBatch` / `MaxItemsPerBatchPath`.
+    pub max_items: Option<Amount>,
+    /// `MaxInputBytesPerBatch` / `MaxInputBytesPerBatchPath`.
+    pub max_bytes: Option<Amount>,
+    /// `BatchInput`: the same for every batch, beside its `Items`.
+    pub batch_input: Option<&'static Template>,
+}
+
+emit_struct!(machine => BatcherDef { max_items, max_bytes, batch_input });
+
+/// A Distributed Map's `ResultWriter`.
+#[derive(Debug)]
+pub struct WriterDef {
+    /// `Resource` (`arn:aws:states:::s3:putObject`): the results are exported.
+    pub resource: Option<&'static str>,
+    /// `Parameters` (JSONPath) or `Arguments` (JSONata): `Bucket` and `Prefix`.
+    pub parameters: Option<&'static Template>,
+    /// `WriterConfig` (`OutputType`, `Transformation`), as written.
+    pub config: Option<&'static Template>,
+}
+
+emit_struct!(machine => WriterDef { resource, parameters, config });
 
 /// Retry and Catch of a Task, Parallel or Map.
 #[derive(Debug)]

@@ -292,6 +292,9 @@ static FAN_OUT: MapDef = MapDef {
         label: Some("Orders"),
         tolerated_failure_count: Some(Amount::Path(&TOLERATE)),
         tolerated_failure_percentage: None,
+        reader: None,
+        batcher: None,
+        writer: None,
     }),
     recovery: &NO_RECOVERY,
 };
@@ -306,6 +309,9 @@ static HALF: MapDef = MapDef {
         label: None,
         tolerated_failure_count: None,
         tolerated_failure_percentage: Some(Fraction::Literal(50.0)),
+        reader: None,
+        batcher: None,
+        writer: None,
     }),
     recovery: &NO_RECOVERY,
 };

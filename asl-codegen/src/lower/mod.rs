@@ -27,6 +27,7 @@
 //! runtime's tests build the values they evaluate with them, so they run exactly what a
 //! compiled workflow holds.
 
+mod distributed;
 mod fields;
 pub(crate) mod leak;
 mod states;
@@ -133,7 +134,6 @@ pub(crate) fn lower(machine: &ast::StateMachine, name: &str) -> Result<Machine, 
     let query_language = machine.query_language.as_ref().map_or(QueryLanguage::JsonPath, |q| q.value);
     let mut lowerer = Lowerer::new(query_language);
     lowerer.container(machine, None);
-    let unsupported = lowerer.unsupported();
     let Lowerer { containers, layout, tasks, diags, .. } = lowerer;
     if diags.has_errors() {
         return Err(diags);
@@ -142,14 +142,12 @@ pub(crate) fn lower(machine: &ast::StateMachine, name: &str) -> Result<Machine, 
         name: leak_str(name),
         containers: leak_slice(containers),
         timeout_seconds: machine.timeout_seconds.as_ref().and_then(|t| t.value.as_u64()),
-        unsupported: unsupported.as_deref().map(leak_str),
+        // Every workflow that compiles runs: the runtime has every feature of ASL (the field
+        // stays for the generated code's `UNSUPPORTED`, which says so).
+        unsupported: None,
     };
     Ok(Machine { workflow: leak(workflow), containers: layout, tasks })
 }
-
-/// A feature the runtime cannot run, where it is used: `(feature, container, state, state
-/// name)`.
-type Use = (&'static str, usize, usize, String);
 
 struct Lowerer {
     top_query_language: QueryLanguage,
@@ -161,10 +159,6 @@ struct Lowerer {
     layout: Vec<Container>,
     /// The Task states with handler methods, in the order they are numbered.
     tasks: Vec<(ContainerId, StateId)>,
-    /// What the runtime cannot run yet, each where it is used.
-    unsupported: Vec<Use>,
-    /// The state being lowered: `(container, state, name)`.
-    at: (usize, usize, String),
     /// Whether anything lowered since the state being lowered began reads the context
     /// object (`$$` paths, `$states.context`).
     reads_context: bool,
@@ -181,8 +175,6 @@ impl Lowerer {
             containers: Vec::new(),
             layout: Vec::new(),
             tasks: Vec::new(),
-            unsupported: Vec::new(),
-            at: (0, 0, String::new()),
             reads_context: false,
             diags: Diagnostics::new(),
         }
@@ -193,28 +185,6 @@ impl Lowerer {
             Diagnostic::new(Code::WrongType, pointer, span, format!("cannot compile this field: {what}"))
                 .with_note("validation should have reported this; please file a bug with this definition"),
         );
-    }
-
-    /// Records a feature the runtime cannot run, at the state being lowered.
-    fn unsupported_here(&mut self, feature: &'static str) {
-        let (container, state, name) = &self.at;
-        self.unsupported.push((feature, *container, *state, name.clone()));
-    }
-
-    /// Why the workflow cannot run yet, if it cannot: each feature once, with the first
-    /// state (in container order, then state order) that uses it.
-    fn unsupported(&mut self) -> Option<String> {
-        // Stable: features of one state keep the order they were found in.
-        self.unsupported.sort_by_key(|(_, container, state, _)| (*container, *state));
-        let mut parts: Vec<String> = Vec::new();
-        let mut seen: Vec<&str> = Vec::new();
-        for (feature, _, _, state) in &self.unsupported {
-            if !seen.contains(feature) {
-                seen.push(feature);
-                parts.push(format!("{feature} in state `{state}`"));
-            }
-        }
-        (!parts.is_empty()).then(|| format!("asl-rs cannot run this workflow yet: it uses {}", parts.join(", ")))
     }
 
     /// A container or state index as the description holds it. AWS's size limit keeps a
@@ -264,7 +234,6 @@ impl Lowerer {
         let query_language = s.query_language.as_ref().map_or(self.top_query_language, |q| q.value);
         let jsonata = query_language == QueryLanguage::Jsonata;
         // Nested containers are lowered inside this state: keep the outer state's marks.
-        let outer_at = std::mem::replace(&mut self.at, (container.0, id.0, s.name.value.clone()));
         let outer_reads_context = std::mem::take(&mut self.reads_context);
         let next = match (&s.next, &s.end) {
             (Some(next), _) => Next::State(self.target(names, next)),
@@ -276,7 +245,6 @@ impl Lowerer {
         let kind = self.kind(s, names, container, id, jsonata);
         let jsonata = jsonata.then(|| self.jsonata(s));
         let reads_context = std::mem::replace(&mut self.reads_context, outer_reads_context);
-        self.at = outer_at;
         StateDef { name: leak_str(&s.name.value), next, reads_context, assign, jsonata, kind }
     }
 

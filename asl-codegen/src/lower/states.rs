@@ -6,8 +6,7 @@ use std::borrow::Cow;
 use asl_machine::choice::{self, Number, Rule, Test};
 use asl_machine::dataflow::PathField;
 use asl_machine::machine::{
-    Amount, CatcherDef, ChoiceRule, DistributedDef, MapDef, NO_HANDLER, NO_RECOVERY, Recovery, StateKind, TaskDef,
-    WaitDef,
+    Amount, CatcherDef, ChoiceRule, MapDef, NO_HANDLER, NO_RECOVERY, Recovery, StateKind, TaskDef, WaitDef,
 };
 use asl_machine::path::Path;
 use asl_machine::retry::{JitterStrategy, RetryPolicy};
@@ -204,7 +203,7 @@ impl Lowerer {
         let io = self.io(s, jsonata);
         let (processor, distributed) = match &s.item_processor {
             Some(p) => {
-                let distributed = is_distributed(&p.value).then(|| self.distributed(s));
+                let distributed = is_distributed(&p.value).then(|| self.distributed(s, jsonata));
                 let processor = self.container(&p.value, Some(Owner { container, state: id, index: 0 }));
                 (self.index(processor.0, &p.pointer, p.span), distributed)
             }
@@ -224,30 +223,6 @@ impl Lowerer {
             max_concurrency: self.amount(s.max_concurrency.as_ref(), s.max_concurrency_path.as_ref()),
             distributed,
             recovery: self.recovery(s, names, jsonata),
-        })
-    }
-
-    /// What a Distributed Map adds. An inline Map's `ToleratedFailure…` fields (which AWS
-    /// accepts) mean nothing, so only a Distributed Map has them.
-    fn distributed(&mut self, s: &ast::State) -> &'static DistributedDef {
-        // Reading items from S3, batching them and writing results to S3 need S3; the
-        // runtime has no S3 client yet.
-        let s3 = [
-            (s.item_reader.is_some(), "a Distributed Map's `ItemReader`"),
-            (s.item_batcher.is_some(), "a Distributed Map's `ItemBatcher`"),
-            (s.result_writer.is_some(), "a Distributed Map's `ResultWriter`"),
-        ];
-        for (present, feature) in s3 {
-            if present {
-                self.unsupported_here(feature);
-            }
-        }
-        leak(DistributedDef {
-            label: s.label.as_ref().map(|l| leak_str(&l.value)),
-            tolerated_failure_count: self
-                .amount(s.tolerated_failure_count.as_ref(), s.tolerated_failure_count_path.as_ref()),
-            tolerated_failure_percentage: self
-                .fraction(s.tolerated_failure_percentage.as_ref(), s.tolerated_failure_percentage_path.as_ref()),
         })
     }
 }

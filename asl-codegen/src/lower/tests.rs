@@ -2,7 +2,7 @@
 
 use asl_machine::choice::{Operand as ChoiceOperand, Rule, Test};
 use asl_machine::dataflow::{Io, PathField};
-use asl_machine::machine::{NO_HANDLER, Next, StateKind};
+use asl_machine::machine::{Amount, NO_HANDLER, Next, StateKind};
 use asl_machine::path::{Literal, Root, Segment};
 use asl_machine::retry::{JitterStrategy, RetryPolicy};
 use asl_machine::template::Template;
@@ -145,26 +145,35 @@ fn tasks_are_numbered_in_definition_order_and_activities_have_no_handler() {
 }
 
 #[test]
-fn what_the_runtime_cannot_run_is_named_with_its_first_state() {
+fn a_distributed_map_keeps_its_reader_batcher_and_writer() {
     let m = lower_text(
         r#"{"StartAt": "M", "States": {
-            "M": {"Type": "Map", "Next": "N", "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
-                "Parameters": {"Bucket": "b", "Key": "k"}},
+            "M": {"Type": "Map", "End": true,
+                "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                    "Parameters": {"Bucket": "b", "Key.$": "$.key"},
+                    "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW", "MaxItemsPath": "$.max"}},
+                "ItemBatcher": {"MaxItemsPerBatch": 2, "MaxInputBytesPerBatchPath": "$.bytes", "BatchInput": {"at.$": "$.at"}},
+                "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "out", "Prefix": "p"},
+                    "WriterConfig": {"OutputType": "JSONL", "Transformation": "FLATTEN"}},
                 "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-                "StartAt": "I", "States": {"I": {"Type": "Map", "End": true,
-                    "ItemBatcher": {"MaxItemsPerBatch": 2}, "ItemReader": {"Resource": "arn:aws:states:::s3:listObjectsV2",
-                        "Parameters": {"Bucket": "b"}},
-                    "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-                    "StartAt": "J", "States": {"J": {"Type": "Succeed"}}}}}}},
-            "N": {"Type": "Succeed"}}}"#,
+                    "StartAt": "J", "States": {"J": {"Type": "Succeed"}}}}}}"#,
     );
-    assert_eq!(
-        m.workflow.unsupported,
-        Some(
-            "asl-rs cannot run this workflow yet: it uses a Distributed Map's `ItemReader` in state `M`, \
-             a Distributed Map's `ItemBatcher` in state `I`"
-        )
-    );
+    assert_eq!(m.workflow.unsupported, None, "every workflow that compiles runs");
+    let StateKind::Map(map) = &m.workflow.containers[0].states[0].kind else { panic!("not a Map") };
+    let distributed = map.distributed.expect("a Distributed Map");
+    let reader = distributed.reader.expect("a reader");
+    assert_eq!(reader.resource, "arn:aws:states:::s3:getObject");
+    assert!(matches!(reader.max_items, Some(Amount::Path(p)) if p.text == "$.max"));
+    let config = format!("{:?}", reader.config.expect("a config"));
+    assert!(config.contains("CSVHeaderLocation") && !config.contains("MaxItems"), "{config}");
+    assert!(matches!(reader.parameters, Some(Template::Object(_))));
+    let batcher = distributed.batcher.expect("a batcher");
+    assert!(matches!(batcher.max_items, Some(Amount::Literal(2))));
+    assert!(matches!(batcher.max_bytes, Some(Amount::Path(p)) if p.text == "$.bytes"));
+    assert!(batcher.batch_input.is_some());
+    let writer = distributed.writer.expect("a writer");
+    assert_eq!(writer.resource, Some("arn:aws:states:::s3:putObject"));
+    assert!(writer.parameters.is_some() && writer.config.is_some());
 }
 
 #[test]

@@ -27,9 +27,10 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::compact;
-use super::effects::{Effects, Event, Request, TaskRequest, later};
+use super::effects::{Effects, Event, ItemsRequest, Request, TaskRequest, later};
 use super::history::HistoryDetail;
 use super::inspect::Inspector;
+use super::items::{ItemSource, ItemsCall};
 use super::parked::{Heartbeat, Parked};
 use super::state::{Execution, FramePath, Pending, WaitId};
 use super::task::{BoxFuture, TaskCall, TaskHandler};
@@ -59,11 +60,22 @@ struct Arrival {
     from_handler: bool,
     /// For a worker's taking of an activity task: who waits until it is on record.
     acknowledge: Option<Acknowledge>,
+    /// For a read of a Distributed Map's items: its source, to read on from next time.
+    source: Option<(WaitId, Box<dyn ItemSource>)>,
 }
 
 impl Arrival {
     fn new(path: FramePath, id: WaitId, event: Event) -> Arrival {
-        Arrival { path, id, event, signals: None, heartbeat: None, from_handler: false, acknowledge: None }
+        Arrival {
+            path,
+            id,
+            event,
+            signals: None,
+            heartbeat: None,
+            from_handler: false,
+            acknowledge: None,
+            source: None,
+        }
     }
 }
 
@@ -100,8 +112,11 @@ pub struct Driver<'a> {
     execution: Execution,
     /// The callback tasks waiting, by wait id.
     tokens: HashMap<WaitId, TokenWait>,
-    /// The Task attempts whose handler futures are running.
+    /// The Task attempts whose handler futures are running (and the reads of
+    /// Distributed Map items).
     handlers: HashSet<WaitId>,
+    /// The open `ItemReader` sources of Distributed Maps, by source id, between reads.
+    sources: HashMap<WaitId, Box<dyn ItemSource>>,
     /// Handlers and timers that have not finished; made when the first is started (a
     /// `FuturesUnordered` allocates, and many executions never wait for anything).
     running: Option<FuturesUnordered<Abortable<BoxFuture<'a, Arrival>>>>,
@@ -185,6 +200,7 @@ impl<'a> Driver<'a> {
             execution,
             tokens: HashMap::new(),
             handlers: HashSet::new(),
+            sources: HashMap::new(),
             running: None,
             aborts: HashMap::new(),
             effects: Effects::default(),
@@ -536,7 +552,7 @@ impl<'a> Driver<'a> {
     /// Records an arrival and cancels the other futures of its wait (a Task's timeout
     /// timer when the handler answered first, or the handler when the timer fired first).
     fn deliver(&mut self, arrival: Arrival) {
-        let Arrival { path, id, event, signals, heartbeat, from_handler, acknowledge } = arrival;
+        let Arrival { path, id, event, signals, heartbeat, from_handler, acknowledge, source } = arrival;
         if from_handler {
             self.handlers.remove(&id);
         }
@@ -550,6 +566,9 @@ impl<'a> Driver<'a> {
             self.cancel(id, timed_out);
         }
         let accepted = self.execution.deliver(self.workflow, self.clock.now(), &path, id, event);
+        if let (true, Some((source_id, source))) = (accepted, source) {
+            self.sources.insert(source_id, source);
+        }
         if let (true, Some(acknowledge)) = (accepted, acknowledge) {
             if self.hold {
                 self.acknowledgements.push(acknowledge);
@@ -569,6 +588,7 @@ impl<'a> Driver<'a> {
             handles.iter().for_each(AbortHandle::abort);
         }
         self.handlers.remove(&id);
+        self.sources.remove(&id);
         if let Some(waiting) = self.tokens.remove(&id) {
             self.callbacks.close(&waiting.token, timed_out);
         }
@@ -601,7 +621,8 @@ impl<'a> Driver<'a> {
             match request {
                 Request::Task(task) if !withdrawn.contains(&task.id) => self.start_task(*task),
                 Request::Timer { id, path, until } if !withdrawn.contains(&id) => self.start_timer(id, path, until),
-                Request::Task(_) | Request::Timer { .. } => {}
+                Request::Items(read) if !withdrawn.contains(&read.id) => self.start_items(*read),
+                Request::Task(_) | Request::Timer { .. } | Request::Items(_) => {}
             }
         }
         self.effects.requests = requests;
@@ -676,13 +697,9 @@ impl<'a> Driver<'a> {
                     let arrival = match (result, signals) {
                         // The integration took the work; the token's outcome ends the task.
                         (Ok(output), Some(signals)) => Arrival {
-                            path,
-                            id,
-                            event: Event::submitted(output),
                             signals: Some(signals),
                             heartbeat,
-                            from_handler: false,
-                            acknowledge: None,
+                            ..Arrival::new(path, id, Event::submitted(output))
                         },
                         (result, _) => Arrival::new(path, id, Event::Result(result)),
                     };
@@ -690,6 +707,36 @@ impl<'a> Driver<'a> {
                 })
             }
         };
+        if self.poll_or_spawn(id, future) {
+            self.handlers.insert(id);
+        }
+    }
+
+    /// Reads the next items of a Distributed Map's source, opening it first through the
+    /// handler if it is not open (the first read, or the first after a restore).
+    fn start_items(&mut self, request: ItemsRequest) {
+        let ItemsRequest { id, path, source: source_id, state, resource, parameters, config, skip, max } = request;
+        let open = self.sources.remove(&source_id);
+        let handler = self.handler;
+        let future: BoxFuture<'a, Arrival> = Box::pin(async move {
+            let mut source = match open {
+                Some(source) => source,
+                None => {
+                    let call = ItemsCall { state, resource, parameters: &parameters, config: &config, skip };
+                    match handler.open_items(call).await {
+                        Ok(source) => source,
+                        Err(error) => {
+                            return Arrival { from_handler: true, ..Arrival::new(path, id, Event::Items(Err(error))) };
+                        }
+                    }
+                }
+            };
+            let result = source.next(max.max(1)).await;
+            // A source that has handed out its last items is closed.
+            let more = matches!(&result, Ok(items) if !items.is_empty());
+            let source = more.then_some((source_id, source));
+            Arrival { from_handler: true, source, ..Arrival::new(path, id, Event::Items(result)) }
+        });
         if self.poll_or_spawn(id, future) {
             self.handlers.insert(id);
         }
@@ -704,7 +751,7 @@ impl<'a> Driver<'a> {
                     Signal::Started(worker, acknowledge) => {
                         let signals = Some(signals);
                         let event = Event::Started(worker);
-                        return Arrival { path, id, event, signals, heartbeat, from_handler: false, acknowledge };
+                        return Arrival { signals, heartbeat, acknowledge, ..Arrival::new(path, id, event) };
                     }
                     Signal::Outcome(result, acknowledge) => {
                         // Only a worker that took the task has its token, so an outcome means
@@ -715,7 +762,7 @@ impl<'a> Driver<'a> {
                         signals.push(Signal::Outcome(result, acknowledge));
                         let signals = Some(signals);
                         let event = Event::Started(None);
-                        return Arrival { path, id, event, signals, heartbeat, from_handler: false, acknowledge: None };
+                        return Arrival { signals, heartbeat, ..Arrival::new(path, id, event) };
                     }
                     // Heartbeats count only once a worker has the task.
                     Signal::Heartbeat => {}

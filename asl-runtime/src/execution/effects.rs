@@ -26,6 +26,8 @@ pub(super) enum Event {
     Submitted(Box<Value>),
     /// A worker (named, if it gave its name) took an activity task.
     Started(Option<Box<str>>),
+    /// A Distributed Map's `ItemReader` handed out these items (none: there are no more).
+    Items(Result<Vec<Value>, Error>),
 }
 
 impl Event {
@@ -40,6 +42,8 @@ impl Event {
 pub(super) enum Request {
     /// Run a Task handler.
     Task(Box<TaskRequest>),
+    /// Read the next items of a Distributed Map's `ItemReader`.
+    Items(Box<ItemsRequest>),
     /// Fire [`Event::Timer`] at `until`.
     Timer {
         /// The wait it answers.
@@ -77,6 +81,29 @@ pub(super) struct TaskRequest {
     /// The work was already handed over before the execution was restored: only wait for
     /// the token.
     pub(super) submitted: bool,
+}
+
+/// One read of a Distributed Map's items: [`Event::Items`] answers it.
+#[derive(Debug)]
+pub(super) struct ItemsRequest {
+    /// The wait it answers.
+    pub(super) id: WaitId,
+    /// The Map state's frame.
+    pub(super) path: FramePath,
+    /// The source's id (see [`ReaderWork`](super::state::ReaderWork)).
+    pub(super) source: WaitId,
+    /// The Map state's name.
+    pub(super) state: &'static str,
+    /// The reader's `Resource`.
+    pub(super) resource: &'static str,
+    /// Its parameters and configuration, to open the source if it is not open.
+    pub(super) parameters: Value,
+    /// See [`ItemsCall::config`](super::items::ItemsCall::config).
+    pub(super) config: Value,
+    /// Items the source handed out before.
+    pub(super) skip: u64,
+    /// At most this many now.
+    pub(super) max: usize,
 }
 
 /// What steps ask of the driver, and how they reorder the runnable frames. Kept by the

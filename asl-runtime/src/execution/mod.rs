@@ -4,6 +4,7 @@
 //! advances it one transition at a time and runs the Task handlers and timers it waits
 //! for; [`run()`] does both for the common case.
 
+pub mod items;
 mod task;
 // `pub(crate)` so `__private` can re-export the helper generated code calls.
 pub(crate) mod typed;

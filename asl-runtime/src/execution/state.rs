@@ -262,6 +262,67 @@ pub(super) struct MapWork {
     /// Distributed Map only: the child executions' state machine name and the tolerated
     /// failures.
     pub(super) distributed: Option<DistributedWork>,
+    /// A Distributed Map that reads an `ItemReader` or batches its items: where its next
+    /// child inputs come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) feed: Option<Box<Feed>>,
+}
+
+impl MapWork {
+    /// Whether items its reader handed out wait to be taken.
+    pub(super) fn fed(&self) -> bool {
+        self.feed.as_ref().and_then(|feed| feed.reader.as_ref()).is_some_and(|reader| reader.arrived.is_some())
+    }
+}
+
+/// Where a Distributed Map's child inputs come from when it reads its items from an
+/// `ItemReader` (a few at a time, see [`items`](super::items)) or batches them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct Feed {
+    /// The Map state's effective input, which `ItemSelector` and `BatchInput` read.
+    pub(super) input: Value,
+    /// The `ItemReader`'s source, when the items come from one.
+    pub(super) reader: Option<ReaderWork>,
+    /// The batch being filled, with an `ItemBatcher`.
+    pub(super) batcher: Option<Batching>,
+    /// The index of the next item (`$$.Map.Item.Index`).
+    pub(super) next_item: u64,
+}
+
+/// An `ItemReader`'s source, as the execution knows it: what opens it, and how far it
+/// has been read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct ReaderWork {
+    /// The source's id: the driver keeps the open source under it, and cancelling it
+    /// closes the source.
+    pub(super) source: WaitId,
+    /// The reader's `Parameters`/`Arguments`, evaluated when the Map started.
+    pub(super) parameters: Value,
+    /// Its `ReaderConfig`, evaluated, with `MaxItems` resolved.
+    pub(super) config: Value,
+    /// Items taken from the source so far: a source opened again skips them.
+    pub(super) taken: u64,
+    /// The read under way.
+    pub(super) pulling: Option<WaitId>,
+    /// What the last read brought, not handled yet.
+    pub(super) arrived: Option<Result<Vec<Value>, Error>>,
+    /// The source has no more items.
+    pub(super) exhausted: bool,
+}
+
+/// An `ItemBatcher`'s limits, and the batch being filled.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct Batching {
+    /// `MaxItemsPerBatch(Path)`.
+    pub(super) max_items: Option<u64>,
+    /// `MaxInputBytesPerBatch(Path)`.
+    pub(super) max_bytes: Option<u64>,
+    /// `BatchInput`, built when the Map started.
+    pub(super) batch_input: Option<Value>,
+    /// The items of the batch being filled.
+    pub(super) items: Vec<Value>,
+    /// The size of the child input they make, as JSON text.
+    pub(super) bytes: u64,
 }
 
 /// What a Distributed Map's Map Run keeps besides its iterations.
@@ -718,7 +779,13 @@ impl Frame {
                 Work::Task { call, .. } => out.push(*call),
                 Work::Backoff { timer, .. } => out.push(*timer),
                 Work::Parallel(children) => children.iter().for_each(|child| child.pending(out)),
-                Work::Map(map) => map.children.iter().for_each(|child| child.pending(out)),
+                Work::Map(map) => {
+                    map.children.iter().for_each(|child| child.pending(out));
+                    if let Some(reader) = map.feed.as_ref().and_then(|feed| feed.reader.as_ref()) {
+                        out.push(reader.source);
+                        out.extend(reader.pulling);
+                    }
+                }
             },
         }
     }
@@ -875,6 +942,7 @@ mod tests {
             submitted,
         };
         let map = MapWork {
+            feed: None,
             processor: 2,
             children: vec![
                 Child::Frame(frame(5, working(task(None, false)))),

@@ -250,6 +250,8 @@ impl Execution {
                 let result = match event {
                     Event::Result(result) => result,
                     Event::Timer | Event::Submitted(_) | Event::Started(_) => Err(Error::named(names::TIMEOUT)),
+                    // (Only a Map waits for items: nothing sends them to a Task.)
+                    Event::Items(_) => Err(Error::runtime("a Task state was sent a Distributed Map's items")),
                 };
                 let kind = match &result {
                     Ok(_) => events.succeeded,
@@ -271,6 +273,16 @@ impl Execution {
                 });
                 *work = Work::Done(result);
                 true
+            }
+            (Step::Working { work: Work::Map(map), .. }, Event::Items(items)) => {
+                match map.feed.as_mut().and_then(|feed| feed.reader.as_mut()).filter(|r| r.pulling == Some(id)) {
+                    Some(reader) => {
+                        reader.pulling = None;
+                        reader.arrived = Some(items);
+                        true
+                    }
+                    None => false,
+                }
             }
             _ => false,
         };

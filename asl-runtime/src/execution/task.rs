@@ -6,7 +6,9 @@ use std::pin::Pin;
 
 use serde_json::Value;
 
+use super::items::{ItemSource, ItemsCall};
 use crate::Error;
+use crate::error::names;
 
 /// A boxed, sendable future (what [`TaskHandler::invoke`] returns).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -40,6 +42,18 @@ pub trait TaskHandler: Send + Sync {
     /// Runs one task and returns its result, or the error it failed with (`Error::name`
     /// is what Retry and Catch match).
     fn invoke<'a>(&'a self, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Error>>;
+
+    /// Opens the items of a Distributed Map's `ItemReader` (see
+    /// [`items`](super::items)). Without an implementation, a Map with an `ItemReader`
+    /// fails with `States.ItemReaderFailed`, saying that nothing reads items.
+    fn open_items<'a>(&'a self, call: ItemsCall<'a>) -> BoxFuture<'a, Result<Box<dyn ItemSource>, Error>> {
+        let cause = format!(
+            "The ItemReader of state '{}' ({}) has nothing to read from: this handler does not read items \
+             (asl-bindings' Bindings read them from S3 or local folders)",
+            call.state, call.resource
+        );
+        Box::pin(std::future::ready(Err(Error::new(names::ITEM_READER_FAILED, cause))))
+    }
 }
 
 impl<F> TaskHandler for F

@@ -15,7 +15,7 @@ use super::events::{CAUSE_PREFIX, evaluation_failed, run_ended};
 use super::flow::{Assigned, DataFlow, Flow, Inspected};
 use super::history::{self, Chain, EventDetails, EventType, History};
 use super::inspect::Inspector;
-use super::kinds::{map, parallel, task, wait};
+use super::kinds::{feed, map, parallel, task, wait};
 use super::recovery;
 use super::state::{Child, FIRED, FailedAttempt, Frame, FramePath, Run, Step, Vars, WaitId, Work};
 use crate::context::{ContextObject, ExecutionInfo, StateInfo};
@@ -414,11 +414,12 @@ impl Turn<'_> {
     /// Records that a child of `frame` (at `depth`) ended; once that ends the attempt (all
     /// children done, or a failure that ends it), the frame is woken to settle it.
     fn child_ended<M: Mode>(&mut self, ctx: &mut RunCtx<'_, M>, frame: &mut Frame, depth: usize, ending: ChildEnd) {
+        let state = state_def(self.workflow, frame.container, frame.state).ok();
         let Frame { step, chain, variables, .. } = frame;
         let Step::Working { work, .. } = step else { return };
         let done = match work {
             Work::Parallel(children) => parallel::child_ended(self, ctx, children, chain, depth, ending),
-            Work::Map(map) => map::child_ended(self, ctx, map, chain, variables, depth, ending),
+            Work::Map(map) => map::child_ended(self, ctx, state, map, chain, variables, depth, ending),
             _ => None,
         };
         match done {
@@ -463,6 +464,7 @@ impl Turn<'_> {
                 self.attempt(ctx, frame, state)
             }
             Step::Working { work: Work::Done(_) | Work::Failed(_), .. } => recovery::settle(self, ctx, frame, state),
+            Step::Working { work: Work::Map(map), .. } if map.fed() => map::fed(self, ctx, frame, state),
             // Still waiting (a stale queue entry), or failed.
             Step::Waiting { .. } | Step::Working { .. } | Step::Failed => return None,
         };
@@ -543,6 +545,9 @@ impl Turn<'_> {
             }
             Step::Working { work: Work::Map(map), .. } => {
                 self.reissue_children(ctx, &mut map.children, path);
+                if let Ok(state) = state_def(self.workflow, frame.container, frame.state) {
+                    feed::reissue(self, map, state, path);
+                }
                 None
             }
             Step::Working { work: Work::Task { .. }, .. } => {

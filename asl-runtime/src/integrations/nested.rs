@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 
 use crate::context::{ExecutionInfo, format_timestamp};
 use crate::error::{Error, names};
+use crate::execution::items::{ItemSource, ItemsCall};
 use crate::execution::{BoxFuture, TaskCall, TaskHandler, Workflow};
 use crate::intrinsics::{SplitMix64, uuid_v4};
 use crate::runtime::durable;
@@ -41,6 +42,10 @@ impl TaskHandler for Nested {
             return Box::pin(self.start_child(suffix, registered, call.input));
         }
         self.inner.invoke(call)
+    }
+
+    fn open_items<'a>(&'a self, call: ItemsCall<'a>) -> BoxFuture<'a, Result<Box<dyn ItemSource>, Error>> {
+        self.inner.open_items(call)
     }
 }
 

@@ -137,6 +137,11 @@ impl<'a> DataFlow<'a> for Inspected<'a> {
     }
 
     #[inline(never)]
+    fn payload(&mut self, template: &Template, input: &Value, field: &str) -> Result<Value, Error> {
+        dispatch!(self, flow => flow.payload(template, input, field))
+    }
+
+    #[inline(never)]
     fn result(&mut self, io: &Io, input: &mut Value, result: Value, assigned: &mut Assigned) -> Result<Value, Error> {
         dispatch!(self, flow => flow.result(io, input, result, assigned))
     }

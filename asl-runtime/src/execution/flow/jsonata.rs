@@ -240,6 +240,10 @@ impl<'a, R: Record> DataFlow<'a> for Jsonata<'a, R> {
         jsonata::Scope::new(input, &context, self.variables).with_now(self.now).build(selector, "ItemSelector")
     }
 
+    fn payload(&mut self, template: &Template, input: &Value, field: &str) -> Result<Value, Error> {
+        self.scope(input).build(template, field)
+    }
+
     #[inline]
     fn result(&mut self, _: &Io, input: &mut Value, result: Value, assigned: &mut Assigned) -> Result<Value, Error> {
         if let Some(seen) = self.rec.seen() {

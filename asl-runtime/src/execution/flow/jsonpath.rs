@@ -207,6 +207,10 @@ impl<'a, R: Record> DataFlow<'a> for JsonPath<'a, R> {
         dataflow::build_template(selector, input, &mut env)
     }
 
+    fn payload(&mut self, template: &Template, input: &Value, _: &str) -> Result<Value, Error> {
+        dataflow::build_template(template, input, &mut self.env)
+    }
+
     #[inline]
     fn result(&mut self, io: &Io, input: &mut Value, result: Value, assigned: &mut Assigned) -> Result<Value, Error> {
         if R::ON {

@@ -131,6 +131,12 @@ pub(in crate::execution) trait DataFlow<'a> {
         item: (u64, &Value),
     ) -> Result<Value, Error>;
 
+    /// A payload template other than the state's own (a Distributed Map's `ItemReader`
+    /// and `ResultWriter` parameters, its `ItemBatcher`'s `BatchInput`, its reader and
+    /// writer configurations), built over the state's effective `input`: JSONPath
+    /// `Parameters`-style, or JSONata (`field` names it in an evaluation error).
+    fn payload(&mut self, template: &Template, input: &Value, field: &str) -> Result<Value, Error>;
+
     /// A Task's, Parallel's or Map's result: JSONPath `Assign` over the raw result, then
     /// `ResultSelector`, `ResultPath`, `OutputPath`; JSONata `Assign` and `Output` with
     /// `$states.result` (absent `Output`: the result).
@@ -308,6 +314,10 @@ impl<'a> DataFlow<'a> for Flow<'a> {
         item: (u64, &Value),
     ) -> Result<Value, Error> {
         dispatch!(self, flow => flow.item_input(info, selector, input, item))
+    }
+
+    fn payload(&mut self, template: &Template, input: &Value, field: &str) -> Result<Value, Error> {
+        dispatch!(self, flow => flow.payload(template, input, field))
     }
 
     #[inline]

@@ -17,7 +17,10 @@ use crate::execution::fields;
 use crate::execution::flow::DataFlow;
 use crate::execution::history::{Chain, EventDetails, EventType};
 use crate::execution::inspect::Inspector;
-use crate::execution::state::{Child, DistributedWork, Frame, MapWork, Run, Step, Tolerance, Vars, Work};
+use crate::execution::kinds::feed;
+use crate::execution::state::{
+    Child, DistributedWork, FailedAttempt, Frame, MapWork, Run, Step, Tolerance, Vars, Work,
+};
 use crate::execution::turn::{ChildEnd, Completion, Ended, Mode, RunCtx, Turn};
 use crate::intrinsics::{RandomSource, SplitMix64, uuid_v4};
 use crate::jsonata;
@@ -42,7 +45,7 @@ pub(super) fn attempt<M: Mode>(
     let input = ctx.flow(state, &context, &frame.variables).map_input(def.io, &frame.input)?;
     let depth = turn.path.len();
     *work = match start(turn, ctx, &mut frame.chain, state, depth, input, &context, &frame.variables) {
-        Ok(Started::Map(map)) if map.children.is_empty() => {
+        Ok(Started::Map(map)) if map.children.is_empty() && !map.feed.as_ref().is_some_and(|f| f.reading()) => {
             turn.fx.again = true;
             Work::Done(Ok(Value::Array(Vec::new())))
         }
@@ -92,36 +95,49 @@ fn start<M: Mode>(
     };
     let info = ctx.info;
     let mut flow = ctx.flow(state, context, variables);
-    let items = flow.items(def, &input)?;
     let scope = Scope::new(&input).with_context(context).with_variables(&*variables.0);
     let js = jsonata::Scope::new(&input, context, &variables.0).with_now(turn.now);
+    let mut feed = feed::start(&mut flow, def, &input, &scope, &js, turn)?;
+    let reading = feed.as_ref().is_some_and(|f| f.reader.is_some());
+    // Items read from an ItemReader come later, a few at a time.
+    let items = if reading { Vec::new() } else { flow.items(def, &input)? };
     let max_concurrency = match def.max_concurrency {
         Some(amount) => fields::map_integer(amount, &scope, &js, "MaxConcurrencyPath")?,
         None => 0,
     };
-    let limit =
-        if max_concurrency == 0 { items.len().max(1) } else { usize::try_from(max_concurrency).unwrap_or(usize::MAX) };
+    let limit = match (max_concurrency, def.distributed) {
+        (0, None) => items.len().max(1),
+        (0, Some(_)) => items.len().clamp(1, feed::MAX_CHILDREN),
+        (n, _) => usize::try_from(n).unwrap_or(usize::MAX),
+    };
+    let limit = if reading && max_concurrency == 0 { feed::MAX_CHILDREN } else { limit };
     let tolerance = match def.distributed {
         Some(distributed) => Some(tolerance(distributed, &scope, &js)?),
         None => None,
     };
+    let length = items.len() as u64;
     let mut waiting = VecDeque::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
-        let item_input = match def.item_selector {
-            Some(selector) => flow.item_input(info, selector, &input, (index as u64, item))?,
-            None => item.clone(),
-        };
-        waiting.push_back(item_input);
+    match &mut feed {
+        Some(feed) => feed.take(&mut flow, info, def, items, &mut waiting, !reading)?,
+        None => {
+            for (index, item) in items.iter().enumerate() {
+                let item_input = match def.item_selector {
+                    Some(selector) => flow.item_input(info, selector, &input, (index as u64, item))?,
+                    None => item.clone(),
+                };
+                waiting.push_back(item_input);
+            }
+        }
     }
     // (The flow borrows `ctx` and the variables: done with it.)
     drop(flow);
     if let Some(result) = ctx.inspector().and_then(|i| stand_in(i, def, max_concurrency, tolerance, &waiting)) {
         return Ok(Started::StoodIn(result));
     }
-    let length = waiting.len() as u64;
-    let started_event = ctx.event_with(chain, EventType::MapStateStarted, || {
-        Some(EventDetails { length: Some(length), ..EventDetails::default() })
-    });
+    // (Items read from an ItemReader are not counted yet.)
+    let length = (!reading).then_some(length);
+    let started_event =
+        ctx.event_with(chain, EventType::MapStateStarted, || Some(EventDetails { length, ..EventDetails::default() }));
     let distributed = match (def.distributed, tolerance) {
         (Some(distributed), Some(tolerance)) => {
             // The children's state machine: `<state machine>/<label>`, a generated label
@@ -161,8 +177,9 @@ fn start<M: Mode>(
         limit,
         started_event,
         distributed,
+        feed,
     };
-    if map.waiting.is_empty() {
+    if map.waiting.is_empty() && !reading {
         succeeded(ctx, chain, &map);
         return Ok(Started::Map(map));
     }
@@ -171,6 +188,7 @@ fn start<M: Mode>(
         let Some(item) = map.waiting.pop_front() else { break };
         begin(turn, ctx, &mut map, depth, variables, item, true);
     }
+    feed::read_more(turn, &mut map, state, turn.path[..depth].to_vec());
     Ok(Started::Map(map))
 }
 
@@ -200,9 +218,11 @@ fn stand_in(
 /// Records that iteration `index` of `map` (the Map state's frame is at `depth`) ended,
 /// and starts the next waiting item. `Some` with the Map's result once the attempt is over:
 /// every item done, or a failure that ends it.
+#[allow(clippy::too_many_arguments)] // The Map state's whole situation; a struct would only rename it.
 pub(in crate::execution) fn child_ended<M: Mode>(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_, M>,
+    state: Option<&'static StateDef>,
     map: &mut MapWork,
     chain: &mut Chain,
     variables: &Vars,
@@ -226,8 +246,9 @@ pub(in crate::execution) fn child_ended<M: Mode>(
             let distributed = map.distributed.as_mut()?;
             distributed.failed += 1;
             if distributed.tolerance.exceeded(distributed.failed, total) {
-                // The children still running are stopped.
+                // The children still running are stopped, and no more items are read.
                 turn.discard(depth, &map.children);
+                stop_reading(turn, map);
                 ctx.event_with(chain, EventType::MapRunFailed, || {
                     Some(EventDetails {
                         error: Some(names::EXCEED_TOLERATED_FAILURE_THRESHOLD.to_owned()),
@@ -247,6 +268,7 @@ pub(in crate::execution) fn child_ended<M: Mode>(
                 chain.join(child_chain, false);
             }
             turn.discard(depth, &map.children);
+            stop_reading(turn, map);
             return Some(Err(error));
         }
         Ended::FailedRun(record) => record,
@@ -258,15 +280,98 @@ pub(in crate::execution) fn child_ended<M: Mode>(
     if let Some(item) = map.waiting.pop_front() {
         begin(turn, ctx, map, depth, variables, item, false);
     }
-    if map.running > 0 {
+    if let Some(state) = state {
+        feed::read_more(turn, map, state, turn.path[..depth].to_vec());
+    }
+    if map.running > 0 || map.feed.as_ref().is_some_and(|feed| feed.reading()) {
         return None;
     }
+    Some(Ok(finished(ctx, chain, map)))
+}
+
+/// The result of a Map whose iterations all ended well, its events recorded.
+fn finished<M: Mode>(ctx: &mut RunCtx<'_, M>, chain: &mut Chain, map: &mut MapWork) -> Value {
     succeeded(ctx, chain, map);
     let outputs = map.children.drain(..).map(|child| match child {
         Child::Done(output) => output,
         _ => Value::Null,
     });
-    Some(Ok(Value::Array(outputs.collect())))
+    Value::Array(outputs.collect())
+}
+
+/// Closes `map`'s item source, if it has one: the Map has failed.
+fn stop_reading(turn: &mut Turn<'_>, map: &mut MapWork) {
+    if let Some(reader) = map.feed.as_deref_mut().and_then(|feed| feed.reader.as_mut()) {
+        turn.fx.cancelled.push(reader.source);
+        turn.fx.cancelled.extend(reader.pulling.take());
+        reader.exhausted = true;
+    }
+}
+
+/// Takes the items a Distributed Map's reader handed out (the frame was woken for them):
+/// they become child inputs, children start while there is room, and more are asked for.
+/// The Map's attempt ends when the reader has no more items and every child has ended,
+/// or fails when the reader failed (`States.ItemReaderFailed`, a `MapRunFailed` event)
+/// or an `ItemSelector` did.
+pub(in crate::execution) fn fed<M: Mode>(
+    turn: &mut Turn<'_>,
+    ctx: &mut RunCtx<'_, M>,
+    frame: &mut Frame,
+    state: &'static StateDef,
+) -> Result<Completion, Error> {
+    let StateKind::Map(def) = &state.kind else { return Ok(Completion::Blocked) };
+    let Frame { step, entered, variables, chain, .. } = frame;
+    let Step::Working { retries, work, .. } = step else { return Ok(Completion::Blocked) };
+    let Work::Map(map) = work else { return Ok(Completion::Blocked) };
+    let depth = turn.path.len();
+    let taken = match map.feed.as_deref_mut() {
+        Some(feed) => {
+            let reader = feed.reader.as_mut().ok_or_else(|| Error::runtime("a Map without a reader was fed"))?;
+            let arrived = reader.arrived.take().unwrap_or_else(|| Ok(Vec::new()));
+            match arrived {
+                Ok(items) => {
+                    reader.taken += items.len() as u64;
+                    reader.exhausted = items.is_empty();
+                    let last = reader.exhausted;
+                    let context = ctx.context(state, *entered, Some(retries.retry_count()));
+                    let info = ctx.info;
+                    let mut flow = ctx.flow(state, &context, variables);
+                    feed.take(&mut flow, info, def, items, &mut map.waiting, last)
+                }
+                Err(error) => Err(error),
+            }
+        }
+        None => Ok(()),
+    };
+    if let Err(error) = taken {
+        turn.discard(depth, &map.children);
+        stop_reading(turn, map);
+        if map.distributed.is_some() {
+            ctx.event_with(chain, EventType::MapRunFailed, || {
+                Some(EventDetails {
+                    error: Some(error.reported_name().to_string()),
+                    cause: error.cause.clone(),
+                    ..EventDetails::default()
+                })
+            });
+        }
+        let attempt = std::mem::replace(work, Work::Start);
+        *work = Work::Failed(Box::new(FailedAttempt { error, attempt }));
+        turn.fx.again = true;
+        return Ok(Completion::Blocked);
+    }
+    let first = map.children.is_empty();
+    map.children.reserve(map.waiting.len());
+    while map.running < map.limit {
+        let Some(item) = map.waiting.pop_front() else { break };
+        begin(turn, ctx, map, depth, variables, item, first);
+    }
+    feed::read_more(turn, map, state, turn.path.to_vec());
+    if map.running == 0 && !map.feed.as_ref().is_some_and(|feed| feed.reading()) {
+        *work = Work::Done(Ok(finished(ctx, chain, map)));
+        turn.fx.again = true;
+    }
+    Ok(Completion::Blocked)
 }
 
 /// Records the events of a Map that succeeded.

@@ -19,6 +19,7 @@ use crate::machine::{StateDef, StateKind};
 use crate::retry::RetryState;
 
 mod choice;
+pub(super) mod feed;
 pub(super) mod map;
 pub(super) mod parallel;
 mod pass;

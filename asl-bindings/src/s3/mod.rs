@@ -91,8 +91,12 @@ impl std::error::Error for S3Error {}
 /// Reads, lists and writes objects.
 pub trait ObjectStore: Send + Sync {
     /// Opens an object (`GetObject`), at `version` if given.
-    fn get<'a>(&'a self, bucket: &'a str, key: &'a str, version: Option<&'a str>)
-    -> BoxFuture<'a, Result<Object, S3Error>>;
+    fn get<'a>(
+        &'a self,
+        bucket: &'a str,
+        key: &'a str,
+        version: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Object, S3Error>>;
 
     /// One page of a listing (`ListObjectsV2`).
     fn list<'a>(&'a self, request: &'a ListRequest) -> BoxFuture<'a, Result<ListPage, S3Error>>;

@@ -6,10 +6,14 @@
 //! (`NONE`, [`record`]), the output (`COMPACT`), or the output's elements when it is an
 //! array (`FLATTEN`, for `ItemBatcher` batches). A child that did not succeed always
 //! contributes its record.
+//!
+//! Without an export (no `ResultWriter`, or a `WriterConfig` alone), the Map's result is
+//! the array of entries: [`inline_output`].
 
 mod child;
 mod config;
 mod entry;
+mod inline;
 
 #[cfg(test)]
 mod fixtures;
@@ -17,3 +21,4 @@ mod fixtures;
 pub use child::{ChildResult, ChildStatus, ResultGroup};
 pub use config::{OutputType, Transformation, WriterConfig, WriterConfigError};
 pub use entry::{Entries, SUCCEEDED_NOT_REDRIVABLE, entries, entry, record};
+pub use inline::inline_output;

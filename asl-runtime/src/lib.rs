@@ -49,6 +49,13 @@
 //! [`execution::TaskHandler`] directly. Tests and `asl test` run on
 //! [`clock::VirtualClock`] with tokio's paused time, so a year-long Wait takes no time.
 //!
+//! # Distributed Map results
+//!
+//! [`map_results`] shapes what a Distributed Map's child executions return, as AWS does:
+//! the Map state's result array (`COMPACT`, `FLATTEN` or `NONE` entries), or the
+//! `SUCCEEDED_n`/`FAILED_n`/`PENDING_n` files and `manifest.json` its `ResultWriter`
+//! exports, written one child at a time. It does no I/O; the caller stores the bytes.
+//!
 //! # Features
 //!
 //! - `macros` (default): re-exports [`include_asl!`]; pulls in the compiler, including
@@ -69,6 +76,7 @@ pub mod intrinsics;
 pub mod jsonata;
 pub mod machine;
 mod macros;
+pub mod map_results;
 pub mod path;
 pub mod retry;
 pub mod runtime;

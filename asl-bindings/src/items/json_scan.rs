@@ -359,6 +359,34 @@ mod tests {
         assert!(err.cause.contains("maximum size of 4 bytes"), "{}", err.cause);
     }
 
+    /// A small deterministic generator (xorshift64*), so failures reproduce.
+    fn random(seed: &mut u64) -> u64 {
+        *seed ^= *seed >> 12;
+        *seed ^= *seed << 25;
+        *seed ^= *seed >> 27;
+        seed.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_random_documents() {
+        // JSON's structural characters and the letters of its literals; no `d`, so no
+        // `\u` escape can name a lone surrogate (which serde_json rejects and a scanner
+        // that does not decode strings cannot see).
+        let alphabet = b"[]{},:\" \\/01-9.eE+-truefalsn\n";
+        let mut seed = 0x9E37_79B9_7F4A_7C15;
+        let mut agreed_valid = 0;
+        for _ in 0..20_000 {
+            let len = (random(&mut seed) % 12) as usize;
+            let text: String =
+                (0..len).map(|_| alphabet[(random(&mut seed) % alphabet.len() as u64) as usize] as char).collect();
+            let ours = scan(&text).is_ok();
+            let theirs = serde_json::from_str::<serde_json::Value>(&text).is_ok();
+            assert_eq!(ours, theirs, "{text:?}");
+            agreed_valid += usize::from(ours);
+        }
+        assert!(agreed_valid > 100, "too few valid documents to mean anything: {agreed_valid}");
+    }
+
     #[test]
     fn finishes_the_rest_of_a_container() {
         let mut b = bytes("1, {\"x\": [2]}, \"y\"] ");

@@ -284,3 +284,40 @@ fn a_body_that_breaks_midway_ends_with_an_item_reader_failure() {
     let last = items.last().unwrap().clone().unwrap_err();
     assert_eq!(last.cause, "Failed to read the object: connection reset");
 }
+
+#[test]
+fn arbitrary_bytes_never_panic() {
+    let configs = [
+        json!({"InputType": "JSON"}),
+        json!({"InputType": "JSON", "ItemsPointer": "/a/0"}),
+        json!({"InputType": "JSONL"}),
+        json!({"InputType": "CSV"}),
+        json!({"InputType": "CSV", "CSVHeaderLocation": "GIVEN", "CSVHeaders": ["a", "b"], "CSVDelimiter": "PIPE"}),
+        json!({"InputType": "MANIFEST"}),
+        json!({"InputType": "JSONL", "ManifestType": "ATHENA_DATA"}),
+    ];
+    let alphabet = b"[]{},:\"\\|/\r\n \t0123456789-.eEtruefalsnxa\x1f\x8b\xef\xbb\xbf\xff";
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    for round in 0..3_000 {
+        seed ^= seed >> 12;
+        seed ^= seed << 25;
+        seed ^= seed >> 27;
+        let mut next = seed;
+        let len = (next % 64) as usize;
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                next = next.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                alphabet[((next >> 33) % alphabet.len() as u64) as usize]
+            })
+            .collect();
+        let c = config(configs[round % configs.len()].clone());
+        let opener: Opener = Box::new(|_: &str, _: &str| Ok(body("[1]\n{\"x\":2}")));
+        if let Ok(items) = open(&c, Box::new(Cursor::new(bytes)), opener) {
+            for item in items.take(100) {
+                if let Err(err) = item {
+                    assert_eq!(err.error, ITEM_READER_FAILED);
+                }
+            }
+        }
+    }
+}

@@ -141,9 +141,10 @@ pub fn load_and_flatten(
     limit(Box::new(flatten::Flatten::new(Box::new(sources), opener, read, false)), config.max_items)
 }
 
-/// At most `max_items` of `items` (all of them when `None`), ending after an error.
+/// At most `max_items` of `items`, ending after an error. `None` and `Some(0)` read every
+/// item: a `MaxItems` of 0 is no limit on AWS.
 pub fn limit(items: Items, max_items: Option<u64>) -> Items {
-    Box::new(Limit { items, left: max_items, done: false })
+    Box::new(Limit { items, left: max_items.filter(|&n| n > 0), done: false })
 }
 
 /// The iterator [`limit`] returns.

@@ -161,6 +161,12 @@ fn limit_ends_after_an_error() {
     assert_eq!(items.len(), 2);
 }
 
+#[test]
+fn a_limit_of_zero_is_no_limit() {
+    let all: Vec<Result<Value, ReadError>> = vec![Ok(json!(1)), Ok(json!(2))];
+    assert_eq!(limit(Box::new(all.into_iter()), Some(0)).count(), 2);
+}
+
 /// A body made on the fly, `row(i)` for each of `rows` rows after `head`, then `tail`; it
 /// counts the bytes it has handed out, so a test can see how far ahead a reader reads.
 struct Generated {

@@ -11,6 +11,8 @@
 //! - [`http`]: `arn:aws:states:::http:invoke` as real HTTP requests.
 //! - [`resource`]: which binding serves a resource (for dispatch, `BIN list` and `asl build`'s
 //!   warnings).
+//! - [`items`]: a Distributed Map's `ItemReader`: CSV, JSON, JSON Lines, S3 Inventory and
+//!   Athena manifests and `listObjectsV2` listings, streamed item by item.
 //!
 //! [`Bindings`] puts them together as the runtime's [`TaskHandler`](asl_runtime::execution::TaskHandler).
 //! Activities and nested executions are served by the runtime itself, before a Task reaches
@@ -20,6 +22,7 @@ mod aws;
 mod client;
 mod dispatch;
 pub mod http;
+pub mod items;
 pub mod lambda;
 pub mod mock;
 pub mod resource;

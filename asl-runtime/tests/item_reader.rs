@@ -10,7 +10,7 @@ use asl_runtime::Error;
 use asl_runtime::clock::{Clock, VirtualClock};
 use asl_runtime::context::ExecutionInfo;
 use asl_runtime::execution::items::{ItemSource, ItemsCall};
-use asl_runtime::execution::{BoxFuture, Status, TaskCall, TaskHandler, run};
+use asl_runtime::execution::{BoxFuture, Driver, Execution, Status, TaskCall, TaskHandler, run};
 use serde_json::{Value, json};
 use time::macros::datetime;
 
@@ -185,4 +185,33 @@ async fn without_a_reading_handler_the_map_fails_with_item_reader_failed() {
     let output: Value = outcome.output.clone().unwrap();
     assert_eq!(output["error"]["Error"], json!("States.ItemReaderFailed"));
     assert!(output["error"]["Cause"].as_str().unwrap().contains("has nothing to read from"), "{output}");
+}
+
+#[tokio::test]
+async fn a_saved_execution_reopens_its_source_after_the_items_it_took() {
+    let handler = Handler::new(50);
+    let clock = VirtualClock::starting_at(datetime!(2025-06-01 12:00 UTC));
+    let input = json!({ "key": "k", "batch": 3, "run": 6, "max": 1000 });
+    let info = ExecutionInfo::new("batched", "e-3", clock.now(), input.clone());
+    let execution = Execution::start(&batched::WORKFLOW, info, input, clock.now());
+    let mut driver = Driver::new(&batched::WORKFLOW, &handler, &clock, execution);
+    let mut saved = Vec::new();
+    while driver.advance().await {
+        saved.push(serde_json::to_string(driver.execution()).unwrap());
+    }
+    let outcome = driver.execution().outcome().cloned().unwrap();
+    assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
+    assert_eq!(outcome.output.as_ref().and_then(Value::as_array).map(Vec::len), Some(17));
+    assert!(saved.iter().any(|text| text.contains("\"taken\":")), "saved while reading");
+
+    let mut skips = Vec::new();
+    for (transition, text) in saved.iter().enumerate() {
+        let fresh = Handler::new(50);
+        let restored = Execution::from_json(text).unwrap();
+        let resumed = Driver::new(&batched::WORKFLOW, &fresh, &clock, restored).run().await;
+        assert_eq!(resumed, outcome, "resumed after transition {}", transition + 1);
+        skips.extend(fresh.opened.lock().unwrap().iter().map(|(_, _, skip)| *skip));
+    }
+    // Resumed mid-read, a source opens again after the items already taken.
+    assert!(skips.iter().any(|&skip| skip > 0), "{skips:?}");
 }

@@ -6,12 +6,14 @@
 //!   to and including the delimiter's first occurrence there is a common prefix, listed
 //!   once. Keys and common prefixes together count against `max_keys` (default and cap
 //!   1,000), in one order: a common prefix comes where its first key would.
-//! - `start_after` skips the keys up to and including it (a common prefix still appears when
-//!   a later key rolls up into it).
+//! - Only what sorts after `start_after` is listed, keys and common prefixes alike: a start
+//!   inside a common prefix (`photos/2024/f`) skips that prefix (`photos/`) whole, as the
+//!   listings of S3-compatible servers do (moto's, which `tests/tests/s3_objects.rs`
+//!   compares with).
 //! - A page that stops early has a `NextContinuationToken`: the last key or common prefix it
-//!   listed, hex-encoded. The next page starts after that key, and after every key of that
-//!   common prefix. A token that is not one of these is S3's `InvalidArgument`, `The
-//!   continuation token provided is incorrect`.
+//!   listed, hex-encoded. The next page starts after it as `start_after` would, so after
+//!   every key of that common prefix. A token that is not one of these is S3's
+//!   `InvalidArgument`, `The continuation token provided is incorrect`.
 //! - `max_keys` 0 lists nothing and has no next page (there is no last entry to go on after).
 
 use super::{ListRequest, S3Error};
@@ -66,8 +68,9 @@ pub(crate) fn page(sorted: &[String], request: &ListRequest) -> Result<Paged, S3
             None => Entry::Key(at),
         };
         if let Entry::Prefix(common) = entry {
-            // Listed already: on this page, or as the previous page's last entry.
-            if last == Some(common) || resumed.as_deref() == Some(common) {
+            // Listed already on this page, or not after the start (a common prefix sorts
+            // before its keys: one the start is inside, or the previous page's last entry).
+            if last == Some(common) || common <= after {
                 continue;
             }
         }
@@ -221,15 +224,25 @@ mod tests {
     }
 
     #[test]
-    fn start_after_skips_keys_but_not_a_prefix_with_later_keys() {
-        let sorted = keys(&["a/1", "a/2", "b", "c"]);
-        let plain = page(&sorted, &ListRequest { start_after: Some("a/2".into()), ..request() }).unwrap();
-        assert_eq!(names(&sorted, &plain).0, ["b", "c"]);
+    fn start_after_skips_what_sorts_up_to_it() {
+        let sorted = keys(&["a/1", "a/2", "b", "c", "prefix1/object", "prefix2/object"]);
+        let plain = page(&sorted, &ListRequest { start_after: Some("a/1".into()), ..request() }).unwrap();
+        assert_eq!(names(&sorted, &plain).0, ["a/2", "b", "c", "prefix1/object", "prefix2/object"]);
         let between = page(&sorted, &ListRequest { start_after: Some("bb".into()), ..request() }).unwrap();
-        assert_eq!(names(&sorted, &between).0, ["c"]);
-        let rolled = ListRequest { start_after: Some("a/1".into()), delimiter: Some("/".into()), ..request() };
-        let rolled = page(&sorted, &rolled).unwrap();
-        assert_eq!(names(&sorted, &rolled), (vec!["b".to_owned(), "c".to_owned()], vec!["a/".to_owned()]));
+        assert_eq!(names(&sorted, &between).0, ["c", "prefix1/object", "prefix2/object"]);
+        // A start inside `a/` skips that common prefix whole.
+        let inside = ListRequest { start_after: Some("a/1".into()), delimiter: Some("/".into()), ..request() };
+        let inside = page(&sorted, &inside).unwrap();
+        let prefixes = vec!["prefix1/".to_owned(), "prefix2/".to_owned()];
+        assert_eq!(names(&sorted, &inside), (vec!["b".to_owned(), "c".to_owned()], prefixes.clone()));
+        // A start before a common prefix keeps it.
+        let before = ListRequest {
+            prefix: Some("prefix".into()),
+            start_after: Some("prefix1".into()),
+            delimiter: Some("/".into()),
+            ..request()
+        };
+        assert_eq!(names(&sorted, &page(&sorted, &before).unwrap()), (vec![], prefixes));
     }
 
     #[test]

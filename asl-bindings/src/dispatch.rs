@@ -14,6 +14,7 @@ use crate::http::{Connections, HttpInvoke};
 use crate::lambda::{Lambda, LambdaConfig};
 use crate::mock::{Answer, Invocations, MockConfig};
 use crate::resource::Binding;
+use crate::s3::{Objects, S3Config};
 
 /// The error a Task fails with when nothing serves its resource.
 pub const UNBOUND_ERROR: &str = "States.TaskFailed";
@@ -27,6 +28,12 @@ pub struct BindingsConfig {
     pub lambda_endpoint: Option<String>,
     /// The connections file that `http:invoke` Tasks authenticate with.
     pub http_connections: Option<PathBuf>,
+    /// Buckets that are folders on this machine (`--s3-dir BUCKET=DIR`): bucket, folder
+    /// (relative to the current directory unless absolute).
+    pub s3_dirs: Vec<(String, PathBuf)>,
+    /// The S3 endpoint of the other buckets, over `AWS_ENDPOINT_URL_S3` and
+    /// `AWS_ENDPOINT_URL`.
+    pub s3_endpoint: Option<String>,
 }
 
 /// Which test case each execution runs (an execution is named by its ARN).
@@ -61,6 +68,7 @@ pub struct Bindings {
     invocations: Invocations,
     lambda: Lambda,
     http: HttpInvoke,
+    objects: Objects,
     /// The runtime whose tokens a mocked `.waitForTaskToken` Task answers.
     runtime: OnceLock<WeakRuntime>,
 }
@@ -78,8 +86,8 @@ impl Bindings {
     ///
     /// # Errors
     ///
-    /// A file that cannot be read or is not valid (its diagnostics), or an HTTP client
-    /// that cannot be set up.
+    /// A file that cannot be read or is not valid (its diagnostics), a bucket's folder that
+    /// is not there, or an HTTP client that cannot be set up.
     pub fn new(config: &BindingsConfig, region: &str) -> Result<Bindings, String> {
         let mocks = config.mock_config.as_deref().map(MockConfig::from_file).transpose()?;
         let connections = match &config.http_connections {
@@ -93,6 +101,10 @@ impl Bindings {
             invocations: Invocations::new(),
             lambda: Lambda::new(LambdaConfig::from_env(config.lambda_endpoint.as_deref(), region))?,
             http: HttpInvoke::new(connections, region)?,
+            objects: Objects::new(
+                &S3Config { dirs: config.s3_dirs.clone(), endpoint: config.s3_endpoint.clone() },
+                region,
+            )?,
             runtime: OnceLock::new(),
         })
     }
@@ -101,6 +113,12 @@ impl Bindings {
     /// Task answers its token there). The first call counts.
     pub fn attach(&self, runtime: WeakRuntime) {
         let _ = self.runtime.set(runtime);
+    }
+
+    /// Where a Distributed Map's objects are read from and written to (its ItemReader and
+    /// ResultWriter): buckets that are folders, and S3.
+    pub fn objects(&self) -> &Objects {
+        &self.objects
     }
 
     /// The mock configuration, if one was given.

@@ -9,6 +9,8 @@
 //! - [`lambda`]: `arn:aws:lambda:…:function:NAME` and `arn:aws:states:::lambda:invoke`
 //!   through the Lambda Invoke REST API at a configured endpoint.
 //! - [`http`]: `arn:aws:states:::http:invoke` as real HTTP requests.
+//! - [`s3`]: where a Distributed Map's objects live: folders standing in for buckets, or S3
+//!   at an endpoint.
 //! - [`resource`]: which binding serves a resource (for dispatch, `BIN list` and `asl build`'s
 //!   warnings).
 //! - [`items`]: a Distributed Map's `ItemReader`: CSV, JSON, JSON Lines, S3 Inventory and

@@ -21,6 +21,9 @@
 //!   `run` with mock files (the examples' 32 test cases, the AWS documentation's example),
 //!   with a Lambda Invoke API and an HTTP API on loopback, `list`, and `serve` driven by
 //!   boto3 with `#TestCase` ARNs (`tests/shipped/`).
+//! - `s3_objects.rs`: asl-bindings' S3 stores against moto's S3 server (from the same Python
+//!   environment) on loopback: objects written, paged through and streamed back, S3's
+//!   errors, folders listing as S3 lists, signatures the server checks.
 //!
 //! The library itself holds what those tests share: [`workspace_dir`], [`target_dir`],
 //! [`scratch_dir`] and the Python clients' environment ([`python_clients`]).

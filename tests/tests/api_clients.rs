@@ -27,13 +27,13 @@ const ASL: &str = env!("CARGO_BIN_EXE_asl-under-test");
 const PATIENCE: Duration = Duration::from_secs(20 * 60);
 
 /// The environment has the clients the suite imports and runs: boto3, botocore, pytest and
-/// the aws CLI. (`.ci/run` runs this alone, first.)
+/// the aws CLI, and moto's S3 server for s3_objects.rs. (`.ci/run` runs this alone, first.)
 #[test]
 fn the_python_clients_are_installed() {
     let clients = Clients::new();
     clients.ensure();
     let check = Command::new(clients.python())
-        .args(["-c", "import boto3, botocore, pytest, awscli, selenium; print(boto3.__version__, awscli.__version__)"])
+        .args(["-c", "import boto3, botocore, pytest, awscli, selenium, moto.server; print(boto3.__version__, awscli.__version__)"])
         .output()
         .expect("the environment's python");
     assert!(check.status.success(), "the environment lacks a client:\n{}", text(&check));

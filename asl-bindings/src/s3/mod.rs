@@ -2,13 +2,27 @@
 //! server, or AWS), or folders on this machine standing in for buckets.
 //!
 //! [`ObjectStore`] is what the ItemReader and the ResultWriter see. Its implementations:
-//! local folders (`--s3-dir BUCKET=./data`) and an S3 endpoint (SigV4-signed REST calls,
-//! path-style addressing), and [`Objects`], which sends each bucket to the one that holds it.
+//! local folders ([`Folders`], `--s3-dir BUCKET=./data`) and an S3 endpoint ([`Endpoint`]:
+//! SigV4-signed REST calls, path-style addressing), and [`Objects`], which sends each
+//! bucket to the one that holds it: a bucket given a folder to its folder, any other to the
+//! endpoint (the configured one, else AWS's).
+
+mod endpoint;
+mod error;
+mod folders;
+mod listing;
+mod objects;
 
 use std::pin::Pin;
 
 use asl_runtime::execution::BoxFuture;
 use tokio::io::AsyncRead;
+
+pub use crate::aws::Credentials;
+pub use endpoint::{Endpoint, EndpointConfig};
+pub use error::CLIENT_ERROR;
+pub use folders::Folders;
+pub use objects::{Objects, S3Config, parse_dir_mapping};
 
 /// An object's bytes, read as they arrive: a reader never holds a whole large object.
 pub type Body = Pin<Box<dyn AsyncRead + Send>>;
@@ -19,6 +33,12 @@ pub struct Object {
     pub body: Body,
     /// Its size in bytes (`Content-Length`).
     pub size: u64,
+}
+
+impl std::fmt::Debug for Object {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Object").field("size", &self.size).finish_non_exhaustive()
+    }
 }
 
 /// One object of a listing, as `ListObjectsV2` describes it. A Distributed Map over a

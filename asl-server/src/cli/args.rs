@@ -9,7 +9,8 @@ use asl_bindings::BindingsConfig;
 use crate::auth::{Credentials, Verifier};
 use crate::{Auth, Config, Storage};
 
-/// Where Tasks go: the mock configuration, Lambda's endpoint, HTTP connections.
+/// Where Tasks go: the mock configuration, Lambda's endpoint, HTTP connections; where a
+/// Distributed Map's objects are: folders standing in for buckets, S3's endpoint.
 #[derive(Clone, Debug, Default, clap::Args)]
 pub struct BindingArgs {
     /// A Step Functions Local mock configuration file (MockConfigFile.json): executions
@@ -28,6 +29,26 @@ pub struct BindingArgs {
     /// EventBridge connections).
     #[arg(long, value_name = "FILE", env = "ASL_HTTP_CONNECTIONS")]
     pub http_connections: Option<PathBuf>,
+
+    /// A bucket that is a folder on this machine, as BUCKET=DIR; repeatable, or several
+    /// separated by commas. Distributed Maps read the bucket's objects from the folder's
+    /// files (the key is the path under the folder, with `/`) and write their results
+    /// there. A relative DIR is taken from the current directory; it must exist. Other
+    /// buckets are S3's (--s3-endpoint).
+    #[arg(
+        long,
+        value_name = "BUCKET=DIR",
+        value_parser = asl_bindings::s3::parse_dir_mapping,
+        value_delimiter = ',',
+        env = "ASL_S3_DIRS"
+    )]
+    pub s3_dir: Vec<(String, PathBuf)>,
+
+    /// The S3 endpoint of the buckets that are not folders (LocalStack, MinIO…), path-style.
+    /// Without it, `AWS_ENDPOINT_URL_S3`, then `AWS_ENDPOINT_URL`, then AWS itself (signed
+    /// with the `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` credentials).
+    #[arg(long, value_name = "URL")]
+    pub s3_endpoint: Option<String>,
 }
 
 impl BindingArgs {
@@ -37,6 +58,8 @@ impl BindingArgs {
             mock_config: self.mock_config.clone(),
             lambda_endpoint: self.lambda_endpoint.clone(),
             http_connections: self.http_connections.clone(),
+            s3_dirs: self.s3_dir.clone(),
+            s3_endpoint: self.s3_endpoint.clone(),
         }
     }
 }
@@ -143,5 +166,94 @@ fn parse_scale(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(scale) if asl_runtime::clock::ScaledClock::valid_scale(scale) => Ok(scale),
         _ => Err(format!("`{text}` is not a scale: give a fraction from 0 to 1, such as 0 or 0.01")),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
+mod tests {
+    use std::ffi::OsString;
+    use std::path::PathBuf;
+
+    use clap::{CommandFactory, FromArgMatches};
+
+    use super::ServeArgs;
+    use crate::cli::config_file::{self, Problem};
+
+    /// `asl serve`'s arguments alone.
+    #[derive(Debug, clap::Parser)]
+    struct Serve {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+
+    /// `args` read as `asl serve` reads them (configuration file included).
+    fn serve(args: &[&str]) -> Result<ServeArgs, String> {
+        let mut argv = vec![OsString::from("asl")];
+        argv.extend(args.iter().map(OsString::from));
+        let matches = config_file::matches(&Serve::command(), argv).map_err(|problem| match problem {
+            Problem::Usage(error) => error.to_string(),
+            Problem::File(message) => message,
+        })?;
+        Serve::from_arg_matches(&matches).map(|serve| serve.args).map_err(|e| e.to_string())
+    }
+
+    fn dirs(pairs: &[(&str, &str)]) -> Vec<(String, PathBuf)> {
+        pairs.iter().map(|(bucket, dir)| ((*bucket).to_owned(), PathBuf::from(dir))).collect()
+    }
+
+    #[test]
+    fn s3_flags_become_the_bindings_configuration() {
+        let args = serve(&[
+            "--s3-dir",
+            "items=./data",
+            "--s3-dir",
+            "results=/srv/out,archive=old",
+            "--s3-endpoint",
+            "http://127.0.0.1:9000",
+        ])
+        .unwrap();
+        let config = args.bindings.config();
+        assert_eq!(config.s3_dirs, dirs(&[("items", "./data"), ("results", "/srv/out"), ("archive", "old")]));
+        assert_eq!(config.s3_endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        let bare = serve(&[]).unwrap().bindings.config();
+        assert_eq!((bare.s3_dirs.len(), bare.s3_endpoint), (0, None));
+    }
+
+    #[test]
+    fn a_malformed_s3_dir_is_a_usage_error_that_says_why() {
+        let error = serve(&["--s3-dir", "./data"]).unwrap_err();
+        assert!(error.contains("is not BUCKET=DIR"), "{error}");
+        let error = serve(&["--s3-dir", "=./data"]).unwrap_err();
+        assert!(error.contains("names no bucket"), "{error}");
+    }
+
+    #[test]
+    fn the_configuration_file_sets_s3_under_the_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("asl.toml");
+        std::fs::write(&file, "s3-dir = [\"items=./data\", \"out=./results\"]\ns3-endpoint = \"http://file:1\"\n")
+            .unwrap();
+        let file = file.display().to_string();
+        let from_file = serve(&["--config", &file]).unwrap().bindings.config();
+        assert_eq!(from_file.s3_dirs, dirs(&[("items", "./data"), ("out", "./results")]));
+        assert_eq!(from_file.s3_endpoint.as_deref(), Some("http://file:1"));
+        let flagged = serve(&["--config", &file, "--s3-dir", "mine=/m", "--s3-endpoint", "http://flag:2"]).unwrap();
+        let flagged = flagged.bindings.config();
+        assert_eq!(flagged.s3_dirs, dirs(&[("mine", "/m")]));
+        assert_eq!(flagged.s3_endpoint.as_deref(), Some("http://flag:2"));
+    }
+
+    #[test]
+    fn a_missing_s3_dir_stops_the_start_and_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("no-such-folder");
+        let mapping = format!("items={}", missing.display());
+        let config = serve(&["--s3-dir", &mapping]).unwrap().bindings.config();
+        let error = asl_bindings::Bindings::new(&config, "us-east-1").unwrap_err();
+        assert!(error.contains("bucket `items`") && error.contains(&missing.display().to_string()), "{error}");
+        std::fs::create_dir(&missing).unwrap();
+        let bindings = asl_bindings::Bindings::new(&config, "us-east-1").unwrap();
+        assert!(bindings.objects().folders().holds("items"));
     }
 }

@@ -6,6 +6,7 @@
 //! db = "/var/lib/orders/asl.db"
 //! mock-config = "mocks.json"
 //! express = ["checkout"]
+//! s3-dir = ["items=./data", "results=./out"]
 //! no-auth = true
 //! ```
 //!

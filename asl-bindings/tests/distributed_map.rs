@@ -230,3 +230,26 @@ async fn a_missing_object_fails_the_map_with_item_reader_failed() {
     assert_eq!(outcome.error.as_deref(), Some("States.ItemReaderFailed"));
     assert!(outcome.cause.as_deref().unwrap().contains("NoSuchKey"), "{outcome:?}");
 }
+
+mod jsonata_pipeline {
+    asl_runtime::include_asl!("tests/workflows/jsonata_pipeline.asl.json");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_jsonata_map_reads_batches_and_exports_with_expressions() {
+    let buckets = Buckets::new();
+    buckets.put("sales/2025-06-01.csv", b"id,amount\n1,10\n2,20\n3,30\n4,40\n5,50\n6,60\n");
+    let input = json!({ "day": "2025-06-01", "limit": 5, "batch": 2 });
+    let output = succeeded(buckets.run(&jsonata_pipeline::WORKFLOW, input).await);
+    let key = output["ResultWriterDetails"]["Key"].as_str().unwrap();
+    assert!(key.starts_with("totals/2025-06-01/"), "{key}");
+    let manifest: Value = serde_json::from_slice(&std::fs::read(buckets.out.path().join(key)).unwrap()).unwrap();
+    let results = manifest["ResultFiles"]["SUCCEEDED"][0]["Key"].as_str().unwrap();
+    assert!(results.ends_with("/SUCCEEDED_0.jsonl"), "{results}");
+    let lines = std::fs::read_to_string(buckets.out.path().join(results)).unwrap();
+    // MaxItems 5: rows 1 to 5, in batches of two.
+    assert_eq!(
+        lines,
+        "{\"day\":\"2025-06-01\",\"total\":30}\n{\"day\":\"2025-06-01\",\"total\":70}\n{\"day\":\"2025-06-01\",\"total\":50}\n"
+    );
+}

@@ -253,3 +253,36 @@ async fn a_jsonata_map_reads_batches_and_exports_with_expressions() {
         "{\"day\":\"2025-06-01\",\"total\":30}\n{\"day\":\"2025-06-01\",\"total\":70}\n{\"day\":\"2025-06-01\",\"total\":50}\n"
     );
 }
+
+mod pipeline {
+    asl_runtime::include_asl!("../examples/pipeline/flows/orders.asl.json");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_pipeline_example_runs_over_its_files() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/pipeline/data");
+    let reports = TempDir::new().unwrap();
+    let config = BindingsConfig {
+        s3_dirs: vec![("orders".into(), data), ("reports".into(), reports.path().to_path_buf())],
+        ..BindingsConfig::default()
+    };
+    let bindings = Bindings::new(&config, "us-east-1").unwrap();
+    let clock = VirtualClock::starting_at(asl_runtime::context::parse_timestamp("2025-07-01T06:00:00Z").unwrap());
+    let input = json!({ "month": "2025-06" });
+    let info = ExecutionInfo::new("orders", "daily", clock.now(), input.clone());
+    let output = succeeded(run(&pipeline::WORKFLOW, &bindings, &clock, &info, input).await);
+    let key = output["report"]["Key"].as_str().unwrap();
+    assert_eq!(output["report"]["Bucket"], json!("reports"));
+    let read =
+        |key: &str| -> Value { serde_json::from_slice(&std::fs::read(reports.path().join(key)).unwrap()).unwrap() };
+    let manifest = read(key);
+    // 240 rows in batches of 50: five batches; the third holds both malformed rows.
+    let totals = read(manifest["ResultFiles"]["SUCCEEDED"][0]["Key"].as_str().unwrap());
+    let orders: Vec<&Value> = totals.as_array().unwrap().iter().map(|batch| &batch["orders"]).collect();
+    assert_eq!(orders, [&json!(50), &json!(50), &json!(50), &json!(40)]);
+    assert_eq!(totals[0]["month"], json!("2025-06"));
+    assert!(totals[0]["byRegion"]["north"].is_number(), "{}", totals[0]);
+    let failed = read(manifest["ResultFiles"]["FAILED"][0]["Key"].as_str().unwrap());
+    assert_eq!(failed.as_array().map(Vec::len), Some(1));
+    assert_eq!(failed[0]["Error"], json!("Orders.MalformedAmount"));
+}

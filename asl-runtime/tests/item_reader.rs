@@ -82,10 +82,13 @@ impl TaskHandler for Handler {
     }
 }
 
-/// Runs the workflow; `MaxItemsPath` reads `max` (a million unless given).
+/// Runs the workflow; `MaxItemsPath` reads `max` (a million unless given), the tolerated
+/// failures `count` (4 unless given: one batch of four) and `percent` (100 unless given).
 async fn sum(handler: &Handler, mut input: Value) -> asl_runtime::execution::Outcome {
-    if input.get("max").is_none() {
-        input["max"] = json!(1_000_000);
+    for (field, default) in [("max", 1_000_000), ("count", 4), ("percent", 100)] {
+        if input.get(field).is_none() {
+            input[field] = json!(default);
+        }
     }
     let clock = VirtualClock::starting_at(datetime!(2025-06-01 12:00 UTC));
     let info = ExecutionInfo::new("batched", "e-1", clock.now(), input.clone());
@@ -149,9 +152,9 @@ async fn a_failed_read_fails_the_map_with_item_reader_failed() {
 }
 
 #[tokio::test]
-async fn failed_batches_beyond_the_tolerance_fail_the_run() {
-    // One failed batch is tolerated (`ToleratedFailureCount: 1`): its place in the result
-    // holds the failed child's execution record.
+async fn failed_items_beyond_the_tolerated_count_fail_the_run() {
+    // A failed batch of four is four failed items: `ToleratedFailureCount: 4` tolerates it,
+    // and its place in the result holds the failed child's execution record.
     let mut handler = Handler::new(40);
     handler.failing = &[13];
     let outcome = sum(&handler, json!({ "key": "k", "batch": 4, "run": 4 })).await;
@@ -160,7 +163,8 @@ async fn failed_batches_beyond_the_tolerance_fail_the_run() {
     assert_eq!(output.as_array().map(Vec::len), Some(10));
     assert_eq!(output[3]["Status"], json!("FAILED"), "the failed child's record: {}", output[3]);
     assert_eq!(output[3]["Error"], json!("Unlucky"));
-    // Two are not: the Map fails, and no more items are read.
+    // Two are eight items, too many: the Map fails as soon as the count is passed, and no
+    // more items are read.
     let mut handler = Handler::new(100_000);
     handler.failing = &[13, 27];
     let outcome = sum(&handler, json!({ "key": "k", "batch": 4, "run": 4 })).await;
@@ -168,6 +172,21 @@ async fn failed_batches_beyond_the_tolerance_fail_the_run() {
     assert_eq!(outcome.error.as_deref(), Some("States.ExceedToleratedFailureThreshold"));
     let asked: usize = handler.reads.lock().unwrap().iter().sum();
     assert!(asked < 1000, "reading stopped early: {asked} items asked for");
+}
+
+#[tokio::test]
+async fn the_tolerated_share_is_judged_once_every_item_is_read() {
+    let tolerant = json!({ "key": "k", "batch": 4, "run": 5, "count": 1000, "percent": 10 });
+    // One failed batch of four out of forty items: 10% is not over 10%.
+    let mut handler = Handler::new(40);
+    handler.failing = &[1];
+    let outcome = sum(&handler, tolerant.clone()).await;
+    assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
+    // Two are 20%: the Map fails, though when they failed only a few items were known.
+    handler.failing = &[1, 5];
+    let outcome = sum(&handler, tolerant).await;
+    assert_eq!(outcome.status, Status::Failed, "{outcome:?}");
+    assert_eq!(outcome.error.as_deref(), Some("States.ExceedToleratedFailureThreshold"));
 }
 
 #[tokio::test]
@@ -179,7 +198,7 @@ async fn without_a_reading_handler_the_map_fails_with_item_reader_failed() {
         }
     }
     let clock = VirtualClock::starting_at(datetime!(2025-06-01 12:00 UTC));
-    let input = json!({ "key": "k", "batch": 2, "run": 5, "max": 10 });
+    let input = json!({ "key": "k", "batch": 2, "run": 5, "max": 10, "count": 0, "percent": 0 });
     let info = ExecutionInfo::new("batched", "e-2", clock.now(), input.clone());
     let outcome = run(&batched::WORKFLOW, &NoReader, &clock, &info, input).await;
     let output: Value = outcome.output.clone().unwrap();
@@ -191,7 +210,7 @@ async fn without_a_reading_handler_the_map_fails_with_item_reader_failed() {
 async fn a_saved_execution_reopens_its_source_after_the_items_it_took() {
     let handler = Handler::new(50);
     let clock = VirtualClock::starting_at(datetime!(2025-06-01 12:00 UTC));
-    let input = json!({ "key": "k", "batch": 3, "run": 6, "max": 1000 });
+    let input = json!({ "key": "k", "batch": 3, "run": 6, "max": 1000, "count": 0, "percent": 0 });
     let info = ExecutionInfo::new("batched", "e-3", clock.now(), input.clone());
     let execution = Execution::start(&batched::WORKFLOW, info, input, clock.now());
     let mut driver = Driver::new(&batched::WORKFLOW, &handler, &clock, execution);

@@ -341,7 +341,7 @@ pub(super) struct DistributedWork {
     pub(super) machine: String,
     /// The tolerated failures.
     pub(super) tolerance: Tolerance,
-    /// Child executions failed so far.
+    /// Items whose child execution failed so far (every item of a failed batch).
     pub(super) failed: usize,
     /// The Map Run's ARN.
     #[serde(default)]
@@ -385,15 +385,23 @@ pub(super) struct Tolerance {
 }
 
 impl Tolerance {
-    /// Whether `failed` failed children out of `total` items exceed the threshold.
-    pub(super) fn exceeded(self, failed: usize, total: usize) -> bool {
+    /// Whether `failed` failed items out of `total` items exceed the threshold. AWS counts
+    /// failed *items* ("the total number of failed or timed out items divided by the total
+    /// number of items", Developer Guide, "Tolerated failure threshold for Distributed Map
+    /// state"): with an `ItemBatcher`, each item of a failed batch. `total` is `None` while
+    /// an `ItemReader` may still hand out items: the percentage is judged once the total
+    /// is known, the count at once.
+    pub(super) fn exceeded(self, failed: usize, total: Option<usize>) -> bool {
         if self.count.is_none() && self.percentage.is_none() {
             return failed > 0;
         }
         let over_count = self.count.is_some_and(|count| u64::try_from(failed).unwrap_or(u64::MAX) > count);
-        // `failed > 0` implies `total > 0`.
-        let share = failed as f64 * 100.0 / total.max(1) as f64;
-        over_count || self.percentage.is_some_and(|percentage| share > percentage)
+        let over_percentage = match (self.percentage, total) {
+            // `failed > 0` implies `total > 0`.
+            (Some(percentage), Some(total)) => failed as f64 * 100.0 / total.max(1) as f64 > percentage,
+            _ => false,
+        };
+        over_count || over_percentage
     }
 }
 

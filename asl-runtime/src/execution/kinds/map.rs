@@ -248,23 +248,17 @@ pub(in crate::execution) fn child_ended<M: Mode>(
             Child::Done(output)
         }
         Ended::Run(result) => {
-            let total = map.children.len() + map.waiting.len();
-            let distributed = map.distributed.as_mut()?;
             if result.status != ChildStatus::Succeeded {
-                distributed.failed += 1;
-            }
-            if result.status != ChildStatus::Succeeded && distributed.tolerance.exceeded(distributed.failed, total) {
-                // The children still running are stopped, and no more items are read.
-                turn.discard(depth, &map.children);
-                stop_reading(turn, map);
-                ctx.event_with(chain, EventType::MapRunFailed, || {
-                    Some(EventDetails {
-                        error: Some(names::EXCEED_TOLERATED_FAILURE_THRESHOLD.to_owned()),
-                        cause: Some(THRESHOLD_EXCEEDED.to_owned()),
-                        ..EventDetails::default()
-                    })
-                });
-                return Some(Err(Error::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, THRESHOLD_EXCEEDED)));
+                let items = if map.feed.as_ref().is_some_and(|feed| feed.batcher.is_some()) {
+                    result.input.get("Items").and_then(Value::as_array).map_or(1, Vec::len)
+                } else {
+                    1
+                };
+                let distributed = map.distributed.as_mut()?;
+                distributed.failed += items;
+                if threshold_exceeded(map) {
+                    return Some(Err(run_failed(turn, ctx, chain, map, depth)));
+                }
             }
             results::child_result(map, *result)
         }
@@ -345,6 +339,40 @@ pub(in crate::execution) fn exported(
     }
 }
 
+/// Whether `map`'s failed items exceed its tolerated failures, as far as is known: its
+/// total number of items is known once its reader (if it has one) has handed out the last.
+fn threshold_exceeded(map: &MapWork) -> bool {
+    let Some(distributed) = &map.distributed else { return false };
+    let total = match map.feed.as_deref() {
+        Some(feed) if feed.reading() => None,
+        Some(feed) => usize::try_from(feed.next_item).ok(),
+        None => Some(map.children.len() + map.waiting.len()),
+    };
+    distributed.tolerance.exceeded(distributed.failed, total)
+}
+
+/// Ends `map`'s Map Run (its frame is at `depth`) for exceeding its tolerated failures:
+/// the children still running are stopped, no more items are read, `MapRunFailed`. The
+/// Map's error.
+fn run_failed<M: Mode>(
+    turn: &mut Turn<'_>,
+    ctx: &mut RunCtx<'_, M>,
+    chain: &mut Chain,
+    map: &mut MapWork,
+    depth: usize,
+) -> Error {
+    turn.discard(depth, &map.children);
+    stop_reading(turn, map);
+    ctx.event_with(chain, EventType::MapRunFailed, || {
+        Some(EventDetails {
+            error: Some(names::EXCEED_TOLERATED_FAILURE_THRESHOLD.to_owned()),
+            cause: Some(THRESHOLD_EXCEEDED.to_owned()),
+            ..EventDetails::default()
+        })
+    });
+    Error::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, THRESHOLD_EXCEEDED)
+}
+
 /// Closes `map`'s item source, if it has one: the Map has failed.
 fn stop_reading(turn: &mut Turn<'_>, map: &mut MapWork) {
     if let Some(reader) = map.feed.as_deref_mut().and_then(|feed| feed.reader.as_mut()) {
@@ -389,10 +417,14 @@ pub(in crate::execution) fn fed<M: Mode>(
         }
         None => Ok(()),
     };
+    // The reader's last items make the total known: failures the count allowed may be too
+    // many a share.
+    let taken = taken
+        .and_then(|()| if threshold_exceeded(map) { Err(run_failed(turn, ctx, chain, map, depth)) } else { Ok(()) });
     if let Err(error) = taken {
         turn.discard(depth, &map.children);
         stop_reading(turn, map);
-        if map.distributed.is_some() {
+        if map.distributed.is_some() && error.name != names::EXCEED_TOLERATED_FAILURE_THRESHOLD {
             ctx.event_with(chain, EventType::MapRunFailed, || {
                 Some(EventDetails {
                     error: Some(error.reported_name().to_string()),
@@ -533,17 +565,19 @@ mod tests {
     #[test]
     fn without_limits_no_failure_is_tolerated() {
         let none = Tolerance { count: None, percentage: None };
-        assert!(!none.exceeded(0, 10));
-        assert!(none.exceeded(1, 10));
+        assert!(!none.exceeded(0, Some(10)));
+        assert!(none.exceeded(1, Some(10)));
     }
 
     #[test]
     fn either_limit_fails_the_run() {
         let both = Tolerance { count: Some(5), percentage: Some(10.0) };
-        assert!(!both.exceeded(1, 10));
-        assert!(both.exceeded(2, 10), "20% is over 10%");
+        assert!(!both.exceeded(1, Some(10)));
+        assert!(both.exceeded(2, Some(10)), "20% is over 10%");
+        assert!(!both.exceeded(2, None), "the share waits for the total");
+        assert!(both.exceeded(6, None), "the count does not");
         let count = Tolerance { count: Some(1), percentage: None };
-        assert!(!count.exceeded(1, 2));
-        assert!(count.exceeded(2, 2));
+        assert!(!count.exceeded(1, Some(2)));
+        assert!(count.exceeded(2, Some(2)));
     }
 }

@@ -170,13 +170,15 @@ impl Bindings {
     /// The mocked answer to `call`, if its execution's test case mocks its state.
     fn mocked(&self, call: &TaskCall<'_>) -> Option<Result<Value, Error>> {
         let mocks = self.mocks.as_ref()?;
-        let execution = call.context.get("Execution")?.get("Id")?.as_str()?;
-        let chosen = self.test_cases.get(execution)?;
+        // The test case was chosen for the execution that was started; a Distributed Map's
+        // child executions run its Tasks too, each counting its own invocations.
+        let chosen = self.test_cases.get(call.root_execution)?;
         let case = mocks.test_case(&chosen.machine, &chosen.case)?;
         if !case.mocks(call.state) {
             return None;
         }
-        let invocation = self.invocations.next(execution, call.state);
+        let execution = call.context.get("Execution").and_then(|e| e.get("Id")).and_then(Value::as_str);
+        let invocation = self.invocations.next(execution.unwrap_or(call.root_execution), call.state);
         let answer = match case.answer(call.state, invocation)? {
             Answer::Return(value) => Ok(value.clone()),
             Answer::ReturnInput => Ok(call.input.clone()),

@@ -796,6 +796,7 @@ async fn the_dispatcher_sends_lambda_tasks_to_the_configured_endpoint() {
         context: &context,
         task_token,
         retry_count: 0,
+        root_execution: "arn:aws:states:us-east-1:123456789012:execution:m:e",
     };
     let legacy = bindings.invoke(call("arn:aws:lambda:us-east-1:123456789012:function:echo", json!({"n": 1}), None));
     assert_eq!(legacy.await.unwrap(), json!({"n": 1}));

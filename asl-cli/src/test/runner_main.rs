@@ -500,6 +500,7 @@ impl Mock {
                     context: &context,
                     task_token: Some(&work.task_token),
                     retry_count: 0,
+                    root_execution: "",
                 };
                 let outcome = self.respond(call);
                 // An answer to a task that already ended is refused; nothing to do then.

@@ -117,6 +117,8 @@ pub struct Driver<'a> {
     handlers: HashSet<WaitId>,
     /// The open `ItemReader` sources of Distributed Maps, by source id, between reads.
     sources: HashMap<WaitId, Box<dyn ItemSource>>,
+    /// The execution's ARN, once a Task needed it ([`TaskCall::root_execution`]).
+    root_execution: Option<Arc<str>>,
     /// Handlers and timers that have not finished; made when the first is started (a
     /// `FuturesUnordered` allocates, and many executions never wait for anything).
     running: Option<FuturesUnordered<Abortable<BoxFuture<'a, Arrival>>>>,
@@ -201,6 +203,7 @@ impl<'a> Driver<'a> {
             tokens: HashMap::new(),
             handlers: HashSet::new(),
             sources: HashMap::new(),
+            root_execution: None,
             running: None,
             aborts: HashMap::new(),
             effects: Effects::default(),
@@ -684,6 +687,9 @@ impl<'a> Driver<'a> {
             }
             (_, token, signals) => {
                 let handler = self.handler;
+                let root_execution = Arc::clone(
+                    self.root_execution.get_or_insert_with(|| Arc::from(self.execution.info().execution_arn())),
+                );
                 Box::pin(async move {
                     let call = TaskCall {
                         task: task.task,
@@ -691,8 +697,11 @@ impl<'a> Driver<'a> {
                         resource: task.resource,
                         input,
                         context: &context,
-                        task_token: token.as_deref(),
+                        // Attempts that read `$$` have a token too (`$$.Task.Token`), but
+                        // only a callback task's work ends with it.
+                        task_token: token.as_deref().filter(|_| callback != Callback::None),
                         retry_count,
+                        root_execution: &root_execution,
                     };
                     let result = handler.invoke(call).await;
                     let arrival = match (result, signals) {

@@ -34,6 +34,12 @@ pub struct TaskCall<'a> {
     /// How many times this state's task ran before in this state execution
     /// (`$$.State.RetryCount`).
     pub retry_count: u32,
+    /// The ARN of the execution that was started (through the API, or `Runtime::start`)
+    /// and holds this Task: `$$.Execution.Id`, except in a Distributed Map's child
+    /// execution, whose own ARN `$$.Execution.Id` is, and which runs inside its parent's
+    /// record (a mock configuration's test case, chosen for the parent, serves its
+    /// children's Tasks too).
+    pub root_execution: &'a str,
 }
 
 /// Runs Task states. Generated code implements it for the workflow's typed handler trait;

@@ -38,7 +38,7 @@ fn ready<F: Future>(future: F) -> F::Output {
 }
 
 fn call<'a>(task: u16, state: &'static str, context: &'a Value) -> TaskCall<'a> {
-    TaskCall { task, state, resource: "", input: json!(1), context, task_token: None, retry_count: 0 }
+    TaskCall { task, state, resource: "", input: json!(1), context, task_token: None, retry_count: 0, root_execution: "" }
 }
 
 fn main() {

@@ -19,7 +19,7 @@
 //!
 //! The machine is named after the case file (`dmap-temperatures.json` → `dmap-temperatures`).
 //!
-//! Values anywhere in `input`, `mocks` and JSON contents may be written as
+//! Values anywhere in `input`, `mocks`, JSON contents and expectations may be written as
 //! `{"<range>": [FROM, TO], "<each>": TEMPLATE}`: the array of TEMPLATE for i = FROM..=TO,
 //! with `{i}` (or `{i:04}`, zero-padded) in its strings replaced by i, and a string that is
 //! exactly `{=i}` replaced by the number i.
@@ -123,7 +123,7 @@ impl Case {
             files.push(Files {
                 bucket: string(field(&entry, "bucket", file)?, "bucket", file)?,
                 key: string(field(&entry, "key", file)?, "key", file)?,
-                contents: field(&entry, "contents", file)?.as_array().cloned().unwrap_or_default(),
+                contents: expand(field(&entry, "contents", file)?).as_array().cloned().unwrap_or_default(),
             });
         }
         Ok(Case {
@@ -138,10 +138,10 @@ impl Case {
             activities: object(root.get("activities").unwrap_or(&empty), "activities", file)?,
             expect: Expect {
                 status: string(field(&expect, "status", file)?, "expect.status", file)?,
-                output: expect.get("output").cloned(),
+                output: expect.get("output").map(expand),
                 error: expect.get("error").cloned(),
                 cause: expect.get("cause").cloned(),
-                states: object(expect.get("states").unwrap_or(&empty), "expect.states", file)?,
+                states: object(&expand(expect.get("states").unwrap_or(&empty)), "expect.states", file)?,
                 events: object(expect.get("events").unwrap_or(&empty), "expect.events", file)?,
                 files,
             },

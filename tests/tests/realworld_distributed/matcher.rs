@@ -8,6 +8,8 @@
 //! - `{"<json>": M}` a string whose text is JSON matching M (a result file's `Input` and
 //!   `Output`, a state's output in the history);
 //! - `{"<len>": N}` an array of N elements;
+//! - `{"<unordered>": [M, …]}` an array whose elements match the Ms in some order (a result
+//!   file lists child executions in the order they ended);
 //! - an object with `"<more>": true` an object with at least the other keys (each
 //!   matching), where a plain object must have exactly its keys.
 //!
@@ -43,6 +45,31 @@ pub fn compare(expected: &Value, actual: &Value, at: &str, problems: &mut Vec<St
                 return;
             };
             compare(&object["<json>"], &parsed, &format!("{at}(json)"), problems);
+        }
+        Value::Object(object) if object.contains_key("<unordered>") => {
+            let wants = object["<unordered>"].as_array().cloned().unwrap_or_default();
+            let Some(got) = actual.as_array() else {
+                differ(format!("expected an array, got {}", short(actual)));
+                return;
+            };
+            if got.len() != wants.len() {
+                differ(format!("expected {} elements, got {}: {}", wants.len(), got.len(), short(actual)));
+                return;
+            }
+            let mut taken = vec![false; got.len()];
+            for (index, want) in wants.iter().enumerate() {
+                match got.iter().enumerate().find(|(i, value)| !taken[*i] && matches(want, value)) {
+                    Some((i, _)) => taken[i] = true,
+                    None => {
+                        let mut why = Vec::new();
+                        if let Some((i, value)) = got.iter().enumerate().find(|(i, _)| !taken[*i]) {
+                            taken[i] = true;
+                            compare(want, value, &format!("{at}/{i}"), &mut why);
+                        }
+                        differ(format!("no element matches expected element {index}: {}", why.join("; ")));
+                    }
+                }
+            }
         }
         Value::Object(object) if object.contains_key("<len>") => {
             let want = object["<len>"].as_u64().unwrap_or(0);
@@ -130,5 +157,7 @@ mod tests {
         assert!(!matches(&expected, &json!({"a": null, "b": "{\"c\":[1,2]}", "d": [0, 0], "e": "abc", "f": 1})));
         assert!(matches(&json!({"<more>": true, "x": 1}), &json!({"x": 1, "y": 2})));
         assert!(!matches(&json!({"x": 1}), &json!({"x": 2})));
+        assert!(matches(&json!({"<unordered>": [1, 2, 2]}), &json!([2, 1, 2])));
+        assert!(!matches(&json!({"<unordered>": [1, 1, 2]}), &json!([2, 1, 2])));
     }
 }

@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use asl_runtime::Error;
+use asl_runtime::execution::items::{ItemSource, ItemsCall, ResultsCall};
 use asl_runtime::execution::{BoxFuture, TaskCall, TaskHandler};
 use asl_runtime::runtime::WeakRuntime;
 use serde_json::Value;
@@ -14,7 +15,7 @@ use crate::http::{Connections, HttpInvoke};
 use crate::lambda::{Lambda, LambdaConfig};
 use crate::mock::{Answer, Invocations, MockConfig};
 use crate::resource::Binding;
-use crate::s3::{Objects, S3Config};
+use crate::s3::{ObjectStore, Objects, S3Config};
 
 /// The error a Task fails with when nothing serves its resource.
 pub const UNBOUND_ERROR: &str = "States.TaskFailed";
@@ -68,7 +69,7 @@ pub struct Bindings {
     invocations: Invocations,
     lambda: Lambda,
     http: HttpInvoke,
-    objects: Objects,
+    objects: Arc<Objects>,
     /// The runtime whose tokens a mocked `.waitForTaskToken` Task answers.
     runtime: OnceLock<WeakRuntime>,
 }
@@ -101,10 +102,10 @@ impl Bindings {
             invocations: Invocations::new(),
             lambda: Lambda::new(LambdaConfig::from_env(config.lambda_endpoint.as_deref(), region))?,
             http: HttpInvoke::new(connections, region)?,
-            objects: Objects::new(
+            objects: Arc::new(Objects::new(
                 &S3Config { dirs: config.s3_dirs.clone(), endpoint: config.s3_endpoint.clone() },
                 region,
-            )?,
+            )?),
             runtime: OnceLock::new(),
         })
     }
@@ -242,5 +243,25 @@ impl TaskHandler for Bindings {
                 Box::pin(std::future::ready(Err(self.unbound(&call))))
             }
         }
+    }
+
+    /// A Distributed Map's items, from the bucket's folder or S3.
+    fn open_items<'a>(&'a self, call: ItemsCall<'a>) -> BoxFuture<'a, Result<Box<dyn ItemSource>, Error>> {
+        let objects: Arc<dyn ObjectStore> = Arc::clone(&self.objects) as Arc<dyn ObjectStore>;
+        Box::pin(crate::items::open_source(objects, call))
+    }
+
+    /// A Distributed Map's result files, to the bucket's folder or S3, in order (the
+    /// manifest last).
+    fn write_results<'a>(&'a self, call: ResultsCall<'a>) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            for (key, body) in call.objects {
+                self.objects.put(call.bucket, key, body.clone()).await.map_err(|error| {
+                    let cause = crate::items::s3_cause(&error);
+                    Error::new(asl_runtime::error::names::RESULT_WRITER_FAILED, cause)
+                })?;
+            }
+            Ok(())
+        })
     }
 }

@@ -63,9 +63,9 @@ pub enum Command {
     /// the case's `mocks` answering its Task states and its `execution` block fixing `$$`.
     /// Prints one block per failing case (what differs, and a diff of expected against
     /// actual), then `N passed, M failed, K skipped`. A case with `expected.history` must
-    /// record the same event types in the same order. Cases needing a feature the runtime
-    /// does not have (a Distributed Map's S3 `ItemReader`, `ItemBatcher` or `ResultWriter`)
-    /// are skipped.
+    /// record the same event types in the same order. Cases whose Distributed Map reads its
+    /// items from S3 (`ItemReader`) or exports its results there (`ResultWriter` with a
+    /// `Resource`) are skipped: a case has no objects to give them.
     /// Exit status 0 only when no case failed.
     Test(test::TestArgs),
 

@@ -433,7 +433,8 @@ async fn a_distributed_map_tolerates_failures_up_to_its_threshold() {
     assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
     let output = outcome.output.unwrap();
     assert_eq!((&output[0], &output[2]), (&json!(10), &json!(30)));
-    // The failed child's execution record stands in for its output.
+    // The failed child's execution record stands in for its output (with `OutputDetails`,
+    // as the FAILED_n.json files AWS writes have it).
     let failed = output[1].as_object().unwrap();
     let keys: Vec<&str> = failed.keys().map(String::as_str).collect();
     assert_eq!(
@@ -445,6 +446,7 @@ async fn a_distributed_map_tolerates_failures_up_to_its_threshold() {
             "Input",
             "InputDetails",
             "Name",
+            "OutputDetails",
             "RedriveCount",
             "RedriveStatus",
             "StartDate",

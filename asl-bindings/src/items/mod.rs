@@ -39,6 +39,7 @@ mod json_scan;
 mod jsonl;
 mod listing;
 mod manifest;
+mod source;
 
 use std::io::Read;
 
@@ -53,6 +54,8 @@ pub use error::{
     DUPLICATE_HEADERS, ITEM_READER_FAILED, MAX_ITEMS_NEGATIVE, NON_ITERABLE, POINTER_NOT_FOUND, ReadError,
 };
 pub use listing::listed_item;
+pub use source::open as open_source;
+pub(crate) use source::s3_cause;
 
 /// An object's bytes, as the reader pulls them.
 pub type Body = Box<dyn Read + Send>;

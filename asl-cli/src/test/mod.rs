@@ -325,8 +325,8 @@ fn shape_problem(document: &Value) -> Option<&'static str> {
     None
 }
 
-/// Why a case must be skipped: it needs a feature that a later issue adds. `None` for
-/// every other case, which is run.
+/// Why a case must be skipped: it needs S3 objects, which a case file cannot give. `None`
+/// for every other case, which is run.
 ///
 /// Looks at the state machine's structure (states, their Catchers and Choice rules,
 /// Parallel branches, Map processors), never into payload templates, so a key named
@@ -334,13 +334,19 @@ fn shape_problem(document: &Value) -> Option<&'static str> {
 pub fn skip_reason(definition: &Value) -> Option<&'static str> {
     let mut needs = Needs::default();
     needs.machine(definition);
-    if needs.s3_map { Some("Distributed Map ItemReader/ItemBatcher/ResultWriter (a later issue)") } else { None }
+    if needs.s3_map {
+        Some(
+            "a Distributed Map that reads or exports S3 objects (ItemReader, ResultWriter Resource): a case has no objects",
+        )
+    } else {
+        None
+    }
 }
 
-/// Features found in a definition that the runtime does not have yet.
+/// What a definition needs that a case cannot give.
 #[derive(Default)]
 struct Needs {
-    /// A Distributed Map that reads items from S3, batches them or writes results to S3.
+    /// A Distributed Map that reads items from S3 or exports its results there.
     s3_map: bool,
 }
 
@@ -354,7 +360,8 @@ impl Needs {
 
     /// One state, and the containers nested in it.
     fn state(&mut self, state: &Value) {
-        if ["ItemReader", "ItemBatcher", "ResultWriter"].iter().any(|key| state.get(key).is_some()) {
+        let exports = state.get("ResultWriter").is_some_and(|writer| writer.get("Resource").is_some());
+        if state.get("ItemReader").is_some() || exports {
             self.s3_map = true;
         }
         for branch in state.get("Branches").and_then(Value::as_array).into_iter().flatten() {
@@ -506,7 +513,21 @@ mod tests {
                     "StartAt": "B", "States": { "B": { "Type": "Succeed" } }
             } }
         }));
-        assert_eq!(skip_reason(&reader), Some("Distributed Map ItemReader/ItemBatcher/ResultWriter (a later issue)"));
+        assert_eq!(
+            skip_reason(&reader),
+            Some(
+                "a Distributed Map that reads or exports S3 objects (ItemReader, ResultWriter Resource): a case has no objects"
+            )
+        );
+        let batched = machine(json!({
+            "A": { "Type": "Map", "End": true,
+                "ItemBatcher": { "MaxItemsPerBatch": 2 }, "ResultWriter": { "WriterConfig": { "Transformation": "FLATTEN" } },
+                "ItemProcessor": {
+                    "ProcessorConfig": { "Mode": "DISTRIBUTED", "ExecutionType": "STANDARD" },
+                    "StartAt": "B", "States": { "B": { "Type": "Succeed" } }
+            } }
+        }));
+        assert_eq!(skip_reason(&batched), None, "batches and an inline WriterConfig need no objects");
         let inline = machine(json!({
             "A": { "Type": "Map", "End": true, "ItemProcessor": {
                 "ProcessorConfig": { "Mode": "INLINE" },

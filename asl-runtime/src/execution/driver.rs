@@ -27,10 +27,10 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::compact;
-use super::effects::{Effects, Event, ItemsRequest, Request, TaskRequest, later};
+use super::effects::{Effects, Event, ItemsRequest, Request, TaskRequest, WriteRequest, later};
 use super::history::HistoryDetail;
 use super::inspect::Inspector;
-use super::items::{ItemSource, ItemsCall};
+use super::items::{ItemSource, ItemsCall, ResultsCall};
 use super::parked::{Heartbeat, Parked};
 use super::state::{Execution, FramePath, Pending, WaitId};
 use super::task::{BoxFuture, TaskCall, TaskHandler};
@@ -622,7 +622,8 @@ impl<'a> Driver<'a> {
                 Request::Task(task) if !withdrawn.contains(&task.id) => self.start_task(*task),
                 Request::Timer { id, path, until } if !withdrawn.contains(&id) => self.start_timer(id, path, until),
                 Request::Items(read) if !withdrawn.contains(&read.id) => self.start_items(*read),
-                Request::Task(_) | Request::Timer { .. } | Request::Items(_) => {}
+                Request::Write(write) if !withdrawn.contains(&write.id) => self.start_write(*write),
+                Request::Task(_) | Request::Timer { .. } | Request::Items(_) | Request::Write(_) => {}
             }
         }
         self.effects.requests = requests;
@@ -736,6 +737,20 @@ impl<'a> Driver<'a> {
             let more = matches!(&result, Ok(items) if !items.is_empty());
             let source = more.then_some((source_id, source));
             Arrival { from_handler: true, source, ..Arrival::new(path, id, Event::Items(result)) }
+        });
+        if self.poll_or_spawn(id, future) {
+            self.handlers.insert(id);
+        }
+    }
+
+    /// Writes a Distributed Map's result files through the handler.
+    fn start_write(&mut self, request: WriteRequest) {
+        let WriteRequest { id, path, state, resource, bucket, objects, result } = request;
+        let handler = self.handler;
+        let future: BoxFuture<'a, Arrival> = Box::pin(async move {
+            let call = ResultsCall { state, resource, bucket: &bucket, objects: &objects };
+            let written = handler.write_results(call).await.map(|()| result);
+            Arrival { from_handler: true, ..Arrival::new(path, id, Event::Result(written)) }
         });
         if self.poll_or_spawn(id, future) {
             self.handlers.insert(id);

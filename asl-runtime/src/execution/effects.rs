@@ -44,6 +44,9 @@ pub(super) enum Request {
     Task(Box<TaskRequest>),
     /// Read the next items of a Distributed Map's `ItemReader`.
     Items(Box<ItemsRequest>),
+    /// Write a Distributed Map's result files: [`Event::Result`] answers, with the Map's
+    /// result.
+    Write(Box<WriteRequest>),
     /// Fire [`Event::Timer`] at `until`.
     Timer {
         /// The wait it answers.
@@ -104,6 +107,25 @@ pub(super) struct ItemsRequest {
     pub(super) skip: u64,
     /// At most this many now.
     pub(super) max: usize,
+}
+
+/// The export of a Distributed Map's results.
+#[derive(Debug)]
+pub(super) struct WriteRequest {
+    /// The wait it answers.
+    pub(super) id: WaitId,
+    /// The Map state's frame.
+    pub(super) path: FramePath,
+    /// The Map state's name.
+    pub(super) state: &'static str,
+    /// The writer's `Resource`.
+    pub(super) resource: &'static str,
+    /// Where the objects go.
+    pub(super) bucket: String,
+    /// The objects, in the order they are written.
+    pub(super) objects: Vec<(String, Vec<u8>)>,
+    /// The Map's result once they are written.
+    pub(super) result: Value,
 }
 
 /// What steps ask of the driver, and how they reorder the runnable frames. Kept by the

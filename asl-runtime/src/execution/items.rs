@@ -1,4 +1,5 @@
-//! What a Distributed Map reads through its handler: the items of its `ItemReader`.
+//! What a Distributed Map reads and writes through its handler: the items of its
+//! `ItemReader`, and the result files of its `ResultWriter`.
 //!
 //! The runtime knows nothing of S3: a [`TaskHandler`](super::TaskHandler) opens a Map's
 //! items ([`TaskHandler::open_items`](super::TaskHandler::open_items)) and hands them out a
@@ -45,4 +46,19 @@ impl ItemSource for std::vec::IntoIter<Value> {
         let items = self.by_ref().take(max).collect();
         Box::pin(std::future::ready(Ok(items)))
     }
+}
+
+/// The objects a Distributed Map's `ResultWriter` exports (its result files, then the
+/// `manifest.json` that lists them; see [`map_results`](crate::map_results)), to write in
+/// order.
+#[derive(Debug)]
+pub struct ResultsCall<'a> {
+    /// The Map state's name.
+    pub state: &'static str,
+    /// The writer's `Resource` (`arn:aws:states:::s3:putObject`).
+    pub resource: &'static str,
+    /// The bucket of its `Parameters`/`Arguments`.
+    pub bucket: &'a str,
+    /// Each object's key and bytes.
+    pub objects: &'a [(String, Vec<u8>)],
 }

@@ -29,6 +29,7 @@ use super::inspect::TopFrame;
 use crate::context::ExecutionInfo;
 use crate::error::Error;
 use crate::intrinsics::SplitMix64;
+use crate::map_results::ChildResult;
 use crate::retry::RetryState;
 
 /// Identifies one thing a frame waits for outside the execution: a Task handler's result,
@@ -240,6 +241,9 @@ pub(super) enum Child {
     /// Finished with this output (for a failed Distributed Map child, its execution
     /// record).
     Done(Value),
+    /// A Distributed Map child execution that ended, whole, for a `ResultWriter` that
+    /// exports the results or shapes them with `Transformation: NONE`.
+    Ended(Box<ChildResult>),
 }
 
 /// A Map state's attempt.
@@ -269,6 +273,11 @@ pub(super) struct MapWork {
 }
 
 impl MapWork {
+    /// The export of its results under way, if there is one.
+    pub(super) fn exporting(&self) -> Option<WaitId> {
+        self.distributed.as_ref().and_then(|d| d.writer.as_ref()).and_then(|w| w.writing)
+    }
+
     /// Whether items its reader handed out wait to be taken.
     pub(super) fn fed(&self) -> bool {
         self.feed.as_ref().and_then(|feed| feed.reader.as_ref()).is_some_and(|reader| reader.arrived.is_some())
@@ -334,6 +343,32 @@ pub(super) struct DistributedWork {
     pub(super) tolerance: Tolerance,
     /// Child executions failed so far.
     pub(super) failed: usize,
+    /// The Map Run's ARN.
+    #[serde(default)]
+    pub(super) map_run_arn: String,
+    /// The `ResultWriter`, when the Map has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) writer: Option<Box<WriterWork>>,
+}
+
+/// A Distributed Map's `ResultWriter`, evaluated when its Map Run started.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct WriterWork {
+    /// Its `WriterConfig` (`Transformation`, `OutputType`), if it has one.
+    pub(super) config: Option<Value>,
+    /// Where the results are exported: `(Bucket, Prefix)`, when it has a `Resource`.
+    pub(super) export: Option<(String, String)>,
+    /// The export under way.
+    pub(super) writing: Option<WaitId>,
+}
+
+impl WriterWork {
+    /// Whether the children's whole records are needed: for an export, or a `NONE`
+    /// transformation of the inline result.
+    pub(super) fn needs_records(&self) -> bool {
+        self.export.is_some()
+            || self.config.as_ref().and_then(|c| c.get("Transformation")).and_then(Value::as_str) == Some("NONE")
+    }
 }
 
 /// A Distributed Map's tolerated failures. Either limit that is given applies (the Map Run
@@ -725,7 +760,7 @@ fn frame_aborted(workflow: &super::Workflow, history: &mut History, frame: &mut 
                         });
                     }
                     Child::Run(run) => run_aborted(workflow, run, None, None, now),
-                    Child::Frame(_) | Child::Done(_) => {}
+                    Child::Frame(_) | Child::Done(_) | Child::Ended(_) => {}
                 }
             }
             if map.distributed.is_some() {
@@ -832,7 +867,7 @@ impl Child {
             match child {
                 Child::Frame(frame) => frame.waits(path, out),
                 Child::Run(run) => run.root.waits(path, out),
-                Child::Done(_) => {}
+                Child::Done(_) | Child::Ended(_) => {}
             }
             path.pop();
         }
@@ -845,47 +880,12 @@ impl Child {
         match self {
             Child::Frame(frame) => frame.pending(out),
             Child::Run(run) => run.root.pending(out),
-            Child::Done(_) => {}
+            Child::Done(_) | Child::Ended(_) => {}
         }
     }
 }
 
-/// Serde for instants as integer nanoseconds since the Unix epoch: exact, unlike the
-/// context object's millisecond text, so a resumed deadline is the same deadline.
-pub(super) mod nanos {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
-    use time::OffsetDateTime;
-
-    pub(crate) fn serialize<S: Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_i128(at.unix_timestamp_nanos())
-    }
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<OffsetDateTime, D::Error> {
-        let nanos = i128::deserialize(deserializer)?;
-        OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(D::Error::custom)
-    }
-
-    /// The same for `Option<OffsetDateTime>`.
-    pub(crate) mod option {
-        use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
-        use time::OffsetDateTime;
-
-        pub(crate) fn serialize<S: Serializer>(at: &Option<OffsetDateTime>, serializer: S) -> Result<S::Ok, S::Error> {
-            match at {
-                Some(at) => serializer.serialize_some(&at.unix_timestamp_nanos()),
-                None => serializer.serialize_none(),
-            }
-        }
-
-        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Option<OffsetDateTime>, D::Error> {
-            Option::<i128>::deserialize(deserializer)?
-                .map(|nanos| OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(D::Error::custom))
-                .transpose()
-        }
-    }
-}
+pub(super) use crate::nanos;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
@@ -957,6 +957,12 @@ mod tests {
                 machine: "machine/map".to_owned(),
                 tolerance: Tolerance { count: Some(3), percentage: Some(12.5) },
                 failed: 1,
+                map_run_arn: "arn:aws:states:us-east-1:123456789012:mapRun:machine/map:1".to_owned(),
+                writer: Some(Box::new(WriterWork {
+                    config: Some(json!({ "Transformation": "NONE" })),
+                    export: Some(("bucket".to_owned(), "runs".to_owned())),
+                    writing: Some(9),
+                })),
             }),
         };
         let mut variables = Map::new();

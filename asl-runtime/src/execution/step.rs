@@ -20,6 +20,7 @@ use super::effects::{Effects, Event, later};
 use super::events::{run_ended, task_details};
 use super::history::{self, Chain, EventDetails, EventType, History, HistoryDetail, TaskEvents};
 use super::inspect::{Inspector, StateTest};
+use super::kinds::map;
 use super::state::{Child, Execution, FIRED, Frame, FramePath, Run, Step, Vars, WaitId, Work};
 use super::turn::{Turn, state_def};
 use super::{Outcome, Status, Workflow};
@@ -274,6 +275,11 @@ impl Execution {
                 *work = Work::Done(result);
                 true
             }
+            (Step::Working { work, .. }, Event::Result(result)) if matches!(&*work, Work::Map(map) if map.exporting() == Some(id)) =>
+            {
+                *work = map::exported(history, chain, now, result);
+                true
+            }
             (Step::Working { work: Work::Map(map), .. }, Event::Items(items)) => {
                 match map.feed.as_mut().and_then(|feed| feed.reader.as_mut()).filter(|r| r.pulling == Some(id)) {
                     Some(reader) => {
@@ -329,7 +335,7 @@ fn frame_at<'r>(run: &'r mut Run, path: &[u32]) -> Option<(&'r mut Frame, &'r mu
                 events = run_history;
                 frame = root;
             }
-            Child::Done(_) => return None,
+            Child::Done(_) | Child::Ended(_) => return None,
         }
     }
     Some((frame, events))

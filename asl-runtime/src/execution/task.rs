@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use serde_json::Value;
 
-use super::items::{ItemSource, ItemsCall};
+use super::items::{ItemSource, ItemsCall, ResultsCall};
 use crate::Error;
 use crate::error::names;
 
@@ -53,6 +53,18 @@ pub trait TaskHandler: Send + Sync {
             call.state, call.resource
         );
         Box::pin(std::future::ready(Err(Error::new(names::ITEM_READER_FAILED, cause))))
+    }
+
+    /// Writes the result files of a Distributed Map's `ResultWriter` (see
+    /// [`items`](super::items)). Without an implementation, the Map fails with
+    /// `States.ResultWriterFailed`, saying that nothing writes them.
+    fn write_results<'a>(&'a self, call: ResultsCall<'a>) -> BoxFuture<'a, Result<(), Error>> {
+        let cause = format!(
+            "The ResultWriter of state '{}' ({}) has nowhere to write to: this handler does not write results \
+             (asl-bindings' Bindings write them to S3 or local folders)",
+            call.state, call.resource
+        );
+        Box::pin(std::future::ready(Err(Error::new(names::RESULT_WRITER_FAILED, cause))))
     }
 }
 

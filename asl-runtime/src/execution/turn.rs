@@ -22,6 +22,7 @@ use crate::context::{ContextObject, ExecutionInfo, StateInfo};
 use crate::error::{Error, names};
 use crate::intrinsics::{RandomSource, SplitMix64};
 use crate::machine::{Next, StateDef};
+use crate::map_results::ChildResult;
 use crate::path;
 
 /// How a state completed.
@@ -40,8 +41,8 @@ pub(super) enum Ended {
     Output(Value),
     /// With an error.
     Failed(Error),
-    /// A Distributed Map child execution failed: its execution record.
-    FailedRun(Value),
+    /// A Distributed Map child execution ended (well or not): its record.
+    Run(Box<ChildResult>),
 }
 
 /// A branch or iteration that ended, as its parent learns of it.
@@ -306,7 +307,7 @@ impl Turn<'_> {
     /// takes them off the queue.
     pub(super) fn discard(&mut self, depth: usize, children: &[Child]) {
         for (index, child) in children.iter().enumerate() {
-            if !matches!(child, Child::Done(_)) {
+            if !matches!(child, Child::Done(_) | Child::Ended(_)) {
                 child.pending(&mut self.fx.cancelled);
                 let path = self.child_path(depth, index);
                 self.fx.discarded.push(path);
@@ -393,15 +394,16 @@ impl Turn<'_> {
                 Some(Child::Run(child)) => self.run(child, depth + 1, None).map(|end| {
                     let Run { history, root, info, .. } = &mut **child;
                     run_ended(history, &mut root.chain, &end, self.now);
-                    let ended = match end {
-                        Ok(output) => Ended::Output(output),
-                        Err(error) => Ended::FailedRun(map::failed_child(info, &error, self.now)),
+                    let result = match end {
+                        Ok(output) => ChildResult::ended(info, Ok(output), self.now),
+                        Err(error) => ChildResult::ended(info, Err(&error), self.now),
                     };
+                    let ended = Ended::Run(Box::new(result));
                     // A child execution's events are in its own history: the Map's chain
                     // does not go through them.
                     (ended, None)
                 }),
-                Some(Child::Done(_)) | None => None,
+                Some(Child::Done(_) | Child::Ended(_)) | None => None,
             }
         };
         if let Some((ended, child_chain)) = ended {
@@ -568,7 +570,7 @@ impl Turn<'_> {
             match child {
                 Child::Frame(frame) => self.reissue_frame(ctx, frame, path),
                 Child::Run(run) => self.reissue_run(run, path),
-                Child::Done(_) => {}
+                Child::Done(_) | Child::Ended(_) => {}
             }
             path.pop();
         }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use crate::context::{ExecutionInfo, format_timestamp};
 use crate::error::{Error, names};
-use crate::execution::items::{ItemSource, ItemsCall};
+use crate::execution::items::{ItemSource, ItemsCall, ResultsCall};
 use crate::execution::{BoxFuture, TaskCall, TaskHandler, Workflow};
 use crate::intrinsics::{SplitMix64, uuid_v4};
 use crate::runtime::durable;
@@ -46,6 +46,10 @@ impl TaskHandler for Nested {
 
     fn open_items<'a>(&'a self, call: ItemsCall<'a>) -> BoxFuture<'a, Result<Box<dyn ItemSource>, Error>> {
         self.inner.open_items(call)
+    }
+
+    fn write_results<'a>(&'a self, call: ResultsCall<'a>) -> BoxFuture<'a, Result<(), Error>> {
+        self.inner.write_results(call)
     }
 }
 

@@ -12,7 +12,7 @@ use crate::error::Error;
 /// The names are the execution statuses of the Step Functions API (`DescribeExecution`'s
 /// `status`), plus `PENDING`, the status AWS writes for an item whose child never started
 /// because the Map Run failed or was aborted first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ChildStatus {
     /// `SUCCEEDED`: it returned an output.
     Succeeded,
@@ -92,7 +92,7 @@ impl ResultGroup {
 /// For a [`Pending`](ChildStatus::Pending) item only `input` and `status` are read (it
 /// has no execution, so no ARN, name or dates); [`ChildResult::pending`] fills the rest
 /// with blanks.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ChildResult {
     /// The child execution's ARN (`…:execution:<machine>/<label>:<name>`).
     pub execution_arn: String,
@@ -101,8 +101,10 @@ pub struct ChildResult {
     /// The ARN of the children's state machine (`…:stateMachine:<machine>/<label>`).
     pub state_machine_arn: String,
     /// When the child started.
+    #[serde(with = "crate::nanos")]
     pub start_date: OffsetDateTime,
     /// When it stopped.
+    #[serde(with = "crate::nanos")]
     pub stop_date: OffsetDateTime,
     /// Its input: the item (after `ItemSelector` and `ItemBatcher`).
     pub input: Value,

@@ -11,13 +11,13 @@ use std::collections::VecDeque;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::context::{ExecutionInfo, format_timestamp};
+use crate::context::ExecutionInfo;
 use crate::error::{Error, names};
 use crate::execution::fields;
 use crate::execution::flow::DataFlow;
-use crate::execution::history::{Chain, EventDetails, EventType};
+use crate::execution::history::{Chain, EventDetails, EventType, History};
 use crate::execution::inspect::Inspector;
-use crate::execution::kinds::feed;
+use crate::execution::kinds::{feed, results};
 use crate::execution::state::{
     Child, DistributedWork, FailedAttempt, Frame, MapWork, Run, Step, Tolerance, Vars, Work,
 };
@@ -25,6 +25,7 @@ use crate::execution::turn::{ChildEnd, Completion, Ended, Mode, RunCtx, Turn};
 use crate::intrinsics::{RandomSource, SplitMix64, uuid_v4};
 use crate::jsonata;
 use crate::machine::{Amount, DistributedDef, Fraction, MapDef, StateDef, StateKind};
+use crate::map_results::ChildStatus;
 use crate::path::{self, Scope};
 
 /// The cause of `States.ExceedToleratedFailureThreshold` (reference §1.3, ✔AWS).
@@ -45,11 +46,11 @@ pub(super) fn attempt<M: Mode>(
     let input = ctx.flow(state, &context, &frame.variables).map_input(def.io, &frame.input)?;
     let depth = turn.path.len();
     *work = match start(turn, ctx, &mut frame.chain, state, depth, input, &context, &frame.variables) {
-        Ok(Started::Map(map)) if map.children.is_empty() && !map.feed.as_ref().is_some_and(|f| f.reading()) => {
-            turn.fx.again = true;
-            Work::Done(Ok(Value::Array(Vec::new())))
-        }
         Ok(Started::Map(map)) => Work::Map(Box::new(map)),
+        Ok(Started::Ended(result)) => {
+            turn.fx.again = true;
+            Work::Done(Ok(result))
+        }
         Ok(Started::StoodIn(result)) => {
             turn.fx.again = true;
             Work::Done(result)
@@ -68,6 +69,8 @@ enum Started {
     Map(MapWork),
     /// A state test's stand-in took their place: the attempt's result.
     StoodIn(Result<Value, Error>),
+    /// It had no items: its result.
+    Ended(Value),
 }
 
 /// Starts a Map attempt with effective input `input`, for the Map state's frame at
@@ -129,6 +132,7 @@ fn start<M: Mode>(
             }
         }
     }
+    let writer = results::writer(&mut flow, def, &input)?;
     // (The flow borrows `ctx` and the variables: done with it.)
     drop(flow);
     if let Some(result) = ctx.inspector().and_then(|i| stand_in(i, def, max_concurrency, tolerance, &waiting)) {
@@ -163,9 +167,9 @@ fn start<M: Mode>(
             ]
             .concat();
             ctx.event_with(chain, EventType::MapRunStarted, || {
-                Some(EventDetails { map_run_arn: Some(map_run_arn), ..EventDetails::default() })
+                Some(EventDetails { map_run_arn: Some(map_run_arn.clone()), ..EventDetails::default() })
             });
-            Some(DistributedWork { machine, tolerance, failed: 0 })
+            Some(DistributedWork { machine, tolerance, failed: 0, map_run_arn, writer })
         }
         _ => None,
     };
@@ -180,8 +184,10 @@ fn start<M: Mode>(
         feed,
     };
     if map.waiting.is_empty() && !reading {
-        succeeded(ctx, chain, &map);
-        return Ok(Started::Map(map));
+        return Ok(match finished(turn, ctx, chain, &mut map, Some(state), depth) {
+            Some(result) => Started::Ended(result),
+            None => Started::Map(map),
+        });
     }
     map.children.reserve(map.waiting.len());
     while map.running < map.limit {
@@ -230,7 +236,7 @@ pub(in crate::execution) fn child_ended<M: Mode>(
     ending: ChildEnd,
 ) -> Option<Result<Value, Error>> {
     let ChildEnd { index, ended, chain: child_chain, map_name } = ending;
-    let output = match ended {
+    let ended_child = match ended {
         Ended::Output(output) => {
             if let (None, Some(mut child_chain)) = (&map.distributed, child_chain) {
                 ctx.event_with(&mut child_chain, EventType::MapIterationSucceeded, || {
@@ -239,13 +245,15 @@ pub(in crate::execution) fn child_ended<M: Mode>(
                 // The Map's events go on from the iteration that ended last.
                 chain.join(child_chain, true);
             }
-            output
+            Child::Done(output)
         }
-        Ended::FailedRun(record) if map.distributed.is_some() => {
+        Ended::Run(result) => {
             let total = map.children.len() + map.waiting.len();
             let distributed = map.distributed.as_mut()?;
-            distributed.failed += 1;
-            if distributed.tolerance.exceeded(distributed.failed, total) {
+            if result.status != ChildStatus::Succeeded {
+                distributed.failed += 1;
+            }
+            if result.status != ChildStatus::Succeeded && distributed.tolerance.exceeded(distributed.failed, total) {
                 // The children still running are stopped, and no more items are read.
                 turn.discard(depth, &map.children);
                 stop_reading(turn, map);
@@ -258,7 +266,7 @@ pub(in crate::execution) fn child_ended<M: Mode>(
                 });
                 return Some(Err(Error::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, THRESHOLD_EXCEEDED)));
             }
-            record
+            results::child_result(map, *result)
         }
         Ended::Failed(error) => {
             if let (None, Some(mut child_chain)) = (&map.distributed, child_chain) {
@@ -271,10 +279,9 @@ pub(in crate::execution) fn child_ended<M: Mode>(
             stop_reading(turn, map);
             return Some(Err(error));
         }
-        Ended::FailedRun(record) => record,
     };
     if let Some(child) = map.children.get_mut(index) {
-        *child = Child::Done(output);
+        *child = ended_child;
     }
     map.running = map.running.saturating_sub(1);
     if let Some(item) = map.waiting.pop_front() {
@@ -286,17 +293,56 @@ pub(in crate::execution) fn child_ended<M: Mode>(
     if map.running > 0 || map.feed.as_ref().is_some_and(|feed| feed.reading()) {
         return None;
     }
-    Some(Ok(finished(ctx, chain, map)))
+    finished(turn, ctx, chain, map, state, depth).map(Ok)
 }
 
-/// The result of a Map whose iterations all ended well, its events recorded.
-fn finished<M: Mode>(ctx: &mut RunCtx<'_, M>, chain: &mut Chain, map: &mut MapWork) -> Value {
-    succeeded(ctx, chain, map);
-    let outputs = map.children.drain(..).map(|child| match child {
-        Child::Done(output) => output,
-        _ => Value::Null,
-    });
-    Value::Array(outputs.collect())
+/// The result of a Map whose iterations all ended well (its events recorded), or `None`
+/// while its results are exported (the export's answer ends it; see
+/// [`exported`]). The Map's frame is at `depth`.
+fn finished<M: Mode>(
+    turn: &mut Turn<'_>,
+    ctx: &mut RunCtx<'_, M>,
+    chain: &mut Chain,
+    map: &mut MapWork,
+    state: Option<&'static StateDef>,
+    depth: usize,
+) -> Option<Value> {
+    let path = &turn.path[..depth];
+    match results::finish(turn, map, state, path) {
+        results::Finish::Result(result) => {
+            succeeded(ctx, chain, map);
+            Some(result)
+        }
+        results::Finish::Exporting => None,
+    }
+}
+
+/// The answer of a Map's export (`result` is the Map's result, or why the write failed),
+/// recorded as the Map Run's end: its attempt is over.
+pub(in crate::execution) fn exported(
+    history: &mut History,
+    chain: &mut Chain,
+    now: OffsetDateTime,
+    result: Result<Value, Error>,
+) -> Work {
+    match result {
+        Ok(result) => {
+            history.record(chain, EventType::MapRunSucceeded, now, || None);
+            history.record(chain, EventType::MapStateSucceeded, now, || None);
+            Work::Done(Ok(result))
+        }
+        Err(error) => {
+            let error = results::write_failed(error);
+            history.record(chain, EventType::MapRunFailed, now, || {
+                Some(EventDetails {
+                    error: Some(error.reported_name().to_string()),
+                    cause: error.cause.clone(),
+                    ..EventDetails::default()
+                })
+            });
+            Work::Done(Err(error))
+        }
+    }
 }
 
 /// Closes `map`'s item source, if it has one: the Map has failed.
@@ -367,8 +413,11 @@ pub(in crate::execution) fn fed<M: Mode>(
         begin(turn, ctx, map, depth, variables, item, first);
     }
     feed::read_more(turn, map, state, turn.path.to_vec());
-    if map.running == 0 && !map.feed.as_ref().is_some_and(|feed| feed.reading()) {
-        *work = Work::Done(Ok(finished(ctx, chain, map)));
+    if map.running == 0
+        && !map.feed.as_ref().is_some_and(|feed| feed.reading())
+        && let Some(result) = finished(turn, ctx, chain, map, Some(state), depth)
+    {
+        *work = Work::Done(Ok(result));
         turn.fx.again = true;
     }
     Ok(Completion::Blocked)
@@ -437,40 +486,6 @@ fn child_run<M: Mode>(
     info.account_id.clone_from(&parent.account_id);
     info.role_arn.clone_from(&parent.role_arn);
     Run::new(info, SplitMix64::new(seed), Frame::new(processor, start, input, now), now, ctx.history.detail)
-}
-
-/// What a Distributed Map's result holds for a failed child execution. Without a
-/// `ResultWriter` the results are `COMPACT` (each child's output), but "if a child
-/// workflow execution fails, Step Functions returns its execution result unchanged", as
-/// with `Transformation: NONE` (Developer Guide, "ResultWriter (Map)"): the execution's
-/// record rather than an output. Its fields are those of the guide's `NONE` examples, in
-/// their (alphabetical) order, with `Error` and `Cause` (when there are) for the missing
-/// `Output`: `Cause`, `Error`, `ExecutionArn`, `Input` (JSON text), `InputDetails`,
-/// `Name`, `RedriveCount`, `RedriveStatus`, `StartDate`, `StateMachineArn`, `Status`
-/// (`FAILED`), `StopDate`. No AWS recording of a failed record is at hand to pin it down
-/// further.
-pub(in crate::execution) fn failed_child(execution: &ExecutionInfo, error: &Error, now: OffsetDateTime) -> Value {
-    let mut record = serde_json::Map::new();
-    let mut put = |key: &str, value: Value| {
-        record.insert(key.to_owned(), value);
-    };
-    if let Some(cause) = &error.cause {
-        put("Cause", Value::from(cause.as_str()));
-    }
-    if !error.name.is_empty() {
-        put("Error", Value::from(error.reported_name()));
-    }
-    put("ExecutionArn", Value::from(execution.execution_arn()));
-    put("Input", Value::from(path::cause::json_text(&execution.input)));
-    put("InputDetails", serde_json::json!({ "Included": true }));
-    put("Name", Value::from(execution.name.as_str()));
-    put("RedriveCount", Value::from(0));
-    put("RedriveStatus", Value::from("REDRIVABLE"));
-    put("StartDate", Value::from(format_timestamp(execution.start_time)));
-    put("StateMachineArn", Value::from(execution.state_machine_arn()));
-    put("Status", Value::from("FAILED"));
-    put("StopDate", Value::from(format_timestamp(now)));
-    Value::Object(record)
 }
 
 /// A Distributed Map's tolerated failures, read and checked before its Map Run starts.

@@ -23,6 +23,7 @@ pub(super) mod feed;
 pub(super) mod map;
 pub(super) mod parallel;
 mod pass;
+mod results;
 pub(super) mod task;
 mod terminal;
 pub(super) mod wait;

@@ -65,7 +65,9 @@ pub(in crate::execution) fn child_ended<M: Mode>(
 ) -> Option<Result<Value, Error>> {
     let ChildEnd { index, ended, chain: child_chain, .. } = ending;
     match ended {
-        Ended::Output(output) | Ended::FailedRun(output) => {
+        // (A Parallel's branches run inside its execution, never as child executions.)
+        Ended::Run(_) => Some(Err(Error::runtime("a Parallel branch ended as a child execution"))),
+        Ended::Output(output) => {
             if let Some(child_chain) = child_chain {
                 // The Parallel's events go on from the branch that ended last.
                 chain.join(child_chain, true);

@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 
 use asl_tests::{realworld_definitions, scratch_dir, workspace_dir};
 use aws_sdk_sfn::Client;
-use aws_sdk_sfn::types::ExecutionStatus;
+use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent};
 use case::{Case, Files};
 use serde_json::Value;
 
@@ -73,7 +73,7 @@ fn realworld_distributed_maps_run_over_local_data() {
         .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
 
-    let cases = read_cases();
+    let mut cases = read_cases();
     let covered: BTreeSet<String> = cases.iter().map(|case| case.definition.clone()).collect();
     let mut coverage = Vec::new();
     for definition in wanted.difference(&covered) {
@@ -87,6 +87,16 @@ fn realworld_distributed_maps_run_over_local_data() {
         if count > 1 {
             coverage.push(format!("{definition}: {count} cases, one wanted"));
         }
+    }
+
+    // `ASL_REALWORLD_CASE=NAME` runs that case alone (the others count as not run).
+    let mut total = wanted.len();
+    if let Ok(only) = std::env::var("ASL_REALWORLD_CASE") {
+        assert!(std::env::var_os("CI").is_none(), "ASL_REALWORLD_CASE is set, and CI is: nothing may be skipped");
+        cases.retain(|case| case.name == only);
+        assert!(!cases.is_empty(), "ASL_REALWORLD_CASE={only}: no such case");
+        coverage.clear();
+        total = 1;
     }
 
     let started = Instant::now();
@@ -103,12 +113,7 @@ fn realworld_distributed_maps_run_over_local_data() {
                     let Some(case) = next else { return };
                     let problems = runtime.block_on(run(case, &scratch.join(&case.name)));
                     if !problems.is_empty() {
-                        let report = format!(
-                            "{} ({}):\n    {}",
-                            case.name,
-                            case.definition,
-                            problems.join("\n    ")
-                        );
+                        let report = format!("{} ({}):\n    {}", case.name, case.definition, problems.join("\n    "));
                         failures.lock().unwrap().push(report);
                     }
                 }
@@ -120,8 +125,8 @@ fn realworld_distributed_maps_run_over_local_data() {
     failures.extend(coverage);
     eprintln!(
         "realworld_distributed: {} of {} definitions as expected in {:.1} s",
-        wanted.len().saturating_sub(failures.len()),
-        wanted.len(),
+        total.saturating_sub(failures.len()),
+        total,
         started.elapsed().as_secs_f64()
     );
     assert!(
@@ -129,7 +134,7 @@ fn realworld_distributed_maps_run_over_local_data() {
         "{} of {} real-world Distributed Map definitions did not end as their case expects \
          (scratch directories, with each server's log, in {}):\n\n{}",
         failures.len(),
-        wanted.len(),
+        total,
         scratch.display(),
         failures.join("\n\n")
     );
@@ -184,7 +189,12 @@ async fn run_case(case: &Case, scratch: &Path) -> Result<Vec<String>, String> {
 
     let mut workers = tokio::task::JoinSet::new();
     for (activity, output) in &case.activities {
-        let created = client.create_activity().name(activity).send().await.map_err(|e| format!("CreateActivity {activity}: {e:?}"))?;
+        let created = client
+            .create_activity()
+            .name(activity)
+            .send()
+            .await
+            .map_err(|e| format!("CreateActivity {activity}: {e:?}"))?;
         workers.spawn(work(client.clone(), created.activity_arn().to_owned(), output.to_string()));
     }
     let definition = definition_json(case)?;
@@ -250,15 +260,15 @@ async fn run_case(case: &Case, scratch: &Path) -> Result<Vec<String>, String> {
         let cause = described.cause().map_or(Value::Null, |e| Value::String(e.to_owned()));
         compare("cause", want, &cause, &mut problems);
     }
-    if !expect.states.is_empty() || !expect.events.is_empty() {
-        let history = history(&client, &execution).await?;
-        check_history(case, &history, &mut problems);
-    }
+    let (history, all) = history(&client, &execution).await?;
+    check_history(case, &history, &mut problems);
+    // The whole history, for whoever reads a failure.
+    let _ = std::fs::write(scratch.join("history.txt"), all);
     for files in &expect.files {
         check_files(files, &buckets, &mut problems);
     }
     if !problems.is_empty() {
-        problems.push(format!("(server log: {})", server.log.display()));
+        problems.push(format!("(history and server log in {})", scratch.display()));
     }
     Ok(problems)
 }
@@ -285,14 +295,16 @@ async fn work(client: Client, activity: String, output: String) {
 }
 
 /// One event of a history: its type, and the state and output of a state's exit.
+#[derive(Debug)]
 struct Event {
     kind: String,
     exited: Option<(String, Option<String>)>,
 }
 
-/// The execution's whole history.
-async fn history(client: &Client, execution: &str) -> Result<Vec<Event>, String> {
+/// The execution's whole history, and as text (one event per line).
+async fn history(client: &Client, execution: &str) -> Result<(Vec<Event>, String), String> {
     let mut events = Vec::new();
+    let mut text = String::new();
     let mut token = None;
     loop {
         let page = client
@@ -304,6 +316,8 @@ async fn history(client: &Client, execution: &str) -> Result<Vec<Event>, String>
             .await
             .map_err(|e| format!("GetExecutionHistory: {e:?}"))?;
         for event in page.events() {
+            text.push_str(&describe(event));
+            text.push('\n');
             let exited = event
                 .state_exited_event_details()
                 .map(|details| (details.name().to_owned(), details.output().map(str::to_owned)));
@@ -311,9 +325,55 @@ async fn history(client: &Client, execution: &str) -> Result<Vec<Event>, String>
         }
         match page.next_token() {
             Some(next) => token = Some(next.to_owned()),
-            None => return Ok(events),
+            None => return Ok((events, text)),
         }
     }
+}
+
+/// One history event as a line: id, type and the details that say what happened.
+fn describe(event: &HistoryEvent) -> String {
+    let mut line = format!("{:>4} {}", event.id(), event.r#type().as_str());
+    let mut add = |name: &str, value: Option<&str>| {
+        if let Some(value) = value {
+            line.push_str(&format!(" {name}={value}"));
+        }
+    };
+    if let Some(d) = event.state_entered_event_details() {
+        add("state", Some(d.name()));
+        add("input", d.input());
+    }
+    if let Some(d) = event.state_exited_event_details() {
+        add("state", Some(d.name()));
+        add("output", d.output());
+    }
+    if let Some(d) = event.task_scheduled_event_details() {
+        add("resource", Some(&format!("{}:{}", d.resource_type(), d.resource())));
+        add("parameters", Some(d.parameters()));
+    }
+    if let Some(d) = event.task_succeeded_event_details() {
+        add("output", d.output());
+    }
+    let failures = [
+        event.task_failed_event_details().map(|d| (d.error(), d.cause())),
+        event.execution_failed_event_details().map(|d| (d.error(), d.cause())),
+        event.map_run_failed_event_details().map(|d| (d.error(), d.cause())),
+        event.activity_failed_event_details().map(|d| (d.error(), d.cause())),
+        event.activity_timed_out_event_details().map(|d| (d.error(), d.cause())),
+        event.task_timed_out_event_details().map(|d| (d.error(), d.cause())),
+        event.map_iteration_failed_event_details().map(|d| (d.name(), None)),
+        event.evaluation_failed_event_details().map(|d| (d.error(), d.cause())),
+    ];
+    for (error, cause) in failures.into_iter().flatten() {
+        add("error", error);
+        add("cause", cause);
+    }
+    if let Some(d) = event.map_run_started_event_details() {
+        add("mapRunArn", d.map_run_arn());
+    }
+    if let Some(d) = event.execution_succeeded_event_details() {
+        add("output", d.output());
+    }
+    line
 }
 
 fn check_history(case: &Case, history: &[Event], problems: &mut Vec<String>) {
@@ -448,7 +508,8 @@ impl Server {
         let mut line = String::new();
         let _ = reader.read_line(&mut line);
         // asl serve: listening on http://127.0.0.1:PORT (…)
-        let address = line.split("http://").nth(1).and_then(|rest| rest.split([' ', '/']).next()).and_then(|a| a.parse().ok());
+        let address =
+            line.split("http://").nth(1).and_then(|rest| rest.split([' ', '/']).next()).and_then(|a| a.parse().ok());
         let Some(address) = address else {
             let _ = child.kill();
             let _ = child.wait();

@@ -169,14 +169,15 @@ impl Case {
             for (key, content) in objects {
                 let range = content.get("range").and_then(Value::as_array);
                 let indices: Vec<Option<u64>> = match range.map(|r| (r.first(), r.get(1))) {
-                    Some((Some(from), Some(to))) => (from.as_u64().unwrap_or(0)..=to.as_u64().unwrap_or(0))
-                        .map(Some)
-                        .collect(),
+                    Some((Some(from), Some(to))) => {
+                        (from.as_u64().unwrap_or(0)..=to.as_u64().unwrap_or(0)).map(Some).collect()
+                    }
                     _ => vec![None],
                 };
                 for i in indices {
                     let key = i.map_or_else(|| key.clone(), |i| fill(key, i));
-                    let bytes = render(content, i).map_err(|e| format!("{}: {bucket}/{key}: {e}", self.file.display()))?;
+                    let bytes =
+                        render(content, i).map_err(|e| format!("{}: {bucket}/{key}: {e}", self.file.display()))?;
                     let path = folder.join(&key);
                     if let Some(parent) = path.parent() {
                         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;

@@ -94,10 +94,7 @@ pub fn compare(expected: &Value, actual: &Value, at: &str, problems: &mut Vec<St
             if !more {
                 let extra: Vec<&String> = got.keys().filter(|k| !object.contains_key(*k)).collect();
                 if !extra.is_empty() {
-                    problems.push(format!(
-                        "at {}: unexpected keys {extra:?}",
-                        if at.is_empty() { "/" } else { at }
-                    ));
+                    problems.push(format!("at {}: unexpected keys {extra:?}", if at.is_empty() { "/" } else { at }));
                 }
             }
         }
@@ -152,7 +149,8 @@ mod tests {
 
     #[test]
     fn holes_and_exact_values() {
-        let expected = json!({"a": "<any>", "b": {"<json>": {"c": [1, "<number>"]}}, "d": {"<len>": 2}, "e": "<starts-with:ab>"});
+        let expected =
+            json!({"a": "<any>", "b": {"<json>": {"c": [1, "<number>"]}}, "d": {"<len>": 2}, "e": "<starts-with:ab>"});
         assert!(matches(&expected, &json!({"a": null, "b": "{\"c\":[1.0,2]}", "d": [0, 0], "e": "abc"})));
         assert!(!matches(&expected, &json!({"a": null, "b": "{\"c\":[1,2]}", "d": [0, 0], "e": "abc", "f": 1})));
         assert!(matches(&json!({"<more>": true, "x": 1}), &json!({"x": 1, "y": 2})));

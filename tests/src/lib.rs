@@ -24,6 +24,10 @@
 //! - `s3_objects.rs`: asl-bindings' S3 stores against moto's S3 server (from the same Python
 //!   environment) on loopback: objects written, paged through and streamed back, S3's
 //!   errors, folders listing as S3 lists, signatures the server checks.
+//! - `realworld_distributed.rs`: the real-world definitions with a Distributed Map's
+//!   `ItemReader`, `ItemBatcher` or `ResultWriter`, each run by `asl serve` over local
+//!   folders standing in for its buckets, with mocked Tasks and activity workers, one case
+//!   each in `tests/realworld_distributed/` (outputs, histories, exported result files).
 //!
 //! The library itself holds what those tests share: [`workspace_dir`], [`target_dir`],
 //! [`scratch_dir`] and the Python clients' environment ([`python_clients`]).

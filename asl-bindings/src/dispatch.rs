@@ -116,6 +116,15 @@ impl Bindings {
         let _ = self.runtime.set(runtime);
     }
 
+    /// The same bindings, reading and writing a Distributed Map's objects through
+    /// `objects` (an endpoint with credentials of its own, say) instead of those the
+    /// configuration and the environment give.
+    #[must_use]
+    pub fn with_objects(mut self, objects: Objects) -> Bindings {
+        self.objects = Arc::new(objects);
+        self
+    }
+
     /// Where a Distributed Map's objects are read from and written to (its ItemReader and
     /// ResultWriter): buckets that are folders, and S3.
     pub fn objects(&self) -> &Objects {

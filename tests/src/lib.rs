@@ -24,16 +24,22 @@
 //! - `s3_objects.rs`: asl-bindings' S3 stores against moto's S3 server (from the same Python
 //!   environment) on loopback: objects written, paged through and streamed back, S3's
 //!   errors, folders listing as S3 lists, signatures the server checks.
+//! - `distributed_map.rs`: Distributed Maps run with asl-bindings' `Bindings`, every case
+//!   once over folders standing in for buckets and once over moto's S3 server: each
+//!   `ItemReader` format, listings past a page, batches by count and by bytes, JSONata
+//!   forms, exported results; and the README's pipeline example over its files.
 //! - `realworld_distributed.rs`: the real-world definitions with a Distributed Map's
 //!   `ItemReader`, `ItemBatcher` or `ResultWriter`, each run by `asl serve` over local
 //!   folders standing in for its buckets, with mocked Tasks and activity workers, one case
 //!   each in `tests/realworld_distributed/` (outputs, histories, exported result files).
 //!
 //! The library itself holds what those tests share: [`workspace_dir`], [`target_dir`],
-//! [`scratch_dir`] and the Python clients' environment ([`python_clients`]).
+//! [`scratch_dir`], the Python clients' environment ([`python_clients`]) and a moto S3 server
+//! ([`moto`]).
 
 use std::path::{Path, PathBuf};
 
+pub mod moto;
 pub mod python_clients;
 
 /// The asl-rs workspace (this crate's parent directory).

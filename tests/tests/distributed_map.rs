@@ -1,13 +1,22 @@
-//! Distributed Maps run with [`Bindings`] over folders standing in for buckets
-//! (`--s3-dir BUCKET=DIR`): every `ItemReader` format read from real files — CSV with each
-//! header mode, a delimiter and quoted fields, JSON with `ItemsPointer`, JSON Lines with
-//! `MaxItems`, an S3 Inventory manifest with gzipped data files, listings of more than a
-//! page, `LOAD_AND_FLATTEN` — batched by count and by bytes, and results exported by a
-//! `ResultWriter` to a folder, as AWS lays them out.
+//! Distributed Maps run with asl-bindings' [`Bindings`] over buckets of both kinds `asl
+//! serve` knows: folders standing in for buckets (`--s3-dir BUCKET=DIR`) and a real
+//! S3-compatible server on loopback (moto's, [`asl_tests::moto`]), every case once on each.
+//! Every `ItemReader` format is read from real objects — CSV with each header mode, a
+//! delimiter and quoted fields, JSON with `ItemsPointer`, JSON Lines with `MaxItems`, an S3
+//! Inventory manifest with gzipped data files, listings of more than a page,
+//! `LOAD_AND_FLATTEN` — batched by count and by bytes, JSONata forms, tolerated failures,
+//! and results exported by a `ResultWriter` as AWS lays them out.
+
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Write as _;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use asl_bindings::s3::{Credentials, Endpoint, EndpointConfig, Folders, ObjectStore as _, Objects};
+use asl_tests::moto::{Moto, boto3};
+use asl_tests::python_clients::Clients;
+use tokio::io::AsyncReadExt as _;
 
 use asl_bindings::{Bindings, BindingsConfig};
 use asl_runtime::clock::{Clock, VirtualClock};
@@ -17,52 +26,117 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 mod csv_first_row {
-    asl_runtime::include_asl!("tests/workflows/csv_first_row.asl.json");
+    asl_runtime::include_asl!("flows/distributed/csv_first_row.asl.json");
 }
 mod csv_given {
-    asl_runtime::include_asl!("tests/workflows/csv_given.asl.json");
+    asl_runtime::include_asl!("flows/distributed/csv_given.asl.json");
 }
 mod json_pointer {
-    asl_runtime::include_asl!("tests/workflows/json_pointer.asl.json");
+    asl_runtime::include_asl!("flows/distributed/json_pointer.asl.json");
 }
 mod jsonl_max_items {
-    asl_runtime::include_asl!("tests/workflows/jsonl_max_items.asl.json");
+    asl_runtime::include_asl!("flows/distributed/jsonl_max_items.asl.json");
 }
 mod manifest {
-    asl_runtime::include_asl!("tests/workflows/manifest.asl.json");
+    asl_runtime::include_asl!("flows/distributed/manifest.asl.json");
 }
 mod listing {
-    asl_runtime::include_asl!("tests/workflows/listing.asl.json");
+    asl_runtime::include_asl!("flows/distributed/listing.asl.json");
 }
 mod listing_flattened {
-    asl_runtime::include_asl!("tests/workflows/listing_flattened.asl.json");
+    asl_runtime::include_asl!("flows/distributed/listing_flattened.asl.json");
 }
 mod exported {
-    asl_runtime::include_asl!("tests/workflows/exported.asl.json");
+    asl_runtime::include_asl!("flows/distributed/exported.asl.json");
 }
 
-/// Two folders, buckets `data` and `out`, and bindings that read and write them.
+/// Where the buckets are.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    /// Folders (`--s3-dir`).
+    Folders,
+    /// Buckets of a moto server (`--s3-endpoint`).
+    Moto,
+}
+
+/// What keeps the buckets alive (dropped, the folders go and the server stops).
+enum Store {
+    Folders { _dirs: Vec<TempDir> },
+    Moto(Moto),
+}
+
+/// Buckets (`data`, `out`, and any more named), and bindings that read and write them.
 struct Buckets {
-    data: TempDir,
-    out: TempDir,
+    _store: Store,
     bindings: Bindings,
 }
 
 impl Buckets {
-    fn new() -> Buckets {
-        let (data, out) = (TempDir::new().unwrap(), TempDir::new().unwrap());
-        let config = BindingsConfig {
-            s3_dirs: vec![("data".into(), data.path().to_path_buf()), ("out".into(), out.path().to_path_buf())],
-            ..BindingsConfig::default()
-        };
-        let bindings = Bindings::new(&config, "us-east-1").unwrap();
-        Buckets { data, out, bindings }
+    fn new(kind: Kind) -> Buckets {
+        Buckets::named(kind, &["data", "out"])
     }
 
-    fn put(&self, key: &str, bytes: &[u8]) {
-        let path = self.data.path().join(key);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
+    fn named(kind: Kind, names: &[&str]) -> Buckets {
+        let (store, config) = match kind {
+            Kind::Folders => {
+                let dirs: Vec<TempDir> = names.iter().map(|_| TempDir::new().unwrap()).collect();
+                let s3_dirs = names.iter().zip(&dirs).map(|(name, dir)| ((*name).to_owned(), dir.path().to_path_buf()));
+                let config = BindingsConfig { s3_dirs: s3_dirs.collect(), ..BindingsConfig::default() };
+                (Store::Folders { _dirs: dirs }, config)
+            }
+            Kind::Moto => {
+                let clients = Clients::new();
+                clients.ensure();
+                // One server per case, each logging to a folder of its own.
+                static STARTED: AtomicUsize = AtomicUsize::new(0);
+                let name = format!("distributed-{}", STARTED.fetch_add(1, Ordering::Relaxed));
+                let moto = Moto::start(&clients, &name, &[]);
+                let create: String = names.iter().map(|name| format!("s3.create_bucket(Bucket='{name}')\n")).collect();
+                boto3(&clients, &moto.url, &create);
+                (Store::Moto(moto), BindingsConfig::default())
+            }
+        };
+        let mut bindings = Bindings::new(&config, "us-east-1").unwrap();
+        if let Store::Moto(moto) = &store {
+            // Signed with dummy credentials (moto takes any), not the environment's.
+            let credentials =
+                Credentials { access_key_id: "test".into(), secret_access_key: "test".into(), session_token: None };
+            let config = EndpointConfig {
+                endpoint: Some(moto.url.clone()),
+                region: "us-east-1".into(),
+                credentials: Some(credentials),
+            };
+            let endpoint = Endpoint::new(config).unwrap();
+            bindings = bindings.with_objects(Objects::from_parts(Folders::new(&[]).unwrap(), endpoint));
+        }
+        Buckets { _store: store, bindings }
+    }
+
+    async fn put(&self, key: &str, bytes: &[u8]) {
+        self.put_in("data", key, bytes).await;
+    }
+
+    async fn put_in(&self, bucket: &str, key: &str, bytes: &[u8]) {
+        self.bindings.objects().put(bucket, key, bytes.to_vec()).await.unwrap();
+    }
+
+    /// Whether `bucket` holds `key`.
+    async fn holds(&self, bucket: &str, key: &str) -> bool {
+        self.bindings.objects().get(bucket, key, None).await.is_ok()
+    }
+
+    /// The JSON object `key` of `bucket`.
+    async fn read(&self, bucket: &str, key: &str) -> Value {
+        serde_json::from_slice(&self.text(bucket, key).await).unwrap()
+    }
+
+    /// The bytes of object `key` of `bucket`.
+    async fn text(&self, bucket: &str, key: &str) -> Vec<u8> {
+        let object = self.bindings.objects().get(bucket, key, None).await.unwrap();
+        let mut bytes = Vec::new();
+        let mut body = object.body;
+        body.read_to_end(&mut bytes).await.unwrap();
+        bytes
     }
 
     async fn run(&self, workflow: &Workflow, input: Value) -> Outcome {
@@ -72,19 +146,46 @@ impl Buckets {
     }
 }
 
+/// Declares `#[tokio::test]`s running the case `$case(kind)` once over folders and once
+/// over moto.
+macro_rules! on_both {
+    ($($case:ident),* $(,)?) => {
+        mod over_folders {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() { super::$case(super::Kind::Folders).await })*
+        }
+        mod over_moto {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() { super::$case(super::Kind::Moto).await })*
+        }
+    };
+}
+
+on_both!(
+    csv_rows_with_a_header_row_in_batches,
+    csv_rows_with_given_headers_and_semicolons,
+    a_json_array_under_a_pointer,
+    json_lines_up_to_max_items,
+    the_rows_of_an_s3_inventory,
+    a_listing_of_more_than_a_page_in_batches_by_size,
+    the_lines_of_every_listed_object,
+    results_are_exported_to_a_bucket_as_aws_lays_them_out,
+    a_missing_object_fails_the_map_with_item_reader_failed,
+    a_jsonata_map_reads_batches_and_exports_with_expressions,
+);
+
 fn succeeded(outcome: Outcome) -> Value {
     assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
     outcome.output.unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn csv_rows_with_a_header_row_in_batches() {
-    let buckets = Buckets::new();
+async fn csv_rows_with_a_header_row_in_batches(kind: Kind) {
+    let buckets = Buckets::new(kind);
     let mut csv = String::from("id,name,note\r\n");
     for i in 0..2500 {
         csv.push_str(&format!("{i},\"Smith, J{i}\",\"said \"\"hi\"\"\"\r\n"));
     }
-    buckets.put("in/rows.csv", csv.as_bytes());
+    buckets.put("in/rows.csv", csv.as_bytes()).await;
     let output =
         succeeded(buckets.run(&csv_first_row::WORKFLOW, json!({ "bucket": "data", "key": "in/rows.csv" })).await);
     let counts: Vec<&Value> = output.as_array().unwrap().iter().map(|batch| &batch["count"]).collect();
@@ -92,10 +193,9 @@ async fn csv_rows_with_a_header_row_in_batches() {
     assert_eq!(output[1]["first"], json!({ "id": "1000", "name": "Smith, J1000", "note": "said \"hi\"" }));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn csv_rows_with_given_headers_and_semicolons() {
-    let buckets = Buckets::new();
-    buckets.put("given.csv", b"1;Ada;\"semi; colon\"\n2;Grace;plain\n");
+async fn csv_rows_with_given_headers_and_semicolons(kind: Kind) {
+    let buckets = Buckets::new(kind);
+    buckets.put("given.csv", b"1;Ada;\"semi; colon\"\n2;Grace;plain\n").await;
     let output = succeeded(buckets.run(&csv_given::WORKFLOW, json!({ "bucket": "data", "key": "given.csv" })).await);
     assert_eq!(
         output,
@@ -103,10 +203,9 @@ async fn csv_rows_with_given_headers_and_semicolons() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_json_array_under_a_pointer() {
-    let buckets = Buckets::new();
-    buckets.put("orders.json", br#"{"meta": {"n": 2}, "orders": [{"id": 1}, {"id": 2}]}"#);
+async fn a_json_array_under_a_pointer(kind: Kind) {
+    let buckets = Buckets::new(kind);
+    buckets.put("orders.json", br#"{"meta": {"n": 2}, "orders": [{"id": 1}, {"id": 2}]}"#).await;
     let input = json!({ "bucket": "data", "key": "orders.json", "region": "eu" });
     let output = succeeded(buckets.run(&json_pointer::WORKFLOW, input).await);
     assert_eq!(
@@ -118,11 +217,10 @@ async fn a_json_array_under_a_pointer() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn json_lines_up_to_max_items() {
-    let buckets = Buckets::new();
+async fn json_lines_up_to_max_items(kind: Kind) {
+    let buckets = Buckets::new(kind);
     let lines: String = (0..10).map(|i| format!("{{\"line\": {i}}}\n")).collect();
-    buckets.put("lines.jsonl", lines.as_bytes());
+    buckets.put("lines.jsonl", lines.as_bytes()).await;
     let output = succeeded(
         buckets.run(&jsonl_max_items::WORKFLOW, json!({ "bucket": "data", "key": "lines.jsonl", "max": 3 })).await,
     );
@@ -135,11 +233,12 @@ fn gzip(text: &str) -> Vec<u8> {
     encoder.finish().unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_rows_of_an_s3_inventory() {
-    let buckets = Buckets::new();
-    buckets.put("inventory/data/a.csv.gz", &gzip("\"src\",\"photos/1.jpg\",\"10\"\n\"src\",\"photos/2.jpg\",\"20\"\n"));
-    buckets.put("inventory/data/b.csv.gz", &gzip("\"src\",\"photos/3.jpg\",\"30\"\n"));
+async fn the_rows_of_an_s3_inventory(kind: Kind) {
+    let buckets = Buckets::new(kind);
+    buckets
+        .put("inventory/data/a.csv.gz", &gzip("\"src\",\"photos/1.jpg\",\"10\"\n\"src\",\"photos/2.jpg\",\"20\"\n"))
+        .await;
+    buckets.put("inventory/data/b.csv.gz", &gzip("\"src\",\"photos/3.jpg\",\"30\"\n")).await;
     let manifest = json!({
         "sourceBucket": "src",
         "destinationBucket": "arn:aws:s3:::data",
@@ -151,7 +250,7 @@ async fn the_rows_of_an_s3_inventory() {
             { "key": "inventory/data/b.csv.gz", "size": 1, "MD5checksum": "y" }
         ]
     });
-    buckets.put("inventory/manifest.json", manifest.to_string().as_bytes());
+    buckets.put("inventory/manifest.json", manifest.to_string().as_bytes()).await;
     let output = succeeded(
         buckets.run(&manifest::WORKFLOW, json!({ "bucket": "data", "key": "inventory/manifest.json" })).await,
     );
@@ -164,13 +263,12 @@ async fn the_rows_of_an_s3_inventory() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_listing_of_more_than_a_page_in_batches_by_size() {
-    let buckets = Buckets::new();
+async fn a_listing_of_more_than_a_page_in_batches_by_size(kind: Kind) {
+    let buckets = Buckets::new(kind);
     for i in 0..1205 {
-        buckets.put(&format!("logs/{i:05}.log"), format!("entry {i}").as_bytes());
+        buckets.put(&format!("logs/{i:05}.log"), format!("entry {i}").as_bytes()).await;
     }
-    buckets.put("other/skip.log", b"not listed");
+    buckets.put("other/skip.log", b"not listed").await;
     let output = succeeded(buckets.run(&listing::WORKFLOW, json!({ "bucket": "data", "prefix": "logs/" })).await);
     let batches = output.as_array().unwrap();
     let total: u64 = batches.iter().map(|batch| batch["count"].as_u64().unwrap()).sum();
@@ -182,48 +280,43 @@ async fn a_listing_of_more_than_a_page_in_batches_by_size() {
     assert_eq!(batches[0]["first"], json!({ "Key": "logs/00000.log", "Size": 7 }));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_lines_of_every_listed_object() {
-    let buckets = Buckets::new();
-    buckets.put("parts/1.jsonl", b"{\"n\": 1}\n{\"n\": 2}\n");
-    buckets.put("parts/2.jsonl", b"{\"n\": 3}\n");
+async fn the_lines_of_every_listed_object(kind: Kind) {
+    let buckets = Buckets::new(kind);
+    buckets.put("parts/1.jsonl", b"{\"n\": 1}\n{\"n\": 2}\n").await;
+    buckets.put("parts/2.jsonl", b"{\"n\": 3}\n").await;
     let output =
         succeeded(buckets.run(&listing_flattened::WORKFLOW, json!({ "bucket": "data", "prefix": "parts/" })).await);
     assert_eq!(output, json!([{ "n": 1 }, { "n": 2 }, { "n": 3 }]));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn results_are_exported_to_a_bucket_as_aws_lays_them_out() {
-    let buckets = Buckets::new();
-    buckets.put("rows.csv", b"id,ok\n1,yes\n2,yes\n3,no\n4,yes\n5,yes\n");
+async fn results_are_exported_to_a_bucket_as_aws_lays_them_out(kind: Kind) {
+    let buckets = Buckets::new(kind);
+    buckets.put("rows.csv", b"id,ok\n1,yes\n2,yes\n3,no\n4,yes\n5,yes\n").await;
     let output =
         succeeded(buckets.run(&exported::WORKFLOW, json!({ "bucket": "data", "key": "rows.csv", "out": "out" })).await);
     let key = output["ResultWriterDetails"]["Key"].as_str().unwrap();
     assert_eq!(output["ResultWriterDetails"]["Bucket"], json!("out"));
     let run_id = output["MapRunArn"].as_str().unwrap().rsplit(':').next().unwrap();
     assert_eq!(key, format!("runs/{run_id}/manifest.json"));
-    let read =
-        |key: &str| -> Value { serde_json::from_slice(&std::fs::read(buckets.out.path().join(key)).unwrap()).unwrap() };
-    let manifest = read(key);
+    let manifest = buckets.read("out", key).await;
     assert_eq!(manifest["DestinationBucket"], json!("out"));
     let succeeded_key = format!("runs/{run_id}/SUCCEEDED_0.json");
     let failed_key = format!("runs/{run_id}/FAILED_0.json");
     assert_eq!(manifest["ResultFiles"]["SUCCEEDED"][0]["Key"], json!(succeeded_key));
     assert_eq!(manifest["ResultFiles"]["FAILED"][0]["Key"], json!(failed_key));
     // Exported without a WriterConfig: NONE, each child's whole record.
-    let succeeded = read(&succeeded_key);
+    let succeeded = buckets.read("out", &succeeded_key).await;
     assert_eq!(succeeded.as_array().map(Vec::len), Some(2));
     assert_eq!(succeeded[0]["Status"], json!("SUCCEEDED"));
     assert_eq!(succeeded[0]["Output"], json!(r#"{"ids":["1","2"]}"#));
-    let failed = read(&failed_key);
+    let failed = buckets.read("out", &failed_key).await;
     assert_eq!(failed[0]["Error"], json!("Row.Refused"));
     assert_eq!(failed[0]["Input"], json!(r#"{"Items":[{"id":"3","ok":"no"},{"id":"4","ok":"yes"}]}"#));
-    assert!(!Path::new(&buckets.out.path().join(format!("runs/{run_id}/PENDING_0.json"))).exists());
+    assert!(!buckets.holds("out", &format!("runs/{run_id}/PENDING_0.json")).await, "no PENDING file for no item");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_missing_object_fails_the_map_with_item_reader_failed() {
-    let buckets = Buckets::new();
+async fn a_missing_object_fails_the_map_with_item_reader_failed(kind: Kind) {
+    let buckets = Buckets::new(kind);
     let outcome =
         buckets.run(&jsonl_max_items::WORKFLOW, json!({ "bucket": "data", "key": "nope.jsonl", "max": 0 })).await;
     assert_eq!(outcome.status, Status::Failed);
@@ -232,21 +325,20 @@ async fn a_missing_object_fails_the_map_with_item_reader_failed() {
 }
 
 mod jsonata_pipeline {
-    asl_runtime::include_asl!("tests/workflows/jsonata_pipeline.asl.json");
+    asl_runtime::include_asl!("flows/distributed/jsonata_pipeline.asl.json");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_jsonata_map_reads_batches_and_exports_with_expressions() {
-    let buckets = Buckets::new();
-    buckets.put("sales/2025-06-01.csv", b"id,amount\n1,10\n2,20\n3,30\n4,40\n5,50\n6,60\n");
+async fn a_jsonata_map_reads_batches_and_exports_with_expressions(kind: Kind) {
+    let buckets = Buckets::new(kind);
+    buckets.put("sales/2025-06-01.csv", b"id,amount\n1,10\n2,20\n3,30\n4,40\n5,50\n6,60\n").await;
     let input = json!({ "day": "2025-06-01", "limit": 5, "batch": 2 });
     let output = succeeded(buckets.run(&jsonata_pipeline::WORKFLOW, input).await);
     let key = output["ResultWriterDetails"]["Key"].as_str().unwrap();
     assert!(key.starts_with("totals/2025-06-01/"), "{key}");
-    let manifest: Value = serde_json::from_slice(&std::fs::read(buckets.out.path().join(key)).unwrap()).unwrap();
+    let manifest = buckets.read("out", key).await;
     let results = manifest["ResultFiles"]["SUCCEEDED"][0]["Key"].as_str().unwrap();
     assert!(results.ends_with("/SUCCEEDED_0.jsonl"), "{results}");
-    let lines = std::fs::read_to_string(buckets.out.path().join(results)).unwrap();
+    let lines = String::from_utf8(buckets.text("out", results).await).unwrap();
     // MaxItems 5: rows 1 to 5, in batches of two.
     assert_eq!(
         lines,

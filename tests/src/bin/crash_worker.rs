@@ -23,8 +23,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use asl_bindings::s3::{Folders, ObjectStore};
 use asl_runtime::clock::{OffsetDateTime, RealClock};
 use asl_runtime::context::ExecutionInfo;
+use asl_runtime::execution::items::{ItemSource, ItemsCall};
 use asl_runtime::execution::{BoxFuture, TaskCall, TaskHandler, Workflow};
 use asl_runtime::runtime::ExecutionStatus;
 use asl_runtime::store::{SqliteStore, Store};
@@ -52,16 +54,30 @@ mod parent {
 mod child {
     asl_runtime::include_asl!("flows/crash/child.asl.json");
 }
+mod rows {
+    asl_runtime::include_asl!("flows/crash/rows.asl.json");
+}
 
-/// The workflows executions start, by `i % 6`.
-const STARTED: [&Workflow; 6] = [
+/// The workflows executions start, by `i % 7`.
+const STARTED: [&Workflow; 7] = [
     &waits::WORKFLOW,
     &retries::WORKFLOW,
     &fanout::WORKFLOW,
     &approval::WORKFLOW,
     &activity::WORKFLOW,
     &parent::WORKFLOW,
+    &rows::WORKFLOW,
 ];
+
+/// The rows of `rows.asl.json`'s CSV file (`rows/orders.csv` in the worker's directory,
+/// the bucket `rows`): 60 of them, row `n`'s amount `n % 7`.
+fn orders_csv() -> String {
+    let mut csv = String::from("id,amount\n");
+    for row in 0..60 {
+        csv.push_str(&format!("order-{row},{}\n", row % 7));
+    }
+    csv
+}
 
 /// The activity's ARN, as `activity.asl.json` names it.
 const ACTIVITY: &str = "arn:aws:states:us-east-1:123456789012:activity:crash-work";
@@ -72,10 +88,12 @@ fn input(i: usize, scale: usize) -> Value {
     json!({ "i": i, "pause": (4 + i % 4) * scale, "items": items })
 }
 
-/// Every Task of every crash-test workflow, answered at once, each call logged.
+/// Every Task of every crash-test workflow, answered at once, each call logged; a
+/// Distributed Map's items read from the worker's `rows` folder.
 struct Handlers {
     log: Mutex<std::fs::File>,
     tokens: Mutex<std::fs::File>,
+    objects: Arc<dyn ObjectStore>,
 }
 
 impl Handlers {
@@ -100,6 +118,12 @@ impl Handlers {
             }
             "Ask" => Ok(json!({ "sent": true })),
             "Double" => Ok(json!({ "doubled": i * 2 })),
+            "Sum" => {
+                let items = call.input["Items"].as_array().map_or(&[][..], Vec::as_slice);
+                let sum: u64 = items.iter().filter_map(|item| item["amount"].as_u64()).sum();
+                let rows: Vec<&Value> = items.iter().map(|item| &item["row"]).collect();
+                Ok(json!({ "i": call.input["BatchInput"]["i"], "sum": sum, "rows": rows }))
+            }
             other => Err(Error::new("Worker.UnknownState", format!("no handler for {other}"))),
         }
     }
@@ -116,6 +140,10 @@ impl TaskHandler for Handlers {
         }
         let answer = Handlers::answer(&call);
         Box::pin(async move { answer })
+    }
+
+    fn open_items<'a>(&'a self, call: ItemsCall<'a>) -> BoxFuture<'a, Result<Box<dyn ItemSource>, Error>> {
+        Box::pin(asl_bindings::items::open_source(Arc::clone(&self.objects), call))
     }
 }
 
@@ -167,9 +195,17 @@ async fn work_activities(runtime: Runtime) {
 async fn run(database: &Path, directory: &Path, count: usize, scale: usize) -> Result<(), String> {
     let store = Arc::new(SqliteStore::open(database).map_err(|e| e.to_string())?);
     let runtime = Runtime::builder(RealClock).store(store.clone()).build();
+    let rows = directory.join("rows");
+    if !rows.join("orders.csv").exists() {
+        std::fs::create_dir_all(&rows).map_err(|e| e.to_string())?;
+        // Written whole before it is named, so a kill never leaves half a file.
+        std::fs::write(rows.join("orders.csv.tmp"), orders_csv()).map_err(|e| e.to_string())?;
+        std::fs::rename(rows.join("orders.csv.tmp"), rows.join("orders.csv")).map_err(|e| e.to_string())?;
+    }
     let handlers = Arc::new(Handlers {
         log: Mutex::new(append(&directory.join("handler.log"))?),
         tokens: Mutex::new(append(&directory.join("tokens.log"))?),
+        objects: Arc::new(Folders::new(&[("rows".to_owned(), rows)])?),
     });
     for workflow in STARTED.into_iter().chain([&child::WORKFLOW]) {
         runtime.register(workflow, handlers.clone());

@@ -106,6 +106,20 @@ fn is_aws_host(host: &str) -> bool {
         .any(|suffix| host == *suffix || host.ends_with(&format!(".{suffix}")))
 }
 
+/// `text` percent-encoded as the AWS SDKs encode a path segment or query value: everything
+/// but `A-Z a-z 0-9 - _ . ~`.
+pub(crate) fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
 mod tests {
@@ -171,5 +185,11 @@ mod tests {
         assert!(!is_region(""));
         assert!(!is_region("us-east-1/../x"));
         assert!(!is_region("US-EAST-1"));
+    }
+
+    #[test]
+    fn encoding_keeps_only_unreserved_characters() {
+        assert_eq!(super::encode("a-Z_0.~"), "a-Z_0.~");
+        assert_eq!(super::encode("a b/c:é"), "a%20b%2Fc%3A%C3%A9");
     }
 }

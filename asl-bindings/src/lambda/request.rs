@@ -5,6 +5,7 @@ use reqwest::header::HeaderValue;
 use serde_json::{Map, Value};
 
 use super::function::FunctionRef;
+use crate::aws::endpoint;
 
 /// `arn:aws:states:::lambda:invoke`, the optimised integration.
 pub(crate) const INVOKE: &str = "arn:aws:states:::lambda:invoke";
@@ -130,8 +131,8 @@ impl Invocation {
             let function = FunctionRef::parse(&self.function_name);
             (function.name, self.qualifier.as_deref().or(function.qualifier))
         };
-        let path = format!("/2015-03-31/functions/{}/invocations", encode(name));
-        let query = qualifier.map(|q| format!("Qualifier={}", encode(q))).unwrap_or_default();
+        let path = format!("/2015-03-31/functions/{}/invocations", endpoint::encode(name));
+        let query = qualifier.map(|q| format!("Qualifier={}", endpoint::encode(q))).unwrap_or_default();
         (path, query)
     }
 
@@ -174,26 +175,12 @@ fn compact(value: &Value) -> String {
     value.to_string()
 }
 
-/// `text` percent-encoded as the AWS SDKs encode a path segment or query value: everything
-/// but `A-Z a-z 0-9 - _ . ~`.
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
 mod tests {
     use serde_json::json;
 
-    use super::{Form, Invocation, encode};
+    use super::{Form, Invocation};
 
     fn invoke(input: serde_json::Value) -> Result<Invocation, asl_runtime::Error> {
         Invocation::new("arn:aws:states:::lambda:invoke", input)
@@ -281,11 +268,5 @@ mod tests {
             explicit.target(true),
             ("/2015-03-31/functions/Charge%3Alive/invocations".to_owned(), "Qualifier=%24LATEST".to_owned())
         );
-    }
-
-    #[test]
-    fn encoding_keeps_only_unreserved_characters() {
-        assert_eq!(encode("a-Z_0.~"), "a-Z_0.~");
-        assert_eq!(encode("a b/c:é"), "a%20b%2Fc%3A%C3%A9");
     }
 }

@@ -144,7 +144,7 @@ impl ObjectStore for Endpoint {
     ) -> BoxFuture<'a, Result<Object, S3Error>> {
         Box::pin(async move {
             let path = object_path(bucket, key)?;
-            let query = version.map(|v| format!("versionId={}", encode(v))).unwrap_or_default();
+            let query = version.map(|v| format!("versionId={}", endpoint::encode(v))).unwrap_or_default();
             let response = self.send(Method::GET, &path, &query, Vec::new()).await?;
             if !response.status().is_success() {
                 return Err(failure(response, S3Error::no_such_key).await);
@@ -199,7 +199,7 @@ fn list_query(request: &ListRequest) -> String {
     ];
     pairs
         .iter()
-        .filter_map(|(name, value)| value.map(|v| format!("{name}={}", encode(v))))
+        .filter_map(|(name, value)| value.map(|v| format!("{name}={}", endpoint::encode(v))))
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -258,7 +258,7 @@ fn object_path(bucket: &str, key: &str) -> Result<String, S3Error> {
             "The key `{key}` has a `.` or `..` segment, which a path-style S3 URL cannot carry"
         )));
     }
-    let segments: Vec<String> = key.split('/').map(encode).collect();
+    let segments: Vec<String> = key.split('/').map(endpoint::encode).collect();
     Ok(format!("/{bucket}/{}", segments.join("/")))
 }
 
@@ -267,21 +267,7 @@ fn bucket_segment(bucket: &str) -> Result<String, S3Error> {
     if bucket.is_empty() || bucket.contains('/') {
         return Err(S3Error::new("InvalidBucketName", "The specified bucket is not valid.", 400));
     }
-    Ok(encode(bucket))
-}
-
-/// `text` percent-encoded as the AWS SDKs encode a path segment or query value: everything
-/// but `A-Z a-z 0-9 - _ . ~`.
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    Ok(endpoint::encode(bucket))
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Which binding serves a Task's `Resource`.
 
 use asl_runtime::execution::Workflow;
-use asl_runtime::machine::StateKind;
+use asl_runtime::machine::{MapDef, StateKind};
+use asl_runtime::path::Literal;
+use asl_runtime::template::Template;
 
 /// What serves a resource when the execution's test case (if any) does not mock its state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +88,58 @@ pub fn tasks(workflow: &Workflow) -> Vec<TaskSite> {
             _ => None,
         })
         .collect()
+}
+
+/// Where a Distributed Map reads its items from or writes its results to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ObjectSite {
+    /// The Map state's name.
+    pub state: &'static str,
+    /// `ItemReader` or `ResultWriter`.
+    pub field: &'static str,
+    /// The resource (`arn:aws:states:::s3:getObject`, `…:listObjectsV2`, `…:putObject`).
+    pub resource: &'static str,
+    /// The bucket, when the definition names it (`None`: it comes from the input).
+    pub bucket: Option<&'static str>,
+}
+
+/// Every `ItemReader` and exporting `ResultWriter` of `workflow`'s Distributed Maps, in
+/// definition order.
+pub fn object_sites(workflow: &Workflow) -> Vec<ObjectSite> {
+    let mut sites = Vec::new();
+    for state in workflow.containers.iter().flat_map(|container| container.states.iter()) {
+        let StateKind::Map(MapDef { distributed: Some(distributed), .. }) = &state.kind else { continue };
+        if let Some(reader) = distributed.reader {
+            let bucket = reader.parameters.and_then(literal_bucket);
+            sites.push(ObjectSite { state: state.name, field: "ItemReader", resource: reader.resource, bucket });
+        }
+        if let Some(writer) = distributed.writer
+            && let Some(resource) = writer.resource
+        {
+            let bucket = writer.parameters.and_then(literal_bucket);
+            sites.push(ObjectSite { state: state.name, field: "ResultWriter", resource, bucket });
+        }
+    }
+    sites
+}
+
+/// The `Bucket` a payload template gives as it is written, if it does.
+fn literal_bucket(template: &Template) -> Option<&'static str> {
+    match template {
+        Template::Literal(Literal::Object(members)) => {
+            members.iter().find(|(key, _)| *key == "Bucket").and_then(|(_, value)| match value {
+                Literal::Str(bucket) => Some(*bucket),
+                _ => None,
+            })
+        }
+        Template::Object(members) => {
+            members.iter().find(|(key, _)| *key == "Bucket").and_then(|(_, value)| match value {
+                Template::Literal(Literal::Str(bucket)) => Some(*bucket),
+                _ => None,
+            })
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -43,8 +43,7 @@ pub async fn open(objects: Arc<dyn ObjectStore>, call: ItemsCall<'_>) -> Result<
     let bucket = text("Bucket").ok_or_else(|| reader_failed("The ItemReader's Parameters must give a Bucket"))?;
     let handle = Handle::current();
     let skip = call.skip;
-    let resource = call.resource.split(".sync").next().unwrap_or_default();
-    let read: Box<dyn FnOnce() -> Result<Items, ReadError> + Send> = match resource {
+    let read: Box<dyn FnOnce() -> Result<Items, ReadError> + Send> = match call.resource {
         GET_OBJECT => {
             let key = text("Key").ok_or_else(|| reader_failed("The ItemReader's Parameters must give a Key"))?;
             if config.input_type.is_none() {

@@ -7,6 +7,7 @@
 //! ARNs, `ProcessorConfig`, variable names — are checked in [`values`]. The decoder has already
 //! reported unknown fields and wrong JSON types; a field it dropped is simply absent here.
 
+mod distributed;
 mod values;
 
 use self::values::Range;
@@ -575,5 +576,50 @@ mod tests {
         let text = map(r#"{"Mode": "DISTRIBUTED"}"#, "");
         assert_eq!(errors(&text), one(Code::MissingField, "/States/S/ItemProcessor/ProcessorConfig"));
         assert_eq!(errors(&map(distributed, r#", "ResultWriter": {}"#)), one(Code::MapMode, "/States/S/ResultWriter"));
+    }
+
+    #[test]
+    fn a_distributed_maps_reader_batcher_and_writer_values() {
+        let map = |extra: &str, ql: &str| {
+            state(&format!(
+                r#""Type": "Map", "End": true{ql}{extra}, "ItemProcessor": {{"ProcessorConfig": {{"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}, "StartAt": "I", "States": {{"I": {{"Type": "Succeed"}}}}}}"#
+            ))
+        };
+        let jsonpath = "";
+        let good = r#", "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "GIVEN", "CSVHeaders": ["a", "b"], "CSVDelimiter": "PIPE", "MaxItems": 0}},
+            "ItemBatcher": {"MaxItemsPerBatch": 10, "MaxInputBytesPerBatchPath": "$.bytes"},
+            "ResultWriter": {"WriterConfig": {"OutputType": "JSONL", "Transformation": "FLATTEN"}}"#;
+        assert_eq!(errors(&map(good, jsonpath)), vec![]);
+        let text = map(
+            r#", "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "XML"}}"#,
+            jsonpath,
+        );
+        assert_eq!(errors(&text), one(Code::InvalidEnumValue, "/States/S/ItemReader/ReaderConfig/InputType"));
+        assert!(diagnostics(&text)[0].message.ends_with("(`ItemReader.ReaderConfig` of Map state `S`)"));
+        let text = map(r#", "ItemReader": {"Resource": 1, "ReaderConfig": {"CSVHeaders": ["a", 2]}}"#, jsonpath);
+        assert_eq!(
+            errors(&text),
+            [
+                (Code::WrongType, "/States/S/ItemReader/Resource".to_owned()),
+                (Code::WrongType, "/States/S/ItemReader/ReaderConfig/CSVHeaders/1".to_owned())
+            ]
+        );
+        let text = map(r#", "ItemBatcher": {"MaxItemsPerBatch": "lots"}"#, jsonpath);
+        assert_eq!(errors(&text), one(Code::WrongType, "/States/S/ItemBatcher/MaxItemsPerBatch"));
+        let text = map(r#", "ItemBatcher": {"BatchInput": {"a": 1}}"#, jsonpath);
+        assert_eq!(errors(&text), one(Code::MissingOneOf, "/States/S/ItemBatcher"));
+        let text = map(r#", "ItemBatcher": {"MaxItemsPerBatch": 0}"#, jsonpath);
+        assert_eq!(errors(&text), one(Code::OutOfRange, "/States/S/ItemBatcher/MaxItemsPerBatch"));
+        let text =
+            map(r#", "ItemBatcher": {"MaxInputBytesPerBatch": 10, "MaxInputBytesPerBatchPath": "$.b"}"#, jsonpath);
+        assert_eq!(errors(&text), one(Code::ConflictingFields, "/States/S/ItemBatcher/MaxInputBytesPerBatchPath"));
+        let text = map(r#", "ResultWriter": {"WriterConfig": {"Transformation": "FLATEN"}}"#, jsonpath);
+        assert_eq!(errors(&text), one(Code::InvalidEnumValue, "/States/S/ResultWriter/WriterConfig/Transformation"));
+        assert_eq!(diagnostics(&text)[0].help.as_deref(), Some("did you mean `FLATTEN`?"));
+        // JSONata: numbers may be expressions.
+        let jsonata = r#", "QueryLanguage": "JSONata""#;
+        let text = map(r#", "ItemBatcher": {"MaxItemsPerBatch": "{% $states.input.n %}"}"#, jsonata);
+        assert_eq!(errors(&text), vec![]);
     }
 }

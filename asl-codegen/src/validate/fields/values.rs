@@ -211,8 +211,10 @@ pub(super) fn wait(state: &State, ql: QueryLanguage, what: &str, diags: &mut Dia
     }
 }
 
-/// Rule 10 for Map numbers, and the `ProcessorConfig` enums.
+/// Rule 10 for Map numbers, the `ProcessorConfig` enums, and a Distributed Map's reader,
+/// batcher and writer.
 pub(super) fn map(state: &State, ql: QueryLanguage, what: &str, diags: &mut Diagnostics) {
+    super::distributed::check(state, ql, what, diags);
     if let Some(m) = &state.max_concurrency {
         number(m, "MaxConcurrency", what, ql, Range::NonNegative, diags);
     }
@@ -225,11 +227,12 @@ pub(super) fn map(state: &State, ql: QueryLanguage, what: &str, diags: &mut Diag
 
     if let Some(config) = processor_config(state) {
         let pc = &config.value;
+        let owner = format!("`ProcessorConfig` of {what}");
         if let Some(mode) = &pc.mode {
-            enum_value(mode, "Mode", &["INLINE", "DISTRIBUTED"], what, diags);
+            enum_value(mode, "Mode", &["INLINE", "DISTRIBUTED"], &owner, diags);
         }
         if let Some(et) = &pc.execution_type {
-            enum_value(et, "ExecutionType", &["STANDARD", "EXPRESS"], what, diags);
+            enum_value(et, "ExecutionType", &["STANDARD", "EXPRESS"], &owner, diags);
         } else if is_distributed(state) {
             diags.push(
                 Diagnostic::new(
@@ -247,7 +250,8 @@ pub(super) fn map(state: &State, ql: QueryLanguage, what: &str, diags: &mut Diag
     }
 }
 
-fn enum_value(value: &Spanned<String>, key: &str, allowed: &[&str], what: &str, diags: &mut Diagnostics) {
+/// `value` of field `key` (of `owner`: "`ProcessorConfig` of state `M`") as one of `allowed`.
+pub(super) fn enum_value(value: &Spanned<String>, key: &str, allowed: &[&str], owner: &str, diags: &mut Diagnostics) {
     if allowed.contains(&value.value.as_str()) {
         return;
     }
@@ -256,7 +260,7 @@ fn enum_value(value: &Spanned<String>, key: &str, allowed: &[&str], what: &str, 
         &value.pointer,
         value.span,
         format!(
-            "The field '{key}' should have one of these values: [{}], not {:?} (`ProcessorConfig` of {what})",
+            "The field '{key}' should have one of these values: [{}], not {:?} ({owner})",
             allowed.join(", "),
             value.value
         ),

@@ -31,9 +31,11 @@
 //! - A mocked result is not checked against the service's API model
 //!   (`fieldValidationMode` is accepted, and every mode behaves as `NONE`): asl-rs does not
 //!   carry the models of the services AWS integrates.
-//! - A Distributed Map's `ItemReader`, `ItemBatcher` and `ResultWriter` are refused, as
-//!   executions refuse them, so `mapItemReaderData` has no use yet; `errorCausedByState` is
-//!   accepted and changes nothing (the mocked error is the Map's or Parallel's either way).
+//! - A mocked Map state with a Distributed Map's `ItemReader`, `ItemBatcher` or
+//!   `ResultWriter` is refused: state tests do not read or write objects yet (executions
+//!   do), and `mapItemReaderData`, which would stand in for the reader's data, is not taken;
+//!   `errorCausedByState` is accepted and changes nothing (the mocked error is the Map's or
+//!   Parallel's either way).
 //! - `$$.Execution.Id` is a STANDARD execution's ARN (AWS shows an EXPRESS one), and
 //!   `$$.Execution.RoleArn` is asl-rs's default role when `roleArn` is absent (AWS shows
 //!   `null`). A state tested by `stateName` shows its own name as `$$.State.Name` (AWS
@@ -156,8 +158,8 @@ fn stand_in(
             let s3 = ["ItemReader", "ItemBatcher", "ResultWriter"].into_iter().find(|f| loaded.state.get(f).is_some());
             if let Some(field) = s3 {
                 return Err(ApiError::validation(format!(
-                    "asl-rs cannot test a Map state with an {field} yet: a Distributed Map's S3 reader, batcher and \
-                     writer are not supported"
+                    "asl-rs cannot test a Map state with an {field} yet: state tests do not read or write a \
+                     Distributed Map's objects (executions do)"
                 )));
             }
             if matches!(&outcome, Ok(result) if !result.is_array()) {

@@ -267,7 +267,7 @@ impl TaskHandler for Bindings {
     fn write_results<'a>(&'a self, call: ResultsCall<'a>) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
             for (key, body) in call.objects {
-                self.objects.put(call.bucket, key, body.clone()).await.map_err(|error| {
+                self.objects.put(call.bucket, &key, body).await.map_err(|error| {
                     let cause = crate::items::s3_cause(&error);
                     Error::new(asl_runtime::error::names::RESULT_WRITER_FAILED, cause)
                 })?;

@@ -757,7 +757,7 @@ impl<'a> Driver<'a> {
         let WriteRequest { id, path, state, resource, bucket, objects, result } = request;
         let handler = self.handler;
         let future: BoxFuture<'a, Arrival> = Box::pin(async move {
-            let call = ResultsCall { state, resource, bucket: &bucket, objects: &objects };
+            let call = ResultsCall { state, resource, bucket: &bucket, objects };
             let written = handler.write_results(call).await.map(|()| result);
             Arrival { from_handler: true, ..Arrival::new(path, id, Event::Result(written)) }
         });

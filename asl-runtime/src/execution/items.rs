@@ -60,5 +60,5 @@ pub struct ResultsCall<'a> {
     /// The bucket of its `Parameters`/`Arguments`.
     pub bucket: &'a str,
     /// Each object's key and bytes.
-    pub objects: &'a [(String, Vec<u8>)],
+    pub objects: Vec<(String, Vec<u8>)>,
 }

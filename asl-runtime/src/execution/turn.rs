@@ -394,10 +394,14 @@ impl Turn<'_> {
                 Some(Child::Run(child)) => self.run(child, depth + 1, None).map(|end| {
                     let Run { history, root, info, .. } = &mut **child;
                     run_ended(history, &mut root.chain, &end, self.now);
-                    let result = match end {
+                    // The child's record takes its input: the run is over, and its slot is
+                    // about to hold the record instead.
+                    let input = std::mem::take(&mut info.input);
+                    let mut result = match end {
                         Ok(output) => ChildResult::ended(info, Ok(output), self.now),
                         Err(error) => ChildResult::ended(info, Err(&error), self.now),
                     };
+                    result.input = input;
                     let ended = Ended::Run(Box::new(result));
                     // A child execution's events are in its own history: the Map's chain
                     // does not go through them.

@@ -407,10 +407,14 @@ pub struct DistributedDef {
     pub batcher: Option<&'static BatcherDef>,
     /// `ResultWriter`: how the children's results are shaped, and where they are written.
     pub writer: Option<&'static WriterDef>,
+    /// `ProcessorConfig.ExecutionType` is `EXPRESS`: the child executions are not recorded
+    /// as executions of their own (AWS lists and describes only `STANDARD` ones).
+    pub express: bool,
 }
 
 emit_struct!(machine => DistributedDef {
     label,
+    express,
     tolerated_failure_count,
     tolerated_failure_percentage,
     reader,

@@ -77,6 +77,7 @@ pub mod jsonata;
 pub mod machine;
 mod macros;
 pub mod map_results;
+pub mod map_run;
 mod nanos;
 pub mod path;
 pub mod retry;

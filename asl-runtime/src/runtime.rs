@@ -563,7 +563,7 @@ impl Runtime {
             }
         };
         if durable.is_some() {
-            driver = driver.holding_effects();
+            driver = driver.holding_effects().keeping_records();
         }
         let sink = self.inner.history_sink.as_deref();
         // A durable execution's events go to the sink once committed (see `streamed`), so
@@ -612,7 +612,7 @@ impl Runtime {
             if let Some(record) = durable.as_mut() {
                 let held = driver.has_held_effects();
                 if record.behind(driver.execution()) {
-                    let committed = record.commit(&driver, workflow, &shared.info, &state_machine_arn).await;
+                    let committed = record.commit(&mut driver, workflow, &shared.info, &state_machine_arn).await;
                     if let Err(error) = self.inner.stored(&shared, committed) {
                         return self.inner.end_unstored(&shared, &mut driver, error);
                     }
@@ -642,7 +642,7 @@ impl Runtime {
                     Err(error) => return self.inner.end_unrestored(&shared, error),
                 };
                 if durable.is_some() {
-                    driver = driver.holding_effects();
+                    driver = driver.holding_effects().keeping_records();
                 }
                 if let Some(sink) = sink
                     && durable.is_none()
@@ -658,7 +658,7 @@ impl Runtime {
         }
         if let Some(record) = durable.as_mut() {
             // The end is reported only once it is durable.
-            let committed = record.commit(&driver, workflow, &shared.info, &state_machine_arn).await;
+            let committed = record.commit(&mut driver, workflow, &shared.info, &state_machine_arn).await;
             if let Err(error) = self.inner.stored(&shared, committed) {
                 return self.inner.end_unstored(&shared, &mut driver, error);
             }

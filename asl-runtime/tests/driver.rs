@@ -295,6 +295,7 @@ static FAN_OUT: MapDef = MapDef {
         reader: None,
         batcher: None,
         writer: None,
+        express: false,
     }),
     recovery: &NO_RECOVERY,
 };
@@ -312,6 +313,7 @@ static HALF: MapDef = MapDef {
         reader: None,
         batcher: None,
         writer: None,
+        express: false,
     }),
     recovery: &NO_RECOVERY,
 };

@@ -371,6 +371,12 @@ impl Store for Watched {
     fn claimable_activity_tasks(&self, activity_arn: &str, limit: usize) -> StoreFuture<'_, Vec<ActivityTaskRecord>> {
         self.inner.claimable_activity_tasks(activity_arn, limit)
     }
+    fn map_run(&self, arn: &str) -> StoreFuture<'_, Option<asl_runtime::store::MapRunRecord>> {
+        self.inner.map_run(arn)
+    }
+    fn map_runs(&self, execution_arn: &str) -> StoreFuture<'_, Vec<asl_runtime::store::MapRunRecord>> {
+        self.inner.map_runs(execution_arn)
+    }
     fn purge_ended_before(&self, cutoff: time::OffsetDateTime) -> StoreFuture<'_, u64> {
         self.inner.purge_ended_before(cutoff)
     }

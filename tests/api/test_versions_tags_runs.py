@@ -147,6 +147,68 @@ def test_map_runs(sfn):
     assert_error(error_of(sfn.list_map_runs, executionArn=f"{PREFIX}:execution:x:y"), "ExecutionDoesNotExist")
 
 
+def test_map_run_children(sfn):
+    """A Map Run's child executions are executions of their own: listed by the Map Run,
+    described, with their own histories; the Map Run counts them exactly."""
+    fanout = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "Label": "Checks",
+                "ItemsPath": "$.items",
+                "ToleratedFailureCount": 1,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Odd?",
+                    "States": {
+                        "Odd?": {
+                            "Type": "Choice",
+                            "Choices": [{"Variable": "$", "NumericEquals": 3, "Next": "Reject"}],
+                            "Default": "Accept",
+                        },
+                        "Reject": {"Type": "Fail", "Error": "Rejected", "Cause": "three"},
+                        "Accept": {"Type": "Pass", "End": True},
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+    machine = create_machine(sfn, fanout, "children")
+    execution = sfn.start_execution(stateMachineArn=machine, input='{"items": [1, 2, 3, 4, 5]}')["executionArn"]
+    assert wait_for_end(sfn, execution)["status"] == "SUCCEEDED"
+    (listed,) = sfn.list_map_runs(executionArn=execution)["mapRuns"]
+    map_run = listed["mapRunArn"]
+    assert listed["stateMachineArn"] == f"{machine}/Checks"
+    run = sfn.describe_map_run(mapRunArn=map_run)
+    expected = {"pending": 0, "running": 0, "succeeded": 4, "failed": 1, "timedOut": 0, "aborted": 0, "total": 5}
+    for counts in (run["itemCounts"], run["executionCounts"]):
+        assert {name: counts[name] for name in expected} == expected
+    assert (run["status"], run["toleratedFailureCount"]) == ("SUCCEEDED", 1)
+    assert_date(run["stopDate"])
+
+    children = sfn.list_executions(mapRunArn=map_run)["executions"]
+    assert len(children) == 5
+    assert all(child["mapRunArn"] == map_run and child["stateMachineArn"] == f"{machine}/Checks" for child in children)
+    assert sorted(child["status"] for child in children) == ["FAILED"] + ["SUCCEEDED"] * 4
+    assert sfn.list_executions(mapRunArn=map_run, statusFilter="FAILED")["executions"][0]["status"] == "FAILED"
+    failed = next(child for child in children if child["status"] == "FAILED")
+    described = sfn.describe_execution(executionArn=failed["executionArn"])
+    assert (described["input"], described["error"], described["cause"]) == ("3", "Rejected", "three")
+    assert described["mapRunArn"] == map_run
+    assert described["redriveStatus"] == "NOT_REDRIVABLE"
+    events = [event["type"] for event in history(sfn, failed["executionArn"])]
+    assert events[0] == "ExecutionStarted" and events[-1] == "ExecutionFailed"
+    assert "FailStateEntered" in events
+    # The parent's own listing has the parent only.
+    assert [e["executionArn"] for e in sfn.list_executions(stateMachineArn=machine)["executions"]] == [execution]
+    both = error_of(sfn.list_executions, stateMachineArn=machine, mapRunArn=map_run)
+    assert_error(both, "ValidationException")
+    unknown = map_run.rsplit(":", 1)[0] + ":00000000-0000-0000-0000-000000000000"
+    assert_error(error_of(sfn.list_executions, mapRunArn=unknown), "ResourceNotFound")
+
+
 def test_redrive(sfn):
     machine = create_machine(sfn, ASK, "redriven")
     execution = sfn.start_execution(stateMachineArn=machine)["executionArn"]

@@ -665,6 +665,16 @@ impl Store for Blocking {
         self.call(move |store| store.claimable_activity_tasks(&arn, limit))
     }
 
+    fn map_run(&self, arn: &str) -> StoreFuture<'_, Option<asl_runtime::store::MapRunRecord>> {
+        let arn = arn.to_owned();
+        self.call(move |store| store.map_run(&arn))
+    }
+
+    fn map_runs(&self, execution_arn: &str) -> StoreFuture<'_, Vec<asl_runtime::store::MapRunRecord>> {
+        let arn = execution_arn.to_owned();
+        self.call(move |store| store.map_runs(&arn))
+    }
+
     fn purge_ended_before(&self, cutoff: OffsetDateTime) -> StoreFuture<'_, u64> {
         self.call(move |store| store.purge_ended_before(cutoff))
     }

@@ -23,6 +23,12 @@ impl Lowerer {
             reader: s.item_reader.as_ref().map(|node| self.reader(node, jsonata)),
             batcher: s.item_batcher.as_ref().map(|node| self.batcher(node, jsonata)),
             writer: s.result_writer.as_ref().map(|node| self.writer(node, jsonata)),
+            express: s
+                .item_processor
+                .as_ref()
+                .and_then(|processor| processor.value.processor_config.as_ref())
+                .and_then(|config| config.value.execution_type.as_ref())
+                .is_some_and(|execution_type| execution_type.value == "EXPRESS"),
         })
     }
 

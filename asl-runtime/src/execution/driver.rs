@@ -32,6 +32,7 @@ use super::history::HistoryDetail;
 use super::inspect::Inspector;
 use super::items::{ItemSource, ItemsCall, ResultsCall};
 use super::parked::{Heartbeat, Parked};
+use super::records::Records;
 use super::state::{Execution, FramePath, Pending, WaitId};
 use super::task::{BoxFuture, TaskCall, TaskHandler};
 use super::{Outcome, Status, UNSUPPORTED_ERROR, Workflow};
@@ -42,6 +43,7 @@ use crate::error::Error;
 use crate::error::names;
 use crate::machine::{Callback, StateKind};
 use crate::sink::HistorySink;
+use crate::store::{ChildExecution, MapRunRecord};
 
 /// How many transitions the driver takes before it lets other tasks of the async runtime
 /// run: a workflow that loops without waiting must not starve them.
@@ -239,6 +241,21 @@ impl<'a> Driver<'a> {
     pub(crate) fn holding_effects(mut self) -> Driver<'a> {
         self.hold = true;
         self
+    }
+
+    /// The same driver, writing down the Map Runs of its execution's Distributed Maps and
+    /// their `STANDARD` child executions as they end, for [`Driver::take_records`] (see
+    /// [`records`](super::records)).
+    pub(crate) fn keeping_records(mut self) -> Driver<'a> {
+        if self.execution.records.is_none() {
+            self.execution.records = Some(Box::new(Records::new(self.execution.info())));
+        }
+        self
+    }
+
+    /// The Map Runs and child executions written down since the last call, for a commit.
+    pub(crate) fn take_records(&mut self) -> (Vec<ChildExecution>, Vec<MapRunRecord>) {
+        self.execution.records.as_deref_mut().map(Records::take).unwrap_or_default()
     }
 
     /// The effective input of each activity task held for the next release, by its wait: a

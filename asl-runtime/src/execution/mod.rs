@@ -30,6 +30,7 @@ mod history;
 pub mod inspect;
 mod kinds;
 pub(crate) mod parked;
+pub(crate) mod records;
 mod recovery;
 mod redrive;
 pub use redrive::{MAX_EXECUTION_TIME, NotRedrivable, REDRIVABLE_PERIOD, REDRIVE_HISTORY_LIMIT, redrivability};

@@ -75,6 +75,9 @@ pub enum NotRedrivable {
     RedrivablePeriod,
     /// Its state machine is gone (a runtime has no workflow registered under its name).
     StateMachineDeleted,
+    /// It is a child execution of a Distributed Map's Map Run: it runs again when its
+    /// parent execution is redriven.
+    MapRunChild,
 }
 
 impl NotRedrivable {
@@ -90,6 +93,9 @@ impl NotRedrivable {
             NotRedrivable::MaxExecutionTime => "Execution has exceeded the max execution time",
             NotRedrivable::RedrivablePeriod => "Execution redrivable period exceeded",
             NotRedrivable::StateMachineDeleted => "State machine is in DELETING status",
+            NotRedrivable::MapRunChild => {
+                "Execution is a child workflow execution of a Map Run; redrive the execution that started the Map Run"
+            }
         }
     }
 }

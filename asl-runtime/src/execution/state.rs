@@ -26,6 +26,7 @@ use super::Outcome;
 use super::compact::{self, CompactError};
 use super::history::{self, Chain, EventDetails, EventType, History, HistoryDetail, HistoryEvent, TextCache};
 use super::inspect::TopFrame;
+use super::records::Records;
 use crate::context::ExecutionInfo;
 use crate::error::Error;
 use crate::intrinsics::SplitMix64;
@@ -67,6 +68,10 @@ pub struct Execution {
     /// [`Driver::with_history_sink`](super::Driver::with_history_sink)).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub(super) streamed: u64,
+    /// The Map Runs and child executions made since the last commit, for a runtime that
+    /// stores them (see [`records`](super::records)).
+    #[serde(skip)]
+    pub(super) records: Option<Box<Records>>,
 }
 
 fn is_zero(count: &u64) -> bool {
@@ -349,6 +354,58 @@ pub(super) struct DistributedWork {
     /// The `ResultWriter`, when the Map has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) writer: Option<Box<WriterWork>>,
+    /// When the Map Run started.
+    #[serde(default, with = "nanos::option")]
+    pub(super) started: Option<OffsetDateTime>,
+    /// Its `MaxConcurrency` as evaluated (0: no limit but AWS's).
+    #[serde(default)]
+    pub(super) max_concurrency: u64,
+    /// How many of its items and children started and ended so far.
+    #[serde(default)]
+    pub(super) tally: Tally,
+}
+
+/// How many of a Map Run's items and child executions started and ended so far, and how:
+/// what `DescribeMapRun` counts. (A batch's child counts as one execution and as all of its
+/// items.)
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(super) struct Tally {
+    /// Child executions started.
+    pub(super) executions_started: u64,
+    /// Items whose child execution started.
+    pub(super) items_started: u64,
+    /// Items whose child execution ended.
+    pub(super) items: EndedCounts,
+    /// Child executions that ended.
+    pub(super) executions: EndedCounts,
+}
+
+/// Ended items or child executions, by how they ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(super) struct EndedCounts {
+    pub(super) succeeded: u64,
+    pub(super) failed: u64,
+    pub(super) timed_out: u64,
+    pub(super) aborted: u64,
+}
+
+impl EndedCounts {
+    /// All of them.
+    pub(super) fn ended(&self) -> u64 {
+        self.succeeded + self.failed + self.timed_out + self.aborted
+    }
+
+    /// Counts `n` more that ended with `status`.
+    pub(super) fn add(&mut self, status: crate::map_results::ChildStatus, n: u64) {
+        use crate::map_results::ChildStatus;
+        let count = match status {
+            ChildStatus::Succeeded => &mut self.succeeded,
+            ChildStatus::Failed | ChildStatus::Pending => &mut self.failed,
+            ChildStatus::TimedOut => &mut self.timed_out,
+            ChildStatus::Aborted => &mut self.aborted,
+        };
+        *count += n;
+    }
 }
 
 /// A Distributed Map's `ResultWriter`, evaluated when its Map Run started.
@@ -464,7 +521,7 @@ impl Execution {
             return;
         }
         self.runnable.clear();
-        run_aborted(workflow, &mut self.run, error.as_deref(), cause.as_deref(), now);
+        run_aborted(workflow, &mut self.run, error.as_deref(), cause.as_deref(), now, self.records.as_deref_mut());
         self.outcome = Some(Outcome { status: super::Status::Aborted, output: None, error, cause });
     }
 
@@ -597,7 +654,7 @@ impl Execution {
 
     /// What both forms write: everything but the history events and the info.
     fn snapshot_ref(&self) -> SnapshotRef<'_> {
-        let Execution { run, deadline, next_wait, runnable, outcome, transitions, streamed } = self;
+        let Execution { run, deadline, next_wait, runnable, outcome, transitions, streamed, records: _ } = self;
         let Run { info: _, rng, history, root, context_base: _ } = run;
         SnapshotRef {
             rng,
@@ -645,6 +702,7 @@ impl Execution {
             outcome,
             transitions,
             streamed,
+            records: None,
         })
     }
 }
@@ -726,9 +784,12 @@ fn run_aborted(
     error: Option<&str>,
     cause: Option<&str>,
     now: OffsetDateTime,
+    records: Option<&mut Records>,
 ) {
-    let Run { history, root, .. } = run;
-    frame_aborted(workflow, history, root, now);
+    let Run { history, root, info, .. } = run;
+    let mut aborted = Aborted { workflow, history, info, records, now };
+    aborted.frame(root);
+    let Aborted { history, .. } = aborted;
     history.record(&mut root.chain, EventType::ExecutionAborted, now, || {
         Some(EventDetails {
             error: error.map(str::to_owned),
@@ -738,47 +799,75 @@ fn run_aborted(
     });
 }
 
-/// Records that `frame`'s current state, and whatever runs inside it, was interrupted.
-fn frame_aborted(workflow: &super::Workflow, history: &mut History, frame: &mut Frame, now: OffsetDateTime) {
-    let Some(state) =
-        workflow.containers.get(usize::from(frame.container)).and_then(|c| c.states.get(usize::from(frame.state)))
-    else {
-        return;
-    };
-    match &mut frame.step {
-        Step::Enter | Step::Failed => return,
-        Step::Working { work: Work::Parallel(children), .. } => {
-            for child in children.iter_mut() {
-                if let Child::Frame(branch) = child {
-                    frame_aborted(workflow, history, branch, now);
-                }
-            }
-        }
-        Step::Working { work: Work::Map(map), .. } => {
-            for (index, child) in map.children.iter_mut().enumerate() {
-                match child {
-                    Child::Frame(iteration) if iteration.entered_event != 0 => {
-                        frame_aborted(workflow, history, iteration, now);
-                        history.record(&mut iteration.chain, EventType::MapIterationAborted, now, || {
-                            Some(EventDetails {
-                                name: Some(state.name.into()),
-                                index: Some(index as u64),
-                                ..EventDetails::default()
-                            })
-                        });
+/// What an execution's abort goes through: its run's history and `$$.Execution`, and the
+/// records of the execution, for a runtime that stores its Map Runs and child executions.
+struct Aborted<'a, 'r> {
+    workflow: &'a super::Workflow,
+    history: &'a mut History,
+    info: &'a ExecutionInfo,
+    records: Option<&'r mut Records>,
+    now: OffsetDateTime,
+}
+
+impl Aborted<'_, '_> {
+    /// Records that `frame`'s current state, and whatever runs inside it, was interrupted.
+    fn frame(&mut self, frame: &mut Frame) {
+        let (workflow, now) = (self.workflow, self.now);
+        let Some(state) =
+            workflow.containers.get(usize::from(frame.container)).and_then(|c| c.states.get(usize::from(frame.state)))
+        else {
+            return;
+        };
+        match &mut frame.step {
+            Step::Enter | Step::Failed => return,
+            Step::Working { work: Work::Parallel(children), .. } => {
+                for child in children.iter_mut() {
+                    if let Child::Frame(branch) = child {
+                        self.frame(branch);
                     }
-                    Child::Run(run) => run_aborted(workflow, run, None, None, now),
-                    Child::Frame(_) | Child::Done(_) | Child::Ended(_) => {}
                 }
             }
-            if map.distributed.is_some() {
-                history.record(&mut frame.chain, EventType::MapRunAborted, now, || None);
+            Step::Working { work: Work::Map(map), .. } => {
+                let stored = matches!(&state.kind, crate::machine::StateKind::Map(def)
+                    if def.distributed.is_some_and(|d| !d.express))
+                    && self.records.as_deref().is_some_and(|records| records.owns(self.info));
+                for (index, child) in map.children.iter_mut().enumerate() {
+                    match child {
+                        Child::Frame(iteration) if iteration.entered_event != 0 => {
+                            self.frame(iteration);
+                            self.history.record(&mut iteration.chain, EventType::MapIterationAborted, now, || {
+                                Some(EventDetails {
+                                    name: Some(state.name.into()),
+                                    index: Some(index as u64),
+                                    ..EventDetails::default()
+                                })
+                            });
+                        }
+                        Child::Run(run) => {
+                            run_aborted(workflow, run, None, None, now, None);
+                            if let (true, Some(records), Some(work)) =
+                                (stored, self.records.as_deref_mut(), &map.distributed)
+                            {
+                                let mut result = ChildResult::ended(&run.info, Ok(Value::Null), now);
+                                result.status = crate::map_results::ChildStatus::Aborted;
+                                result.output = None;
+                                records.child(&work.map_run_arn, &result, &run.history);
+                            }
+                        }
+                        Child::Frame(_) | Child::Done(_) | Child::Ended(_) => {}
+                    }
+                }
+                if map.distributed.is_some() {
+                    self.history.record(&mut frame.chain, EventType::MapRunAborted, now, || None);
+                    let status = crate::map_run::MapRunStatus::Aborted;
+                    super::kinds::map::ended(self.records.as_deref_mut(), map, self.info, state.name, status, now);
+                }
             }
+            Step::Waiting { .. } | Step::Working { .. } => {}
         }
-        Step::Waiting { .. } | Step::Working { .. } => {}
-    }
-    if let Some(kind) = EventType::aborted(&state.kind) {
-        history.record(&mut frame.chain, kind, now, || None);
+        if let Some(kind) = EventType::aborted(&state.kind) {
+            self.history.record(&mut frame.chain, kind, now, || None);
+        }
     }
 }
 
@@ -971,6 +1060,14 @@ mod tests {
                     export: Some(("bucket".to_owned(), "runs".to_owned())),
                     writing: Some(9),
                 })),
+                started: Some(AT),
+                max_concurrency: 40,
+                tally: Tally {
+                    executions_started: 3,
+                    items_started: 4,
+                    items: EndedCounts { succeeded: 1, failed: 1, timed_out: 0, aborted: 0 },
+                    executions: EndedCounts { succeeded: 1, failed: 0, timed_out: 1, aborted: 0 },
+                },
             }),
         };
         let mut variables = Map::new();
@@ -1004,6 +1101,7 @@ mod tests {
             outcome: Some(Outcome { status: Status::Failed, output: None, error: Some("E".into()), cause: None }),
             transitions: 99,
             streamed: 2,
+            records: None,
         }
     }
 

@@ -62,6 +62,7 @@ impl Execution {
             outcome: None,
             transitions: 0,
             streamed: 0,
+            records: None,
         }
     }
 
@@ -86,6 +87,7 @@ impl Execution {
             outcome: None,
             transitions: 0,
             streamed: 0,
+            records: None,
         }
     }
 
@@ -112,8 +114,8 @@ impl Execution {
         }
         let Some(path) = self.runnable.pop_front() else { return false };
         self.transitions += 1;
-        let Execution { run, next_wait, .. } = self;
-        let mut turn = Turn::new(workflow, now, &path, next_wait, fx);
+        let Execution { run, next_wait, records, .. } = self;
+        let mut turn = Turn::new(workflow, now, &path, next_wait, fx, records.as_deref_mut());
         let end = turn.run(run, 0, inspector);
         self.reorder(path, fx);
         if let Some(end) = end {
@@ -212,7 +214,8 @@ impl Execution {
         if self.outcome.is_some() {
             return false;
         }
-        let Some((frame, history)) = frame_at(&mut self.run, path) else { return false };
+        let Execution { run, records, .. } = self;
+        let Some((frame, history, info)) = frame_at(run, path) else { return false };
         let resource = match state_def(workflow, frame.container, frame.state).map(|state| &state.kind) {
             Ok(StateKind::Task(task)) => task.resource,
             _ => "",
@@ -277,6 +280,10 @@ impl Execution {
             }
             (Step::Working { work, .. }, Event::Result(result)) if matches!(&*work, Work::Map(map) if map.exporting() == Some(id)) =>
             {
+                let name = state_def(workflow, frame.container, frame.state).map_or("", |state| state.name);
+                if let Work::Map(map) = &*work {
+                    map::export_ended(map, records.as_deref_mut(), info, name, result.is_ok(), now);
+                }
                 *work = map::exported(history, chain, now, result);
                 true
             }
@@ -307,7 +314,7 @@ impl Execution {
         }
         let mut path = FramePath::new();
         let Execution { run, next_wait, .. } = self;
-        let mut turn = Turn::new(workflow, now, &[], next_wait, fx);
+        let mut turn = Turn::new(workflow, now, &[], next_wait, fx, None);
         turn.reissue_run(run, &mut path);
         let again = std::mem::take(&mut fx.front);
         for frame in again {
@@ -316,11 +323,12 @@ impl Execution {
     }
 }
 
-/// The frame at `path` in `run`, with its run's event counter.
-fn frame_at<'r>(run: &'r mut Run, path: &[u32]) -> Option<(&'r mut Frame, &'r mut History)> {
-    let Run { history, root, .. } = run;
+/// The frame at `path` in `run`, with its run's history and `$$.Execution`.
+fn frame_at<'r>(run: &'r mut Run, path: &[u32]) -> Option<(&'r mut Frame, &'r mut History, &'r ExecutionInfo)> {
+    let Run { history, root, info, .. } = run;
     let mut frame = root;
     let mut events = history;
+    let mut owner = &*info;
     for &index in path {
         let Step::Working { work, .. } = &mut frame.step else { return None };
         let child = match work {
@@ -331,12 +339,13 @@ fn frame_at<'r>(run: &'r mut Run, path: &[u32]) -> Option<(&'r mut Frame, &'r mu
         match child {
             Child::Frame(child) => frame = child,
             Child::Run(run) => {
-                let Run { history: run_history, root, .. } = &mut **run;
+                let Run { history: run_history, root, info, .. } = &mut **run;
                 events = run_history;
                 frame = root;
+                owner = info;
             }
             Child::Done(_) | Child::Ended(_) => return None,
         }
     }
-    Some((frame, events))
+    Some((frame, events, owner))
 }

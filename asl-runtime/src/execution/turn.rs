@@ -16,12 +16,13 @@ use super::flow::{Assigned, DataFlow, Flow, Inspected};
 use super::history::{self, Chain, EventDetails, EventType, History};
 use super::inspect::Inspector;
 use super::kinds::{feed, map, parallel, task, wait};
+use super::records::Records;
 use super::recovery;
 use super::state::{Child, FIRED, FailedAttempt, Frame, FramePath, Run, Step, Vars, WaitId, Work};
 use crate::context::{ContextObject, ExecutionInfo, StateInfo};
 use crate::error::{Error, names};
 use crate::intrinsics::{RandomSource, SplitMix64};
-use crate::machine::{Next, StateDef};
+use crate::machine::{Next, StateDef, StateKind};
 use crate::map_results::ChildResult;
 use crate::path;
 
@@ -258,6 +259,9 @@ pub(super) struct Turn<'t> {
     /// The execution's last wait id.
     ids: &'t mut WaitId,
     pub(super) fx: &'t mut Effects,
+    /// Where the Map Runs and child executions it makes are written down, for a runtime
+    /// that stores them.
+    pub(super) records: Option<&'t mut Records>,
     /// What the state being left assigned, each value as JSON text, for its Exited event
     /// (kept only when the history records details).
     assigned: Option<Map<String, Value>>,
@@ -272,8 +276,9 @@ impl<'t> Turn<'t> {
         path: &'t [u32],
         ids: &'t mut WaitId,
         fx: &'t mut Effects,
+        records: Option<&'t mut Records>,
     ) -> Turn<'t> {
-        Turn { workflow, now, path, ids, fx, assigned: None }
+        Turn { workflow, now, path, ids, fx, records, assigned: None }
     }
 }
 
@@ -366,9 +371,19 @@ impl Turn<'_> {
     ) -> Option<Result<Value, Error>> {
         let Some(&index) = self.path.get(depth) else { return self.transition(ctx, frame) };
         let index = index as usize;
-        let map_name = state_def(self.workflow, frame.container, frame.state).map_or("", |state| state.name);
+        let state = state_def(self.workflow, frame.container, frame.state).ok();
+        let map_name = state.map_or("", |state| state.name);
         let ended = {
             let Step::Working { work, .. } = &mut frame.step else { return None };
+            // The Map Run whose STANDARD child executions are stored, when they are.
+            let stored_run = match (&*work, state.map(|state| &state.kind), &self.records) {
+                (Work::Map(map), Some(StateKind::Map(def)), Some(records))
+                    if def.distributed.is_some_and(|d| !d.express) && records.owns(ctx.info) =>
+                {
+                    map.distributed.as_ref().map(|d| d.map_run_arn.clone())
+                }
+                _ => None,
+            };
             let iteration = matches!(work, Work::Map(map) if map.distributed.is_none());
             let child = match work {
                 Work::Parallel(children) => children.get_mut(index),
@@ -402,6 +417,9 @@ impl Turn<'_> {
                         Err(error) => ChildResult::ended(info, Err(&error), self.now),
                     };
                     result.input = input;
+                    if let (Some(records), Some(map_run_arn)) = (self.records.as_deref_mut(), &stored_run) {
+                        records.child(map_run_arn, &result, history);
+                    }
                     let ended = Ended::Run(Box::new(result));
                     // A child execution's events are in its own history: the Map's chain
                     // does not go through them.

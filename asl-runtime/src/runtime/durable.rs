@@ -26,10 +26,10 @@ use super::rows::Rows;
 use crate::context::ExecutionInfo;
 use crate::error::Error;
 use crate::execution::parked::SavedInfo;
+use crate::execution::records::history_record;
 use crate::execution::{Driver, Execution, HistoryEvent, WaitId, Workflow};
 use crate::store::{
-    Commit, ExecutionEnd, ExecutionRecord, ExecutionRedrive, HistoryQuery, HistoryRecord, NewExecution, Store,
-    StoreError,
+    Commit, ExecutionEnd, ExecutionRecord, ExecutionRedrive, HistoryQuery, NewExecution, Store, StoreError,
 };
 
 /// The format of the snapshots this runtime writes: their first byte. A runtime reads only
@@ -107,13 +107,18 @@ impl Durable {
     /// `info` is the execution's `$$.Execution` as the runtime saved it.
     pub(super) fn commit<'s>(
         &'s mut self,
-        driver: &Driver<'_>,
+        driver: &mut Driver<'_>,
         workflow: &Workflow,
         info: &SavedInfo,
         state_machine_arn: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send + use<'s> {
+        let (children, map_runs) = driver.take_records();
         let execution = driver.execution();
-        let prepared = self.prepare(execution, driver.held_activity_inputs(), workflow, info, state_machine_arn);
+        let mut prepared = self.prepare(execution, driver.held_activity_inputs(), workflow, info, state_machine_arn);
+        if let Ok(prepared) = &mut prepared {
+            prepared.commit.children = children;
+            prepared.commit.map_runs = map_runs;
+        }
         self.apply(prepared)
     }
 
@@ -205,13 +210,6 @@ struct Prepared {
     rows: Rows,
     events: usize,
     transitions: u64,
-}
-
-/// A history event as the store keeps it: AWS's `GetExecutionHistory` JSON.
-fn history_record(event: &HistoryEvent) -> HistoryRecord {
-    // A history event is strings, numbers and JSON values: it always serialises.
-    let event_json = serde_json::to_string(event).unwrap_or_default();
-    HistoryRecord { id: event.id, event: event_json }
 }
 
 fn json_text(value: &serde_json::Value) -> String {

@@ -206,6 +206,9 @@ impl Runtime {
 
     /// The workflow registered for `record`'s state machine.
     fn registered_for(&self, record: &ExecutionRecord) -> Result<Registered, NotRedrivable> {
+        if record.map_run_arn.is_some() {
+            return Err(NotRedrivable::MapRunChild);
+        }
         let machine = record.state_machine_arn.rsplit(':').next().unwrap_or_default();
         lock(&self.inner.workflows).get(machine).cloned().ok_or(NotRedrivable::StateMachineDeleted)
     }

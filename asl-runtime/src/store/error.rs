@@ -32,6 +32,8 @@ pub enum StoreError {
     /// A commit claimed an activity task that is not claimable by its execution: unknown,
     /// claimed already, or another execution's.
     ActivityTaskNotClaimable(String),
+    /// A commit wrote a Map Run (this ARN) that belongs to another execution.
+    ForeignMapRun(String),
     /// A `next_token` that no listing gave out.
     InvalidNextToken,
     /// The store holds something it could not have written (a bad status name, a date out
@@ -66,6 +68,7 @@ impl std::fmt::Display for StoreError {
             StoreError::ActivityTaskNotClaimable(token) => {
                 write!(f, "activity task is not claimable: {token}")
             }
+            StoreError::ForeignMapRun(arn) => write!(f, "Map Run {arn} belongs to another execution"),
             StoreError::InvalidNextToken => write!(f, "invalid next token"),
             StoreError::Corrupt(what) => write!(f, "corrupt store: {what}"),
             StoreError::Backend(what) => write!(f, "store failed: {what}"),

@@ -7,9 +7,9 @@ use time::OffsetDateTime;
 
 use super::record::{ended_status, executions_token, history_token, parse_executions_token, parse_history_token};
 use super::{
-    ActivityTaskRecord, Commit, CommitTarget, ExecutionQuery, ExecutionRecord, ExecutionSummary, HistoryQuery,
-    HistoryRecord, Page, ResourceRecord, Store, StoreError, StoreFuture, TimerRecord, TokenRecord, page_size,
-    to_micros, truncate,
+    ActivityTaskRecord, ChildExecution, Commit, CommitTarget, ExecutionQuery, ExecutionRecord, ExecutionSummary,
+    HistoryQuery, HistoryRecord, MapRunRecord, Page, ResourceRecord, Store, StoreError, StoreFuture, TimerRecord,
+    TokenRecord, page_size, to_micros, truncate,
 };
 use crate::runtime::ExecutionStatus;
 
@@ -29,6 +29,8 @@ struct Inner {
     next_seq: i64,
     tokens: HashMap<String, TokenRecord>,
     activity_tasks: HashMap<String, ActivityTaskRecord>,
+    /// Map Runs by ARN, with the order in which each was first written.
+    map_runs: HashMap<String, (i64, MapRunRecord)>,
 }
 
 #[derive(Debug)]
@@ -145,6 +147,18 @@ impl Store for MemoryStore {
         Self::ready(Ok(tasks.into_iter().take(limit).cloned().collect()))
     }
 
+    fn map_run(&self, arn: &str) -> StoreFuture<'_, Option<MapRunRecord>> {
+        Self::ready(Ok(self.lock().map_runs.get(arn).map(|(_, record)| record.clone())))
+    }
+
+    fn map_runs(&self, execution_arn: &str) -> StoreFuture<'_, Vec<MapRunRecord>> {
+        let inner = self.lock();
+        let mut runs: Vec<&(i64, MapRunRecord)> =
+            inner.map_runs.values().filter(|(_, run)| run.execution_arn == execution_arn).collect();
+        runs.sort_by_key(|(seq, _)| *seq);
+        Self::ready(Ok(runs.into_iter().map(|(_, run)| run.clone()).collect()))
+    }
+
     fn purge_ended_before(&self, cutoff: OffsetDateTime) -> StoreFuture<'_, u64> {
         let mut inner = self.lock();
         let ended: HashSet<String> = inner
@@ -156,6 +170,7 @@ impl Store for MemoryStore {
         inner.executions.retain(|arn, _| !ended.contains(arn));
         inner.tokens.retain(|_, t| !ended.contains(&t.execution_arn));
         inner.activity_tasks.retain(|_, t| !ended.contains(&t.execution_arn));
+        inner.map_runs.retain(|_, (_, run)| !ended.contains(&run.execution_arn));
         Self::ready(Ok(ended.len() as u64))
     }
 }
@@ -188,6 +203,7 @@ impl Inner {
                     redrive_date: None,
                     snapshot: Vec::new(),
                     version: 0,
+                    map_run_arn: None,
                 };
                 let stored = Stored { seq, record, history: BTreeMap::new(), timers: BTreeMap::new() };
                 self.executions.entry(arn.clone()).or_insert(stored)
@@ -255,7 +271,45 @@ impl Inner {
             }
             self.activity_tasks.remove(&token);
         }
+        for child in commit.children {
+            self.put_child(child);
+        }
+        for run in commit.map_runs {
+            match self.map_runs.get_mut(&run.arn) {
+                Some((_, stored)) => *stored = run,
+                None => {
+                    self.next_seq += 1;
+                    self.map_runs.insert(run.arn.clone(), (self.next_seq, run));
+                }
+            }
+        }
         Ok(version)
+    }
+
+    /// Stores a child execution that ended, in place of one stored under its ARN.
+    fn put_child(&mut self, child: ChildExecution) {
+        let ChildExecution { execution, map_run_arn, end, redrive_count, history } = child;
+        let record = ExecutionRecord {
+            arn: execution.arn,
+            state_machine_arn: execution.state_machine_arn,
+            name: execution.name,
+            status: ended_status(end.status),
+            input: execution.input,
+            output: end.output,
+            error: end.error,
+            cause: end.cause,
+            start_date: truncate(execution.start_date),
+            stop_date: Some(truncate(end.stop_date)),
+            redrive_count,
+            redrive_date: None,
+            snapshot: Vec::new(),
+            version: 1,
+            map_run_arn: Some(map_run_arn),
+        };
+        let history = history.into_iter().map(|event| (event.id, event.event)).collect();
+        self.next_seq += 1;
+        let stored = Stored { seq: self.next_seq, record, history, timers: BTreeMap::new() };
+        self.executions.insert(stored.record.arn.clone(), stored);
     }
 
     /// The version `commit` gives its execution, or why it cannot be applied.
@@ -278,6 +332,14 @@ impl Inner {
                 expected_version + 1
             }
         };
+        if let Some(run) = commit.map_runs.iter().find(|run| run.execution_arn != arn) {
+            return Err(StoreError::ForeignMapRun(run.arn.clone()));
+        }
+        if let Some(run) = commit.map_runs.iter().find(|run| {
+            self.map_runs.get(&run.arn).is_some_and(|(_, stored)| stored.execution_arn != run.execution_arn)
+        }) {
+            return Err(StoreError::ForeignMapRun(run.arn.clone()));
+        }
         let mut ids = HashSet::new();
         for event in &commit.history {
             if stored.is_some_and(|s| s.history.contains_key(&event.id)) || !ids.insert(event.id) {
@@ -327,7 +389,10 @@ impl Inner {
         let mut matching: Vec<(i64, i64, &ExecutionRecord)> = self
             .executions
             .values()
-            .filter(|e| e.record.state_machine_arn == query.state_machine_arn)
+            .filter(|e| match &query.map_run_arn {
+                Some(map_run_arn) => e.record.map_run_arn.as_ref() == Some(map_run_arn),
+                None => e.record.state_machine_arn == query.state_machine_arn,
+            })
             .filter(|e| query.status.is_none_or(|status| e.record.status == status))
             .map(|e| (to_micros(e.record.start_date), e.seq, &e.record))
             .filter(|(start, seq, _)| after.is_none_or(|after| (*start, *seq) < after))

@@ -85,9 +85,9 @@ use time::OffsetDateTime;
 pub use error::StoreError;
 pub use memory::MemoryStore;
 pub use record::{
-    ActivityClaim, ActivityTaskRecord, Commit, CommitTarget, ExecutionEnd, ExecutionQuery, ExecutionRecord,
-    ExecutionRedrive, ExecutionSummary, HistoryQuery, HistoryRecord, MachineType, NewActivityTask, NewExecution, Page,
-    ResourceRecord, Timer, TimerRecord, TokenOpen, TokenRecord,
+    ActivityClaim, ActivityTaskRecord, ChildExecution, Commit, CommitTarget, ExecutionEnd, ExecutionQuery,
+    ExecutionRecord, ExecutionRedrive, ExecutionSummary, HistoryQuery, HistoryRecord, MachineType, MapRunRecord,
+    NewActivityTask, NewExecution, Page, ResourceRecord, Timer, TimerRecord, TokenOpen, TokenRecord,
 };
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteStore, WriterStats};
@@ -147,8 +147,14 @@ pub trait Store: Send + Sync {
     /// scheduled first.
     fn claimable_activity_tasks(&self, activity_arn: &str, limit: usize) -> StoreFuture<'_, Vec<ActivityTaskRecord>>;
 
+    /// The Map Run `arn`.
+    fn map_run(&self, arn: &str) -> StoreFuture<'_, Option<MapRunRecord>>;
+
+    /// The Map Runs of the execution `execution_arn`, in the order they were first written.
+    fn map_runs(&self, execution_arn: &str) -> StoreFuture<'_, Vec<MapRunRecord>>;
+
     /// Deletes every execution that ended before `cutoff`, with its history, timers, task
-    /// tokens and activity tasks (AWS keeps ended executions for 90 days). Returns how many
+    /// tokens, activity tasks and Map Runs (AWS keeps ended executions for 90 days). Returns how many
     /// executions it deleted. Running executions are never deleted.
     fn purge_ended_before(&self, cutoff: OffsetDateTime) -> StoreFuture<'_, u64>;
 }

@@ -83,6 +83,8 @@ pub struct ExecutionRecord {
     pub snapshot: Vec<u8>,
     /// How many commits it has had: 1 after the one that started it.
     pub version: u64,
+    /// The Map Run that started it, for a Distributed Map's child execution.
+    pub map_run_arn: Option<String>,
 }
 
 /// What `ListExecutions` shows of an execution (no payloads, no snapshot).
@@ -104,6 +106,8 @@ pub struct ExecutionSummary {
     pub redrive_count: u32,
     /// When it was last redriven.
     pub redrive_date: Option<OffsetDateTime>,
+    /// The Map Run that started it, for a Distributed Map's child execution.
+    pub map_run_arn: Option<String>,
 }
 
 impl From<&ExecutionRecord> for ExecutionSummary {
@@ -117,6 +121,7 @@ impl From<&ExecutionRecord> for ExecutionSummary {
             stop_date: record.stop_date,
             redrive_count: record.redrive_count,
             redrive_date: record.redrive_date,
+            map_run_arn: record.map_run_arn.clone(),
         }
     }
 }
@@ -256,6 +261,37 @@ pub struct ExecutionRedrive {
     pub redrive_date: OffsetDateTime,
 }
 
+/// A Distributed Map child execution that ended, written whole by a commit of the
+/// execution that ran it (whose Map Run it belongs to): a record that is never updated, with
+/// its whole history. An execution already stored under its ARN is replaced (a child
+/// execution that ran again).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChildExecution {
+    /// Its ARN, state machine (`…:stateMachine:<machine>/<label>`), name, input and start.
+    pub execution: NewExecution,
+    /// The Map Run that started it.
+    pub map_run_arn: String,
+    /// How it ended.
+    pub end: ExecutionEnd,
+    /// How many times it was redriven.
+    pub redrive_count: u32,
+    /// Its history events, in id order.
+    pub history: Vec<HistoryRecord>,
+}
+
+/// A Distributed Map's Map Run, as the runtime describes it (`DescribeMapRun`): its ARN,
+/// the execution that runs it, and a JSON body the store keeps as it is, like a
+/// [`ResourceRecord`]'s. A commit writes the newest body of each Map Run that changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MapRunRecord {
+    /// The Map Run's ARN (the key).
+    pub arn: String,
+    /// The execution whose Map state started it.
+    pub execution_arn: String,
+    /// The runtime's description of it, JSON text.
+    pub body: String,
+}
+
 /// Which execution a commit writes, and which version of it the commit was computed from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommitTarget {
@@ -304,6 +340,10 @@ pub struct Commit {
     pub activity_tasks_claimed: Vec<ActivityClaim>,
     /// Task tokens to close; a token that is not open is an error.
     pub tokens_closed: Vec<String>,
+    /// Distributed Map child executions of this execution that ended.
+    pub children: Vec<ChildExecution>,
+    /// Map Runs of this execution, created or updated; each must name this execution.
+    pub map_runs: Vec<MapRunRecord>,
 }
 
 impl Commit {
@@ -331,6 +371,8 @@ impl Commit {
             activity_tasks_added: Vec::new(),
             activity_tasks_claimed: Vec::new(),
             tokens_closed: Vec::new(),
+            children: Vec::new(),
+            map_runs: Vec::new(),
         }
     }
 
@@ -392,6 +434,8 @@ impl HistoryQuery {
 pub struct ExecutionQuery {
     /// The state machine whose executions to list.
     pub state_machine_arn: String,
+    /// Instead, the child executions this Map Run started.
+    pub map_run_arn: Option<String>,
     /// Only executions with this status.
     pub status: Option<ExecutionStatus>,
     /// Page size: 0 means AWS's default of 100; at most 1000.
@@ -403,7 +447,13 @@ pub struct ExecutionQuery {
 impl ExecutionQuery {
     /// The first page of `state_machine_arn`'s executions, of any status.
     pub fn of(state_machine_arn: impl Into<String>) -> Self {
-        ExecutionQuery { state_machine_arn: state_machine_arn.into(), status: None, max_results: 0, next_token: None }
+        ExecutionQuery {
+            state_machine_arn: state_machine_arn.into(),
+            map_run_arn: None,
+            status: None,
+            max_results: 0,
+            next_token: None,
+        }
     }
 }
 

@@ -50,6 +50,8 @@ macro_rules! suite {
                 listing_executions,
                 purge_ended_before,
                 redrive,
+                map_run_children,
+                map_run_records,
             );
         }
     };
@@ -151,6 +153,7 @@ async fn execution_round_trip(store: &dyn Store) {
             redrive_date: None,
             snapshot: b"s1".to_vec(),
             version: 1,
+            map_run_arn: None,
         }
     );
     // A new snapshot replaces the old; none keeps it.
@@ -586,6 +589,7 @@ async fn listing_executions(store: &dyn Store) {
 
     let list = |status, max_results, next_token| ExecutionQuery {
         state_machine_arn: MACHINE.into(),
+        map_run_arn: None,
         status,
         max_results,
         next_token,
@@ -615,6 +619,7 @@ async fn listing_executions(store: &dyn Store) {
             stop_date: Some(at(100)),
             redrive_count: 0,
             redrive_date: None,
+            map_run_arn: None,
         }
     );
 
@@ -726,4 +731,109 @@ async fn redrive(store: &dyn Store) {
     fresh.redrive = Some(ExecutionRedrive { redrive_count: 4, redrive_date: at });
     ok(store.commit(fresh).await);
     assert_eq!(execution(store, "fresh").await.redrive_count, 0);
+}
+
+/// `seconds` after [`T0`].
+fn at(seconds: i64) -> OffsetDateTime {
+    T0 + time::Duration::seconds(seconds)
+}
+
+const MAP_RUN: &str = "arn:aws:states:us-east-1:123456789012:mapRun:order/Items:7f3c";
+
+/// A child execution of `MAP_RUN` named `name` that ended with `status` at `stop`.
+fn child(name: &str, status: Status, stop: OffsetDateTime) -> ChildExecution {
+    ChildExecution {
+        execution: NewExecution {
+            arn: format!("arn:aws:states:us-east-1:123456789012:execution:order/Items:{name}"),
+            state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:order/Items".into(),
+            name: name.into(),
+            input: r#"{"item":1}"#.into(),
+            start_date: T0,
+        },
+        map_run_arn: MAP_RUN.into(),
+        end: ExecutionEnd {
+            status,
+            output: (status == Status::Succeeded).then(|| "2".to_owned()),
+            error: (status == Status::Failed).then(|| "Boom".to_owned()),
+            cause: None,
+            stop_date: stop,
+        },
+        redrive_count: 0,
+        history: vec![event(1), event(2)],
+    }
+}
+
+async fn map_run_children(store: &dyn Store) {
+    start(store, "parent", T0).await;
+    let mut commit = Commit::update(arn("parent"), 1, None);
+    commit.children = vec![child("c1", Status::Succeeded, at(1)), child("c2", Status::Failed, at(2))];
+    assert_eq!(ok(store.commit(commit).await), 2);
+
+    let c2 = ok(store.execution("arn:aws:states:us-east-1:123456789012:execution:order/Items:c2").await)
+        .expect("the child is stored");
+    assert_eq!(c2.status, ExecutionStatus::Failed);
+    assert_eq!((c2.error.as_deref(), c2.stop_date), (Some("Boom"), Some(at(2))));
+    assert_eq!(c2.map_run_arn.as_deref(), Some(MAP_RUN));
+    assert_eq!(c2.input, r#"{"item":1}"#);
+    let history = ok(store.history(&c2.arn, HistoryQuery::default()).await);
+    assert_eq!(history.items, vec![event(1), event(2)]);
+
+    // Listed by their Map Run, not with the parent's state machine.
+    let mut query = ExecutionQuery::of(MACHINE);
+    query.map_run_arn = Some(MAP_RUN.into());
+    let listed = ok(store.executions(query.clone()).await).items;
+    let names: Vec<&str> = listed.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["c2", "c1"]);
+    assert_eq!(listed[0].map_run_arn.as_deref(), Some(MAP_RUN));
+    let parents = ok(store.executions(ExecutionQuery::of(MACHINE)).await).items;
+    assert_eq!(parents.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["parent"]);
+    query.status = Some(ExecutionStatus::Succeeded);
+    assert_eq!(ok(store.executions(query).await).items.len(), 1);
+
+    // A child that runs again replaces its record and history.
+    let mut again = child("c2", Status::Succeeded, at(3));
+    again.history = vec![event(1)];
+    again.redrive_count = 1;
+    let mut commit = Commit::update(arn("parent"), 2, None);
+    commit.children.push(again);
+    ok(store.commit(commit).await);
+    let c2 = ok(store.execution("arn:aws:states:us-east-1:123456789012:execution:order/Items:c2").await).unwrap();
+    assert_eq!((c2.status, c2.redrive_count), (ExecutionStatus::Succeeded, 1));
+    assert_eq!(ok(store.history(&c2.arn, HistoryQuery::default()).await).items.len(), 1);
+
+    // Ended children are purged like any ended execution; the running parent stays.
+    assert_eq!(ok(store.purge_ended_before(at(10)).await), 2);
+    assert_eq!(ok(store.running_executions().await).len(), 1);
+}
+
+async fn map_run_records(store: &dyn Store) {
+    start(store, "parent", T0).await;
+    start(store, "other", T0).await;
+    let run =
+        |arn: &str, body: &str| MapRunRecord { arn: arn.into(), execution_arn: self::arn("parent"), body: body.into() };
+    let mut commit = Commit::update(arn("parent"), 1, None);
+    commit.map_runs = vec![run(MAP_RUN, r#"{"v":1}"#), run("arn:second", r#"{"v":1}"#)];
+    ok(store.commit(commit).await);
+    let mut commit = Commit::update(arn("parent"), 2, None);
+    commit.map_runs = vec![run(MAP_RUN, r#"{"v":2}"#)];
+    ok(store.commit(commit).await);
+    assert_eq!(ok(store.map_run(MAP_RUN).await), Some(run(MAP_RUN, r#"{"v":2}"#)));
+    assert_eq!(ok(store.map_run("arn:none").await), None);
+    let runs = ok(store.map_runs(&arn("parent")).await);
+    assert_eq!(runs, vec![run(MAP_RUN, r#"{"v":2}"#), run("arn:second", r#"{"v":1}"#)], "in the order first written");
+    assert_eq!(ok(store.map_runs(&arn("other")).await), vec![]);
+
+    // Another execution cannot write them, and its commit changes nothing.
+    let mut foreign = Commit::update(arn("other"), 1, Some(b"x".to_vec()));
+    foreign.map_runs = vec![MapRunRecord { execution_arn: arn("other"), ..run(MAP_RUN, "{}") }];
+    assert_eq!(store.commit(foreign).await, Err(StoreError::ForeignMapRun(MAP_RUN.into())));
+    let mut mislabelled = Commit::update(arn("other"), 1, None);
+    mislabelled.map_runs = vec![run("arn:third", "{}")];
+    assert_eq!(store.commit(mislabelled).await, Err(StoreError::ForeignMapRun("arn:third".into())));
+    assert_eq!(execution(store, "other").await.version, 1);
+
+    // They go with their execution.
+    end(store, "parent", 3, Status::Succeeded, at(5)).await;
+    ok(store.purge_ended_before(at(10)).await);
+    assert_eq!(ok(store.map_run(MAP_RUN).await), None);
 }

@@ -9,7 +9,7 @@ use asl_runtime::store::{ExecutionQuery, ExecutionRecord, MachineType, StoreErro
 use serde_json::{Value, json};
 
 use super::page::invalid_token;
-use super::{names, state_machines};
+use super::{map_runs, names, state_machines};
 use crate::service::arn::{self, Kind};
 use crate::service::labels::StartedThrough;
 use crate::service::{Service, store_failed};
@@ -226,6 +226,7 @@ pub async fn describe(service: &Service, request: Request<'_>) -> Result<Value, 
         .opt("cause", record.cause.clone())
         .opt("stateMachineVersionArn", through.state_machine_version_arn)
         .opt("stateMachineAliasArn", through.state_machine_alias_arn)
+        .opt("mapRunArn", record.map_run_arn.clone())
         .set("redriveCount", record.redrive_count)
         .opt_date("redriveDate", record.redrive_date)
         .set("redriveStatus", redrive.name())
@@ -277,13 +278,29 @@ pub async fn stop(service: &Service, request: Request<'_>) -> Result<Value, ApiE
 }
 
 pub async fn list(service: &Service, request: Request<'_>) -> Result<Value, ApiError> {
-    let machine = state_machines::named(service, request.required("stateMachineArn")?)?;
-    if machine.machine_type == MachineType::Express {
-        return Err(ApiError::service(
-            "StateMachineTypeNotSupported",
-            "This operation is not supported by this type of state machine",
-        ));
-    }
+    // A state machine's executions, or the child executions of a Map Run (the one or the
+    // other: AWS takes either).
+    let map_run_arn = request.str("mapRunArn");
+    let machine_arn = match (request.str("stateMachineArn"), map_run_arn) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::validation("Only one of stateMachineArn or mapRunArn can be specified."));
+        }
+        (None, Some(map_run_arn)) => {
+            map_runs::recorded(service, map_run_arn).await?;
+            String::new()
+        }
+        (_, None) => {
+            // (Neither given: the state machine is the one required.)
+            let machine = state_machines::named(service, request.required("stateMachineArn")?)?;
+            if machine.machine_type == MachineType::Express {
+                return Err(ApiError::service(
+                    "StateMachineTypeNotSupported",
+                    "This operation is not supported by this type of state machine",
+                ));
+            }
+            machine.arn.clone()
+        }
+    };
     let status = match request.str("statusFilter") {
         None => None,
         Some(name) => match serde_json::from_value::<ExecutionStatus>(Value::String(name.to_owned())) {
@@ -293,7 +310,8 @@ pub async fn list(service: &Service, request: Request<'_>) -> Result<Value, ApiE
         },
     };
     let query = ExecutionQuery {
-        state_machine_arn: machine.arn.clone(),
+        state_machine_arn: machine_arn,
+        map_run_arn: map_run_arn.map(str::to_owned),
         status,
         max_results: request.count("maxResults"),
         next_token: request.str("nextToken").map(str::to_owned),
@@ -316,6 +334,8 @@ pub async fn list(service: &Service, request: Request<'_>) -> Result<Value, ApiE
                 .opt_date("stopDate", summary.stop_date)
                 .set("redriveCount", summary.redrive_count)
                 .opt_date("redriveDate", summary.redrive_date)
+                // (Only in a listing by Map Run, as AWS's.)
+                .opt("mapRunArn", summary.map_run_arn.filter(|_| map_run_arn.is_some()))
                 .build()
         })
         .collect();

@@ -18,14 +18,16 @@ use crate::execution::flow::DataFlow;
 use crate::execution::history::{Chain, EventDetails, EventType, History};
 use crate::execution::inspect::Inspector;
 use crate::execution::kinds::{feed, results};
+use crate::execution::records::{self, Records};
 use crate::execution::state::{
-    Child, DistributedWork, FailedAttempt, Frame, MapWork, Run, Step, Tolerance, Vars, Work,
+    Child, DistributedWork, FailedAttempt, Frame, MapWork, Run, Step, Tally, Tolerance, Vars, Work,
 };
 use crate::execution::turn::{ChildEnd, Completion, Ended, Mode, RunCtx, Turn};
 use crate::intrinsics::{RandomSource, SplitMix64, uuid_v4};
 use crate::jsonata;
 use crate::machine::{Amount, DistributedDef, Fraction, MapDef, StateDef, StateKind};
 use crate::map_results::ChildStatus;
+use crate::map_run::MapRunStatus;
 use crate::path::{self, Scope};
 
 /// The cause of `States.ExceedToleratedFailureThreshold` (reference §1.3, ✔AWS).
@@ -169,7 +171,16 @@ fn start<M: Mode>(
             ctx.event_with(chain, EventType::MapRunStarted, || {
                 Some(EventDetails { map_run_arn: Some(map_run_arn.clone()), ..EventDetails::default() })
             });
-            Some(DistributedWork { machine, tolerance, failed: 0, map_run_arn, writer })
+            Some(DistributedWork {
+                machine,
+                tolerance,
+                failed: 0,
+                map_run_arn,
+                writer,
+                started: Some(turn.now),
+                max_concurrency,
+                tally: Tally::default(),
+            })
         }
         _ => None,
     };
@@ -184,6 +195,7 @@ fn start<M: Mode>(
         feed,
     };
     if map.waiting.is_empty() && !reading {
+        note(turn, ctx, &map, state.name);
         return Ok(match finished(turn, ctx, chain, &mut map, Some(state), depth) {
             Some(result) => Started::Ended(result),
             None => Started::Map(map),
@@ -195,6 +207,7 @@ fn start<M: Mode>(
         begin(turn, ctx, &mut map, depth, variables, item, true);
     }
     feed::read_more(turn, &mut map, state, turn.path[..depth].to_vec());
+    note(turn, ctx, &map, state.name);
     Ok(Started::Map(map))
 }
 
@@ -236,6 +249,8 @@ pub(in crate::execution) fn child_ended<M: Mode>(
     ending: ChildEnd,
 ) -> Option<Result<Value, Error>> {
     let ChildEnd { index, ended, chain: child_chain, map_name } = ending;
+    // An iteration or child that ended no longer runs.
+    map.running = map.running.saturating_sub(1);
     let ended_child = match ended {
         Ended::Output(output) => {
             if let (None, Some(mut child_chain)) = (&map.distributed, child_chain) {
@@ -248,16 +263,14 @@ pub(in crate::execution) fn child_ended<M: Mode>(
             Child::Done(output)
         }
         Ended::Run(result) => {
+            let items = items_of(map, &result.input);
+            let distributed = map.distributed.as_mut()?;
+            distributed.tally.items.add(result.status, items as u64);
+            distributed.tally.executions.add(result.status, 1);
             if result.status != ChildStatus::Succeeded {
-                let items = if map.feed.as_ref().is_some_and(|feed| feed.batcher.is_some()) {
-                    result.input.get("Items").and_then(Value::as_array).map_or(1, Vec::len)
-                } else {
-                    1
-                };
-                let distributed = map.distributed.as_mut()?;
                 distributed.failed += items;
                 if threshold_exceeded(map) {
-                    return Some(Err(run_failed(turn, ctx, chain, map, depth)));
+                    return Some(Err(run_failed(turn, ctx, chain, map, depth, map_name)));
                 }
             }
             results::child_result(map, *result)
@@ -277,7 +290,6 @@ pub(in crate::execution) fn child_ended<M: Mode>(
     if let Some(child) = map.children.get_mut(index) {
         *child = ended_child;
     }
-    map.running = map.running.saturating_sub(1);
     if let Some(item) = map.waiting.pop_front() {
         begin(turn, ctx, map, depth, variables, item, false);
     }
@@ -285,6 +297,7 @@ pub(in crate::execution) fn child_ended<M: Mode>(
         feed::read_more(turn, map, state, turn.path[..depth].to_vec());
     }
     if map.running > 0 || map.feed.as_ref().is_some_and(|feed| feed.reading()) {
+        note(turn, ctx, map, map_name);
         return None;
     }
     finished(turn, ctx, chain, map, state, depth).map(Ok)
@@ -304,7 +317,7 @@ fn finished<M: Mode>(
     let path = &turn.path[..depth];
     match results::finish(turn, map, state, path) {
         results::Finish::Result(result) => {
-            succeeded(ctx, chain, map);
+            succeeded(turn, ctx, chain, map, state.map_or("", |state| state.name));
             Some(result)
         }
         results::Finish::Exporting => None,
@@ -360,7 +373,9 @@ fn run_failed<M: Mode>(
     chain: &mut Chain,
     map: &mut MapWork,
     depth: usize,
+    name: &str,
 ) -> Error {
+    ended(turn.records.as_deref_mut(), map, ctx.info, name, MapRunStatus::Failed, turn.now);
     turn.discard(depth, &map.children);
     stop_reading(turn, map);
     ctx.event_with(chain, EventType::MapRunFailed, || {
@@ -419,9 +434,13 @@ pub(in crate::execution) fn fed<M: Mode>(
     };
     // The reader's last items make the total known: failures the count allowed may be too
     // many a share.
-    let taken = taken
-        .and_then(|()| if threshold_exceeded(map) { Err(run_failed(turn, ctx, chain, map, depth)) } else { Ok(()) });
+    let taken = taken.and_then(|()| {
+        if threshold_exceeded(map) { Err(run_failed(turn, ctx, chain, map, depth, state.name)) } else { Ok(()) }
+    });
     if let Err(error) = taken {
+        if error.name != names::EXCEED_TOLERATED_FAILURE_THRESHOLD {
+            ended(turn.records.as_deref_mut(), map, ctx.info, state.name, MapRunStatus::Failed, turn.now);
+        }
         turn.discard(depth, &map.children);
         stop_reading(turn, map);
         if map.distributed.is_some() && error.name != names::EXCEED_TOLERATED_FAILURE_THRESHOLD {
@@ -451,16 +470,68 @@ pub(in crate::execution) fn fed<M: Mode>(
     {
         *work = Work::Done(Ok(result));
         turn.fx.again = true;
+    } else {
+        note(turn, ctx, map, state.name);
     }
     Ok(Completion::Blocked)
 }
 
-/// Records the events of a Map that succeeded.
-fn succeeded<M: Mode>(ctx: &mut RunCtx<'_, M>, chain: &mut Chain, map: &MapWork) {
+/// Records the events of a Map (of the state `name`) that succeeded.
+fn succeeded<M: Mode>(turn: &mut Turn<'_>, ctx: &mut RunCtx<'_, M>, chain: &mut Chain, map: &MapWork, name: &str) {
     if map.distributed.is_some() {
         ctx.event(chain, EventType::MapRunSucceeded);
+        ended(turn.records.as_deref_mut(), map, ctx.info, name, MapRunStatus::Succeeded, turn.now);
     }
     ctx.event(chain, EventType::MapStateSucceeded);
+}
+
+/// Writes down `map`'s Map Run as it stands, running, for a runtime that stores it.
+fn note<M: Mode>(turn: &mut Turn<'_>, ctx: &RunCtx<'_, M>, map: &MapWork, name: &str) {
+    if let (Some(records), Some(work)) = (turn.records.as_deref_mut(), &map.distributed)
+        && records.owns(ctx.info)
+    {
+        records.map_run(&records::describe(map, work, ctx.info, name, MapRunStatus::Running, None));
+    }
+}
+
+/// Writes down `map`'s Map Run (of the Map state `name`, run by the execution `info`) as
+/// it ended at `now`, with `status`, for a runtime that stores it.
+pub(in crate::execution) fn ended(
+    records: Option<&mut Records>,
+    map: &MapWork,
+    info: &ExecutionInfo,
+    name: &str,
+    status: MapRunStatus,
+    now: OffsetDateTime,
+) {
+    if let (Some(records), Some(work)) = (records, &map.distributed)
+        && records.owns(info)
+    {
+        records.map_run(&records::describe(map, work, info, name, status, Some(now)));
+    }
+}
+
+/// Writes down the end of `map`'s Map Run when its export ended (`written` whether the
+/// result files were written).
+pub(in crate::execution) fn export_ended(
+    map: &MapWork,
+    records: Option<&mut Records>,
+    info: &ExecutionInfo,
+    name: &str,
+    written: bool,
+    now: OffsetDateTime,
+) {
+    let status = if written { MapRunStatus::Succeeded } else { MapRunStatus::Failed };
+    ended(records, map, info, name, status, now);
+}
+
+/// How many items a child execution's `input` holds: its batch's, or one.
+fn items_of(map: &MapWork, input: &Value) -> usize {
+    if map.feed.as_ref().is_some_and(|feed| feed.batcher.is_some()) {
+        input.get("Items").and_then(Value::as_array).map_or(1, Vec::len)
+    } else {
+        1
+    }
 }
 
 /// The details of a `MapIteration…` event: the Map state's name and the item's index.
@@ -492,6 +563,17 @@ fn begin<M: Mode>(
             Child::Frame(frame.following(map.started_event))
         }
     };
+    if let Some(distributed) = &mut map.distributed {
+        // (Only a child of a batching Map holds more than one item.)
+        let items = match &child {
+            Child::Run(run) if map.feed.as_ref().is_some_and(|feed| feed.batcher.is_some()) => {
+                run.info.input.get("Items").and_then(Value::as_array).map_or(1, Vec::len)
+            }
+            _ => 1,
+        };
+        distributed.tally.items_started += items as u64;
+        distributed.tally.executions_started += 1;
+    }
     map.children.push(child);
     map.running += 1;
     let path = turn.child_path(depth, index);

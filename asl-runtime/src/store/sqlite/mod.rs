@@ -23,8 +23,8 @@ use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
 use super::{
-    ActivityTaskRecord, Commit, ExecutionQuery, ExecutionRecord, ExecutionSummary, HistoryQuery, HistoryRecord, Page,
-    ResourceRecord, Store, StoreError, StoreFuture, TimerRecord, TokenRecord, to_micros,
+    ActivityTaskRecord, Commit, ExecutionQuery, ExecutionRecord, ExecutionSummary, HistoryQuery, HistoryRecord,
+    MapRunRecord, Page, ResourceRecord, Store, StoreError, StoreFuture, TimerRecord, TokenRecord, to_micros,
 };
 use writer::Job;
 
@@ -249,6 +249,16 @@ impl Store for SqliteStore {
     fn claimable_activity_tasks(&self, activity_arn: &str, limit: usize) -> StoreFuture<'_, Vec<ActivityTaskRecord>> {
         let arn = activity_arn.to_owned();
         self.read(move |conn| read::claimable_activity_tasks(conn, &arn, limit))
+    }
+
+    fn map_run(&self, arn: &str) -> StoreFuture<'_, Option<MapRunRecord>> {
+        let arn = arn.to_owned();
+        self.read(move |conn| read::map_run(conn, &arn))
+    }
+
+    fn map_runs(&self, execution_arn: &str) -> StoreFuture<'_, Vec<MapRunRecord>> {
+        let arn = execution_arn.to_owned();
+        self.read(move |conn| read::map_runs(conn, &arn))
     }
 
     fn purge_ended_before(&self, cutoff: OffsetDateTime) -> StoreFuture<'_, u64> {

@@ -10,8 +10,8 @@ use crate::store::record::{
     executions_token, history_token, parse_executions_token, parse_history_token, status_from_name,
 };
 use crate::store::{
-    ActivityTaskRecord, ExecutionQuery, ExecutionRecord, ExecutionSummary, HistoryQuery, HistoryRecord, Page,
-    ResourceRecord, StoreError, TimerRecord, TokenRecord, from_micros, page_size, record::status_name,
+    ActivityTaskRecord, ExecutionQuery, ExecutionRecord, ExecutionSummary, HistoryQuery, HistoryRecord, MapRunRecord,
+    Page, ResourceRecord, StoreError, TimerRecord, TokenRecord, from_micros, page_size, record::status_name,
 };
 
 /// A query for the reader thread; it sends its own answer.
@@ -79,7 +79,7 @@ pub(super) fn resources(conn: &Connection, kind: &str) -> Result<Vec<ResourceRec
 }
 
 const EXECUTION_COLUMNS: &str = "arn, state_machine_arn, name, status, input, output, error, \
-                                 cause, start_us, stop_us, snapshot, version, redrive_count, redrive_us";
+                                 cause, start_us, stop_us, snapshot, version, redrive_count, redrive_us, map_run_arn";
 
 fn execution_record(row: &Row<'_>) -> Result<ExecutionRecord, StoreError> {
     Ok(ExecutionRecord {
@@ -97,6 +97,7 @@ fn execution_record(row: &Row<'_>) -> Result<ExecutionRecord, StoreError> {
         version: unsigned(row, 11)?,
         redrive_count: redrive_count(row, 12)?,
         redrive_date: optional_date(row, 13)?,
+        map_run_arn: get(row, 14)?,
     })
 }
 
@@ -123,14 +124,24 @@ pub(super) fn executions(conn: &Connection, query: &ExecutionQuery) -> Result<Pa
     };
     let size = page_size(query.max_results);
     // The status filter is a parameter that may be NULL, so one cached statement serves both.
-    let items = rows(
-        conn,
-        "SELECT arn, state_machine_arn, name, status, start_us, stop_us, id, redrive_count, redrive_us
-         FROM executions
-         WHERE state_machine_arn = ?1 AND (?2 IS NULL OR status = ?2) AND (start_us, id) < (?3, ?4)
-         ORDER BY start_us DESC, id DESC LIMIT ?5",
-        params![query.state_machine_arn, query.status.map(status_name), after_start, after_id, to_i64(size + 1)?],
-        |row| {
+    let (sql, of) = match &query.map_run_arn {
+        None => (
+            "SELECT arn, state_machine_arn, name, status, start_us, stop_us, id, redrive_count, redrive_us, map_run_arn
+             FROM executions
+             WHERE state_machine_arn = ?1 AND (?2 IS NULL OR status = ?2) AND (start_us, id) < (?3, ?4)
+             ORDER BY start_us DESC, id DESC LIMIT ?5",
+            &query.state_machine_arn,
+        ),
+        Some(map_run_arn) => (
+            "SELECT arn, state_machine_arn, name, status, start_us, stop_us, id, redrive_count, redrive_us, map_run_arn
+             FROM executions
+             WHERE map_run_arn = ?1 AND (?2 IS NULL OR status = ?2) AND (start_us, id) < (?3, ?4)
+             ORDER BY start_us DESC, id DESC LIMIT ?5",
+            map_run_arn,
+        ),
+    };
+    let items =
+        rows(conn, sql, params![of, query.status.map(status_name), after_start, after_id, to_i64(size + 1)?], |row| {
             let summary = ExecutionSummary {
                 arn: get(row, 0)?,
                 state_machine_arn: get(row, 1)?,
@@ -140,10 +151,10 @@ pub(super) fn executions(conn: &Connection, query: &ExecutionQuery) -> Result<Pa
                 stop_date: optional_date(row, 5)?,
                 redrive_count: redrive_count(row, 7)?,
                 redrive_date: optional_date(row, 8)?,
+                map_run_arn: get(row, 9)?,
             };
             Ok((summary, get::<i64>(row, 4)?, get::<i64>(row, 6)?))
-        },
-    )?;
+        })?;
     let Page { items, next_token } = Page::of(items, size, |(_, start, id)| executions_token(*start, *id));
     Ok(Page { items: items.into_iter().map(|(summary, _, _)| summary).collect(), next_token })
 }
@@ -226,4 +237,20 @@ pub(super) fn claimable_activity_tasks(
          ORDER BY a.scheduled_us, a.task_token LIMIT ?2"
     );
     rows(conn, &sql, params![activity_arn, limit], activity_task_record)
+}
+
+const MAP_RUN_SELECT: &str = "SELECT m.arn, e.arn, m.body FROM map_runs m JOIN executions e ON e.id = m.execution_id";
+
+fn map_run_record(row: &Row<'_>) -> Result<MapRunRecord, StoreError> {
+    Ok(MapRunRecord { arn: get(row, 0)?, execution_arn: get(row, 1)?, body: get(row, 2)? })
+}
+
+pub(super) fn map_run(conn: &Connection, arn: &str) -> Result<Option<MapRunRecord>, StoreError> {
+    let sql = format!("{MAP_RUN_SELECT} WHERE m.arn = ?1");
+    Ok(rows(conn, &sql, [arn], map_run_record)?.pop())
+}
+
+pub(super) fn map_runs(conn: &Connection, execution_arn: &str) -> Result<Vec<MapRunRecord>, StoreError> {
+    let sql = format!("{MAP_RUN_SELECT} WHERE e.arn = ?1 ORDER BY m.seq");
+    rows(conn, &sql, [execution_arn], map_run_record)
 }

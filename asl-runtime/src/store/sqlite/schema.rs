@@ -16,7 +16,23 @@ use rusqlite::Connection;
 use crate::store::StoreError;
 
 /// Every migration, in order: the file's `user_version` says how many it has had.
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+
+/// Version 4: Distributed Map runs. Their child executions are executions with the Map Run
+/// they belong to (`ListExecutions` by `mapRunArn`), and each Map Run is the runtime's JSON
+/// description of it, by ARN, with the execution whose Map state started it.
+const V4: &str = "
+ALTER TABLE executions ADD COLUMN map_run_arn TEXT;
+CREATE INDEX executions_by_map_run ON executions (map_run_arn, start_us, id) WHERE map_run_arn IS NOT NULL;
+
+CREATE TABLE map_runs (
+    seq           INTEGER PRIMARY KEY,
+    arn           TEXT NOT NULL UNIQUE,
+    execution_id  INTEGER NOT NULL,
+    body          TEXT NOT NULL
+);
+CREATE INDEX map_runs_by_execution ON map_runs (execution_id, seq);
+";
 
 /// Version 3: redrives (AWS's `RedriveExecution`): how many times each execution was
 /// redriven and when last. A redriven execution is `RUNNING` again, with no stop date.

@@ -106,7 +106,7 @@ async fn migrations_apply_only_what_a_file_lacks() {
 }
 
 #[tokio::test]
-async fn a_file_of_version_2_gets_the_redrive_columns() {
+async fn a_file_of_version_2_gets_the_redrive_and_map_run_columns() {
     let dir = tempdir();
     let path = dir.path().join("s.sqlite");
     let store = ok(SqliteStore::open_with(&path, &schema::MIGRATIONS[..2]));
@@ -115,8 +115,10 @@ async fn a_file_of_version_2_gets_the_redrive_columns() {
     let store = ok(SqliteStore::open(&path));
     let record = ok(store.execution(&new_execution("a").arn).await).unwrap_or_else(|| panic!("lost the execution"));
     assert_eq!((record.version, record.redrive_count, record.redrive_date), (1, 0, None));
+    assert_eq!(record.map_run_arn, None);
+    assert_eq!(ok(store.map_runs(&record.arn).await), vec![]);
     drop(store);
-    assert_eq!(user_version(&path), 3);
+    assert_eq!(user_version(&path), schema::MIGRATIONS.len() as i64);
 }
 
 #[test]

@@ -17,8 +17,8 @@ use tokio::sync::oneshot;
 use super::{backend, to_i64};
 use crate::store::record::{ended_status, status_name};
 use crate::store::{
-    ActivityClaim, Commit, CommitTarget, ExecutionEnd, ExecutionRedrive, HistoryRecord, NewActivityTask,
-    ResourceRecord, StoreError, Timer, TokenOpen, to_micros,
+    ActivityClaim, ChildExecution, Commit, CommitTarget, ExecutionEnd, ExecutionRedrive, HistoryRecord, MapRunRecord,
+    NewActivityTask, ResourceRecord, StoreError, Timer, TokenOpen, to_micros,
 };
 
 /// At most this many writes share a transaction, so one batch cannot hold its first caller
@@ -184,7 +184,55 @@ pub(super) fn commit(conn: &Connection, commit: Commit) -> Result<u64, StoreErro
     if !commit.tokens_closed.is_empty() {
         part.close_tokens(&commit.tokens_closed)?;
     }
+    for child in &commit.children {
+        put_child(conn, child)?;
+    }
+    if !commit.map_runs.is_empty() {
+        part.map_runs(commit.execution_arn(), &commit.map_runs)?;
+    }
     Ok(version)
+}
+
+/// Stores a child execution that ended, with its history, in place of one stored under its
+/// ARN.
+fn put_child(conn: &Connection, child: &ChildExecution) -> Result<(), StoreError> {
+    let ChildExecution { execution, map_run_arn, end, redrive_count, history } = child;
+    let replaced: Option<i64> = conn
+        .prepare_cached("DELETE FROM executions WHERE arn = ?1 RETURNING id")
+        .and_then(|mut delete| delete.query_row([&execution.arn], |row| row.get(0)).optional())
+        .map_err(backend)?;
+    if let Some(replaced) = replaced {
+        conn.prepare_cached("DELETE FROM history WHERE execution_id = ?1")
+            .and_then(|mut delete| delete.execute([replaced]))
+            .map_err(backend)?;
+    }
+    let id: i64 = conn
+        .prepare_cached(
+            "INSERT INTO executions
+                 (arn, state_machine_arn, name, status, input, output, error, cause, start_us, stop_us,
+                  snapshot, version, redrive_count, map_run_arn)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, x'', 1, ?11, ?12)
+             RETURNING id",
+        )
+        .and_then(|mut insert| {
+            let row = params![
+                execution.arn,
+                execution.state_machine_arn,
+                execution.name,
+                status_name(ended_status(end.status)),
+                execution.input,
+                end.output,
+                end.error,
+                end.cause,
+                to_micros(execution.start_date),
+                to_micros(end.stop_date),
+                redrive_count,
+                map_run_arn,
+            ];
+            insert.query_row(row, |row| row.get(0))
+        })
+        .map_err(backend)?;
+    Part { conn, execution: id }.history(&execution.arn, history)
 }
 
 /// Writes the parts of a commit to the execution with row id `execution`.
@@ -301,6 +349,23 @@ impl Part<'_> {
         Ok(())
     }
 
+    /// Writes the newest description of each Map Run; one already stored must be this
+    /// execution's (`arn`).
+    fn map_runs(&self, arn: &str, runs: &[MapRunRecord]) -> Result<(), StoreError> {
+        let mut upsert = self.sql(
+            "INSERT INTO map_runs (arn, execution_id, body) VALUES (?1, ?2, ?3)
+             ON CONFLICT (arn) DO UPDATE SET body = excluded.body WHERE map_runs.execution_id = excluded.execution_id",
+        )?;
+        for run in runs {
+            if run.execution_arn != arn
+                || upsert.execute(params![run.arn, self.execution, run.body]).map_err(backend)? == 0
+            {
+                return Err(StoreError::ForeignMapRun(run.arn.clone()));
+            }
+        }
+        Ok(())
+    }
+
     /// Closes the tokens and deletes their activity tasks (an answered task is over).
     fn close_tokens(&self, tokens: &[String]) -> Result<(), StoreError> {
         let mut close =
@@ -371,7 +436,7 @@ fn target(conn: &Connection, commit: &Commit) -> Result<(i64, u64), StoreError> 
 
 /// Deletes the executions that ended before `cutoff` (µs) with everything that names them.
 pub(super) fn purge_ended_before(conn: &Connection, cutoff: i64) -> Result<u64, StoreError> {
-    for table in ["history", "timers", "task_tokens", "activity_tasks"] {
+    for table in ["history", "timers", "task_tokens", "activity_tasks", "map_runs"] {
         let sql = format!(
             "DELETE FROM {table} WHERE execution_id IN
                  (SELECT id FROM executions WHERE stop_us < ?1)"

@@ -48,7 +48,7 @@ pub(super) fn attempt<M: Mode>(
     let input = ctx.flow(state, &context, &frame.variables).map_input(def.io, &frame.input)?;
     let depth = turn.path.len();
     *work = match start(turn, ctx, &mut frame.chain, state, depth, input, &context, &frame.variables) {
-        Ok(Started::Map(map)) => Work::Map(Box::new(map)),
+        Ok(Started::Map(map)) => Work::Map(map),
         Ok(Started::Ended(result)) => {
             turn.fx.again = true;
             Work::Done(Ok(result))
@@ -68,7 +68,7 @@ pub(super) fn attempt<M: Mode>(
 /// How a Map attempt started.
 enum Started {
     /// Its iterations are under way (or, without items, done).
-    Map(MapWork),
+    Map(Box<MapWork>),
     /// A state test's stand-in took their place: the attempt's result.
     StoodIn(Result<Value, Error>),
     /// It had no items: its result.
@@ -198,7 +198,7 @@ fn start<M: Mode>(
         note(turn, ctx, &map, state.name);
         return Ok(match finished(turn, ctx, chain, &mut map, Some(state), depth) {
             Some(result) => Started::Ended(result),
-            None => Started::Map(map),
+            None => Started::Map(Box::new(map)),
         });
     }
     map.children.reserve(map.waiting.len());
@@ -208,7 +208,7 @@ fn start<M: Mode>(
     }
     feed::read_more(turn, &mut map, state, turn.path[..depth].to_vec());
     note(turn, ctx, &map, state.name);
-    Ok(Started::Map(map))
+    Ok(Started::Map(Box::new(map)))
 }
 
 /// A state test of a Map: writes down its concurrency, tolerated failures and iteration

@@ -93,4 +93,10 @@ pub struct MapRun {
     pub item_counts: MapRunCounts,
     /// Its child executions, by state.
     pub execution_counts: MapRunCounts,
+    /// How many times it was redriven (with its execution).
+    #[serde(default)]
+    pub redrive_count: u32,
+    /// When it was last redriven.
+    #[serde(default, with = "crate::nanos::option")]
+    pub redrive_date: Option<OffsetDateTime>,
 }

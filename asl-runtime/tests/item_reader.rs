@@ -234,3 +234,33 @@ async fn a_saved_execution_reopens_its_source_after_the_items_it_took() {
     // Resumed mid-read, a source opens again after the items already taken.
     assert!(skips.iter().any(|&skip| skip > 0), "{skips:?}");
 }
+
+#[tokio::test]
+async fn a_redriven_map_run_reads_on_after_the_items_it_took() {
+    // No failure tolerated: the batch holding item 13 fails the Map Run while its reader
+    // has items left.
+    let mut failing = Handler::new(40);
+    failing.failing = &[13];
+    let clock = VirtualClock::starting_at(datetime!(2025-06-01 12:00 UTC));
+    let input = json!({ "key": "k", "batch": 4, "run": 7, "max": 1000, "count": 0, "percent": 0 });
+    let info = ExecutionInfo::new("batched", "e-4", clock.now(), input.clone());
+    let execution = Execution::start(&batched::WORKFLOW, info, input, clock.now());
+    let mut driver = Driver::new(&batched::WORKFLOW, &failing, &clock, execution);
+    driver.run().await;
+    let mut execution = driver.into_execution();
+    let outcome = execution.outcome().cloned().unwrap();
+    assert_eq!(outcome.error.as_deref(), Some("States.ExceedToleratedFailureThreshold"), "{outcome:?}");
+
+    let fixed = Handler::new(40);
+    execution.redrive(&batched::WORKFLOW, clock.now()).unwrap();
+    let outcome = Driver::new(&batched::WORKFLOW, &fixed, &clock, execution).run().await;
+    assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
+    let sums: Vec<u64> =
+        outcome.output.unwrap().as_array().unwrap().iter().map(|b| b["sum"].as_u64().unwrap()).collect();
+    let expected: Vec<u64> = (0..10).map(|k| (4 * k..4 * k + 4).sum()).collect();
+    assert_eq!(sums, expected, "every batch once, in order");
+    // The source was opened again after the items the first attempt took.
+    let opened = fixed.opened.lock().unwrap();
+    assert_eq!(opened.len(), 1, "{opened:?}");
+    assert!(opened[0].2 > 0 && opened[0].2 < 40, "{opened:?}");
+}

@@ -31,18 +31,23 @@ mod express {
 #[derive(Default)]
 struct Check {
     slow: Mutex<Vec<Value>>,
+    /// Input 3 no longer fails.
+    fixed: std::sync::atomic::AtomicBool,
+    calls: Mutex<Vec<Value>>,
 }
 
 impl TaskHandler for Check {
     fn invoke<'a>(&'a self, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Error>> {
         let slow = self.slow.lock().unwrap().contains(&call.input);
+        self.calls.lock().unwrap().push(call.input.clone());
+        let fails = !self.fixed.load(std::sync::atomic::Ordering::SeqCst);
         let input = call.input.clone();
         Box::pin(async move {
             if slow {
                 tokio::time::sleep(Duration::from_secs(3600)).await;
             }
             match input.as_i64() {
-                Some(3) => Err(Error::new("Declined", "three")),
+                Some(3) if fails => Err(Error::new("Declined", "three")),
                 Some(n) => Ok(json!(n * 2)),
                 None => Ok(input),
             }
@@ -155,7 +160,7 @@ async fn a_stopped_execution_aborts_its_map_run_and_the_children_that_ran() {
     assert_eq!(handle.wait().await.status, Status::Aborted);
     let run = only_map_run(&*store, &handle.arn()).await;
     assert_eq!(run.status, MapRunStatus::Aborted);
-    assert_eq!(run.execution_counts, counts(2, 0, 0, 0, 2, 4));
+    assert_eq!(run.execution_counts, MapRunCounts { pending_redrive: 2, ..counts(2, 0, 0, 0, 2, 4) });
     let children = children_of(&*store, &run.map_run_arn).await;
     assert_eq!(children.len(), 2);
     assert!(children.iter().all(|child| child.status == ExecutionStatus::Aborted), "{children:?}");
@@ -172,4 +177,69 @@ async fn express_children_are_counted_but_not_stored() {
     let run = only_map_run(&*store, &handle.arn()).await;
     assert_eq!(run.execution_counts, counts(0, 0, 2, 0, 0, 2));
     assert_eq!(children_of(&*store, &run.map_run_arn).await, vec![]);
+}
+
+#[tokio::test]
+async fn a_redrive_takes_the_map_run_up_with_its_unsuccessful_children_only() {
+    let Setup { store, runtime, handler, .. } = setup(true);
+    // Two at a time, one failure tolerated: the second 3 fails the Map Run.
+    let input = json!({ "items": [1, 3, 3, 4, 5, 6] });
+    let handle = runtime.start(&children::WORKFLOW, handler.clone(), "redriven", input).unwrap();
+    let outcome = handle.wait().await;
+    assert_eq!(outcome.error.as_deref(), Some("States.ExceedToleratedFailureThreshold"), "{outcome:?}");
+    let failed = only_map_run(&*store, &handle.arn()).await;
+    assert_eq!(failed.status, MapRunStatus::Failed);
+    assert_eq!(failed.execution_counts.failed, 2, "{failed:?}");
+    assert_eq!(failed.execution_counts.pending_redrive, 2 + failed.execution_counts.aborted, "{failed:?}");
+    let calls_before = handler.calls.lock().unwrap().len();
+
+    handler.fixed.store(true, std::sync::atomic::Ordering::SeqCst);
+    let redriven = runtime.redrive(&handle.arn()).await.unwrap();
+    let outcome = redriven.wait().await;
+    assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
+    assert_eq!(outcome.output, Some(json!([2, 6, 6, 8, 10, 12])));
+    // Item 1 did not run again; the two 3s and the items that never started did.
+    let calls = handler.calls.lock().unwrap().clone();
+    assert_eq!(calls.iter().filter(|input| **input == json!(1)).count(), 1, "{calls:?}");
+    let mut again: Vec<Value> = calls[calls_before..].to_vec();
+    again.sort_by_key(|input| input.as_i64());
+    assert_eq!(again, [json!(3), json!(3), json!(5), json!(6)], "{calls:?}");
+
+    let run = only_map_run(&*store, &handle.arn()).await;
+    assert_eq!(run.map_run_arn, failed.map_run_arn, "the same Map Run goes on");
+    assert_eq!((run.status, run.redrive_count), (MapRunStatus::Succeeded, 1));
+    assert!(run.redrive_date.is_some());
+    assert_eq!(run.execution_counts, counts(0, 0, 6, 0, 0, 6));
+    assert_eq!(run.item_counts, counts(0, 0, 6, 0, 0, 6));
+    let page =
+        store.history(&handle.arn(), HistoryQuery { max_results: 1000, ..HistoryQuery::default() }).await.unwrap();
+    let events: Vec<HistoryEvent> = page.items.iter().map(|row| serde_json::from_str(&row.event).unwrap()).collect();
+    let redriven_run = events.iter().find(|event| event.kind == EventType::MapRunRedriven).expect("MapRunRedriven");
+    let details = redriven_run.details.as_deref().unwrap();
+    assert_eq!((details.map_run_arn.as_deref(), details.redrive_count), (Some(failed.map_run_arn.as_str()), Some(1)));
+
+    // The children that failed ran again under their own ARNs.
+    let children = children_of(&*store, &run.map_run_arn).await;
+    assert_eq!(children.len(), 6, "{children:?}");
+    assert!(children.iter().all(|child| child.status == ExecutionStatus::Succeeded), "{children:?}");
+    let again: Vec<_> = children.iter().filter(|child| child.redrive_count == 1).collect();
+    // The two that failed, and those the failure stopped.
+    assert_eq!(again.len(), 2 + failed.execution_counts.aborted as usize, "{children:?}");
+    assert!(again.iter().all(|child| child.redrive_date.is_some()), "{again:?}");
+    // Each goes on from where it ended: its history continues after its first end.
+    let mut ended_before = Vec::new();
+    for child in &again {
+        let page = store.history(&child.arn, HistoryQuery::default()).await.unwrap();
+        let kinds: Vec<EventType> =
+            page.items.iter().map(|row| serde_json::from_str::<HistoryEvent>(&row.event).unwrap().kind).collect();
+        let redriven = kinds.iter().position(|kind| *kind == EventType::ExecutionRedriven).expect("redriven");
+        ended_before.push(kinds[redriven - 1]);
+        assert_eq!(kinds.first(), Some(&EventType::ExecutionStarted), "{kinds:?}");
+        assert_eq!(kinds.last(), Some(&EventType::ExecutionSucceeded), "{kinds:?}");
+    }
+    assert_eq!(ended_before.iter().filter(|kind| **kind == EventType::ExecutionFailed).count(), 2, "{ended_before:?}");
+    assert!(
+        ended_before.iter().all(|kind| matches!(kind, EventType::ExecutionFailed | EventType::ExecutionAborted)),
+        "{ended_before:?}"
+    );
 }

@@ -104,7 +104,7 @@ pub struct EventDetails {
     /// `EvaluationFailed`: the field whose expression failed (`Output/values[0]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// `MapRunStarted`: the Map Run's ARN.
+    /// `MapRunStarted`, `MapRunRedriven`: the Map Run's ARN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub map_run_arn: Option<String>,
     /// `ExecutionStarted`: the execution's role.
@@ -113,8 +113,8 @@ pub struct EventDetails {
     /// `ActivityStarted`: the worker that took the task.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker_name: Option<String>,
-    /// `ExecutionRedriven`: how many times the execution has been redriven, this time
-    /// included.
+    /// `ExecutionRedriven`, `MapRunRedriven`: how many times the execution (the Map Run)
+    /// has been redriven, this time included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redrive_count: Option<u64>,
 }
@@ -204,6 +204,7 @@ event_types!(
     LambdaFunctionTimedOut,
     EvaluationFailed,
     ExecutionRedriven,
+    MapRunRedriven,
 );
 
 impl EventType {

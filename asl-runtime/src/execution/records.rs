@@ -12,7 +12,7 @@
 use time::OffsetDateTime;
 
 use super::Status;
-use super::history::{History, HistoryEvent};
+use super::history::{EventType, History, HistoryEvent};
 use super::state::DistributedWork;
 use crate::context::ExecutionInfo;
 use crate::map_results::{ChildResult, ChildStatus};
@@ -90,6 +90,10 @@ impl Records {
                 stop_date: result.stop_date,
             },
             redrive_count: result.redrive_count,
+            redrive_date: (result.redrive_count > 0)
+                .then(|| history.events.iter().rev().find(|event| event.kind == EventType::ExecutionRedriven))
+                .flatten()
+                .map(|event| event.timestamp),
             history: history.events.iter().map(history_record).collect(),
         });
     }
@@ -137,6 +141,12 @@ pub(super) fn describe(
     let machine_arn =
         ["arn:", &info.partition, ":states:", &info.region, ":", &info.account_id, ":stateMachine:", &work.machine]
             .concat();
+    // The children of a Map Run that failed or was stopped wait for a redrive of its
+    // execution.
+    let redrivable = matches!(status, crate::map_run::MapRunStatus::Failed | crate::map_run::MapRunStatus::Aborted);
+    let pending_redrive = |failed: u64, timed_out: u64, aborted: u64| {
+        if redrivable { failed + timed_out + aborted } else { 0 }
+    };
     MapRun {
         map_run_arn: work.map_run_arn.clone(),
         execution_arn: info_arn,
@@ -157,6 +167,7 @@ pub(super) fn describe(
             aborted: aborted_items,
             total: items_total,
             results_written: written(items_ended),
+            pending_redrive: pending_redrive(tally.items.failed, tally.items.timed_out, aborted_items),
             ..Default::default()
         },
         execution_counts: crate::map_run::MapRunCounts {
@@ -168,7 +179,10 @@ pub(super) fn describe(
             aborted: aborted_executions,
             total: executions_total,
             results_written: written(executions_ended),
+            pending_redrive: pending_redrive(tally.executions.failed, tally.executions.timed_out, aborted_executions),
             ..Default::default()
         },
+        redrive_count: work.redrive_count,
+        redrive_date: work.redrive_date,
     }
 }

@@ -115,13 +115,13 @@ pub(super) fn settle<M: Mode>(
 
 /// Puts a failed Parallel or Map `attempt` back into the state's `work` once `error` has
 /// failed the state for good, so that a redrive runs again only the branches or iterations
-/// that did not finish; unless the state failed with `States.DataLimitExceeded` (AWS then
-/// runs the whole state again) or is a Distributed Map (asl-rs runs it again whole).
+/// that did not finish (a Distributed Map's Map Run goes on with its unsuccessful child
+/// executions); unless the state failed with `States.DataLimitExceeded` (AWS then runs the
+/// whole state again).
 #[cold]
 fn keep_attempt(work: &mut Work, attempt: Option<Work>, error: &Error) {
     let Some(attempt) = attempt else { return };
-    let distributed = matches!(&attempt, Work::Map(map) if map.distributed.is_some());
-    if error.name != error::names::DATA_LIMIT_EXCEEDED && !distributed {
+    if error.name != error::names::DATA_LIMIT_EXCEEDED {
         *work = attempt;
     }
 }

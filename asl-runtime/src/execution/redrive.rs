@@ -21,8 +21,11 @@
 //!   succeeded keep their output and do not run again, the others are redriven the same way
 //!   (from the state where each stopped), and a Map's items that never started start as
 //!   before. One that failed with `States.DataLimitExceeded` runs again whole, as AWS does;
-//!   a Distributed Map runs again whole too (AWS redrives only its unsuccessful child
-//!   executions);
+//! - a Distributed Map's Map Run goes on, as AWS redrives a Map Run (`MapRunRedriven`, the
+//!   same Map Run ARN): its child executions that failed, timed out or were stopped are
+//!   redriven like executions (`ExecutionRedriven` in their own histories, from where each
+//!   stopped), those that succeeded keep their results, the items that never started start,
+//!   and a reader that was stopped reads on after the items it took;
 //! - states that succeeded are not run again: they are not in the tree any more;
 //! - the state machine's `TimeoutSeconds` starts again at the redrive.
 //!
@@ -39,7 +42,7 @@ use time::OffsetDateTime;
 
 use super::effects::later;
 use super::history::{self, Chain, EventDetails, EventType, History};
-use super::state::{Child, Execution, Frame, FramePath, Run, Step, Work};
+use super::state::{Child, EndedCounts, Execution, Frame, FramePath, MapWork, Run, Step, Work};
 use super::turn::state_def;
 use super::{Status, Workflow};
 use crate::error::names;
@@ -168,8 +171,9 @@ impl Execution {
     /// (a Task runs again, a Fail state fails again, a Wait waits again unless its timestamp
     /// has passed); a Parallel or inline Map state whose branches or iterations did not all
     /// finish is entered again keeping the outputs of those that did, and the others are
-    /// redriven the same way (a Map's items that never started start as before); one that
-    /// failed with `States.DataLimitExceeded`, and a Distributed Map, run again whole.
+    /// redriven the same way (a Map's items that never started start as before; a
+    /// Distributed Map's Map Run goes on with its unsuccessful child executions); one that
+    /// failed with `States.DataLimitExceeded` runs again whole.
     /// States that succeeded do not run again. The execution's `TimeoutSeconds` counts
     /// again from `now`.
     ///
@@ -304,12 +308,88 @@ impl Again<'_> {
                 map.started_event = self.history.record(&mut frame.chain, EventType::MapStateStarted, now, || {
                     Some(EventDetails { length: Some(length), ..EventDetails::default() })
                 });
-                map.running = map.children.iter().filter(|child| matches!(child, Child::Frame(_))).count();
-                self.children(&mut map.children, map.started_event, path, Some(state.name));
+                if map.distributed.is_some() {
+                    self.map_run(frame, map, path);
+                } else {
+                    map.running = map.children.iter().filter(|child| matches!(child, Child::Frame(_))).count();
+                    self.children(&mut map.children, map.started_event, path, Some(state.name));
+                }
             }
             _ => {}
         }
         frame.step = Step::Working { retries: RetryState::new(), timeout: None, heartbeat: None, work };
+    }
+
+    /// Takes up the Map Run of the Distributed Map `map` (of `frame`, at `path`), as AWS
+    /// redrives a Map Run: the same Map Run goes on (`MapRunRedriven`, its redrive count
+    /// and date); the child executions that failed, timed out or were stopped are redriven
+    /// as executions are, from where each stopped, under their ARNs; those that succeeded
+    /// keep their results; the items that never started start, and a reader that was
+    /// stopped reads on. Its failures are counted afresh.
+    fn map_run(&mut self, frame: &mut Frame, map: &mut MapWork, path: &mut FramePath) {
+        let now = self.now;
+        let Some(work) = map.distributed.as_mut() else { return };
+        work.redrive_count = work.redrive_count.saturating_add(1);
+        work.redrive_date = Some(now);
+        work.failed = 0;
+        for ended in [&mut work.tally.items, &mut work.tally.executions] {
+            *ended = EndedCounts { succeeded: ended.succeeded, ..EndedCounts::default() };
+        }
+        if let Some(writer) = work.writer.as_deref_mut() {
+            writer.writing = None;
+        }
+        let (arn, count) = (work.map_run_arn.clone(), u64::from(work.redrive_count));
+        self.history.record(&mut frame.chain, EventType::MapRunRedriven, now, || {
+            Some(EventDetails { map_run_arn: Some(arn), redrive_count: Some(count), ..EventDetails::default() })
+        });
+        if let Some(reader) = map.feed.as_deref_mut().and_then(|feed| feed.reader.as_mut())
+            && reader.stopped
+        {
+            reader.stopped = false;
+            reader.exhausted = false;
+            reader.pulling = None;
+            reader.arrived = None;
+        }
+        for (index, child) in map.children.iter_mut().enumerate() {
+            let run = match std::mem::replace(child, Child::Done(serde_json::Value::Null)) {
+                Child::Unsuccessful(unsuccessful) => Box::new(unsuccessful.run),
+                Child::Run(run) => run,
+                finished => {
+                    *child = finished;
+                    continue;
+                }
+            };
+            *child = Child::Run(run);
+            let Child::Run(run) = child else { continue };
+            path.push(u32::try_from(index).unwrap_or(u32::MAX));
+            self.child_run(run, path);
+            path.pop();
+        }
+        map.running = map.children.iter().filter(|child| matches!(child, Child::Run(_))).count();
+        // Woken once to start the items waiting and read on (and, with nothing left to
+        // run, to end).
+        map.resumed = true;
+        self.queue.push_back(path.clone());
+    }
+
+    /// Redrives the child execution `run` (at `path`) as [`Execution::redrive`] does an
+    /// execution: `ExecutionRedriven` in its history, its redrive count and time, and its
+    /// frames taken back to where they stopped.
+    fn child_run(&mut self, run: &mut Run, path: &mut FramePath) {
+        let now = self.now;
+        let Run { info, history, root, context_base, .. } = run;
+        let count = info.redrive_count.saturating_add(1);
+        info.redrive_count = count;
+        info.redrive_time = Some(now.truncate_to_millisecond());
+        *context_base = OnceLock::new();
+        root.chain = Chain::from(history.events.len() as u64);
+        history.record(&mut root.chain, EventType::ExecutionRedriven, now, || {
+            Some(EventDetails { redrive_count: Some(u64::from(count)), ..EventDetails::default() })
+        });
+        let queue = std::mem::take(&mut self.queue);
+        let mut again = Again { workflow: self.workflow, history, now, queue };
+        again.frame(root, path, None);
+        self.queue = again.queue;
     }
 
     /// Records that `frame`, iteration `index` of the Map state `map_name`, starts again
@@ -339,6 +419,8 @@ fn has_unfinished_children(work: &Work) -> bool {
     let children = match work {
         Work::Parallel(children) => children,
         Work::Map(map) if map.distributed.is_none() => &map.children,
+        // A Map Run is always taken up, never started again.
+        Work::Map(_) => return true,
         _ => return false,
     };
     children.iter().any(|child| matches!(child, Child::Frame(_)))

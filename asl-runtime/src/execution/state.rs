@@ -249,6 +249,18 @@ pub(super) enum Child {
     /// A Distributed Map child execution that ended, whole, for a `ResultWriter` that
     /// exports the results or shapes them with `Transformation: NONE`.
     Ended(Box<ChildResult>),
+    /// A Distributed Map child execution that failed, timed out or was stopped: its record,
+    /// and the run itself, which a redrive of the Map Run takes up where it stopped.
+    Unsuccessful(Box<Unsuccessful>),
+}
+
+/// A Distributed Map child execution that did not succeed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct Unsuccessful {
+    /// The child execution, as it ended.
+    pub(super) run: Run,
+    /// Its record, for the Map's result.
+    pub(super) result: ChildResult,
 }
 
 /// A Map state's attempt.
@@ -275,6 +287,10 @@ pub(super) struct MapWork {
     /// child inputs come from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) feed: Option<Box<Feed>>,
+    /// A Distributed Map taken up by a redrive, not yet woken to start its waiting items
+    /// and read on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(super) resumed: bool,
 }
 
 impl MapWork {
@@ -322,6 +338,10 @@ pub(super) struct ReaderWork {
     pub(super) arrived: Option<Result<Vec<Value>, Error>>,
     /// The source has no more items.
     pub(super) exhausted: bool,
+    /// Reading stopped before the source had no more items (the Map failed): a redrive of
+    /// the Map Run reads on.
+    #[serde(default)]
+    pub(super) stopped: bool,
 }
 
 /// An `ItemBatcher`'s limits, and the batch being filled.
@@ -363,6 +383,11 @@ pub(super) struct DistributedWork {
     /// How many of its items and children started and ended so far.
     #[serde(default)]
     pub(super) tally: Tally,
+    /// How many times it was redriven, and when last.
+    #[serde(default)]
+    pub(super) redrive_count: u32,
+    #[serde(default, with = "nanos::option")]
+    pub(super) redrive_date: Option<OffsetDateTime>,
 }
 
 /// How many of a Map Run's items and child executions started and ended so far, and how:
@@ -778,7 +803,7 @@ impl Run {
 
 /// Records that `run` was stopped: its running states' `…Aborted` events, then
 /// `ExecutionAborted` with `error` and `cause`.
-fn run_aborted(
+pub(super) fn run_aborted(
     workflow: &super::Workflow,
     run: &mut Run,
     error: Option<&str>,
@@ -854,7 +879,7 @@ impl Aborted<'_, '_> {
                                 records.child(&work.map_run_arn, &result, &run.history);
                             }
                         }
-                        Child::Frame(_) | Child::Done(_) | Child::Ended(_) => {}
+                        Child::Frame(_) | Child::Done(_) | Child::Ended(_) | Child::Unsuccessful(_) => {}
                     }
                 }
                 if map.distributed.is_some() {
@@ -964,7 +989,7 @@ impl Child {
             match child {
                 Child::Frame(frame) => frame.waits(path, out),
                 Child::Run(run) => run.root.waits(path, out),
-                Child::Done(_) | Child::Ended(_) => {}
+                Child::Done(_) | Child::Ended(_) | Child::Unsuccessful(_) => {}
             }
             path.pop();
         }
@@ -977,7 +1002,7 @@ impl Child {
         match self {
             Child::Frame(frame) => frame.pending(out),
             Child::Run(run) => run.root.pending(out),
-            Child::Done(_) | Child::Ended(_) => {}
+            Child::Done(_) | Child::Ended(_) | Child::Unsuccessful(_) => {}
         }
     }
 }
@@ -1039,6 +1064,7 @@ mod tests {
             submitted,
         };
         let map = MapWork {
+            resumed: false,
             feed: None,
             processor: 2,
             children: vec![
@@ -1068,6 +1094,8 @@ mod tests {
                     items: EndedCounts { succeeded: 1, failed: 1, timed_out: 0, aborted: 0 },
                     executions: EndedCounts { succeeded: 1, failed: 0, timed_out: 1, aborted: 0 },
                 },
+                redrive_count: 1,
+                redrive_date: Some(AT),
             }),
         };
         let mut variables = Map::new();

@@ -344,7 +344,7 @@ fn frame_at<'r>(run: &'r mut Run, path: &[u32]) -> Option<(&'r mut Frame, &'r mu
                 frame = root;
                 owner = info;
             }
-            Child::Done(_) | Child::Ended(_) => return None,
+            Child::Done(_) | Child::Ended(_) | Child::Unsuccessful(_) => return None,
         }
     }
     Some((frame, events, owner))

@@ -312,7 +312,7 @@ impl Turn<'_> {
     /// takes them off the queue.
     pub(super) fn discard(&mut self, depth: usize, children: &[Child]) {
         for (index, child) in children.iter().enumerate() {
-            if !matches!(child, Child::Done(_) | Child::Ended(_)) {
+            if !matches!(child, Child::Done(_) | Child::Ended(_) | Child::Unsuccessful(_)) {
                 child.pending(&mut self.fx.cancelled);
                 let path = self.child_path(depth, index);
                 self.fx.discarded.push(path);
@@ -425,7 +425,7 @@ impl Turn<'_> {
                     // does not go through them.
                     (ended, None)
                 }),
-                Some(Child::Done(_) | Child::Ended(_)) | None => None,
+                Some(Child::Done(_) | Child::Ended(_) | Child::Unsuccessful(_)) | None => None,
             }
         };
         if let Some((ended, child_chain)) = ended {
@@ -488,7 +488,7 @@ impl Turn<'_> {
                 self.attempt(ctx, frame, state)
             }
             Step::Working { work: Work::Done(_) | Work::Failed(_), .. } => recovery::settle(self, ctx, frame, state),
-            Step::Working { work: Work::Map(map), .. } if map.fed() => map::fed(self, ctx, frame, state),
+            Step::Working { work: Work::Map(map), .. } if map.fed() || map.resumed => map::fed(self, ctx, frame, state),
             // Still waiting (a stale queue entry), or failed.
             Step::Waiting { .. } | Step::Working { .. } | Step::Failed => return None,
         };
@@ -592,7 +592,7 @@ impl Turn<'_> {
             match child {
                 Child::Frame(frame) => self.reissue_frame(ctx, frame, path),
                 Child::Run(run) => self.reissue_run(run, path),
-                Child::Done(_) | Child::Ended(_) => {}
+                Child::Done(_) | Child::Ended(_) | Child::Unsuccessful(_) => {}
             }
             path.pop();
         }

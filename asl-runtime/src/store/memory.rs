@@ -288,7 +288,7 @@ impl Inner {
 
     /// Stores a child execution that ended, in place of one stored under its ARN.
     fn put_child(&mut self, child: ChildExecution) {
-        let ChildExecution { execution, map_run_arn, end, redrive_count, history } = child;
+        let ChildExecution { execution, map_run_arn, end, redrive_count, redrive_date, history } = child;
         let record = ExecutionRecord {
             arn: execution.arn,
             state_machine_arn: execution.state_machine_arn,
@@ -301,7 +301,7 @@ impl Inner {
             start_date: truncate(execution.start_date),
             stop_date: Some(truncate(end.stop_date)),
             redrive_count,
-            redrive_date: None,
+            redrive_date: redrive_date.map(truncate),
             snapshot: Vec::new(),
             version: 1,
             map_run_arn: Some(map_run_arn),

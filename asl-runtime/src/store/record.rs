@@ -275,6 +275,8 @@ pub struct ChildExecution {
     pub end: ExecutionEnd,
     /// How many times it was redriven.
     pub redrive_count: u32,
+    /// When it was last redriven.
+    pub redrive_date: Option<OffsetDateTime>,
     /// Its history events, in id order.
     pub history: Vec<HistoryRecord>,
 }

@@ -759,6 +759,7 @@ fn child(name: &str, status: Status, stop: OffsetDateTime) -> ChildExecution {
             stop_date: stop,
         },
         redrive_count: 0,
+        redrive_date: None,
         history: vec![event(1), event(2)],
     }
 }
@@ -794,11 +795,12 @@ async fn map_run_children(store: &dyn Store) {
     let mut again = child("c2", Status::Succeeded, at(3));
     again.history = vec![event(1)];
     again.redrive_count = 1;
+    again.redrive_date = Some(at(3));
     let mut commit = Commit::update(arn("parent"), 2, None);
     commit.children.push(again);
     ok(store.commit(commit).await);
     let c2 = ok(store.execution("arn:aws:states:us-east-1:123456789012:execution:order/Items:c2").await).unwrap();
-    assert_eq!((c2.status, c2.redrive_count), (ExecutionStatus::Succeeded, 1));
+    assert_eq!((c2.status, c2.redrive_count, c2.redrive_date), (ExecutionStatus::Succeeded, 1, Some(at(3))));
     assert_eq!(ok(store.history(&c2.arn, HistoryQuery::default()).await).items.len(), 1);
 
     // Ended children are purged like any ended execution; the running parent stays.

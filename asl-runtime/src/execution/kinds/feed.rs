@@ -101,6 +101,7 @@ fn reader_work<'f>(
         pulling: None,
         arrived: None,
         exhausted: false,
+        stopped: false,
     })
 }
 

@@ -20,13 +20,13 @@ use crate::execution::inspect::Inspector;
 use crate::execution::kinds::{feed, results};
 use crate::execution::records::{self, Records};
 use crate::execution::state::{
-    Child, DistributedWork, FailedAttempt, Frame, MapWork, Run, Step, Tally, Tolerance, Vars, Work,
+    self, Child, DistributedWork, FailedAttempt, Frame, MapWork, Run, Step, Tally, Tolerance, Unsuccessful, Vars, Work,
 };
 use crate::execution::turn::{ChildEnd, Completion, Ended, Mode, RunCtx, Turn};
 use crate::intrinsics::{RandomSource, SplitMix64, uuid_v4};
 use crate::jsonata;
 use crate::machine::{Amount, DistributedDef, Fraction, MapDef, StateDef, StateKind};
-use crate::map_results::ChildStatus;
+use crate::map_results::{ChildResult, ChildStatus};
 use crate::map_run::MapRunStatus;
 use crate::path::{self, Scope};
 
@@ -180,11 +180,14 @@ fn start<M: Mode>(
                 started: Some(turn.now),
                 max_concurrency,
                 tally: Tally::default(),
+                redrive_count: 0,
+                redrive_date: None,
             })
         }
         _ => None,
     };
     let mut map = MapWork {
+        resumed: false,
         processor: def.processor,
         children: Vec::new(),
         waiting,
@@ -251,6 +254,7 @@ pub(in crate::execution) fn child_ended<M: Mode>(
     let ChildEnd { index, ended, chain: child_chain, map_name } = ending;
     // An iteration or child that ended no longer runs.
     map.running = map.running.saturating_sub(1);
+    // (`None`: the child's slot was filled already.)
     let ended_child = match ended {
         Ended::Output(output) => {
             if let (None, Some(mut child_chain)) = (&map.distributed, child_chain) {
@@ -260,20 +264,28 @@ pub(in crate::execution) fn child_ended<M: Mode>(
                 // The Map's events go on from the iteration that ended last.
                 chain.join(child_chain, true);
             }
-            Child::Done(output)
+            Some(Child::Done(output))
         }
         Ended::Run(result) => {
             let items = items_of(map, &result.input);
             let distributed = map.distributed.as_mut()?;
             distributed.tally.items.add(result.status, items as u64);
             distributed.tally.executions.add(result.status, 1);
-            if result.status != ChildStatus::Succeeded {
+            if result.status == ChildStatus::Succeeded {
+                Some(results::child_result(map, *result))
+            } else {
                 distributed.failed += items;
-                if threshold_exceeded(map) {
-                    return Some(Err(run_failed(turn, ctx, chain, map, depth, map_name)));
+                // The run is kept with its record: a redrive of the Map Run takes it up.
+                if let Some(slot) = map.children.get_mut(index)
+                    && let Child::Run(run) = std::mem::replace(slot, Child::Done(Value::Null))
+                {
+                    *slot = Child::Unsuccessful(Box::new(Unsuccessful { run: *run, result: *result }));
                 }
+                if threshold_exceeded(map) {
+                    return Some(Err(run_failed(turn, ctx, chain, map, depth, state)));
+                }
+                None
             }
-            results::child_result(map, *result)
         }
         Ended::Failed(error) => {
             if let (None, Some(mut child_chain)) = (&map.distributed, child_chain) {
@@ -287,8 +299,8 @@ pub(in crate::execution) fn child_ended<M: Mode>(
             return Some(Err(error));
         }
     };
-    if let Some(child) = map.children.get_mut(index) {
-        *child = ended_child;
+    if let (Some(child), Some(ended)) = (map.children.get_mut(index), ended_child) {
+        *child = ended;
     }
     if let Some(item) = map.waiting.pop_front() {
         begin(turn, ctx, map, depth, variables, item, false);
@@ -373,10 +385,12 @@ fn run_failed<M: Mode>(
     chain: &mut Chain,
     map: &mut MapWork,
     depth: usize,
-    name: &str,
+    state: Option<&'static StateDef>,
 ) -> Error {
+    let name = state.map_or("", |state| state.name);
     ended(turn.records.as_deref_mut(), map, ctx.info, name, MapRunStatus::Failed, turn.now);
     turn.discard(depth, &map.children);
+    abort_children(turn, ctx, map, state);
     stop_reading(turn, map);
     ctx.event_with(chain, EventType::MapRunFailed, || {
         Some(EventDetails {
@@ -388,11 +402,40 @@ fn run_failed<M: Mode>(
     Error::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, THRESHOLD_EXCEEDED)
 }
 
+/// Stops `map`'s child executions that still run (their waits were discarded): each
+/// records `ExecutionAborted` and, for a runtime that stores them, is stored aborted.
+fn abort_children<M: Mode>(
+    turn: &mut Turn<'_>,
+    ctx: &RunCtx<'_, M>,
+    map: &mut MapWork,
+    state: Option<&'static StateDef>,
+) {
+    let Some(work) = &mut map.distributed else { return };
+    let stored = matches!(state.map(|s| &s.kind), Some(StateKind::Map(def)) if def.distributed.is_some_and(|d| !d.express))
+        && turn.records.as_deref().is_some_and(|records| records.owns(ctx.info));
+    let batched = map.feed.as_ref().is_some_and(|feed| feed.batcher.is_some());
+    for child in &mut map.children {
+        let Child::Run(run) = child else { continue };
+        state::run_aborted(turn.workflow, run, None, None, turn.now, None);
+        let mut result = ChildResult::ended(&run.info, Ok(Value::Null), turn.now);
+        result.status = ChildStatus::Aborted;
+        result.output = None;
+        let items = if batched { result.input.get("Items").and_then(Value::as_array).map_or(1, Vec::len) } else { 1 };
+        work.tally.items.add(ChildStatus::Aborted, items as u64);
+        work.tally.executions.add(ChildStatus::Aborted, 1);
+        if let (true, Some(records)) = (stored, turn.records.as_deref_mut()) {
+            records.child(&work.map_run_arn, &result, &run.history);
+        }
+    }
+    map.running = 0;
+}
+
 /// Closes `map`'s item source, if it has one: the Map has failed.
 fn stop_reading(turn: &mut Turn<'_>, map: &mut MapWork) {
     if let Some(reader) = map.feed.as_deref_mut().and_then(|feed| feed.reader.as_mut()) {
         turn.fx.cancelled.push(reader.source);
         turn.fx.cancelled.extend(reader.pulling.take());
+        reader.stopped = !reader.exhausted;
         reader.exhausted = true;
     }
 }
@@ -413,10 +456,16 @@ pub(in crate::execution) fn fed<M: Mode>(
     let Step::Working { retries, work, .. } = step else { return Ok(Completion::Blocked) };
     let Work::Map(map) = work else { return Ok(Completion::Blocked) };
     let depth = turn.path.len();
-    let taken = match map.feed.as_deref_mut() {
-        Some(feed) => {
-            let reader = feed.reader.as_mut().ok_or_else(|| Error::runtime("a Map without a reader was fed"))?;
-            let arrived = reader.arrived.take().unwrap_or_else(|| Ok(Vec::new()));
+    // A Map Run taken up by a redrive is woken once, with nothing arrived, to start its
+    // waiting items and read on.
+    map.resumed = false;
+    let arrived = map.feed.as_deref_mut().and_then(|feed| {
+        let arrived = feed.reader.as_mut()?.arrived.take()?;
+        Some((feed, arrived))
+    });
+    let taken = match arrived {
+        Some((feed, arrived)) => {
+            let Some(reader) = feed.reader.as_mut() else { return Ok(Completion::Blocked) };
             match arrived {
                 Ok(items) => {
                     reader.taken += items.len() as u64;
@@ -435,13 +484,14 @@ pub(in crate::execution) fn fed<M: Mode>(
     // The reader's last items make the total known: failures the count allowed may be too
     // many a share.
     let taken = taken.and_then(|()| {
-        if threshold_exceeded(map) { Err(run_failed(turn, ctx, chain, map, depth, state.name)) } else { Ok(()) }
+        if threshold_exceeded(map) { Err(run_failed(turn, ctx, chain, map, depth, Some(state))) } else { Ok(()) }
     });
     if let Err(error) = taken {
         if error.name != names::EXCEED_TOLERATED_FAILURE_THRESHOLD {
             ended(turn.records.as_deref_mut(), map, ctx.info, state.name, MapRunStatus::Failed, turn.now);
+            turn.discard(depth, &map.children);
+            abort_children(turn, ctx, map, Some(state));
         }
-        turn.discard(depth, &map.children);
         stop_reading(turn, map);
         if map.distributed.is_some() && error.name != names::EXCEED_TOLERATED_FAILURE_THRESHOLD {
             ctx.event_with(chain, EventType::MapRunFailed, || {

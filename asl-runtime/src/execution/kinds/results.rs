@@ -133,6 +133,10 @@ fn output(child: Child) -> Value {
     match child {
         Child::Done(output) => output,
         Child::Ended(result) => result.output.unwrap_or(Value::Null),
+        // A child that did not succeed leaves its record, as AWS's inline result has it.
+        Child::Unsuccessful(child) => {
+            map_results::entries(child.result, Transformation::Compact).next().unwrap_or(Value::Null)
+        }
         Child::Frame(_) | Child::Run(_) => Value::Null,
     }
 }
@@ -141,6 +145,7 @@ fn output(child: Child) -> Value {
 fn record(child: Child) -> Option<ChildResult> {
     match child {
         Child::Ended(result) => Some(*result),
+        Child::Unsuccessful(child) => Some(child.result),
         // (A Map that needs records keeps every child's.)
         Child::Done(_) | Child::Frame(_) | Child::Run(_) => None,
     }

@@ -196,7 +196,7 @@ pub(super) fn commit(conn: &Connection, commit: Commit) -> Result<u64, StoreErro
 /// Stores a child execution that ended, with its history, in place of one stored under its
 /// ARN.
 fn put_child(conn: &Connection, child: &ChildExecution) -> Result<(), StoreError> {
-    let ChildExecution { execution, map_run_arn, end, redrive_count, history } = child;
+    let ChildExecution { execution, map_run_arn, end, redrive_count, redrive_date, history } = child;
     let replaced: Option<i64> = conn
         .prepare_cached("DELETE FROM executions WHERE arn = ?1 RETURNING id")
         .and_then(|mut delete| delete.query_row([&execution.arn], |row| row.get(0)).optional())
@@ -210,8 +210,8 @@ fn put_child(conn: &Connection, child: &ChildExecution) -> Result<(), StoreError
         .prepare_cached(
             "INSERT INTO executions
                  (arn, state_machine_arn, name, status, input, output, error, cause, start_us, stop_us,
-                  snapshot, version, redrive_count, map_run_arn)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, x'', 1, ?11, ?12)
+                  snapshot, version, redrive_count, redrive_us, map_run_arn)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, x'', 1, ?11, ?12, ?13)
              RETURNING id",
         )
         .and_then(|mut insert| {
@@ -227,6 +227,7 @@ fn put_child(conn: &Connection, child: &ChildExecution) -> Result<(), StoreError
                 to_micros(execution.start_date),
                 to_micros(end.stop_date),
                 redrive_count,
+                redrive_date.map(to_micros),
                 map_run_arn,
             ];
             insert.query_row(row, |row| row.get(0))

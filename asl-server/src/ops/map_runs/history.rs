@@ -171,6 +171,8 @@ fn described(service: &Service, run: MapRun) -> asl_runtime::map_run::MapRun {
         tolerated_failure_count,
         item_counts: counts,
         execution_counts: counts,
+        redrive_count: 0,
+        redrive_date: None,
     }
 }
 

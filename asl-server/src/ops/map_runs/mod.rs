@@ -56,7 +56,8 @@ pub async fn describe(service: &Service, request: Request<'_>) -> Result<Value, 
         .set("toleratedFailureCount", run.tolerated_failure_count)
         .set("itemCounts", counts(&run.item_counts))
         .set("executionCounts", counts(&run.execution_counts))
-        .set("redriveCount", 0)
+        .set("redriveCount", run.redrive_count)
+        .opt_date("redriveDate", run.redrive_date)
         .build())
 }
 

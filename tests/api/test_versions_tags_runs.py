@@ -209,6 +209,74 @@ def test_map_run_children(sfn):
     assert_error(error_of(sfn.list_executions, mapRunArn=unknown), "ResourceNotFound")
 
 
+def test_map_run_redrive(sfn):
+    """A redrive takes a failed Map Run up: the same Map Run, only its unsuccessful child
+    executions redriven (under their ARNs), the others keeping their results."""
+    picky = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "Label": "Picky",
+                "ItemsPath": "$.items",
+                "MaxConcurrency": 1,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Three?",
+                    "States": {
+                        "Three?": {
+                            "Type": "Choice",
+                            "Choices": [{"Variable": "$", "NumericEquals": 3, "Next": "Second try"}],
+                            "Default": "Take",
+                        },
+                        # Index -1 until the child is redriven: States.Runtime the first time.
+                        "Second try": {
+                            "Type": "Pass",
+                            "Parameters": {
+                                "got.$": "States.ArrayGetItem(States.Array($), States.MathAdd($$.Execution.RedriveCount, -1))"
+                            },
+                            "OutputPath": "$.got",
+                            "End": True,
+                        },
+                        "Take": {"Type": "Pass", "End": True},
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+    machine = create_machine(sfn, picky, "picky")
+    execution = sfn.start_execution(stateMachineArn=machine, input='{"items": [1, 2, 3, 4]}')["executionArn"]
+    failed = wait_for_end(sfn, execution)
+    assert (failed["status"], failed["error"]) == ("FAILED", "States.ExceedToleratedFailureThreshold")
+    (listed,) = sfn.list_map_runs(executionArn=execution)["mapRuns"]
+    map_run = listed["mapRunArn"]
+    run = sfn.describe_map_run(mapRunArn=map_run)
+    assert run["status"] == "FAILED"
+    assert (run["itemCounts"]["succeeded"], run["itemCounts"]["failed"], run["itemCounts"]["pending"]) == (2, 1, 1)
+    assert run["executionCounts"]["pendingRedrive"] == 1
+    before = {child["executionArn"]: child for child in sfn.list_executions(mapRunArn=map_run)["executions"]}
+
+    sfn.redrive_execution(executionArn=execution)
+    done = wait_for_end(sfn, execution)
+    assert (done["status"], done["output"], done["redriveCount"]) == ("SUCCEEDED", "[1,2,3,4]", 1)
+    assert [run["mapRunArn"] for run in sfn.list_map_runs(executionArn=execution)["mapRuns"]] == [map_run]
+    run = sfn.describe_map_run(mapRunArn=map_run)
+    assert (run["status"], run["redriveCount"]) == ("SUCCEEDED", 1)
+    assert_date(run["redriveDate"])
+    assert (run["itemCounts"]["succeeded"], run["itemCounts"]["total"], run["itemCounts"]["pendingRedrive"]) == (4, 4, 0)
+    redriven = [e for e in history(sfn, execution) if e["type"] == "MapRunRedriven"]
+    assert [e["mapRunRedrivenEventDetails"] for e in redriven] == [{"mapRunArn": map_run, "redriveCount": 1}]
+
+    after = sfn.list_executions(mapRunArn=map_run)["executions"]
+    assert len(after) == 4 and all(child["status"] == "SUCCEEDED" for child in after)
+    again = [child for child in after if child["redriveCount"] == 1]
+    assert len(again) == 1 and before[again[0]["executionArn"]]["status"] == "FAILED", "the same child, redriven"
+    events = [e["type"] for e in history(sfn, again[0]["executionArn"])]
+    assert events.index("ExecutionRedriven") == events.index("ExecutionFailed") + 1
+    assert events[-1] == "ExecutionSucceeded"
+
+
 def test_redrive(sfn):
     machine = create_machine(sfn, ASK, "redriven")
     execution = sfn.start_execution(stateMachineArn=machine)["executionArn"]

@@ -584,12 +584,16 @@ impl Runtime {
             None => String::new(),
         };
         loop {
-            let (stop, mail) = {
+            let (stop, mail, updates) = {
                 let mut progress = lock(&shared.progress);
-                (progress.stop_request.take(), std::mem::take(&mut progress.mail))
+                let updates = std::mem::take(&mut progress.map_run_updates);
+                (progress.stop_request.take(), std::mem::take(&mut progress.mail), updates)
             };
             for (wait, signal) in mail {
                 driver.signal(wait, signal);
+            }
+            for (map_run_arn, update) in updates {
+                driver.update_map_run(&map_run_arn, &update);
             }
             if let Some(stop) = stop {
                 let (error, cause) = *stop;

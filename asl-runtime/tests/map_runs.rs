@@ -11,7 +11,7 @@ use std::time::Duration;
 use asl_runtime::Error;
 use asl_runtime::Runtime;
 use asl_runtime::clock::VirtualClock;
-use asl_runtime::execution::{BoxFuture, EventType, HistoryEvent, Status, TaskCall, TaskHandler};
+use asl_runtime::execution::{BoxFuture, EventType, HistoryEvent, MapRunUpdate, Status, TaskCall, TaskHandler};
 use asl_runtime::map_run::{MapRun, MapRunCounts, MapRunStatus};
 use asl_runtime::runtime::ExecutionStatus;
 use asl_runtime::store::{ExecutionQuery, HistoryQuery, MemoryStore, SqliteStore, Store};
@@ -242,4 +242,42 @@ async fn a_redrive_takes_the_map_run_up_with_its_unsuccessful_children_only() {
         ended_before.iter().all(|kind| matches!(kind, EventType::ExecutionFailed | EventType::ExecutionAborted)),
         "{ended_before:?}"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn update_map_run_lets_more_children_run_at_once() {
+    let Setup { store, runtime, handler, .. } = setup(false);
+    *handler.slow.lock().unwrap() = vec![json!(1), json!(2), json!(4)];
+    let input = json!({ "items": [1, 2, 4, 5, 6] });
+    let handle = runtime.start(&children::WORKFLOW, handler.clone(), "wider", input).unwrap();
+    let run_of = |store: Arc<dyn Store>, arn: String| async move {
+        let records = store.map_runs(&arn).await.unwrap();
+        records.first().map(|record| serde_json::from_str::<MapRun>(&record.body).unwrap())
+    };
+    let mut run = None;
+    for _ in 0..1000 {
+        run = run_of(store.clone(), handle.arn()).await;
+        if run.as_ref().is_some_and(|run| run.execution_counts.running == 2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let run = run.expect("the Map Run is recorded");
+    assert_eq!((run.max_concurrency, run.execution_counts.pending), (2, 3), "{run:?}");
+
+    // Four at a time now: 4 waits its hour beside 1 and 2; 5 and 6 run at once.
+    let update = MapRunUpdate { max_concurrency: Some(4), ..MapRunUpdate::default() };
+    handle.update_map_run(&run.map_run_arn, update);
+    let mut updated = None;
+    for _ in 0..1000 {
+        updated = run_of(store.clone(), handle.arn()).await;
+        if updated.as_ref().is_some_and(|run| run.execution_counts.succeeded == 2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let updated = updated.unwrap();
+    assert_eq!(updated.max_concurrency, 4);
+    assert_eq!(updated.execution_counts, counts(0, 3, 2, 0, 0, 5), "{updated:?}");
+    assert_eq!(handle.wait().await.status, Status::Succeeded);
 }

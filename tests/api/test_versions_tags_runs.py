@@ -3,6 +3,7 @@ through boto3 (every operation of the service model is called by a real client i
 suite or by the Rust SDK's tests)."""
 
 import json
+import time
 
 from conftest import (
     PREFIX,
@@ -275,6 +276,65 @@ def test_map_run_redrive(sfn):
     events = [e["type"] for e in history(sfn, again[0]["executionArn"])]
     assert events.index("ExecutionRedriven") == events.index("ExecutionFailed") + 1
     assert events[-1] == "ExecutionSucceeded"
+
+
+def poll(describe, done, what, seconds=15):
+    """`describe()` again until `done` holds of its answer."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = describe()
+        if done(answer):
+            return answer
+        assert time.monotonic() < deadline, f"{what}: {answer}"
+        time.sleep(0.05)
+
+
+def test_update_map_run(sfn):
+    """UpdateMapRun changes a running Map Run: more children run at once; a stop aborts
+    it with its children."""
+    naps = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "MaxConcurrency": 1,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Nap",
+                    "States": {"Nap": {"Type": "Wait", "Seconds": 600, "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    machine = create_machine(sfn, naps, "naps")
+    execution = sfn.start_execution(stateMachineArn=machine, input='{"items": [1, 2, 3]}')["executionArn"]
+    runs = poll(lambda: sfn.list_map_runs(executionArn=execution)["mapRuns"], bool, "a Map Run")
+    map_run = runs[0]["mapRunArn"]
+    run = poll(
+        lambda: sfn.describe_map_run(mapRunArn=map_run),
+        lambda run: run["executionCounts"]["running"] == 1,
+        "one child running",
+    )
+    assert (run["maxConcurrency"], run["executionCounts"]["pending"]) == (1, 2)
+
+    sfn.update_map_run(mapRunArn=map_run, maxConcurrency=3, toleratedFailureCount=2)
+    run = poll(
+        lambda: sfn.describe_map_run(mapRunArn=map_run),
+        lambda run: run["executionCounts"]["running"] == 3,
+        "three children running",
+    )
+    assert (run["status"], run["maxConcurrency"], run["toleratedFailureCount"]) == ("RUNNING", 3, 2)
+
+    sfn.stop_execution(executionArn=execution)
+    assert wait_for_end(sfn, execution)["status"] == "ABORTED"
+    run = sfn.describe_map_run(mapRunArn=map_run)
+    assert (run["status"], run["executionCounts"]["aborted"], run["executionCounts"]["running"]) == ("ABORTED", 3, 0)
+    children = sfn.list_executions(mapRunArn=map_run)["executions"]
+    assert sorted(child["status"] for child in children) == ["ABORTED"] * 3
+    stopped = error_of(sfn.update_map_run, mapRunArn=map_run, maxConcurrency=5)
+    assert stopped.response["reason"] == "CANNOT_UPDATE_COMPLETED_MAP_RUN"
 
 
 def test_redrive(sfn):

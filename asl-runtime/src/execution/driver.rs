@@ -26,6 +26,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::MapRunUpdate;
 use super::compact;
 use super::effects::{Effects, Event, ItemsRequest, Request, TaskRequest, WriteRequest, later};
 use super::history::HistoryDetail;
@@ -483,6 +484,12 @@ impl<'a> Driver<'a> {
         // What arrived while waiting (a task handed over, a result) is recorded already.
         self.stream_history();
         None
+    }
+
+    /// `UpdateMapRun`: new settings for the running Map Run `map_run_arn` (see
+    /// [`Execution::update_map_run`]); `false` when no running Map Run has that ARN.
+    pub fn update_map_run(&mut self, map_run_arn: &str, update: &MapRunUpdate) -> bool {
+        self.execution.update_map_run(map_run_arn, update)
     }
 
     /// Stops the execution (status `ABORTED`, see [`Execution::abort`]): drops the

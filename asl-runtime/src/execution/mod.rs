@@ -29,6 +29,7 @@ mod flow;
 mod history;
 pub mod inspect;
 mod kinds;
+mod map_run_update;
 pub(crate) mod parked;
 pub(crate) mod records;
 mod recovery;
@@ -43,6 +44,7 @@ pub use driver::{Driver, run};
 pub(crate) use driver::{TRANSITIONS_PER_YIELD, YieldNow};
 pub use history::{EventDetails, EventType, HistoryDetail, HistoryEvent};
 pub use inspect::{Inspection, StateTest, StateTestOutcome, StateTestStatus, run_state_test};
+pub use map_run_update::MapRunUpdate;
 pub(crate) use state::Pending;
 pub use state::{Execution, FramePath, WaitId};
 

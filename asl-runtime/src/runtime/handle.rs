@@ -14,6 +14,7 @@ use super::durable::Durable;
 use super::{Inner, lock};
 use crate::callbacks::Signal;
 use crate::context::ExecutionInfo;
+use crate::execution::MapRunUpdate;
 use crate::execution::parked::{Parked, SavedInfo};
 use crate::execution::{HistoryEvent, Outcome, Status, TaskHandler, WaitId, Workflow};
 use crate::store::StoreError;
@@ -107,6 +108,8 @@ pub(super) struct Progress {
     /// Signals for the tokens of a parked execution that the task which takes it up has not
     /// passed to its driver yet.
     pub(super) mail: Vec<(WaitId, Signal)>,
+    /// `UpdateMapRun`s for the task that runs the execution, by Map Run ARN.
+    pub(super) map_run_updates: Vec<(String, MapRunUpdate)>,
     /// A running execution's history as of the last time it waited for a handler (its
     /// task holds the execution itself; parked and ended executions keep theirs elsewhere).
     pub(super) live_history: Vec<HistoryEvent>,
@@ -281,6 +284,31 @@ impl ExecutionHandle {
                 restored.map(|execution| execution.history().to_vec()).unwrap_or_default()
             }
             Phase::Running => progress.live_history.clone(),
+        }
+    }
+
+    /// `UpdateMapRun`: new settings for the running Map Run `map_run_arn` of this execution
+    /// (see [`Execution::update_map_run`](crate::execution::Execution::update_map_run)),
+    /// taken up at its next step; a parked execution is woken for them. Nothing happens
+    /// once the execution or the Map Run has ended.
+    pub fn update_map_run(&self, map_run_arn: &str, update: MapRunUpdate) {
+        let mut progress = lock(&self.shared.progress);
+        if matches!(progress.phase, Phase::Ended(_)) {
+            return;
+        }
+        progress.map_run_updates.push((map_run_arn.to_owned(), update));
+        match std::mem::take(&mut progress.phase) {
+            Phase::Parked(parked) => {
+                drop(progress);
+                if let Some(inner) = self.shared.runtime.upgrade() {
+                    inner.wake(Arc::clone(&self.shared), parked);
+                }
+            }
+            phase => {
+                progress.phase = phase;
+                drop(progress);
+                self.shared.poke.notify_one();
+            }
         }
     }
 

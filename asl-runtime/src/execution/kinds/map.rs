@@ -516,6 +516,7 @@ pub(in crate::execution) fn fed<M: Mode>(
     feed::read_more(turn, map, state, turn.path.to_vec());
     if map.running == 0
         && !map.feed.as_ref().is_some_and(|feed| feed.reading())
+        && map.exporting().is_none()
         && let Some(result) = finished(turn, ctx, chain, map, Some(state), depth)
     {
         *work = Work::Done(Ok(result));

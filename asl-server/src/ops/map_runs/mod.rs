@@ -10,6 +10,7 @@
 
 mod history;
 
+use asl_runtime::execution::MapRunUpdate;
 use asl_runtime::map_run::{MapRun, MapRunCounts, MapRunStatus};
 use asl_runtime::runtime::ExecutionStatus;
 use asl_runtime::store::{MapRunRecord, StoreError};
@@ -95,12 +96,20 @@ pub async fn update(service: &Service, request: Request<'_>) -> Result<Value, Ap
             "At least one of maxConcurrency, toleratedFailureCount or toleratedFailurePercentage must be specified.",
         ));
     }
-    // The settings are fixed when a Map Run starts here (they are in its execution's
-    // snapshot): say so rather than accept a change that would not happen.
-    Err(ApiError::validation(format!(
-        "Map Run {map_run_arn} cannot be changed while it runs on this server: its settings were fixed when it \
-         started."
-    )))
+    let Some(execution) = service.runtime().execution(&run.execution_arn) else {
+        // Recorded as running, but no execution of this server runs it.
+        return Err(ApiError::validation_because(
+            "CANNOT_UPDATE_COMPLETED_MAP_RUN",
+            format!("Map Run {map_run_arn} is in a terminal state and cannot be updated."),
+        ));
+    };
+    let update = MapRunUpdate {
+        max_concurrency: request.value("maxConcurrency").and_then(Value::as_u64),
+        tolerated_failure_count: request.value("toleratedFailureCount").and_then(Value::as_u64),
+        tolerated_failure_percentage: request.value("toleratedFailurePercentage").and_then(Value::as_f64),
+    };
+    execution.update_map_run(map_run_arn, update);
+    Ok(json!({}))
 }
 
 /// The Map Run `map_run_arn`, or AWS's `ResourceNotFound`.

@@ -21,7 +21,7 @@ use asl_runtime::Runtime;
 use asl_runtime::clock::RealClock;
 use asl_runtime::execution::items::{ItemSource, ItemsCall};
 use asl_runtime::execution::{BoxFuture, Status, TaskCall, TaskHandler, Workflow};
-use asl_runtime::store::SqliteStore;
+use asl_runtime::store::{ExecutionQuery, SqliteStore, Store};
 use asl_runtime::{Error, Value};
 use serde_json::json;
 
@@ -77,7 +77,7 @@ fn main() {
         let config = BindingsConfig { s3_dirs: vec![("data".into(), dir.path().to_path_buf())], ..Default::default() };
         let handler: Arc<dyn TaskHandler> = Arc::new(Counter(Bindings::new(&config, "us-east-1").expect("bindings")));
         let store = Arc::new(SqliteStore::open(dir.path().join("runs.sqlite")).expect("open the store"));
-        let runtime = Runtime::builder(RealClock).store(store).build();
+        let runtime = Runtime::builder(RealClock).store(store.clone()).build();
         let runs: [(&str, &Workflow); 2] = [("STANDARD", &standard::WORKFLOW), ("EXPRESS", &express::WORKFLOW)];
         for (kind, workflow) in runs {
             let started = Instant::now();
@@ -95,6 +95,13 @@ fn main() {
                 rows as f64 / took.as_secs_f64(),
                 peak_rss_mib()
             );
+            // What the store has of the Map Run: STANDARD children are stored, EXPRESS not.
+            let map_runs = store.map_runs(&handle.arn()).await.expect("the Map Runs");
+            let map_run = map_runs.first().expect("the Map Run is recorded");
+            let mut query = ExecutionQuery { max_results: 1000, ..ExecutionQuery::of("") };
+            query.map_run_arn = Some(map_run.arn.clone());
+            let stored = store.executions(query).await.expect("the children").items.len();
+            println!("  stored child executions: {stored}");
         }
     });
 }

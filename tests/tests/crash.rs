@@ -120,6 +120,11 @@ struct Ended {
     error: Option<String>,
     /// Events as JSON, timestamps removed and task tokens replaced.
     history: Vec<Value>,
+    /// Its Map Runs' statuses and counts.
+    map_runs: Vec<Value>,
+    /// Its Map Runs' stored child executions: input, status and history (as above), in
+    /// input order (their names are random).
+    children: Vec<(String, ExecutionStatus, Vec<Value>)>,
 }
 
 /// Every execution of the database, by name, as compared.
@@ -139,11 +144,14 @@ fn ended_executions(site: &Site) -> BTreeMap<String, Ended> {
                     let history = history(&store, &summary.arn).await;
                     assert_well_formed(&summary.name, &history);
                     let history = history.iter().map(|event| comparable(event, &tokens)).collect();
+                    let (map_runs, children) = map_runs(&store, &summary.arn, &tokens).await;
                     let ended = Ended {
                         status: record.status,
                         output: record.output.as_deref().map(|text| serde_json::from_str(text).unwrap()),
                         error: record.error,
                         history,
+                        map_runs,
+                        children,
                     };
                     all.insert(summary.name, ended);
                 }
@@ -155,6 +163,31 @@ fn ended_executions(site: &Site) -> BTreeMap<String, Ended> {
         }
         all
     })
+}
+
+/// The Map Runs of the execution `arn` (status and counts) and their stored children.
+async fn map_runs(
+    store: &SqliteStore,
+    arn: &str,
+    tokens: &[String],
+) -> (Vec<Value>, Vec<(String, ExecutionStatus, Vec<Value>)>) {
+    let mut runs = Vec::new();
+    let mut children = Vec::new();
+    for record in store.map_runs(arn).await.unwrap() {
+        let run: Value = serde_json::from_str(&record.body).unwrap();
+        runs.push(serde_json::json!([run["status"], run["itemCounts"], run["executionCounts"]]));
+        let mut query = ExecutionQuery { max_results: 1000, ..ExecutionQuery::of("") };
+        query.map_run_arn = Some(record.arn.clone());
+        for summary in store.executions(query).await.unwrap().items {
+            let child = store.execution(&summary.arn).await.unwrap().unwrap();
+            let history = history(store, &summary.arn).await;
+            assert_well_formed(&summary.name, &history);
+            let history = history.iter().map(|event| comparable(event, tokens)).collect();
+            children.push((child.input, child.status, history));
+        }
+    }
+    children.sort_by(|a, b| a.0.cmp(&b.0));
+    (runs, children)
 }
 
 async fn history(store: &SqliteStore, arn: &str) -> Vec<HistoryEvent> {
@@ -243,6 +276,9 @@ fn executions_killed_at_random_moments_end_as_uninterrupted_ones() {
     println!("reference run: {} executions in {:.1?}", expected.len(), started.elapsed());
     assert!(expected.len() as u64 > executions, "the children are missing: {}", expected.len());
     assert!(expected.values().all(|e| e.status != ExecutionStatus::Running));
+    let stored_children: usize = expected.values().map(|e| e.children.len()).sum();
+    assert!(stored_children > 0, "no Map Run child execution was stored");
+    println!("reference run: {stored_children} Map Run child executions stored");
 
     let crashed = Site::new(&root, "crashed");
     let mut rng = fastrand::Rng::with_seed(seed);
@@ -278,6 +314,8 @@ fn executions_killed_at_random_moments_end_as_uninterrupted_ones() {
         assert_eq!(actual.status, expected.status, "{name}");
         assert_eq!(actual.output, expected.output, "{name}");
         assert_eq!(actual.error, expected.error, "{name}");
+        assert_eq!(actual.map_runs, expected.map_runs, "{name}: Map Runs");
+        assert_eq!(actual.children, expected.children, "{name}: the Map Runs' child executions");
         assert_eq!(actual.history.len(), expected.history.len(), "{name}: history length");
         for (i, (a, e)) in actual.history.iter().zip(&expected.history).enumerate() {
             assert_eq!(a, e, "{name}: event {}", i + 1);

@@ -46,6 +46,9 @@ mod listing {
 mod listing_flattened {
     asl_runtime::include_asl!("flows/distributed/listing_flattened.asl.json");
 }
+mod parquet_rows {
+    asl_runtime::include_asl!("flows/distributed/parquet_rows.asl.json");
+}
 mod exported {
     asl_runtime::include_asl!("flows/distributed/exported.asl.json");
 }
@@ -166,6 +169,7 @@ on_both!(
     csv_rows_with_given_headers_and_semicolons,
     a_json_array_under_a_pointer,
     json_lines_up_to_max_items,
+    the_rows_of_a_parquet_file,
     the_rows_of_an_s3_inventory,
     a_listing_of_more_than_a_page_in_batches_by_size,
     the_lines_of_every_listed_object,
@@ -225,6 +229,49 @@ async fn json_lines_up_to_max_items(kind: Kind) {
         buckets.run(&jsonl_max_items::WORKFLOW, json!({ "bucket": "data", "key": "lines.jsonl", "max": 3 })).await,
     );
     assert_eq!(output, json!([{ "line": 0 }, { "line": 1 }, { "line": 2 }]));
+}
+
+/// A Parquet file of ten rows `{id, city}` (Snappy-compressed, two row groups), as any
+/// Parquet producer writes one.
+fn parquet_file() -> Vec<u8> {
+    use parquet::data_type::{ByteArray, ByteArrayType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+
+    let schema = "message rows { REQUIRED INT64 id; REQUIRED BYTE_ARRAY city (UTF8); }";
+    let schema = std::sync::Arc::new(parquet::schema::parser::parse_message_type(schema).unwrap());
+    let properties = WriterProperties::builder().set_compression(parquet::basic::Compression::SNAPPY).build();
+    let mut out = Vec::new();
+    let mut writer = SerializedFileWriter::new(&mut out, schema, std::sync::Arc::new(properties)).unwrap();
+    for ids in [0..6_i64, 6..10] {
+        let ids: Vec<i64> = ids.collect();
+        let cities: Vec<ByteArray> = ids.iter().map(|id| ByteArray::from(["Oslo", "Lima"][*id as usize % 2])).collect();
+        let mut row_group = writer.next_row_group().unwrap();
+        let mut column = row_group.next_column().unwrap().unwrap();
+        column.typed::<Int64Type>().write_batch(&ids, None, None).unwrap();
+        column.close().unwrap();
+        let mut column = row_group.next_column().unwrap().unwrap();
+        column.typed::<ByteArrayType>().write_batch(&cities, None, None).unwrap();
+        column.close().unwrap();
+        row_group.close().unwrap();
+    }
+    writer.close().unwrap();
+    out
+}
+
+async fn the_rows_of_a_parquet_file(kind: Kind) {
+    let buckets = Buckets::new(kind);
+    buckets.put("rows.parquet", &parquet_file()).await;
+    let output =
+        succeeded(buckets.run(&parquet_rows::WORKFLOW, json!({ "bucket": "data", "key": "rows.parquet" })).await);
+    assert_eq!(
+        output,
+        json!([
+            { "first": { "id": 0, "city": "Oslo" }, "count": 4 },
+            { "first": { "id": 4, "city": "Oslo" }, "count": 4 },
+            { "first": { "id": 8, "city": "Oslo" }, "count": 2 }
+        ])
+    );
 }
 
 fn gzip(text: &str) -> Vec<u8> {

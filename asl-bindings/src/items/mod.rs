@@ -39,6 +39,7 @@ mod json_scan;
 mod jsonl;
 mod listing;
 mod manifest;
+mod parquet;
 mod source;
 
 use std::io::Read;
@@ -116,7 +117,7 @@ pub fn open_object(config: &ReaderConfig, body: Body) -> Result<Items, ReadError
         Some(InputType::Csv) => {
             Ok(Box::new(csv::CsvItems::open(body, config.csv_delimiter.byte(), config.given_headers())?))
         }
-        Some(InputType::Parquet) => Err(ReadError::failed("asl-rs does not read InputType PARQUET yet.")),
+        Some(InputType::Parquet) => Ok(Box::new(parquet::ParquetItems::open(body)?)),
         Some(InputType::Manifest) => {
             Err(ReadError::failed("A MANIFEST lists data files; it cannot be read as one of them."))
         }

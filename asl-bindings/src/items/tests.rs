@@ -69,7 +69,6 @@ fn failures_at_the_start_fail_open() {
         (json!({"InputType": "JSON"}), "7", NON_ITERABLE),
         (json!({"InputType": "JSON", "ItemsPointer": "/x"}), "{}", POINTER_NOT_FOUND),
         (json!({"InputType": "CSV"}), "a,a\n", DUPLICATE_HEADERS),
-        (json!({"InputType": "PARQUET"}), "PAR1", "asl-rs does not read InputType PARQUET yet."),
         (json!({}), "[]", "ReaderConfig.InputType is required to read an object's items."),
         (
             json!({"InputType": "JSON", "ManifestType": "ATHENA_DATA"}),
@@ -326,4 +325,126 @@ fn arbitrary_bytes_never_panic() {
             }
         }
     }
+}
+
+/// A Parquet file of `rows` rows `{id, name, amount}` (`name` null for every fifth), in row
+/// groups of `group` rows, compressed with `compression`: written with the parquet crate's
+/// column writers, as any Parquet producer writes one.
+pub(crate) fn parquet_file(rows: i64, group: i64, compression: ::parquet::basic::Compression) -> Vec<u8> {
+    use ::parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
+    use ::parquet::file::properties::WriterProperties;
+    use ::parquet::file::writer::SerializedFileWriter;
+
+    let schema = "message orders { REQUIRED INT64 id; OPTIONAL BYTE_ARRAY name (UTF8); REQUIRED DOUBLE amount; }";
+    let schema = Arc::new(::parquet::schema::parser::parse_message_type(schema).unwrap());
+    let properties = Arc::new(WriterProperties::builder().set_compression(compression).build());
+    let mut out = Vec::new();
+    let mut writer = SerializedFileWriter::new(&mut out, schema, properties).unwrap();
+    let mut start = 0;
+    while start < rows {
+        let ids: Vec<i64> = (start..(start + group).min(rows)).collect();
+        let mut row_group = writer.next_row_group().unwrap();
+        let mut column = 0;
+        while let Some(mut writer) = row_group.next_column().unwrap() {
+            match column {
+                0 => drop(writer.typed::<Int64Type>().write_batch(&ids, None, None).unwrap()),
+                1 => {
+                    let levels: Vec<i16> = ids.iter().map(|id| i16::from(id % 5 != 0)).collect();
+                    let names: Vec<ByteArray> = ids
+                        .iter()
+                        .filter(|id| *id % 5 != 0)
+                        .map(|id| ByteArray::from(format!("customer-{id}").as_str()))
+                        .collect();
+                    writer.typed::<ByteArrayType>().write_batch(&names, Some(&levels), None).unwrap();
+                }
+                _ => {
+                    let amounts: Vec<f64> = ids.iter().map(|id| *id as f64 * 1.5).collect();
+                    writer.typed::<DoubleType>().write_batch(&amounts, None, None).unwrap();
+                }
+            }
+            writer.close().unwrap();
+            column += 1;
+        }
+        row_group.close().unwrap();
+        start += group;
+    }
+    writer.close().unwrap();
+    out
+}
+
+fn parquet_body(bytes: Vec<u8>) -> Body {
+    Box::new(Cursor::new(bytes))
+}
+
+#[test]
+fn a_parquet_file_gives_each_row_as_an_object() {
+    use ::parquet::basic::{Compression, GzipLevel, ZstdLevel};
+    for compression in [
+        Compression::UNCOMPRESSED,
+        Compression::SNAPPY,
+        Compression::GZIP(GzipLevel::default()),
+        Compression::LZ4_RAW,
+        Compression::ZSTD(ZstdLevel::default()),
+    ] {
+        let bytes = parquet_file(12, 5, compression);
+        let items: Vec<Value> = open(&config(json!({"InputType": "PARQUET"})), parquet_body(bytes), no_opener())
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(items.len(), 12, "{compression:?}: every row of every row group");
+        assert_eq!(items[0], json!({"id": 0, "name": null, "amount": 0.0}), "{compression:?}");
+        assert_eq!(items[7], json!({"id": 7, "name": "customer-7", "amount": 10.5}), "{compression:?}");
+        assert_eq!(items[11]["id"], json!(11));
+    }
+}
+
+#[test]
+fn max_items_stops_a_parquet_file_early() {
+    let bytes = parquet_file(100, 10, ::parquet::basic::Compression::SNAPPY);
+    let c = config(json!({"InputType": "PARQUET", "MaxItems": 3}));
+    let items: Vec<Value> = open(&c, parquet_body(bytes), no_opener()).unwrap().collect::<Result<_, _>>().unwrap();
+    let ids: Vec<&Value> = items.iter().map(|item| &item["id"]).collect();
+    assert_eq!(ids, [&json!(0), &json!(1), &json!(2)]);
+}
+
+#[test]
+fn an_object_that_is_not_parquet_fails_at_open() {
+    for text in ["PAR1", "id,name\n1,a\n", ""] {
+        let err = open(&config(json!({"InputType": "PARQUET"})), body(text), no_opener()).err().unwrap();
+        assert_eq!(err.error, ITEM_READER_FAILED);
+        assert!(
+            err.cause.starts_with("The object is not a Parquet file that can be read: "),
+            "{text:?}: {}",
+            err.cause
+        );
+    }
+    // A file cut short loses its footer: it cannot be read either.
+    let mut bytes = parquet_file(10, 5, ::parquet::basic::Compression::SNAPPY);
+    bytes.truncate(bytes.len() / 2);
+    assert!(open(&config(json!({"InputType": "PARQUET"})), parquet_body(bytes), no_opener()).is_err());
+}
+
+#[test]
+fn a_damaged_parquet_file_fails_without_a_panic() {
+    let good = parquet_file(40, 8, ::parquet::basic::Compression::SNAPPY);
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut failed = 0;
+    for _ in 0..400 {
+        let mut bytes = good.clone();
+        for _ in 0..3 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let at = (seed % bytes.len() as u64) as usize;
+            bytes[at] ^= (seed >> 32) as u8 | 1;
+        }
+        let read = std::panic::catch_unwind(|| {
+            match open(&config(json!({"InputType": "PARQUET"})), parquet_body(bytes), no_opener()) {
+                Ok(items) => items.collect::<Result<Vec<_>, _>>().is_err(),
+                Err(_) => true,
+            }
+        });
+        failed += usize::from(read.expect("a damaged file is an error, never a panic"));
+    }
+    assert!(failed > 0, "no damaged file was noticed");
 }

@@ -17,6 +17,9 @@ use time::macros::datetime;
 mod exported {
     asl_runtime::include_asl!("tests/workflows/items_exported.asl.json");
 }
+mod failing {
+    asl_runtime::include_asl!("tests/workflows/items_export_failing.asl.json");
+}
 mod flattened {
     asl_runtime::include_asl!("tests/workflows/items_flattened.asl.json");
 }
@@ -123,4 +126,34 @@ async fn without_a_writing_handler_the_export_fails() {
     let error = &outcome.output.unwrap()["error"];
     assert_eq!(error["Error"], json!("States.ResultWriterFailed"));
     assert!(error["Cause"].as_str().unwrap().contains("has nowhere to write to"), "{error}");
+}
+
+#[tokio::test]
+async fn a_failed_map_run_still_writes_what_ended_and_what_never_started() {
+    let handler = Handler::default();
+    let outcome = start(&failing::WORKFLOW, &handler, json!({ "items": [1, 2, 13, 4, 5, 6] })).await;
+    assert_eq!(outcome.status, Status::Succeeded, "caught: {outcome:?}");
+    let output = outcome.output.unwrap();
+    assert_eq!(output["error"]["Error"], json!("States.ExceedToleratedFailureThreshold"));
+
+    let written = handler.written.lock().unwrap();
+    let file = |status: &str| {
+        let (_, key, body) = written.iter().find(|(_, key, _)| key.ends_with(&format!("/{status}_0.json"))).unwrap();
+        (key.clone(), serde_json::from_str::<Value>(body).unwrap())
+    };
+    let (_, succeeded) = file("SUCCEEDED");
+    let (_, failed) = file("FAILED");
+    let (pending_key, pending) = file("PENDING");
+    assert_eq!(succeeded.as_array().unwrap().len(), 1, "{succeeded}");
+    assert_eq!(succeeded[0]["Output"], json!("[2,4]"));
+    assert_eq!(failed.as_array().unwrap().len(), 1, "{failed}");
+    assert_eq!((&failed[0]["Status"], &failed[0]["Error"]), (&json!("FAILED"), &json!("Unlucky")));
+    // The batch that never started.
+    assert_eq!(pending.as_array().unwrap().len(), 1, "{pending}");
+    assert_eq!(pending[0]["Status"], json!("PENDING"));
+    assert_eq!(pending[0]["Input"], json!(r#"{"Items":[5,6]}"#));
+    let (_, key, manifest) = written.last().unwrap();
+    assert!(key.ends_with("/manifest.json"), "the manifest last: {key}");
+    let manifest: Value = serde_json::from_str(manifest).unwrap();
+    assert_eq!(manifest["ResultFiles"]["PENDING"][0]["Key"], json!(pending_key));
 }

@@ -337,6 +337,7 @@ impl Again<'_> {
         }
         if let Some(writer) = work.writer.as_deref_mut() {
             writer.writing = None;
+            writer.failing = None;
         }
         let (arn, count) = (work.map_run_arn.clone(), u64::from(work.redrive_count));
         self.history.record(&mut frame.chain, EventType::MapRunRedriven, now, || {

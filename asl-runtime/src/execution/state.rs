@@ -442,6 +442,10 @@ pub(super) struct WriterWork {
     pub(super) export: Option<(String, String)>,
     /// The export under way.
     pub(super) writing: Option<WaitId>,
+    /// Why the Map Run failed, when the export under way is that of a failed Map Run: its
+    /// answer fails the Map with this error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) failing: Option<Box<Error>>,
 }
 
 impl WriterWork {
@@ -1085,6 +1089,7 @@ mod tests {
                     config: Some(json!({ "Transformation": "NONE" })),
                     export: Some(("bucket".to_owned(), "runs".to_owned())),
                     writing: Some(9),
+                    failing: None,
                 })),
                 started: Some(AT),
                 max_concurrency: 40,

@@ -281,10 +281,25 @@ impl Execution {
             (Step::Working { work, .. }, Event::Result(result)) if matches!(&*work, Work::Map(map) if map.exporting() == Some(id)) =>
             {
                 let name = state_def(workflow, frame.container, frame.state).map_or("", |state| state.name);
-                if let Work::Map(map) = &*work {
-                    map::export_ended(map, records.as_deref_mut(), info, name, result.is_ok(), now);
+                let failing = match &mut *work {
+                    Work::Map(map) => {
+                        map.distributed.as_mut().and_then(|d| d.writer.as_deref_mut()).and_then(|writer| {
+                            writer.writing = None;
+                            writer.failing.take()
+                        })
+                    }
+                    _ => None,
+                };
+                if let Some(error) = failing {
+                    // The result files of a Map Run that failed: it fails now.
+                    let end = (records.as_deref_mut(), info, name);
+                    map::failed_export_ended(history, chain, work, *error, end, now);
+                } else {
+                    if let Work::Map(map) = &*work {
+                        map::export_ended(map, records.as_deref_mut(), info, name, result.is_ok(), now);
+                    }
+                    *work = map::exported(history, chain, now, result);
                 }
-                *work = map::exported(history, chain, now, result);
                 true
             }
             (Step::Working { work: Work::Map(map), .. }, Event::Items(items)) => {

@@ -282,7 +282,7 @@ pub(in crate::execution) fn child_ended<M: Mode>(
                     *slot = Child::Unsuccessful(Box::new(Unsuccessful { run: *run, result: *result }));
                 }
                 if threshold_exceeded(map) {
-                    return Some(Err(run_failed(turn, ctx, chain, map, depth, state)));
+                    return run_failed(turn, ctx, chain, map, depth, state).map(Err);
                 }
                 None
             }
@@ -378,7 +378,8 @@ fn threshold_exceeded(map: &MapWork) -> bool {
 
 /// Ends `map`'s Map Run (its frame is at `depth`) for exceeding its tolerated failures:
 /// the children still running are stopped, no more items are read, `MapRunFailed`. The
-/// Map's error.
+/// Map's error; `None` while the failed run's result files are written (a Map that
+/// exports its results), whose answer fails the Map (see [`failed_export_ended`]).
 fn run_failed<M: Mode>(
     turn: &mut Turn<'_>,
     ctx: &mut RunCtx<'_, M>,
@@ -386,20 +387,48 @@ fn run_failed<M: Mode>(
     map: &mut MapWork,
     depth: usize,
     state: Option<&'static StateDef>,
-) -> Error {
+) -> Option<Error> {
     let name = state.map_or("", |state| state.name);
-    ended(turn.records.as_deref_mut(), map, ctx.info, name, MapRunStatus::Failed, turn.now);
     turn.discard(depth, &map.children);
     abort_children(turn, ctx, map, state);
     stop_reading(turn, map);
-    ctx.event_with(chain, EventType::MapRunFailed, || {
-        Some(EventDetails {
-            error: Some(names::EXCEED_TOLERATED_FAILURE_THRESHOLD.to_owned()),
-            cause: Some(THRESHOLD_EXCEEDED.to_owned()),
-            ..EventDetails::default()
-        })
-    });
-    Error::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, THRESHOLD_EXCEEDED)
+    let error = Error::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, THRESHOLD_EXCEEDED);
+    let path = turn.path[..depth].to_vec();
+    if results::export_failed(turn, map, state, &path, &error) {
+        return None;
+    }
+    ended(turn.records.as_deref_mut(), map, ctx.info, name, MapRunStatus::Failed, turn.now);
+    ctx.event_with(chain, EventType::MapRunFailed, || Some(run_failed_details(&error)));
+    Some(error)
+}
+
+/// The details of `MapRunFailed` for a Map Run that failed with `error`.
+fn run_failed_details(error: &Error) -> EventDetails {
+    EventDetails {
+        error: Some(error.reported_name().to_string()),
+        cause: error.cause.clone(),
+        ..EventDetails::default()
+    }
+}
+
+/// The answer of the export of a Map Run that failed with `error` (see [`run_failed`]):
+/// the Map Run's end is recorded, and the Map fails with `error`, its attempt kept for a
+/// redrive. (The Map fails so whether or not the files could be written.)
+pub(in crate::execution) fn failed_export_ended(
+    history: &mut History,
+    chain: &mut Chain,
+    work: &mut Work,
+    error: Error,
+    end: (Option<&mut Records>, &ExecutionInfo, &str),
+    now: OffsetDateTime,
+) {
+    let (records, info, name) = end;
+    if let Work::Map(map) = &*work {
+        ended(records, map, info, name, MapRunStatus::Failed, now);
+    }
+    history.record(chain, EventType::MapRunFailed, now, || Some(run_failed_details(&error)));
+    let attempt = std::mem::replace(work, Work::Start);
+    *work = Work::Failed(Box::new(FailedAttempt { error, attempt }));
 }
 
 /// Stops `map`'s child executions that still run (their waits were discarded): each
@@ -483,9 +512,14 @@ pub(in crate::execution) fn fed<M: Mode>(
     };
     // The reader's last items make the total known: failures the count allowed may be too
     // many a share.
-    let taken = taken.and_then(|()| {
-        if threshold_exceeded(map) { Err(run_failed(turn, ctx, chain, map, depth, Some(state))) } else { Ok(()) }
-    });
+    let taken = match taken {
+        Ok(()) if threshold_exceeded(map) => match run_failed(turn, ctx, chain, map, depth, Some(state)) {
+            Some(error) => Err(error),
+            // Its result files are being written.
+            None => return Ok(Completion::Blocked),
+        },
+        taken => taken,
+    };
     if let Err(error) = taken {
         if error.name != names::EXCEED_TOLERATED_FAILURE_THRESHOLD {
             ended(turn.records.as_deref_mut(), map, ctx.info, state.name, MapRunStatus::Failed, turn.now);

@@ -49,7 +49,7 @@ pub(in crate::execution) fn writer<'f>(
         }
         None => None,
     };
-    Ok(Some(Box::new(WriterWork { config, export, writing: None })))
+    Ok(Some(Box::new(WriterWork { config, export, writing: None, failing: None })))
 }
 
 /// What `map` keeps of a child execution that ended: its whole record when the writer
@@ -126,6 +126,58 @@ pub(in crate::execution) fn finish(
         result: export.state_result,
     })));
     Finish::Exporting
+}
+
+/// The export of a Map Run that failed with `error` (a `map` whose frame is `path`), as
+/// AWS writes it: the result files of the children that ended (`SUCCEEDED`, `FAILED` —
+/// those stopped by the failure among them) and of the items that never started
+/// (`PENDING`). The children stay in `map` (a redrive goes on with them); the Map fails with
+/// `error` once the files are written. `false` when the Map does not export its results.
+pub(in crate::execution) fn export_failed(
+    turn: &mut Turn<'_>,
+    map: &mut MapWork,
+    state: Option<&'static StateDef>,
+    path: &[u32],
+    error: &Error,
+) -> bool {
+    let Some(distributed) = map.distributed.as_mut() else { return false };
+    let Some(writer) = distributed.writer.as_deref_mut() else { return false };
+    let Some((bucket, prefix)) = &writer.export else { return false };
+    let records = map.children.iter().filter_map(|child| match child {
+        Child::Ended(result) => Some((**result).clone()),
+        Child::Unsuccessful(child) => Some(child.result.clone()),
+        Child::Run(run) => {
+            // Stopped by the failure.
+            let mut result = ChildResult::ended(&run.info, Ok(Value::Null), turn.now);
+            result.status = map_results::ChildStatus::Aborted;
+            result.output = None;
+            Some(result)
+        }
+        Child::Done(_) | Child::Frame(_) => None,
+    });
+    let pending = map.waiting.iter().map(|input| ChildResult::pending(input.clone()));
+    let config = writer.config.as_ref().and_then(|config| WriterConfig::from_value(config).ok());
+    let target = ExportTarget::new(distributed.map_run_arn.clone(), bucket.clone(), prefix.clone());
+    let export = map_results::export(target, records.chain(pending), config.as_ref());
+    let mut objects: Vec<(String, Vec<u8>)> = export.files.into_iter().map(|file| (file.key, file.body)).collect();
+    objects.push((export.manifest.key, export.manifest.body));
+    let id = turn.wait_id();
+    writer.writing = Some(id);
+    writer.failing = Some(Box::new(error.clone()));
+    let resource = match state.map(|s| &s.kind) {
+        Some(StateKind::Map(MapDef { distributed: Some(d), .. })) => d.writer.and_then(|w| w.resource).unwrap_or(""),
+        _ => "",
+    };
+    turn.fx.requests.push(Request::Write(Box::new(WriteRequest {
+        id,
+        path: path.to_vec(),
+        state: state.map_or("", |s| s.name),
+        resource,
+        bucket: bucket.clone(),
+        objects,
+        result: export.state_result,
+    })));
+    true
 }
 
 /// A finished child's output.

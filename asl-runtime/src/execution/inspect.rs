@@ -19,6 +19,11 @@
 //! before `OutputPath`) is selected once more for the record; a template, which can call
 //! `States.UUID`, runs once.
 //!
+//! A Distributed Map that reads its items with an `ItemReader` reads them all through the
+//! handler's [`open_items`](super::TaskHandler::open_items) first (a test starts no child
+//! execution), then stands in: the `ItemSelector`'s and `ItemBatcher`'s work is written down
+//! as for items from the input.
+//!
 //! Three things differ from a normal run, each because TestState asks for it:
 //!
 //! - a Retry that would retry ends the run there, with the error ([`Inspection::retry_delay`]
@@ -144,6 +149,8 @@ pub struct Inspection {
     pub after_items_path: Option<Value>,
     /// A Map's iteration inputs, after `ItemSelector`, one per item.
     pub after_item_selector: Option<Value>,
+    /// A Distributed Map's child inputs, after `ItemBatcher`, one per batch.
+    pub after_item_batcher: Option<Value>,
     /// A Map's `MaxConcurrency` (0: unbounded).
     pub max_concurrency: Option<u64>,
     /// A Distributed Map's `ToleratedFailureCount`, when it has one.

@@ -31,11 +31,14 @@
 //! - A mocked result is not checked against the service's API model
 //!   (`fieldValidationMode` is accepted, and every mode behaves as `NONE`): asl-rs does not
 //!   carry the models of the services AWS integrates.
-//! - A mocked Map state with a Distributed Map's `ItemReader`, `ItemBatcher` or
-//!   `ResultWriter` is refused: state tests do not read or write objects yet (executions
-//!   do), and `mapItemReaderData`, which would stand in for the reader's data, is not taken;
-//!   `errorCausedByState` is accepted and changes nothing (the mocked error is the Map's or
-//!   Parallel's either way).
+//! - A Distributed Map with an `ItemReader` reads its items from
+//!   `stateConfiguration.mapItemReaderData`, the object's data as AWS takes it, with the
+//!   reader's `ReaderConfig` ([`handler`]); the items go through `ItemSelector` and
+//!   `ItemBatcher` (`afterItemSelector`, `afterItemBatcher`) and no child runs. Without the
+//!   data, or for a reader that lists objects (`listObjectsV2`, whose data AWS does not
+//!   document), the test is refused with a `ValidationException` that says so; a
+//!   `ResultWriter` writes nothing (the mock is the Map's result). `errorCausedByState` is
+//!   accepted and changes nothing (the mocked error is the Map's or Parallel's either way).
 //! - `$$.Execution.Id` is a STANDARD execution's ARN (AWS shows an EXPRESS one), and
 //!   `$$.Execution.RoleArn` is asl-rs's default role when `roleArn` is absent (AWS shows
 //!   `null`). A state tested by `stateName` shows its own name as `$$.State.Name` (AWS
@@ -53,16 +56,18 @@
 use asl_runtime::Error;
 use asl_runtime::clock::{Clock, RealClock};
 use asl_runtime::context::ExecutionInfo;
-use asl_runtime::execution::{BoxFuture, StateTest, StateTestOutcome, StateTestStatus, TaskCall, run_state_test};
+use asl_runtime::execution::{StateTest, StateTestOutcome, StateTestStatus, run_state_test};
 use asl_runtime::intrinsics::{SplitMix64, uuid_v4};
 use asl_runtime::machine::{StateDef, StateKind};
 use serde_json::{Map, Value};
 
 use self::definition::Loaded;
+use self::handler::TestHandler;
 use self::request::{Level, Request};
 use crate::wire::ApiError;
 
 mod definition;
+mod handler;
 mod request;
 #[cfg(test)]
 mod tests;
@@ -94,7 +99,8 @@ pub(crate) async fn test_state(body: &Value) -> Result<Value, ApiError> {
     if let Some(role_arn) = request.role_arn {
         info = info.with_role_arn(role_arn);
     }
-    let outcome = run_state_test(loaded.workflow, &no_handler, &clock, info, request.input.clone(), test).await;
+    let handler = TestHandler { reader_data: request.map_item_reader_data };
+    let outcome = run_state_test(loaded.workflow, &handler, &clock, info, request.input.clone(), test).await;
     Ok(answer(&request, state, outcome))
 }
 
@@ -104,7 +110,7 @@ fn state_test(request: &Request<'_>, loaded: &Loaded, state: &StateDef) -> Resul
     let mut test = StateTest::new(container, index)
         .with_retrier_retry_count(request.retrier_retry_count)
         .with_map_iteration_failure_count(request.map_iteration_failure_count);
-    if let Some(stand_in) = stand_in(request, loaded, state)? {
+    if let Some(stand_in) = stand_in(request, state)? {
         test = test.with_stand_in(stand_in);
     }
     if let Some(context) = &request.context {
@@ -123,11 +129,7 @@ fn state_test(request: &Request<'_>, loaded: &Loaded, state: &StateDef) -> Resul
 
 /// What stands in for the state's work: the mock, checked against the state (AWS's
 /// rules and words, but for the refusals asl-rs adds, which say why).
-fn stand_in(
-    request: &Request<'_>,
-    loaded: &Loaded,
-    state: &StateDef,
-) -> Result<Option<Result<Value, Error>>, ApiError> {
+fn stand_in(request: &Request<'_>, state: &StateDef) -> Result<Option<Result<Value, Error>>, ApiError> {
     let kind = kind_name(&state.kind);
     let Some(mock) = &request.mock else {
         return match &state.kind {
@@ -154,13 +156,21 @@ fn stand_in(
     }
     let outcome = mock.outcome()?;
     match (&state.kind, &outcome) {
-        (StateKind::Map(_), _) => {
-            let s3 = ["ItemReader", "ItemBatcher", "ResultWriter"].into_iter().find(|f| loaded.state.get(f).is_some());
-            if let Some(field) = s3 {
-                return Err(ApiError::validation(format!(
-                    "asl-rs cannot test a Map state with an {field} yet: state tests do not read or write a \
-                     Distributed Map's objects (executions do)"
-                )));
+        (StateKind::Map(map), _) => {
+            if let Some(reader) = map.distributed.and_then(|d| d.reader) {
+                if !reader.resource.ends_with(":s3:getObject") {
+                    return Err(ApiError::validation(format!(
+                        "asl-rs cannot test a Map state whose ItemReader lists objects ('{}'): state tests read \
+                         one object's data, given as stateConfiguration.mapItemReaderData",
+                        reader.resource
+                    )));
+                }
+                if request.map_item_reader_data.is_none() {
+                    return Err(ApiError::validation(
+                        "A Map state with an ItemReader reads its items from stateConfiguration.mapItemReaderData: \
+                         give the data of the object it reads there",
+                    ));
+                }
             }
             if matches!(&outcome, Ok(result) if !result.is_array()) {
                 return Err(ApiError::validation("Mocked result must be an array."));
@@ -192,12 +202,6 @@ fn kind_name(kind: &StateKind) -> &'static str {
         StateKind::Parallel { .. } => "Parallel",
         StateKind::Map(_) => "Map",
     }
-}
-
-/// The handler of a test's tasks. None runs: every Task of a test has a stand-in (the
-/// mock), but a driver needs a handler.
-fn no_handler(_: TaskCall<'_>) -> BoxFuture<'_, Result<Value, Error>> {
-    Box::pin(async { Err(Error::new("States.Runtime", "asl-rs runs no task in TestState without a mock")) })
 }
 
 /// The `TestStateOutput` of a test of `state` that went as `outcome`.
@@ -257,6 +261,7 @@ fn inspection_data(
     put("afterResultPath", text(&seen.after_result_path));
     put("afterItemsPath", text(&seen.after_items_path));
     put("afterItemSelector", text(&seen.after_item_selector));
+    put("afterItemBatcher", text(&seen.after_item_batcher));
     put("maxConcurrency", seen.max_concurrency.map(Value::from));
     put("toleratedFailureCount", seen.tolerated_failure_count.map(Value::from));
     put("toleratedFailurePercentage", seen.tolerated_failure_percentage.map(Value::from));

@@ -137,9 +137,14 @@ fn start<M: Mode>(
     let writer = results::writer(&mut flow, def, &input)?;
     // (The flow borrows `ctx` and the variables: done with it.)
     drop(flow);
-    if let Some(result) = ctx.inspector().and_then(|i| stand_in(i, def, max_concurrency, tolerance, &waiting)) {
+    // (A state test of a Map that reads its items stands in once it has read them all.)
+    if let Some(result) =
+        ctx.inspector().filter(|_| !reading).and_then(|i| stand_in(i, def, max_concurrency, tolerance, &waiting))
+    {
         return Ok(Started::StoodIn(result));
     }
+    // A state test starts no child: its reader reads on until it has no more items.
+    let limit = if reading && ctx.inspector().is_some() { usize::MAX } else { limit };
     // (Items read from an ItemReader are not counted yet.)
     let length = (!reading).then_some(length);
     let started_event =
@@ -228,7 +233,15 @@ fn stand_in(
     item_inputs: &VecDeque<Value>,
 ) -> Option<Result<Value, Error>> {
     inspector.seen.max_concurrency = Some(max_concurrency);
-    if def.item_selector.is_some() {
+    let batched = def.distributed.is_some_and(|d| d.batcher.is_some());
+    if batched {
+        // Each child input is a batch: its `Items` are the items as `ItemSelector` made them.
+        inspector.seen.after_item_batcher = Some(Value::Array(item_inputs.iter().cloned().collect()));
+        if def.item_selector.is_some() {
+            let items = item_inputs.iter().filter_map(|batch| batch.get("Items")?.as_array()).flatten().cloned();
+            inspector.seen.after_item_selector = Some(Value::Array(items.collect()));
+        }
+    } else if def.item_selector.is_some() {
         inspector.seen.after_item_selector = Some(Value::Array(item_inputs.iter().cloned().collect()));
     }
     let (count, percentage) = tolerance.map_or((None, None), |t| (t.count, t.percentage));
@@ -538,6 +551,21 @@ pub(in crate::execution) fn fed<M: Mode>(
         }
         let attempt = std::mem::replace(work, Work::Start);
         *work = Work::Failed(Box::new(FailedAttempt { error, attempt }));
+        turn.fx.again = true;
+        return Ok(Completion::Blocked);
+    }
+    if let Some(inspector) = ctx.inspector() {
+        // A state test starts no child: once every item is read, its stand-in is the
+        // Map's result.
+        if map.feed.as_ref().is_some_and(|feed| feed.reading()) {
+            feed::read_more(turn, map, state, turn.path.to_vec());
+            return Ok(Completion::Blocked);
+        }
+        let (max_concurrency, tolerance) =
+            map.distributed.as_ref().map_or((0, None), |d| (d.max_concurrency, Some(d.tolerance)));
+        let result = stand_in(inspector, def, max_concurrency, tolerance, &map.waiting)
+            .unwrap_or_else(|| Err(Error::runtime("a state test of a Map needs a stand-in for its iterations")));
+        *work = Work::Done(result);
         turn.fx.again = true;
         return Ok(Completion::Blocked);
     }

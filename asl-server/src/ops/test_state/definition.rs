@@ -28,8 +28,6 @@ pub(super) struct Loaded {
     pub(super) workflow: &'static Workflow,
     /// The state under test: its container and its index there.
     pub(super) at: (u16, u16),
-    /// The state as written, for the checks that read its fields.
-    pub(super) state: Value,
 }
 
 /// Loads `definition`: the state machine whose state `state_name` is tested, or without
@@ -52,10 +50,7 @@ fn load_machine(definition: &str, name: &str) -> Result<Loaded, ApiError> {
     let workflow =
         lower(&source).map_err(|diagnostics| invalid(&source, &diagnostics, &|d| Some(located(&source, d))))?;
     let at = workflow.locate(name).ok_or_else(|| ApiError::validation("State not found in definition"))?;
-    // It validated, so it is JSON and the state is in it.
-    let machine: Value = serde_json::from_str(definition).unwrap_or(Value::Null);
-    let state = find_state(&machine, name).cloned().unwrap_or(Value::Null);
-    Ok(Loaded { workflow, at, state })
+    Ok(Loaded { workflow, at })
 }
 
 /// A lone state, run in a machine of its own (see the module docs).
@@ -102,7 +97,7 @@ fn load_lone_state(definition: &str) -> Result<Loaded, ApiError> {
         })
     })?;
     let at = workflow.locate(LONE_STATE).ok_or_else(|| ApiError::internal("the state under test was not loaded"))?;
-    Ok(Loaded { workflow, at, state })
+    Ok(Loaded { workflow, at })
 }
 
 /// Validates and lowers `source`. TestState accepts what `CreateStateMachine` accepts,
@@ -182,20 +177,6 @@ fn targets(state: &Value) -> Vec<&str> {
     names
 }
 
-/// The state called `name` anywhere in `machine`: its `States`, and those of its Parallel
-/// branches and Map processors (`ItemProcessor`, or the older `Iterator`).
-fn find_state<'m>(machine: &'m Value, name: &str) -> Option<&'m Value> {
-    let states = machine.get("States")?.as_object()?;
-    if let Some(state) = states.get(name) {
-        return Some(state);
-    }
-    states.values().find_map(|state| {
-        let branches = state.get("Branches").and_then(Value::as_array).into_iter().flatten();
-        let processors = ["ItemProcessor", "Iterator"].into_iter().filter_map(|field| state.get(field));
-        branches.chain(processors).find_map(|inner| find_state(inner, name))
-    })
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
 mod tests {
@@ -236,7 +217,6 @@ mod tests {
             "ItemProcessor": {"StartAt": "Inner", "States": {"Inner": {"Type": "Pass", "End": true}}}}}}"#;
         let loaded = load(machine, Some("Inner")).unwrap();
         assert_eq!(loaded.workflow.state(loaded.at).map(|s| s.name), Some("Inner"));
-        assert_eq!(loaded.state, serde_json::json!({"Type": "Pass", "End": true}));
         let inner = loaded.workflow.state(loaded.at).unwrap();
         assert!(inner.jsonata.is_some(), "it inherits the machine's language");
         let error = load(machine, Some("Missing")).unwrap_err();

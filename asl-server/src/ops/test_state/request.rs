@@ -40,6 +40,9 @@ pub(super) struct Request<'r> {
     pub(super) retrier_retry_count: u32,
     /// `stateConfiguration.mapIterationFailureCount`.
     pub(super) map_iteration_failure_count: u64,
+    /// `stateConfiguration.mapItemReaderData`: the object a Distributed Map's `ItemReader`
+    /// reads, as found in its source.
+    pub(super) map_item_reader_data: Option<&'r str>,
 }
 
 /// TestState's `mock`.
@@ -85,6 +88,7 @@ impl<'r> Request<'r> {
             mock: body.get("mock").map(Mock::read),
             retrier_retry_count: u32::try_from(count("retrierRetryCount")).unwrap_or(u32::MAX),
             map_iteration_failure_count: count("mapIterationFailureCount"),
+            map_item_reader_data: configuration.and_then(|c| c.get("mapItemReaderData")).and_then(Value::as_str),
         })
     }
 }

@@ -333,3 +333,37 @@ fn the_operation_can_run_on_any_thread_of_the_server() {
     let body = json!({"definition": "{}"});
     on_any_thread(test_state(&body));
 }
+
+#[tokio::test]
+async fn a_distributed_map_reads_its_items_from_the_reader_data_given() {
+    let map = json!({"Type": "Map",
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW", "MaxItems": 5},
+            "Parameters": {"Bucket": "b", "Key": "k.csv"}},
+        "ItemSelector": {"id.$": "$$.Map.Item.Value.id", "at.$": "$$.Map.Item.Index"},
+        "ItemBatcher": {"MaxItemsPerBatch": 2},
+        "MaxConcurrency": 3,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "out", "Prefix": "p"}},
+        "End": true});
+    let csv: String = std::iter::once("id,name\n".to_owned()).chain((1..=7).map(|i| format!("{i},n{i}\n"))).collect();
+    let members = json!({"mock": {"result": "[1, 2, 3]"}, "inspectionLevel": "DEBUG",
+        "stateConfiguration": {"mapItemReaderData": csv}});
+    let answer = ok(body(map.clone(), members)).await;
+    assert_eq!((&answer["status"], read(&answer, "/output")), (&json!("SUCCEEDED"), json!([1, 2, 3])));
+    let selected: Vec<Value> = (1..=5).map(|i| json!({"id": i.to_string(), "at": i - 1})).collect();
+    assert_eq!(read(&answer, "/inspectionData/afterItemSelector"), Value::Array(selected.clone()));
+    let batches = json!([{"Items": selected[..2]}, {"Items": selected[2..4]}, {"Items": selected[4..]}]);
+    assert_eq!(read(&answer, "/inspectionData/afterItemBatcher"), batches);
+    assert_eq!(answer["inspectionData"]["maxConcurrency"], json!(3));
+
+    // Data the reader cannot read fails the Map as it would fail an execution.
+    let members = json!({"mock": {"result": "[]"}, "stateConfiguration": {"mapItemReaderData": "id,id\n1,2\n"}});
+    let answer = ok(body(map.clone(), members)).await;
+    assert_eq!((&answer["status"], &answer["error"]), (&json!("FAILED"), &json!("States.ItemReaderFailed")));
+    // Without the data, there is nothing to read.
+    let error = refused(body(map, json!({"mock": {"result": "[]"}}))).await;
+    assert_eq!(error.code(), "ValidationException");
+    assert!(error.message().contains("mapItemReaderData"), "{error}");
+}

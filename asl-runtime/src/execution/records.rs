@@ -16,7 +16,7 @@ use super::history::{EventType, History, HistoryEvent};
 use super::state::DistributedWork;
 use crate::context::ExecutionInfo;
 use crate::map_results::{ChildResult, ChildStatus};
-use crate::map_run::MapRun;
+use crate::map_run::{MapRun, MapRunCounts, MapRunStatus};
 use crate::store::{ChildExecution, ExecutionEnd, HistoryRecord, MapRunRecord, NewExecution};
 
 /// The Map Runs and child executions an execution made since its last commit.
@@ -118,7 +118,7 @@ pub(super) fn describe(
     work: &DistributedWork,
     info: &ExecutionInfo,
     state_name: &str,
-    status: crate::map_run::MapRunStatus,
+    status: MapRunStatus,
     stop_date: Option<OffsetDateTime>,
 ) -> MapRun {
     let tally = &work.tally;
@@ -129,9 +129,9 @@ pub(super) fn describe(
     let items_total = map.feed.as_ref().map_or(executions_total, |feed| feed.next_item);
     let written = |ended: u64| {
         let exported = work.writer.as_ref().is_some_and(|writer| writer.export.is_some());
-        if exported && status == crate::map_run::MapRunStatus::Succeeded { ended } else { 0 }
+        if exported && status == MapRunStatus::Succeeded { ended } else { 0 }
     };
-    let ended = status != crate::map_run::MapRunStatus::Running;
+    let ended = status != MapRunStatus::Running;
     // Once the run has ended, what was still running was stopped.
     let running_executions = if ended { 0 } else { map.running as u64 };
     let running_items = if ended { 0 } else { tally.items_started.saturating_sub(items_ended) };
@@ -143,7 +143,7 @@ pub(super) fn describe(
             .concat();
     // The children of a Map Run that failed or was stopped wait for a redrive of its
     // execution.
-    let redrivable = matches!(status, crate::map_run::MapRunStatus::Failed | crate::map_run::MapRunStatus::Aborted);
+    let redrivable = matches!(status, MapRunStatus::Failed | MapRunStatus::Aborted);
     let pending_redrive = |failed: u64, timed_out: u64, aborted: u64| {
         if redrivable { failed + timed_out + aborted } else { 0 }
     };
@@ -158,7 +158,7 @@ pub(super) fn describe(
         max_concurrency: work.max_concurrency,
         tolerated_failure_percentage: work.tolerance.percentage.unwrap_or(0.0),
         tolerated_failure_count: work.tolerance.count.unwrap_or(0),
-        item_counts: crate::map_run::MapRunCounts {
+        item_counts: MapRunCounts {
             pending: items_total.saturating_sub(tally.items_started),
             running: running_items,
             succeeded: tally.items.succeeded,
@@ -170,7 +170,7 @@ pub(super) fn describe(
             pending_redrive: pending_redrive(tally.items.failed, tally.items.timed_out, aborted_items),
             ..Default::default()
         },
-        execution_counts: crate::map_run::MapRunCounts {
+        execution_counts: MapRunCounts {
             pending: map.waiting.len() as u64,
             running: running_executions,
             succeeded: tally.executions.succeeded,

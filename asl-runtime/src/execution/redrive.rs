@@ -191,17 +191,8 @@ impl Execution {
     /// Why it cannot be redriven ([`Execution::redrivable`]); it is left as it was.
     pub fn redrive(&mut self, workflow: &Workflow, now: OffsetDateTime) -> Result<(), NotRedrivable> {
         self.redrivable(now)?;
-        let Run { info, history, root, context_base, .. } = &mut self.run;
-        let count = info.redrive_count.saturating_add(1);
-        info.redrive_count = count;
-        info.redrive_time = Some(now.truncate_to_millisecond());
-        // `$$.Execution` changed.
-        *context_base = OnceLock::new();
-        // After the execution's last event (its end), not past it as its chain would link.
-        root.chain = Chain::from(history.events.len() as u64);
-        history.record(&mut root.chain, EventType::ExecutionRedriven, now, || {
-            Some(EventDetails { redrive_count: Some(u64::from(count)), ..EventDetails::default() })
-        });
+        run_redriven(&mut self.run, now);
+        let Run { history, root, .. } = &mut self.run;
         let mut again = Again { workflow, history, now, queue: VecDeque::new() };
         again.frame(root, &mut FramePath::new(), None);
         self.runnable = again.queue;
@@ -378,15 +369,8 @@ impl Again<'_> {
     /// frames taken back to where they stopped.
     fn child_run(&mut self, run: &mut Run, path: &mut FramePath) {
         let now = self.now;
-        let Run { info, history, root, context_base, .. } = run;
-        let count = info.redrive_count.saturating_add(1);
-        info.redrive_count = count;
-        info.redrive_time = Some(now.truncate_to_millisecond());
-        *context_base = OnceLock::new();
-        root.chain = Chain::from(history.events.len() as u64);
-        history.record(&mut root.chain, EventType::ExecutionRedriven, now, || {
-            Some(EventDetails { redrive_count: Some(u64::from(count)), ..EventDetails::default() })
-        });
+        run_redriven(run, now);
+        let Run { history, root, .. } = run;
         let queue = std::mem::take(&mut self.queue);
         let mut again = Again { workflow: self.workflow, history, now, queue };
         again.frame(root, path, None);
@@ -412,6 +396,23 @@ impl Again<'_> {
             path.pop();
         }
     }
+}
+
+/// Records that `run` (an execution, or a Distributed Map's child execution) is redriven
+/// at `now`: one more redrive in its `$$.Execution` (`RedriveCount`, `RedriveTime`) and
+/// `ExecutionRedriven` in its history.
+fn run_redriven(run: &mut Run, now: OffsetDateTime) {
+    let Run { info, history, root, context_base, .. } = run;
+    let count = info.redrive_count.saturating_add(1);
+    info.redrive_count = count;
+    info.redrive_time = Some(now.truncate_to_millisecond());
+    // `$$.Execution` changed.
+    *context_base = OnceLock::new();
+    // After the run's last event (its end), not past it as its chain would link.
+    root.chain = Chain::from(history.events.len() as u64);
+    history.record(&mut root.chain, EventType::ExecutionRedriven, now, || {
+        Some(EventDetails { redrive_count: Some(u64::from(count)), ..EventDetails::default() })
+    });
 }
 
 /// Whether `work` is a Parallel or inline Map attempt with branches or iterations that did

@@ -889,7 +889,7 @@ impl Aborted<'_, '_> {
                 if map.distributed.is_some() {
                     self.history.record(&mut frame.chain, EventType::MapRunAborted, now, || None);
                     let status = crate::map_run::MapRunStatus::Aborted;
-                    super::kinds::map::ended(self.records.as_deref_mut(), map, self.info, state.name, status, now);
+                    super::kinds::map_run::ended(self.records.as_deref_mut(), map, self.info, state.name, status, now);
                 }
             }
             Step::Waiting { .. } | Step::Working { .. } => {}

@@ -20,7 +20,7 @@ use super::effects::{Effects, Event, later};
 use super::events::{run_ended, task_details};
 use super::history::{self, Chain, EventDetails, EventType, History, HistoryDetail, TaskEvents};
 use super::inspect::{Inspector, StateTest};
-use super::kinds::map;
+use super::kinds::{map, map_run};
 use super::state::{Child, Execution, FIRED, Frame, FramePath, Run, Step, Vars, WaitId, Work};
 use super::turn::{Turn, state_def};
 use super::{Outcome, Status, Workflow};
@@ -293,10 +293,10 @@ impl Execution {
                 if let Some(error) = failing {
                     // The result files of a Map Run that failed: it fails now.
                     let end = (records.as_deref_mut(), info, name);
-                    map::failed_export_ended(history, chain, work, *error, end, now);
+                    map_run::failed_export_ended(history, chain, work, *error, end, now);
                 } else {
                     if let Work::Map(map) = &*work {
-                        map::export_ended(map, records.as_deref_mut(), info, name, result.is_ok(), now);
+                        map_run::export_ended(map, records.as_deref_mut(), info, name, result.is_ok(), now);
                     }
                     *work = map::exported(history, chain, now, result);
                 }

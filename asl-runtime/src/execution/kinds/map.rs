@@ -17,16 +17,15 @@ use crate::execution::fields;
 use crate::execution::flow::DataFlow;
 use crate::execution::history::{Chain, EventDetails, EventType, History};
 use crate::execution::inspect::Inspector;
-use crate::execution::kinds::{feed, results};
-use crate::execution::records::{self, Records};
+use crate::execution::kinds::{feed, map_run, results};
 use crate::execution::state::{
-    self, Child, DistributedWork, FailedAttempt, Frame, MapWork, Run, Step, Tally, Tolerance, Unsuccessful, Vars, Work,
+    Child, DistributedWork, FailedAttempt, Frame, MapWork, Run, Step, Tally, Tolerance, Unsuccessful, Vars, Work,
 };
 use crate::execution::turn::{ChildEnd, Completion, Ended, Mode, RunCtx, Turn};
 use crate::intrinsics::{RandomSource, SplitMix64, uuid_v4};
 use crate::jsonata;
 use crate::machine::{Amount, DistributedDef, Fraction, MapDef, StateDef, StateKind};
-use crate::map_results::{ChildResult, ChildStatus};
+use crate::map_results::ChildStatus;
 use crate::map_run::MapRunStatus;
 use crate::path::{self, Scope};
 
@@ -203,7 +202,7 @@ fn start<M: Mode>(
         feed,
     };
     if map.waiting.is_empty() && !reading {
-        note(turn, ctx, &map, state.name);
+        map_run::note(turn, ctx, &map, state.name);
         return Ok(match finished(turn, ctx, chain, &mut map, Some(state), depth) {
             Some(result) => Started::Ended(result),
             None => Started::Map(Box::new(map)),
@@ -215,7 +214,7 @@ fn start<M: Mode>(
         begin(turn, ctx, &mut map, depth, variables, item, true);
     }
     feed::read_more(turn, &mut map, state, turn.path[..depth].to_vec());
-    note(turn, ctx, &map, state.name);
+    map_run::note(turn, ctx, &map, state.name);
     Ok(Started::Map(Box::new(map)))
 }
 
@@ -322,7 +321,7 @@ pub(in crate::execution) fn child_ended<M: Mode>(
         feed::read_more(turn, map, state, turn.path[..depth].to_vec());
     }
     if map.running > 0 || map.feed.as_ref().is_some_and(|feed| feed.reading()) {
-        note(turn, ctx, map, map_name);
+        map_run::note(turn, ctx, map, map_name);
         return None;
     }
     finished(turn, ctx, chain, map, state, depth).map(Ok)
@@ -403,73 +402,16 @@ fn run_failed<M: Mode>(
 ) -> Option<Error> {
     let name = state.map_or("", |state| state.name);
     turn.discard(depth, &map.children);
-    abort_children(turn, ctx, map, state);
+    map_run::abort_children(turn, ctx, map, state);
     stop_reading(turn, map);
     let error = Error::new(names::EXCEED_TOLERATED_FAILURE_THRESHOLD, THRESHOLD_EXCEEDED);
     let path = turn.path[..depth].to_vec();
     if results::export_failed(turn, map, state, &path, &error) {
         return None;
     }
-    ended(turn.records.as_deref_mut(), map, ctx.info, name, MapRunStatus::Failed, turn.now);
-    ctx.event_with(chain, EventType::MapRunFailed, || Some(run_failed_details(&error)));
+    map_run::ended(turn.records.as_deref_mut(), map, ctx.info, name, MapRunStatus::Failed, turn.now);
+    ctx.event_with(chain, EventType::MapRunFailed, || Some(map_run::run_failed_details(&error)));
     Some(error)
-}
-
-/// The details of `MapRunFailed` for a Map Run that failed with `error`.
-fn run_failed_details(error: &Error) -> EventDetails {
-    EventDetails {
-        error: Some(error.reported_name().to_string()),
-        cause: error.cause.clone(),
-        ..EventDetails::default()
-    }
-}
-
-/// The answer of the export of a Map Run that failed with `error` (see [`run_failed`]):
-/// the Map Run's end is recorded, and the Map fails with `error`, its attempt kept for a
-/// redrive. (The Map fails so whether or not the files could be written.)
-pub(in crate::execution) fn failed_export_ended(
-    history: &mut History,
-    chain: &mut Chain,
-    work: &mut Work,
-    error: Error,
-    end: (Option<&mut Records>, &ExecutionInfo, &str),
-    now: OffsetDateTime,
-) {
-    let (records, info, name) = end;
-    if let Work::Map(map) = &*work {
-        ended(records, map, info, name, MapRunStatus::Failed, now);
-    }
-    history.record(chain, EventType::MapRunFailed, now, || Some(run_failed_details(&error)));
-    let attempt = std::mem::replace(work, Work::Start);
-    *work = Work::Failed(Box::new(FailedAttempt { error, attempt }));
-}
-
-/// Stops `map`'s child executions that still run (their waits were discarded): each
-/// records `ExecutionAborted` and, for a runtime that stores them, is stored aborted.
-fn abort_children<M: Mode>(
-    turn: &mut Turn<'_>,
-    ctx: &RunCtx<'_, M>,
-    map: &mut MapWork,
-    state: Option<&'static StateDef>,
-) {
-    let Some(work) = &mut map.distributed else { return };
-    let stored = matches!(state.map(|s| &s.kind), Some(StateKind::Map(def)) if def.distributed.is_some_and(|d| !d.express))
-        && turn.records.as_deref().is_some_and(|records| records.owns(ctx.info));
-    let batched = map.feed.as_ref().is_some_and(|feed| feed.batcher.is_some());
-    for child in &mut map.children {
-        let Child::Run(run) = child else { continue };
-        state::run_aborted(turn.workflow, run, None, None, turn.now, None);
-        let mut result = ChildResult::ended(&run.info, Ok(Value::Null), turn.now);
-        result.status = ChildStatus::Aborted;
-        result.output = None;
-        let items = if batched { result.input.get("Items").and_then(Value::as_array).map_or(1, Vec::len) } else { 1 };
-        work.tally.items.add(ChildStatus::Aborted, items as u64);
-        work.tally.executions.add(ChildStatus::Aborted, 1);
-        if let (true, Some(records)) = (stored, turn.records.as_deref_mut()) {
-            records.child(&work.map_run_arn, &result, &run.history);
-        }
-    }
-    map.running = 0;
 }
 
 /// Closes `map`'s item source, if it has one: the Map has failed.
@@ -535,9 +477,9 @@ pub(in crate::execution) fn fed<M: Mode>(
     };
     if let Err(error) = taken {
         if error.name != names::EXCEED_TOLERATED_FAILURE_THRESHOLD {
-            ended(turn.records.as_deref_mut(), map, ctx.info, state.name, MapRunStatus::Failed, turn.now);
+            map_run::ended(turn.records.as_deref_mut(), map, ctx.info, state.name, MapRunStatus::Failed, turn.now);
             turn.discard(depth, &map.children);
-            abort_children(turn, ctx, map, Some(state));
+            map_run::abort_children(turn, ctx, map, Some(state));
         }
         stop_reading(turn, map);
         if map.distributed.is_some() && error.name != names::EXCEED_TOLERATED_FAILURE_THRESHOLD {
@@ -584,7 +526,7 @@ pub(in crate::execution) fn fed<M: Mode>(
         *work = Work::Done(Ok(result));
         turn.fx.again = true;
     } else {
-        note(turn, ctx, map, state.name);
+        map_run::note(turn, ctx, map, state.name);
     }
     Ok(Completion::Blocked)
 }
@@ -593,49 +535,9 @@ pub(in crate::execution) fn fed<M: Mode>(
 fn succeeded<M: Mode>(turn: &mut Turn<'_>, ctx: &mut RunCtx<'_, M>, chain: &mut Chain, map: &MapWork, name: &str) {
     if map.distributed.is_some() {
         ctx.event(chain, EventType::MapRunSucceeded);
-        ended(turn.records.as_deref_mut(), map, ctx.info, name, MapRunStatus::Succeeded, turn.now);
+        map_run::ended(turn.records.as_deref_mut(), map, ctx.info, name, MapRunStatus::Succeeded, turn.now);
     }
     ctx.event(chain, EventType::MapStateSucceeded);
-}
-
-/// Writes down `map`'s Map Run as it stands, running, for a runtime that stores it.
-fn note<M: Mode>(turn: &mut Turn<'_>, ctx: &RunCtx<'_, M>, map: &MapWork, name: &str) {
-    if let (Some(records), Some(work)) = (turn.records.as_deref_mut(), &map.distributed)
-        && records.owns(ctx.info)
-    {
-        records.map_run(&records::describe(map, work, ctx.info, name, MapRunStatus::Running, None));
-    }
-}
-
-/// Writes down `map`'s Map Run (of the Map state `name`, run by the execution `info`) as
-/// it ended at `now`, with `status`, for a runtime that stores it.
-pub(in crate::execution) fn ended(
-    records: Option<&mut Records>,
-    map: &MapWork,
-    info: &ExecutionInfo,
-    name: &str,
-    status: MapRunStatus,
-    now: OffsetDateTime,
-) {
-    if let (Some(records), Some(work)) = (records, &map.distributed)
-        && records.owns(info)
-    {
-        records.map_run(&records::describe(map, work, info, name, status, Some(now)));
-    }
-}
-
-/// Writes down the end of `map`'s Map Run when its export ended (`written` whether the
-/// result files were written).
-pub(in crate::execution) fn export_ended(
-    map: &MapWork,
-    records: Option<&mut Records>,
-    info: &ExecutionInfo,
-    name: &str,
-    written: bool,
-    now: OffsetDateTime,
-) {
-    let status = if written { MapRunStatus::Succeeded } else { MapRunStatus::Failed };
-    ended(records, map, info, name, status, now);
 }
 
 /// How many items a child execution's `input` holds: its batch's, or one.

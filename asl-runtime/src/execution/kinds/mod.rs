@@ -21,6 +21,7 @@ use crate::retry::RetryState;
 mod choice;
 pub(super) mod feed;
 pub(super) mod map;
+pub(super) mod map_run;
 pub(super) mod parallel;
 mod pass;
 mod results;

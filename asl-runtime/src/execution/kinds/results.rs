@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, names};
 use crate::execution::effects::{Request, WriteRequest};
 use crate::execution::flow::DataFlow;
-use crate::execution::state::{Child, MapWork, WriterWork};
+use crate::execution::state::{Child, MapWork, WaitId, WriterWork};
 use crate::execution::turn::Turn;
 use crate::machine::{MapDef, StateDef, StateKind};
 use crate::map_results::{self, ChildResult, ExportTarget, Transformation, WriterConfig};
@@ -108,10 +108,24 @@ pub(in crate::execution) fn finish(
     };
     let target = ExportTarget::new(distributed.map_run_arn.clone(), bucket.clone(), prefix.clone());
     let export = map_results::export(target, children.into_iter().filter_map(record), config.as_ref());
+    let (bucket, id) = (bucket.clone(), turn.wait_id());
+    writer.writing = Some(id);
+    ask_to_write(turn, id, state, path, bucket, export);
+    Finish::Exporting
+}
+
+/// Asks the handler to write `export`'s files, then its manifest, to `bucket` (wait `id`
+/// of the Map `state` whose frame is `path`).
+fn ask_to_write(
+    turn: &mut Turn<'_>,
+    id: WaitId,
+    state: Option<&'static StateDef>,
+    path: &[u32],
+    bucket: String,
+    export: map_results::Export,
+) {
     let mut objects: Vec<(String, Vec<u8>)> = export.files.into_iter().map(|file| (file.key, file.body)).collect();
     objects.push((export.manifest.key, export.manifest.body));
-    let id = turn.wait_id();
-    writer.writing = Some(id);
     let resource = match state.map(|s| &s.kind) {
         Some(StateKind::Map(MapDef { distributed: Some(d), .. })) => d.writer.and_then(|w| w.resource).unwrap_or(""),
         _ => "",
@@ -121,11 +135,10 @@ pub(in crate::execution) fn finish(
         path: path.to_vec(),
         state: state.map_or("", |s| s.name),
         resource,
-        bucket: bucket.clone(),
+        bucket,
         objects,
         result: export.state_result,
     })));
-    Finish::Exporting
 }
 
 /// The export of a Map Run that failed with `error` (a `map` whose frame is `path`), as
@@ -159,24 +172,10 @@ pub(in crate::execution) fn export_failed(
     let config = writer.config.as_ref().and_then(|config| WriterConfig::from_value(config).ok());
     let target = ExportTarget::new(distributed.map_run_arn.clone(), bucket.clone(), prefix.clone());
     let export = map_results::export(target, records.chain(pending), config.as_ref());
-    let mut objects: Vec<(String, Vec<u8>)> = export.files.into_iter().map(|file| (file.key, file.body)).collect();
-    objects.push((export.manifest.key, export.manifest.body));
-    let id = turn.wait_id();
+    let (bucket, id) = (bucket.clone(), turn.wait_id());
     writer.writing = Some(id);
     writer.failing = Some(Box::new(error.clone()));
-    let resource = match state.map(|s| &s.kind) {
-        Some(StateKind::Map(MapDef { distributed: Some(d), .. })) => d.writer.and_then(|w| w.resource).unwrap_or(""),
-        _ => "",
-    };
-    turn.fx.requests.push(Request::Write(Box::new(WriteRequest {
-        id,
-        path: path.to_vec(),
-        state: state.map_or("", |s| s.name),
-        resource,
-        bucket: bucket.clone(),
-        objects,
-        result: export.state_result,
-    })));
+    ask_to_write(turn, id, state, path, bucket, export);
     true
 }
 

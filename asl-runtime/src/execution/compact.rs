@@ -1028,4 +1028,40 @@ mod tests {
         }
         assert!(to_bytes(&Liar).is_err());
     }
+
+    #[test]
+    fn fields_added_at_the_end_with_defaults_read_older_bytes() {
+        // What a snapshot of an older format relies on (`OLDER_FORMATS`): a struct that
+        // gained `#[serde(default)]` fields after its last one reads bytes written without
+        // them, and an enum that gained a variant at its end reads its older variants.
+        #[derive(Serialize)]
+        struct Before {
+            name: String,
+            count: u64,
+        }
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct After {
+            name: String,
+            count: u64,
+            #[serde(default)]
+            added: Option<u64>,
+            #[serde(default)]
+            flag: bool,
+        }
+        #[derive(Serialize)]
+        enum OldKind {
+            First(u8),
+        }
+        #[derive(Debug, Deserialize, PartialEq)]
+        enum NewKind {
+            First(u8),
+            #[allow(dead_code)]
+            Second,
+        }
+        let bytes = to_bytes(&Before { name: "a".into(), count: 3 }).unwrap();
+        let read: After = from_bytes(&bytes).unwrap();
+        assert_eq!(read, After { name: "a".into(), count: 3, added: None, flag: false });
+        let bytes = to_bytes(&OldKind::First(7)).unwrap();
+        assert_eq!(from_bytes::<NewKind>(&bytes).unwrap(), NewKind::First(7));
+    }
 }

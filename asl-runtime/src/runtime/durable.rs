@@ -38,12 +38,16 @@ use crate::store::{
 /// `$$.Execution` must bump it.
 ///
 /// 2: frames can be `Step::Failed` and attempts `Work::Failed` (what a redrive resumes).
-const SNAPSHOT_FORMAT: u8 = 2;
+/// 3: a Distributed Map keeps its Map Run's tallies, settings and redrives, its children
+/// that did not succeed (`Child::Unsuccessful`), a stopped reader and a failed run's export.
+const SNAPSHOT_FORMAT: u8 = 3;
 
-/// Older formats this runtime still reads: format 1 is format 2 without the two variants
-/// it added, so its snapshots read as they are (an execution that failed before the upgrade
-/// can be redriven; a failed Parallel or Map of it runs again whole).
-const OLDER_FORMATS: &[u8] = &[1];
+/// Older formats this runtime still reads, as they are: format 1 is format 2 without the
+/// two variants it added (an execution that failed before the upgrade can be redriven; a
+/// failed Parallel or Map of it runs again whole), and format 2 is format 3 without the
+/// fields and the variant it added, each of which reads back as its default (a Map Run
+/// that was running counts from the upgrade on).
+const OLDER_FORMATS: &[u8] = &[1, 2];
 
 /// The most history events one page of a store read returns.
 const HISTORY_PAGE: u32 = 1000;

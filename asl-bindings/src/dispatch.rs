@@ -100,7 +100,11 @@ impl Bindings {
             mock_file: config.mock_config.clone(),
             test_cases: TestCases::default(),
             invocations: Invocations::new(),
-            lambda: Lambda::new(LambdaConfig::from_env(config.lambda_endpoint.as_deref(), region))?,
+            lambda: Lambda::new(LambdaConfig::from_env(
+                crate::lambda::SERVICE_ID,
+                config.lambda_endpoint.as_deref(),
+                region,
+            ))?,
             http: HttpInvoke::new(connections, region)?,
             objects: Arc::new(Objects::new(
                 &S3Config { dirs: config.s3_dirs.clone(), endpoint: config.s3_endpoint.clone() },

@@ -260,8 +260,11 @@ impl Server {
 /// A warning when the Lambda endpoint is this server's own address: `AWS_ENDPOINT_URL` set
 /// for the aws CLI to reach this server is also the SDKs' endpoint for every other service.
 fn lambda_calls_itself(config: &Config, address: SocketAddr) -> Option<String> {
-    let lambda =
-        asl_bindings::lambda::LambdaConfig::from_env(config.bindings.lambda_endpoint.as_deref(), &config.region);
+    let lambda = asl_bindings::lambda::LambdaConfig::from_env(
+        asl_bindings::lambda::SERVICE_ID,
+        config.bindings.lambda_endpoint.as_deref(),
+        &config.region,
+    );
     let endpoint = lambda.endpoint?;
     let authority = endpoint.split_once("://").map_or(endpoint.as_str(), |(_, rest)| rest);
     let authority = authority.split('/').next().unwrap_or_default();

@@ -8,11 +8,13 @@
 //! …; Proxy: null)`, that SDK's message format, and a failure to reach a service is its
 //! `SdkClientException`. [`error`] reproduces both.
 
+mod config;
 mod credentials;
 pub(crate) mod endpoint;
 pub(crate) mod error;
 pub(crate) mod sigv4;
 
+pub use config::ServiceConfig;
 pub use credentials::Credentials;
 
 /// An environment made of `pairs`, for the tests of what reads the environment.

@@ -12,7 +12,7 @@
 //! A call is `POST {endpoint}/2015-03-31/functions/{FunctionName}/invocations[?Qualifier=…]`
 //! with the options as `X-Amz-Invocation-Type`, `X-Amz-Log-Type` and `X-Amz-Client-Context`,
 //! so it works against AWS, LocalStack and `sam local start-lambda`. The endpoint and region
-//! are read as the AWS SDKs read them (see [`LambdaConfig::from_env`]); requests are signed
+//! are read as the AWS SDKs read them (see [`ServiceConfig::from_env`]); requests are signed
 //! with SigV4 when credentials are set.
 //!
 //! Errors are AWS's: a function error fails the task with the function's `errorType` (or
@@ -33,8 +33,8 @@ use asl_runtime::Error;
 use asl_runtime::dataflow::check_size;
 use serde_json::Value;
 
-pub use crate::aws::Credentials;
 use crate::aws::endpoint::{self, Endpoint};
+pub use crate::aws::{Credentials, ServiceConfig};
 use crate::aws::{error, sigv4};
 use function::FunctionRef;
 use request::{Form, Invocation};
@@ -47,39 +47,12 @@ pub const UNREACHABLE_ERROR: &str = "Lambda.SdkClientException";
 /// with room to spare. A larger answer is a result above the 256 KiB limit anyway.
 const MAX_ANSWER_BYTES: usize = 7 * 1024 * 1024;
 
-/// Where and as whom Lambda is called.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LambdaConfig {
-    /// The endpoint (`http://127.0.0.1:3001` for `sam local start-lambda`,
-    /// `http://localhost:4566` for LocalStack); `None`: AWS's, `https://lambda.{region}.amazonaws.com`.
-    pub endpoint: Option<String>,
-    /// The region of functions named without one (a name or a partial ARN); a full ARN's own
-    /// region wins. Empty: `us-east-1`.
-    pub region: String,
-    /// What requests are signed with; `None`: they are sent unsigned, which only an endpoint
-    /// that is not AWS's accepts.
-    pub credentials: Option<Credentials>,
-}
+/// The identifier of Lambda in `AWS_ENDPOINT_URL_LAMBDA`.
+pub const SERVICE_ID: &str = "LAMBDA";
 
-impl LambdaConfig {
-    /// `endpoint_flag` if given, else the environment as the AWS SDKs read it:
-    /// `AWS_ENDPOINT_URL_LAMBDA`, then `AWS_ENDPOINT_URL` (neither when
-    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`); the region `region` unless it is empty,
-    /// else `AWS_REGION`, then `AWS_DEFAULT_REGION`, then `us-east-1`; credentials from
-    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`.
-    pub fn from_env(endpoint_flag: Option<&str>, region: &str) -> LambdaConfig {
-        LambdaConfig::from_vars(endpoint_flag, region, |name| std::env::var(name).ok())
-    }
-
-    /// [`LambdaConfig::from_env`] over any source of variables.
-    fn from_vars(endpoint_flag: Option<&str>, region: &str, var: impl Fn(&str) -> Option<String>) -> LambdaConfig {
-        LambdaConfig {
-            endpoint: endpoint::configured(endpoint_flag, "LAMBDA", &var),
-            region: endpoint::region(region, &var),
-            credentials: Credentials::from_vars(&var),
-        }
-    }
-}
+/// Where and as whom Lambda is called (`LambdaConfig::from_env(SERVICE_ID, …)`); without an
+/// endpoint, AWS's `https://lambda.{region}.amazonaws.com`.
+pub type LambdaConfig = ServiceConfig;
 
 /// The Lambda binding: runs Tasks whose resource is a Lambda function ARN or
 /// `lambda:invoke[.waitForTaskToken]`.
@@ -216,7 +189,7 @@ fn no_credentials(function: &str, endpoint: &Endpoint) -> String {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // failing loudly is a test's job
 mod tests {
-    use super::{Credentials, Lambda, LambdaConfig};
+    use super::{Credentials, Lambda, LambdaConfig, SERVICE_ID};
 
     use crate::aws::test_env as vars;
 
@@ -229,7 +202,7 @@ mod tests {
             ("AWS_SECRET_ACCESS_KEY", "test"),
         ];
         assert_eq!(
-            LambdaConfig::from_vars(None, "", vars(&env)),
+            LambdaConfig::from_vars(SERVICE_ID, None, "", vars(&env)),
             LambdaConfig {
                 endpoint: Some("http://localhost:4566".into()),
                 region: "eu-west-1".into(),
@@ -240,12 +213,12 @@ mod tests {
                 }),
             }
         );
-        let flagged = LambdaConfig::from_vars(Some("http://127.0.0.1:3001"), "us-west-2", vars(&env));
+        let flagged = LambdaConfig::from_vars(SERVICE_ID, Some("http://127.0.0.1:3001"), "us-west-2", vars(&env));
         assert_eq!(
             (flagged.endpoint.as_deref(), flagged.region.as_str()),
             (Some("http://127.0.0.1:3001"), "us-west-2")
         );
-        let bare = LambdaConfig::from_vars(None, "", vars(&[]));
+        let bare = LambdaConfig::from_vars(SERVICE_ID, None, "", vars(&[]));
         assert_eq!(bare, LambdaConfig { endpoint: None, region: "us-east-1".into(), credentials: None });
     }
 

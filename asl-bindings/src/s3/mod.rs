@@ -19,7 +19,7 @@ use asl_runtime::execution::BoxFuture;
 use tokio::io::AsyncRead;
 
 pub use crate::aws::Credentials;
-pub use endpoint::{Endpoint, EndpointConfig};
+pub use endpoint::{Endpoint, EndpointConfig, SERVICE_ID};
 pub use error::CLIENT_ERROR;
 pub use folders::Folders;
 pub use objects::{Objects, S3Config, parse_dir_mapping};

@@ -37,7 +37,7 @@ impl Objects {
     /// not a URL, or an HTTP client that cannot be set up.
     pub fn new(config: &S3Config, region: &str) -> Result<Objects, String> {
         let folders = Folders::new(&config.dirs)?;
-        let endpoint = Endpoint::new(EndpointConfig::from_env(config.endpoint.as_deref(), region))?;
+        let endpoint = Endpoint::new(EndpointConfig::from_env(super::SERVICE_ID, config.endpoint.as_deref(), region))?;
         Ok(Objects { folders, endpoint })
     }
 

@@ -37,9 +37,13 @@ pub fn list(args: &ListArgs, compiled: &[Compiled], out: &mut dyn Write, err: &m
             return 2;
         }
     };
-    let lambda = LambdaConfig::from_env(args.bindings.lambda_endpoint.as_deref(), &args.region);
+    let lambda = LambdaConfig::from_env(
+        asl_bindings::lambda::SERVICE_ID,
+        args.bindings.lambda_endpoint.as_deref(),
+        &args.region,
+    );
     let lambda_at = lambda.endpoint.clone().unwrap_or_else(|| format!("https://lambda.{}.amazonaws.com", args.region));
-    let s3 = EndpointConfig::from_env(args.bindings.s3_endpoint.as_deref(), &args.region);
+    let s3 = EndpointConfig::from_env(asl_bindings::s3::SERVICE_ID, args.bindings.s3_endpoint.as_deref(), &args.region);
     let s3_at = s3.endpoint.clone().unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", args.region));
     let mut unbound = 0;
     for machine in compiled {

@@ -24,7 +24,7 @@ use tokio_util::io::StreamReader;
 
 use super::{ListPage, ListRequest, Object, ObjectStore, S3Error};
 use crate::aws::endpoint::{self, Endpoint as Base};
-use crate::aws::{Credentials, error, sigv4};
+use crate::aws::{Credentials, ServiceConfig, error, sigv4};
 
 /// The most of an error answer that is read (S3's are a few hundred bytes).
 const MAX_ERROR_BYTES: usize = 64 * 1024;
@@ -33,38 +33,11 @@ const MAX_ERROR_BYTES: usize = 64 * 1024;
 /// byte escaped, with room to spare.
 const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;
 
-/// Where S3 is and as whom it is called.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EndpointConfig {
-    /// The endpoint (`http://localhost:4566` for LocalStack, `http://127.0.0.1:9000` for
-    /// MinIO); `None`: AWS's in `region`.
-    pub endpoint: Option<String>,
-    /// The region requests are signed for (and AWS's endpoint is in). Empty: `us-east-1`.
-    pub region: String,
-    /// What requests are signed with; `None`: they are sent unsigned, which only an endpoint
-    /// that is not AWS's accepts.
-    pub credentials: Option<Credentials>,
-}
+/// The identifier of S3 in `AWS_ENDPOINT_URL_S3`.
+pub const SERVICE_ID: &str = "S3";
 
-impl EndpointConfig {
-    /// `endpoint_flag` if given, else the environment as the AWS SDKs read it:
-    /// `AWS_ENDPOINT_URL_S3`, then `AWS_ENDPOINT_URL` (neither when
-    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`); the region `region` unless it is empty,
-    /// else `AWS_REGION`, then `AWS_DEFAULT_REGION`, then `us-east-1`; credentials from
-    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`.
-    pub fn from_env(endpoint_flag: Option<&str>, region: &str) -> EndpointConfig {
-        EndpointConfig::from_vars(endpoint_flag, region, |name| std::env::var(name).ok())
-    }
-
-    /// [`EndpointConfig::from_env`] over any source of variables.
-    fn from_vars(endpoint_flag: Option<&str>, region: &str, var: impl Fn(&str) -> Option<String>) -> EndpointConfig {
-        EndpointConfig {
-            endpoint: endpoint::configured(endpoint_flag, "S3", &var),
-            region: endpoint::region(region, &var),
-            credentials: Credentials::from_vars(&var),
-        }
-    }
-}
+/// Where S3 is and as whom it is called (`EndpointConfig::from_env(SERVICE_ID, …)`).
+pub type EndpointConfig = ServiceConfig;
 
 /// S3 at an endpoint.
 #[derive(Debug)]
@@ -283,7 +256,7 @@ mod tests {
             ("AWS_ENDPOINT_URL", "http://localhost:4566"),
             ("AWS_DEFAULT_REGION", "eu-west-1"),
         ];
-        let config = EndpointConfig::from_vars(None, "", vars(&env));
+        let config = EndpointConfig::from_vars(SERVICE_ID, None, "", vars(&env));
         assert_eq!(
             config,
             EndpointConfig {
@@ -293,12 +266,12 @@ mod tests {
             }
         );
         assert_eq!(
-            EndpointConfig::from_vars(None, "", vars(&env[1..])).endpoint.as_deref(),
+            EndpointConfig::from_vars(SERVICE_ID, None, "", vars(&env[1..])).endpoint.as_deref(),
             Some("http://localhost:4566")
         );
-        let flagged = EndpointConfig::from_vars(Some("http://flag:1"), "ap-south-1", vars(&env));
+        let flagged = EndpointConfig::from_vars(SERVICE_ID, Some("http://flag:1"), "ap-south-1", vars(&env));
         assert_eq!((flagged.endpoint.as_deref(), flagged.region.as_str()), (Some("http://flag:1"), "ap-south-1"));
-        assert_eq!(EndpointConfig::from_vars(None, "", vars(&[])).endpoint, None);
+        assert_eq!(EndpointConfig::from_vars(SERVICE_ID, None, "", vars(&[])).endpoint, None);
     }
 
     #[test]
